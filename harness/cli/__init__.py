@@ -1,0 +1,1 @@
+"""The ``harness`` command. Each subcommand lives in its own module here."""

@@ -1,0 +1,80 @@
+"""Entry point: ``harness [--version] COMMAND ...``.
+
+Each subcommand is a module in :mod:`harness.cli` exposing ``register(subparsers)``; the parser it
+adds sets ``func(args, env) -> int``. A :class:`~harness.errors.HarnessError` becomes one line on
+stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from harness import __version__
+from harness.cli.context import Env
+from harness.cli.status import ExitStatus
+from harness.errors import HarnessError
+
+#: subcommand modules, in the order ``--help`` lists them
+COMMAND_MODULES = [
+    "harness.cli.cmd_demo",
+    "harness.cli.cmd_record",
+    "harness.cli.cmd_export",
+    "harness.cli.cmd_analyze",
+    "harness.cli.cmd_sim",
+    "harness.cli.cmd_devices",
+    "harness.cli.cmd_doctor",
+    "harness.cli.cmd_intercept",
+    "harness.cli.cmd_restore",
+    "harness.cli.cmd_hook",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(int(ExitStatus.ERROR), f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="harness",
+        description="Android interception test harness: record what apps send, where, and what they filter.",
+    )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # command not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
+    env = env or Env()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help(env.stdout)
+        return int(ExitStatus.ERROR)
+    try:
+        return int(args.func(args, env))
+    except HarnessError as exc:
+        env.err(f"harness: error: {exc}")
+        return int(ExitStatus.ERROR)
+    except KeyboardInterrupt:
+        env.err("harness: interrupted")
+        return 130
+
+
+def run() -> None:
+    sys.exit(main())

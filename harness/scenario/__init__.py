@@ -1,0 +1,1 @@
+"""Scenario model, runner, step timeline and pytest plugin."""

@@ -1,0 +1,40 @@
+"""Session-wide isolation: every test session gets its own HOME, HARNESS_HOME and adb server port,
+so tests never touch the developer's ``~/.android`` keys or an adb server on 5037."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pytest_configure(config):  # noqa: ARG001
+    if os.environ.get("HARNESS_TEST_ISOLATED") == "1":
+        return
+    root = Path(tempfile.mkdtemp(prefix="harness-tests-"))
+    os.environ["HOME"] = str(root / "home")
+    os.environ["HARNESS_HOME"] = str(root / "harness-home")
+    (root / "home").mkdir(mode=0o700)
+    # adb scans 5555-5585 for emulators; a private server port avoids the user's server on 5037
+    os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
+    os.environ["HARNESS_TEST_ISOLATED"] = "1"
+
+
+def pytest_unconfigure(config):  # noqa: ARG001
+    port = os.environ.get("ANDROID_ADB_SERVER_PORT")
+    if port and os.environ.get("HARNESS_TEST_ISOLATED") == "1":
+        import subprocess
+
+        try:
+            from adbutils._utils import adb_path
+
+            subprocess.run([adb_path(), "-P", port, "kill-server"], timeout=10, capture_output=True)
+        except Exception:
+            pass
