@@ -1,0 +1,212 @@
+"""``harness hook``: load Frida agents into an app and stream their events, one line each.
+
+    harness hook --pid PID --agent tls-native
+    harness hook --device SERIAL --package PKG --agent unpin --agent crypto --out RUN_DIR
+    harness hook --spawn /usr/bin/curl https://... --agent tls-native        (local programs)
+
+With ``--out`` the events are also recorded into a new run store (contracts.md §1). The command
+runs until the process exits (status 2 with the reason), ``--duration`` ends, or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.cli.context import Env
+from harness.cli.status import ExitStatus
+from harness.errors import HarnessError, InstrumentError, UsageError
+from harness.instrument import devices
+from harness.instrument.bundles import AGENT_NAMES
+from harness.instrument.events import HookEvent
+from harness.instrument.session import HookSession, store_sink
+from harness.instrument.triggers import builtin_map, load_map
+
+FRIDA_KINDS = ("auto", "local", "usb", "remote", "forward")
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "hook", help="load Frida agents into an app and stream their events",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--pid", type=int, help="attach to this process (on this host, or with --device)")
+    target.add_argument("--package", help="attach to the running app PKG on --device (pid via adb pidof)")
+    target.add_argument("--spawn", nargs=argparse.REMAINDER, metavar="PROGRAM",
+                        help="start PROGRAM suspended, hook it, then let it run (must come last)")
+    p.add_argument("--device", metavar="SERIAL", help="adb serial of the handset")
+    p.add_argument("--agent", action="append", required=True, metavar="AGENT",
+                   help=f"agent to load: {', '.join(AGENT_NAMES)} or a .js/.ts file (repeatable)")
+    p.add_argument("--config", action="append", default=[], metavar="AGENT.KEY=JSON",
+                   help="agent option, e.g. redirect.proxy_port=8081 or crypto.max_bytes=4096 (repeatable)")
+    p.add_argument("--triggers", metavar="FILE", help="trigger map (JSON/YAML) to check against the app")
+    p.add_argument("--frida", choices=FRIDA_KINDS, default="auto",
+                   help="how to reach Frida: local (this host, the virtual handset), usb, remote "
+                        "(--frida-address), forward (adb forward to frida-server); auto picks one")
+    p.add_argument("--frida-address", metavar="HOST:PORT", help="frida-server address for --frida remote")
+    p.add_argument("--out", metavar="RUN_DIR", type=Path, help="also record the events into a new run store")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
+    p.add_argument("--json", action="store_true", help="print each event as one JSON object")
+    p.set_defaults(func=run)
+
+
+def parse_configs(items: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        agent, dot, option = key.partition(".")
+        if not sep or not dot or not agent or not option:
+            raise UsageError(f"bad --config {item!r}", fix="write AGENT.KEY=VALUE, e.g. redirect.proxy_port=8081")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out.setdefault(agent, {})[option] = value
+    return out
+
+
+def _adb_device(serial: str) -> Any:
+    import adbutils
+
+    port = int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
+    client = adbutils.AdbClient(host="127.0.0.1", port=port)
+    try:
+        return client.device(serial)
+    except adbutils.AdbError as exc:
+        raise InstrumentError(f"no adb device {serial}: {exc}", fix="check `adb devices`", serial=serial) from None
+
+
+def _pidof(adb_device: Any, serial: str):
+    def pidof(package: str) -> int | None:
+        try:
+            out = adb_device.shell(["pidof", package], timeout=10)
+        except Exception as exc:  # adbutils raises several types for a lost device
+            raise InstrumentError(f"pidof failed: {exc}", serial=serial, attempted="find app pid") from None
+        pids = [int(x) for x in str(out).split() if x.isdigit()]
+        return pids[0] if pids else None
+
+    return pidof
+
+
+def _forward(adb_device: Any):
+    def forward(remote_port: int) -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            local = s.getsockname()[1]
+        adb_device.forward(f"tcp:{local}", f"tcp:{remote_port}")
+        return local
+
+    return forward
+
+
+def _is_virtual_app(pid: int, package: str | None) -> bool:
+    """The virtual handset's apps are host JVMs started with ``-Dvapp.package=PKG`` (contracts.md §2)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    wanted = f"-Dvapp.package={package}".encode() if package else b"-Dvapp.package="
+    return any(a.startswith(wanted) for a in argv)
+
+
+def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) -> Any:
+    kind = args.frida
+    if kind == "auto":
+        if args.device is None:
+            kind = "local"
+        elif pid is not None and _is_virtual_app(pid, args.package):
+            kind = "local"
+        else:
+            kind = "usb"
+    forward = _forward(adb_device) if adb_device is not None else None
+    return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward)
+
+
+def format_event(event: HookEvent) -> str:
+    when = datetime.datetime.fromtimestamp(event.timestamp, datetime.UTC).strftime("%H:%M:%S.%f")[:-3]
+    fields = " ".join(f"{k}={_short(v)}" for k, v in event.payload.items() if k != "stack")
+    data = f" data[{len(event.data)}]={_short(event.data)}" if event.data is not None else ""
+    step = event.step_id or "-"
+    return f"{when} {step} {event.type} pid={event.pid} tid={event.thread} {fields}{data}".rstrip()
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    if isinstance(value, bytes):
+        text = repr(value)[2:-1]
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    configs = parse_configs(args.config)
+    if args.package and not args.device:
+        raise UsageError("--package needs --device SERIAL", fix="add --device (see `adb devices`)")
+    if args.spawn is not None and not args.spawn:
+        raise UsageError("--spawn needs a program", fix="e.g. --spawn /usr/bin/curl https://example.test")
+    trigger_map = load_map(args.triggers) if args.triggers else None
+    adb_device = _adb_device(args.device) if args.device else None
+
+    pid = args.pid
+    if args.package:
+        pid = _pidof(adb_device, args.device)(args.package)
+        if pid is None:
+            raise InstrumentError(f"{args.package} is not running", fix="start the app first",
+                                  serial=args.device, attempted="attach")
+        if trigger_map is None and "trigger" in args.agent:
+            trigger_map = builtin_map(args.package)
+    frida_device = _frida_device(args, pid, adb_device)
+
+    store = None
+    if args.out:
+        from harness.capture.store import RunStore
+
+        store = RunStore.create(args.out, meta={"tool": "harness hook", "agents": args.agent,
+                                                "target": {"pid": pid, "package": args.package,
+                                                           "spawn": args.spawn, "device": args.device}})
+    sinks = [store_sink(store)] if store is not None else []
+
+    def show(event: HookEvent) -> None:
+        env.out(json.dumps(event.to_json(), ensure_ascii=False) if args.json else format_event(event))
+
+    status, reason = "complete", None
+    try:
+        if args.spawn:
+            session = HookSession.spawn(frida_device, args.spawn, serial=args.device, sinks=[*sinks, show])
+        else:
+            session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show])
+        with session:
+            for agent in args.agent:
+                name = Path(agent).stem if agent not in AGENT_NAMES else agent
+                session.load(agent, configs.get(name))
+            if trigger_map is not None:
+                session.load_triggers(trigger_map)
+            session.resume()
+            env.err(f"harness: hooked pid {session.pid} with {', '.join(session.agents)}; Ctrl-C to stop")
+            deadline = time.monotonic() + args.duration if args.duration else None
+            while deadline is None or time.monotonic() < deadline:
+                if session.wait_detached(0.5):
+                    break
+            session.flush()
+            if args.spawn and session.detached_reason == "process-terminated":
+                env.err(f"harness: {args.spawn[0]} exited")
+                return int(ExitStatus.OK)
+            session.check()
+        return int(ExitStatus.OK)
+    except KeyboardInterrupt:
+        return int(ExitStatus.OK)
+    except HarnessError as exc:
+        status, reason = "incomplete", exc.reason
+        raise
+    finally:
+        if store is not None:
+            store.close(status, reason=reason)
