@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/okhttp.jar ] || need_apt+=(libokhttp-java)
+[ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

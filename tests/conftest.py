@@ -28,6 +28,8 @@ def pytest_configure(config):  # noqa: ARG001
 
 
 def pytest_unconfigure(config):  # noqa: ARG001
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller owns the shared adb server
+        return
     port = os.environ.get("ANDROID_ADB_SERVER_PORT")
     if port and os.environ.get("HARNESS_TEST_ISOLATED") == "1":
         import subprocess

@@ -1,0 +1,110 @@
+"""``harness sim start|stop|status``: a virtual handset in the background, attached to adb.
+
+``harness sim start`` is the one command that gives a usable device: it starts the handset as a
+detached process, runs ``adb connect`` and prints the serial.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from harness.cli.context import Env
+from harness.cli.status import ExitStatus
+from harness.errors import DeviceNotFound, UsageError
+from harness.sim import service
+from harness.sim.personality import PERSONALITIES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sim", help="run a virtual handset (no phone needed)",
+                       description="Start, stop or inspect a virtual handset that adb sees as a device.")
+    verbs = p.add_subparsers(dest="sim_command", metavar="VERB")
+    start = verbs.add_parser("start", help="start a handset in the background and `adb connect` it")
+    start.add_argument("--personality", choices=sorted(PERSONALITIES), default=None,
+                       help="what the handset is (default: miui-android10; fixed once its state exists)")
+    start.add_argument("--port", type=int, default=0, help="ADB port on 127.0.0.1 (default: a free one)")
+    start.add_argument("--state-dir", type=Path, default=None, help="device state folder (default: per name)")
+    start.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
+    start.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
+    start.add_argument("--world", default=None,
+                       help="run a virtual vendor world with it: compliant, ncsc-2021 or a world file (YAML)")
+    start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
+    for verb in (start, verbs.add_parser("stop", help="stop the handset"),
+                 verbs.add_parser("status", help="show whether the handset runs")):
+        verb.add_argument("--name", default="default", help="which handset (default: 'default')")
+    p.set_defaults(func=run)
+
+
+def _adb_client():
+    import adbutils
+
+    return adbutils.AdbClient(port=int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")))
+
+
+def _connect(serial: str, timeout: float = 20.0) -> None:
+    import time
+
+    import adbutils
+
+    client = _adb_client()
+    deadline = time.monotonic() + timeout
+    answer = ""
+    while time.monotonic() < deadline:
+        try:
+            answer = client.connect(serial, timeout=10)
+            if any(d.serial == serial and d.state == "device" for d in client.list()):
+                return
+        except adbutils.AdbError as exc:
+            answer = str(exc)
+        time.sleep(0.3)
+    raise DeviceNotFound(f"adb did not attach the handset ({answer})", serial=serial,
+                         fix="check `adb devices`; then `harness sim stop` and start again")
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    if not args.sim_command:
+        raise UsageError("missing verb", fix="harness sim start|stop|status")
+    folder = service.default_sim_dir(args.name, env.home)
+    if args.sim_command == "start":
+        if args.world is not None:
+            if args.hosts_file is not None:
+                raise UsageError("--world and --hosts-file exclude each other",
+                                 fix="the world writes its own hosts file; drop --hosts-file")
+            from harness.sim.world import load_world
+
+            load_world(args.world)  # a bad world file fails here, naming the field
+            if Path(args.world).is_file():
+                args.world = str(Path(args.world).resolve())
+        record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
+                               root=args.root, hosts_file=args.hosts_file, world=args.world)
+        if not args.no_connect:
+            try:
+                _connect(record.serial)
+            except DeviceNotFound:
+                service.stop(folder)
+                raise
+        env.out(record.serial)
+        if record.world:
+            env.out(f"world {record.world['name']}: truth log {record.world['truth_log']}, "
+                    f"CA {record.world['ca_cert']}, geo table {record.world['geo_file']}")
+        return int(ExitStatus.OK)
+    if args.sim_command == "stop":
+        stopped = service.stop(folder)
+        if stopped is None:
+            env.out(f"handset {args.name!r} is not running")
+            return int(ExitStatus.OK)
+        try:
+            _adb_client().disconnect(stopped.serial)
+        except Exception:  # the adb server may be gone; the handset is stopped either way
+            pass
+        env.out(f"stopped {stopped.serial}")
+        return int(ExitStatus.OK)
+    current = service.status(folder)
+    if current is None:
+        env.out(f"handset {args.name!r}: stopped")
+    else:
+        env.out(f"handset {args.name!r}: running as {current.serial} (pid {current.pid}, {current.personality},"
+                f" serialno {current.device_serialno}, state {current.state_dir})")
+    return int(ExitStatus.OK)

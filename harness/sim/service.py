@@ -1,0 +1,147 @@
+"""Run virtual handsets as detached background processes (``harness sim start/stop/status``).
+
+Each handset has a folder ``HARNESS_HOME/sim/NAME`` (0700) with ``state/`` (the device), a
+``handset.json`` record (pid, serial, port...) written by the running process, and ``handset.log``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import SimError
+from harness.fsutil import FILE_MODE, private_dir
+
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+def harness_home() -> Path:
+    return Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
+
+
+def default_sim_dir(name: str, home: Path | None = None) -> Path:
+    if not name or "/" in name or name.startswith("."):
+        raise SimError(f"bad handset name {name!r}", fix="use a plain name like 'default' or 'phone2'")
+    return (home or harness_home()) / "sim" / name
+
+
+@dataclass
+class HandsetRecord:
+    pid: int
+    serial: str
+    port: int
+    personality: str
+    state_dir: str
+    device_serialno: str = ""
+    #: the virtual vendor world running with the handset (``World.info()``), if any
+    world: dict | None = None
+
+    @classmethod
+    def read(cls, path: Path) -> HandsetRecord | None:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return b"harness.sim" in cmdline
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def status(folder: Path) -> HandsetRecord | None:
+    """The record of the handset running from ``folder``, or None (removing a stale record)."""
+    record = HandsetRecord.read(folder / "handset.json")
+    if record is None:
+        return None
+    if not _alive(record.pid):
+        (folder / "handset.json").unlink(missing_ok=True)
+        return None
+    return record
+
+
+def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
+          root: str | None = None, hosts_file: Path | None = None, world: str | None = None) -> HandsetRecord:
+    """Start a detached handset process and wait until its ADB daemon listens."""
+    private_dir(folder)
+    running = status(folder)
+    if running is not None:
+        raise SimError(f"handset already running as {running.serial} (pid {running.pid})",
+                       fix="use it, or `harness sim stop` first")
+    last_port_file = folder / "last_port"
+    if port == 0 and last_port_file.exists():  # keep the serial stable across restarts if possible
+        last = int(last_port_file.read_text() or 0)
+        port = last if last and _port_free(last) else 0
+    ready = folder / "handset.json"
+    cmd = [sys.executable, "-m", "harness.sim", "--port", str(port), "--ready-file", str(ready),
+           "--state-dir", str(state_dir or folder / "state")]
+    if personality:
+        cmd += ["--personality", personality]
+    if root:
+        cmd += ["--root", root]
+    if hosts_file:
+        cmd += ["--hosts-file", str(hosts_file)]
+    if world:
+        cmd += ["--world", world]
+    log_path = folder / "handset.log"
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, start_new_session=True,
+                                close_fds=True)
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        record = HandsetRecord.read(ready)
+        if record is not None and record.pid == proc.pid:
+            last_port_file.write_text(str(record.port))
+            os.chmod(last_port_file, FILE_MODE)
+            return record
+        if proc.poll() is not None:
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+            raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
+                           fix=f"see {log_path}")
+        time.sleep(0.1)
+    proc.kill()
+    raise SimError(f"the handset did not start within {START_TIMEOUT:.0f}s", fix=f"see {log_path}")
+
+
+def stop(folder: Path) -> HandsetRecord | None:
+    """Stop the handset running from ``folder``; return its record (None if none was running)."""
+    record = status(folder)
+    if record is None:
+        return None
+    os.kill(record.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline and _alive(record.pid):
+        time.sleep(0.1)
+    if _alive(record.pid):
+        os.kill(record.pid, signal.SIGKILL)
+    (folder / "handset.json").unlink(missing_ok=True)
+    return record
