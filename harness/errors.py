@@ -74,6 +74,18 @@ class RootRequired(DeviceError):
     """The operation needs root and the device offers none."""
 
 
+class DeviceDiskFull(DeviceError):
+    """The device has no space left for what the harness wanted to write."""
+
+
+class FridaServerError(DeviceError):
+    """frida-server is missing, has the wrong version, or does not answer."""
+
+
+class JournalError(DeviceError):
+    """The restore journal cannot be written, read or replayed."""
+
+
 class InstrumentError(HarnessError):
     """A Frida session, agent or trigger failed."""
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from harness.device.cacert import android_cert_name  # noqa: F401  (moved; re-exported)
 from harness.fsutil import write_private
 
 
@@ -102,16 +103,3 @@ def make_leaf(ca: KeyPair, names: list[str], days: int = 825) -> KeyPair:
         .sign(ca.key, hashes.SHA256())
     )
     return KeyPair(cert, key)
-
-
-def android_cert_name(cert: x509.Certificate) -> str:
-    """File name Android uses in ``cacerts`` folders: ``<subject_hash_old>.0``.
-
-    ``subject_hash_old`` is OpenSSL's MD5-based hash of the DER subject name (first 4 bytes, little
-    endian), which is what ``openssl x509 -subject_hash_old`` prints.
-    """
-    import hashlib
-
-    digest = hashlib.md5(cert.subject.public_bytes()).digest()
-    value = int.from_bytes(digest[:4], "little")
-    return f"{value:08x}.0"

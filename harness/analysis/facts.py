@@ -1,0 +1,143 @@
+"""Known values to look for in traffic: device facts and canaries the harness planted.
+
+The input is a JSON object (``--facts FACTS.json``, or ``RUN_DIR/artifacts/facts.json``); the keys
+are listed in docs/analysis.md. Unknown keys are accepted and ignored, so the device layer can add
+descriptive facts (model, build, ...) freely.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import AnalysisError
+
+#: values shorter than this are not searched (they would match ordinary traffic)
+MIN_VALUE_LEN = 4
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """One value to search for. ``kind`` picks the normalisations (``mac``, ``phone``, ...);
+    values with the same ``group`` count as one finding only when ``need`` members are seen in one
+    flow (a location needs latitude and longitude; an installed-apps list needs several apps)."""
+
+    name: str
+    kind: str
+    value: str
+    group: str | None = None
+    need: int = 1
+
+
+@dataclass
+class KnownValues:
+    values: list[KnownValue] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    ignored_keys: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def add(self, name: str, kind: str, value: Any, group: str | None = None, need: int = 1) -> None:
+        if value is None:
+            return
+        text = str(value).strip()
+        if len(text) < MIN_VALUE_LEN:
+            self.skipped.append(f"{name}: shorter than {MIN_VALUE_LEN} characters")
+            return
+        self.values.append(KnownValue(name, kind, text, group, need))
+
+
+#: fact key -> (kind, aliases)
+SCALAR_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "android_id": ("id", ()),
+    "advertising_id": ("uuid", ("gaid", "aaid", "oaid")),
+    "imei": ("digits", ("imeis", "meid")),
+    "serial": ("id", ("serial_number", "ro.serialno")),
+    "phone_number": ("phone", ("phone_numbers", "msisdn")),
+    "account_email": ("email", ("account_emails", "accounts", "email")),
+    "wifi_mac": ("mac", ("mac", "wlan_mac")),
+    "bluetooth_mac": ("mac", ()),
+    "imsi": ("digits", ()),
+    "iccid": ("digits", ()),
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _add_location(kv: KnownValues, name: str, loc: Any) -> None:
+    if isinstance(loc, list | tuple) and len(loc) == 2:
+        lat, lon = loc
+    elif isinstance(loc, dict):
+        lat = loc.get("lat", loc.get("latitude"))
+        lon = loc.get("lon", loc.get("lng", loc.get("longitude")))
+    else:
+        raise AnalysisError(f"fact {name!r} must be {{'lat': .., 'lon': ..}} or [lat, lon], got {loc!r}",
+                            fix="write the location as an object with lat and lon")
+    try:
+        lat_f, lon_f = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise AnalysisError(f"fact {name!r} has a non-numeric latitude/longitude", fix="use decimal degrees") from None
+    kv.values.append(KnownValue(f"{name}.lat", "coordinate", repr(lat_f), group=name, need=2))
+    kv.values.append(KnownValue(f"{name}.lon", "coordinate", repr(lon_f), group=name, need=2))
+
+
+def known_values_from_facts(facts: dict[str, Any]) -> KnownValues:
+    """Build the search list from a facts object (see docs/analysis.md for the keys)."""
+    if not isinstance(facts, dict):
+        raise AnalysisError("device facts must be a JSON object", fix="see docs/analysis.md, 'Device facts'")
+    if isinstance(facts.get("facts"), dict):  # {"facts": {...}, "serial": ...} wrappers
+        facts = {**facts, **facts["facts"]}
+    kv = KnownValues()
+    used = {"facts", "canaries", "custom", "location", "installed_apps"}
+    for key, (kind, aliases) in SCALAR_KEYS.items():
+        for k in (key, *aliases):
+            if k in facts:
+                used.add(k)
+                values = _as_list(facts[k])
+                for i, v in enumerate(values):
+                    if isinstance(v, dict):  # accounts as [{"name": "a@b", "type": "com.google"}]
+                        v = v.get("name") or v.get("value")
+                    kv.add(key if len(values) == 1 else f"{key}[{i}]", kind, v)
+    if facts.get("location") is not None:
+        _add_location(kv, "location", facts["location"])
+    apps = [str(a) for a in _as_list(facts.get("installed_apps"))]
+    need = min(3, len(apps)) or 1
+    for app in apps:
+        kv.add(f"installed_apps:{app}", "package", app, group="installed_apps", need=need)
+    canaries = facts.get("canaries") or {}
+    if isinstance(canaries, list):
+        canaries = {str(c.get("kind", f"canary{i}")): c.get("value") for i, c in enumerate(canaries)}
+    for cname, cvalue in canaries.items():
+        if cname == "location" or (isinstance(cvalue, dict) and "lat" in cvalue):
+            _add_location(kv, f"canary.{cname}", cvalue)
+        elif isinstance(cvalue, dict):  # contact: {"name":..., "phone":..., "email":...}
+            for field_name, v in cvalue.items():
+                kind = {"phone": "phone", "email": "email"}.get(field_name, "text")
+                kv.add(f"canary.{cname}.{field_name}", kind, v)
+        else:
+            for i, v in enumerate(_as_list(cvalue)):
+                kv.add(f"canary.{cname}" + (f"[{i}]" if i else ""), "text", v)
+    for cname, cvalue in (facts.get("custom") or {}).items():
+        kv.add(str(cname), "text", cvalue)
+    kv.ignored_keys = sorted(k for k in facts if k not in used)
+    return kv
+
+
+def load_facts(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AnalysisError(f"cannot read facts file {p}: {exc.strerror}", fix="pass an existing JSON file") from None
+    except ValueError as exc:
+        raise AnalysisError(f"facts file {p} is not valid JSON: {exc}", fix="check the file's syntax") from None
+    if not isinstance(data, dict):
+        raise AnalysisError(f"facts file {p} must hold a JSON object", fix="see docs/analysis.md, 'Device facts'")
+    return data

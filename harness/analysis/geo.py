@@ -1,0 +1,166 @@
+"""IP address -> country (and ASN where known), in layers, recording which layer answered.
+
+Order: the override table (lab networks, the virtual world) -> a MaxMind GeoIP2/GeoLite2 ``.mmdb``
+if given -> the embedded offline RIR data (``iptocc``). Loopback, private, link-local and other
+non-global addresses are ``unknown`` unless the override table names them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import iptocc
+import maxminddb
+import yaml
+
+from harness.errors import AnalysisError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class GeoAnswer:
+    """Where an address is. ``source`` is ``override``, ``mmdb``, ``iptocc``, ``non_global`` or
+    ``none`` (no layer knew it / not an IP address)."""
+
+    country: str | None
+    asn: int | None
+    source: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    network: Network
+    country: str
+    asn: int | None = None
+    label: str | None = None
+
+
+def _override_from(entry: dict[str, Any], origin: str) -> Override:
+    cidr = entry.get("cidr") or entry.get("network") or entry.get("ip")
+    country = entry.get("country") or entry.get("cc")
+    if not cidr or not country:
+        raise AnalysisError(
+            f"geo override entry {entry!r} in {origin} needs 'cidr' and 'country'",
+            fix="write each entry as {cidr: 127.0.0.10/32, country: SG[, asn: N, label: ...]}",
+        )
+    try:
+        net = ipaddress.ip_network(str(cidr).strip(), strict=False)
+    except ValueError as exc:
+        raise AnalysisError(f"bad CIDR {cidr!r} in {origin}: {exc}", fix="use e.g. 10.0.0.0/8") from None
+    asn = entry.get("asn")
+    try:
+        asn_value = int(str(asn).upper().removeprefix("AS")) if asn not in (None, "") else None
+    except ValueError:
+        raise AnalysisError(f"bad ASN {asn!r} in {origin}", fix="use a number such as 4808") from None
+    return Override(net, str(country).strip().upper(), asn_value, entry.get("label") or None)
+
+
+def load_overrides(path: str | Path) -> list[Override]:
+    """Read an override table from YAML, JSON or CSV (columns ``cidr,country[,asn,label]``).
+
+    YAML/JSON may be a list of entries, ``{"overrides": [...]}``, or a mapping CIDR -> country.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AnalysisError(
+            f"cannot read geo override file {p}: {exc.strerror}", fix="pass an existing YAML/JSON/CSV file"
+        ) from None
+    origin = str(p)
+    if p.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        return [_override_from({k.strip().lower(): (v or "").strip() for k, v in r.items() if k}, origin)
+                for r in rows]
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise AnalysisError(f"geo override file {p} is not valid YAML/JSON: {exc}",
+                            fix="check the file's syntax") from None
+    if isinstance(data, dict) and "overrides" in data:
+        data = data["overrides"]
+    if isinstance(data, dict):
+        data = [{"cidr": k, **(v if isinstance(v, dict) else {"country": v})} for k, v in data.items()]
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise AnalysisError(f"geo override file {p} must hold a list of entries or a CIDR -> country map",
+                            fix="see docs/analysis.md, 'Geo override table'")
+    return [_override_from(e, origin) for e in data]
+
+
+class GeoResolver:
+    """Resolve addresses through the layers; answers are cached per address."""
+
+    def __init__(
+        self,
+        overrides: list[Override] | None = None,
+        mmdb_path: str | Path | None = None,
+        use_iptocc: bool = True,
+    ) -> None:
+        # most specific network first
+        self.overrides = sorted(overrides or [], key=lambda o: o.network.prefixlen, reverse=True)
+        self.use_iptocc = use_iptocc
+        self.mmdb_path = Path(mmdb_path) if mmdb_path else None
+        self._mmdb: maxminddb.Reader | None = None
+        if self.mmdb_path is not None:
+            try:
+                self._mmdb = maxminddb.open_database(str(self.mmdb_path))
+            except FileNotFoundError:
+                raise AnalysisError(f"MaxMind database {self.mmdb_path} does not exist",
+                                    fix="pass the path of a GeoIP2/GeoLite2 .mmdb file, or omit --mmdb") from None
+            except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
+                raise AnalysisError(f"{self.mmdb_path} is not a valid MaxMind database: {exc}",
+                                    fix="pass a GeoIP2/GeoLite2 Country, City or ASN .mmdb file") from None
+        self.resolve = lru_cache(maxsize=65536)(self._resolve)  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        if self._mmdb is not None:
+            self._mmdb.close()
+
+    def resolve(self, ip: str | None) -> GeoAnswer:  # replaced per instance by a cached version
+        return self._resolve(ip)
+
+    def _resolve(self, ip: str | None) -> GeoAnswer:
+        if not ip:
+            return GeoAnswer(None, None, "none")
+        try:
+            addr = ipaddress.ip_address(ip.split("%", 1)[0])
+        except ValueError:
+            return GeoAnswer(None, None, "none")
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+            addr = addr.ipv4_mapped
+        for o in self.overrides:
+            if addr.version == o.network.version and addr in o.network:
+                return GeoAnswer(o.country, o.asn, "override", o.label)
+        if not addr.is_global:
+            return GeoAnswer(None, None, "non_global")
+        if self._mmdb is not None:
+            rec = self._mmdb.get(str(addr))
+            if isinstance(rec, dict):
+                country = _mmdb_country(rec)
+                asn = rec.get("autonomous_system_number")
+                org = rec.get("autonomous_system_organization")
+                if country or asn:
+                    return GeoAnswer(country, asn if isinstance(asn, int) else None, "mmdb",
+                                     org if isinstance(org, str) else None)
+        if self.use_iptocc:
+            cc = iptocc.country_code(str(addr))
+            if cc:
+                return GeoAnswer(cc.upper(), None, "iptocc")
+        return GeoAnswer(None, None, "none")
+
+
+def _mmdb_country(rec: dict[str, Any]) -> str | None:
+    for key in ("country", "registered_country"):
+        node = rec.get(key)
+        if isinstance(node, dict) and node.get("iso_code"):
+            return str(node["iso_code"]).upper()
+    return None

@@ -1,0 +1,287 @@
+"""Downloaded keyword lists (censorship / filtering configs) and their versions.
+
+A payload is peeled (compression, then JSON), and every JSON value that is - or decodes to
+(base64, gzip, nested JSON, delimited text) - a list of terms is a candidate. A candidate is a
+*config list* when it holds many short terms, a known sensitive term, or sits under a name like
+``*Blacklist*``. Each version is stored (``ListStore``) and diffed against the previous version of
+the same list, across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.analysis.decode import _b64decode, decompress, is_text, sniff_compression
+from harness.errors import AnalysisError
+from harness.fsutil import private_dir, write_private
+
+#: a few terms known from published reports on vendor keyword lists (lower-case)
+SENSITIVE_TERMS = frozenset(
+    t.lower()
+    for t in (
+        "Free Tibet", "89 Democracy Movement", "Long live Taiwan independence", "Democracy Movement",
+        "Tiananmen", "Falun Gong", "Falun Dafa", "Dalai Lama", "June 4th", "Tank Man",
+        "Taiwan independence", "Hong Kong independence", "Xinjiang", "Uyghur", "Voice of America",
+        "Free Hong Kong", "Liu Xiaobo", "Charter 08", "Student movement",
+        "六四", "天安门", "法轮功", "台独", "藏独", "达赖",
+    )
+)
+NAME_PATTERN = re.compile(r"black.?list|block.?list|deny.?list|keyword|sensitive|censor|ban.?word|forbidden|filter",
+                          re.IGNORECASE)
+_VERSION_KEY = re.compile(r"^(config_?)?(version|ver|v|revision|rev)$", re.IGNORECASE)
+_UPDATE_KEY = re.compile(r"update|modified|timestamp|publish", re.IGNORECASE)
+
+MIN_TERMS_UNNAMED = 20
+MIN_TERMS_NAMED = 3
+MAX_TERM_LEN = 80
+DECODE_CAP = 16 * 1024 * 1024
+
+
+_STRING_ARRAY = re.compile(rb'\[\s*"[^"\n]{1,80}"\s*,\s*"')
+_LONG_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{40,}")
+
+
+def _worth_a_look(data: bytes) -> bool:
+    """Cheap pre-filter (C regexes) so ordinary payloads skip the JSON walk."""
+    head = data[:1024].lstrip()
+    if head[:1] not in (b"{", b"["):  # plain text lists; markup is not a list
+        return b"<" not in head
+    window = data[: 4 * 1024 * 1024]
+    return bool(_STRING_ARRAY.search(window) or _LONG_TOKEN.search(window)
+                or NAME_PATTERN.search(window.decode("utf-8", "replace")))
+
+
+@dataclass
+class TermList:
+    name: str
+    key_path: str
+    chain: str
+    terms: list[str]
+    reasons: list[str]
+    sensitive: list[str]
+    version: str | None = None
+    update_time: str | None = None
+    flow_id: str | None = None
+    step_id: str | None = None
+    host: str | None = None
+    url: str | None = None
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256("\n".join(sorted(self.terms)).encode()).hexdigest()
+
+
+def _looks_like_terms(items: list[Any]) -> list[str] | None:
+    if not items or not all(isinstance(i, str) for i in items):
+        return None
+    terms = [i.strip() for i in items if i.strip()]
+    if not terms:
+        return None
+    short = sum(1 for t in terms if len(t) <= MAX_TERM_LEN)
+    wordy = sum(1 for t in terms if any(ch.isalpha() for ch in t) and "://" not in t)
+    if short < 0.9 * len(terms) or wordy < 0.6 * len(terms):
+        return None
+    return terms
+
+
+def _split_text(text: str) -> list[str] | None:
+    for sep in ("\n", "|", ",", ";"):
+        if text.count(sep) >= 2:
+            return _looks_like_terms(text.split(sep))
+    return None
+
+
+def _decode_string(value: str, depth: int = 0) -> tuple[list[str] | None, list[str]]:
+    """Terms hidden in a string value: base64 -> gzip -> JSON list / delimited text. Returns (terms, chain)."""
+    if depth > 4 or len(value) < 8:
+        return None, []
+    stripped = value.strip()
+    if stripped[:1] in "[{":
+        try:
+            doc = json.loads(stripped)
+        except ValueError:
+            doc = None
+        if isinstance(doc, list):
+            terms = _looks_like_terms(doc)
+            return terms, (["json"] if terms else [])
+        if isinstance(doc, dict):  # e.g. {"words": [...]} inside a string
+            for v in doc.values():
+                if isinstance(v, list) and (terms := _looks_like_terms(v)):
+                    return terms, ["json"]
+    if re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", stripped) and len(stripped) >= 12:
+        got = _b64decode(stripped.encode())
+        if got:
+            kind, raw = got
+            chain = [kind]
+            method = sniff_compression(raw)
+            if method:
+                try:
+                    raw, _ = decompress(raw, method, DECODE_CAP)
+                except ValueError:
+                    return None, []
+                chain.append(method)
+            if is_text(raw):
+                terms, sub = _decode_string(raw.decode("utf-8", "replace"), depth + 1)
+                if terms:
+                    return terms, chain + sub
+                terms = _split_text(raw.decode("utf-8", "replace"))
+                if terms:
+                    return terms, chain + ["text"]
+            return None, []
+    return None, []
+
+
+def _scalar(v: Any) -> str | None:
+    return None if isinstance(v, dict | list) or v is None else str(v)
+
+
+def _classify(terms: list[str], name_hint: str) -> tuple[list[str], list[str]] | None:
+    sensitive = sorted({t for t in terms if t.lower() in SENSITIVE_TERMS})
+    reasons = []
+    if len(terms) >= MIN_TERMS_UNNAMED:
+        reasons.append(f"{len(terms)} short terms")
+    if sensitive:
+        reasons.append(f"{len(sensitive)} known sensitive terms")
+    if NAME_PATTERN.search(name_hint) and len(terms) >= MIN_TERMS_NAMED:
+        reasons.append(f"name matches {NAME_PATTERN.pattern!r}")
+    return (reasons, sensitive) if reasons else None
+
+
+def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None) -> list[TermList]:
+    """Keyword lists in one (response) payload."""
+    if not payload:
+        return []
+    data = payload
+    chain0: list[str] = []
+    method = (content_encoding or "").split(",")[-1].strip().lower() or None
+    method = method if method in ("gzip", "deflate", "br", "zstd") else sniff_compression(data)
+    if method:
+        try:
+            data, _ = decompress(data, method, DECODE_CAP)
+            chain0.append(method)
+        except ValueError:
+            pass
+    if not is_text(data[:4096]) or not _worth_a_look(data):
+        return []
+    url_name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        terms = _split_text(data.decode("utf-8", "replace"))
+        if not terms:
+            return []
+        got = _classify(terms, url_name)
+        if not got:
+            return []
+        return [TermList(url_name or "text", "", ">".join(chain0 + ["text"]), terms, got[0], got[1], url=url)]
+    found: list[TermList] = []
+
+    def visit(node: Any, path: list[str], ancestors: list[dict[str, Any]]) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                visit(v, path + [str(k)], ancestors + [node])
+            return
+        terms, chain = None, []
+        if isinstance(node, list):
+            terms = _looks_like_terms(node)
+            chain = ["json"] if terms else []
+            if not terms:
+                for i, item in enumerate(node):
+                    visit(item, path + [str(i)], ancestors)
+                return
+        elif isinstance(node, str):
+            terms, chain = _decode_string(node)
+        if not terms:
+            return
+        key_path = ".".join(path)
+        named = [p for p in path if NAME_PATTERN.search(p)]
+        for anc in reversed(ancestors):
+            for key in ("name", "configName", "config_name", "key", "type"):
+                if isinstance(anc.get(key), str) and NAME_PATTERN.search(anc[key]):
+                    named.append(anc[key])
+        got = _classify(terms, " ".join([key_path, url_name, *named]))
+        if not got:
+            return
+        version = update = None
+        for anc in reversed(ancestors):
+            for k, v in anc.items():
+                if version is None and _VERSION_KEY.match(str(k)):
+                    version = _scalar(v)
+                if update is None and _UPDATE_KEY.search(str(k)):
+                    update = _scalar(v)
+        name = (named[0] if named else None) or (url_name if NAME_PATTERN.search(url_name) else None) or key_path
+        found.append(TermList(name, key_path, ">".join(chain0 + chain), terms, got[0], got[1],
+                              version=version, update_time=update, url=url))
+
+    visit(doc, [], [])
+    return found
+
+
+@dataclass
+class ListDiff:
+    name: str
+    previous_digest: str | None
+    digest: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    previous_version: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_digest is not None and self.previous_digest != self.digest
+
+
+def diff_terms(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
+    o, n = set(old), set(new)
+    return sorted(n - o), sorted(o - n)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:100] or "list"
+
+
+class ListStore:
+    """Versions of each list, kept across runs: ``DIR/<name>/<sha256>.json`` (0600, folders 0700)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def versions(self, name: str) -> list[dict[str, Any]]:
+        folder = self.root / _safe(name)
+        if not folder.is_dir():
+            return []
+        out = []
+        for p in folder.glob("*.json"):
+            try:
+                out.append(json.loads(p.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+        return sorted(out, key=lambda d: (d.get("last_seen", d.get("first_seen", 0)), d.get("first_seen", 0)))
+
+    def record(self, tl: TermList, run: str | None = None) -> ListDiff:
+        """Store this version (or refresh its ``last_seen``) and diff it against the version seen last."""
+        now = time.time()
+        try:
+            folder = private_dir(self.root / _safe(tl.name))
+            known = self.versions(tl.name)
+            latest = known[-1] if known else None
+            target = folder / f"{tl.digest}.json"
+            mine = next((v for v in known if v.get("digest") == tl.digest), None)
+            doc = mine or {**asdict(tl), "digest": tl.digest, "first_seen": now, "runs": []}
+            doc["last_seen"] = now
+            doc["runs"] = [*doc.get("runs", []), run][-20:]
+            write_private(target, json.dumps(doc, ensure_ascii=False, indent=1))
+        except OSError as exc:
+            raise AnalysisError(f"cannot store list versions in {self.root}: {exc.strerror}",
+                                fix="pass a writable --lists-dir") from None
+        if latest is None:
+            return ListDiff(tl.name, None, tl.digest)
+        added, removed = diff_terms(latest.get("terms", []), tl.terms)
+        return ListDiff(tl.name, latest.get("digest"), tl.digest, added, removed, latest.get("version"))

@@ -1,0 +1,387 @@
+"""Inputs to analysis: a run directory (via RunStore), a ``.mitm`` flow file, or a HAR file.
+
+Each loader gives a :class:`Source`: flows, WebSocket messages and agent events as the run
+store's records (``harness.capture.records``), streamed, plus the steps, device facts where the
+input has them, and whether the input was incomplete (a truncated flow file, a crashed recording,
+a HAR entry that could not be read). Partial results are kept and marked, never dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mitmproxy.io import compat, tnetstring
+
+from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
+from harness.errors import AnalysisError, HarnessError
+
+#: TLS failure wording in mitmproxy error messages
+_TLS_WORDS = ("tls", "ssl", "certificate", "handshake")
+
+
+@dataclass
+class Source:
+    kind: str  # "run", "mitm", "har"
+    path: Path
+    flows: Iterator[FlowRecord]
+    ws_messages: Iterator[WsMessage] = field(default_factory=lambda: iter(()))
+    events: Iterator[AgentEvent] = field(default_factory=lambda: iter(()))
+    steps: list[Step] = field(default_factory=list)
+    facts: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: set while streaming; read after the iterators are exhausted
+    incomplete: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    def mark_incomplete(self, problem: str) -> None:
+        self.incomplete = True
+        self.problems.append(problem)
+
+
+def open_source(path: str | Path) -> Source:
+    """Pick the loader from what ``path`` is: a directory, a HAR (JSON) file or a flow file."""
+    p = Path(path)
+    if not p.exists():
+        raise AnalysisError(f"{p} does not exist", fix="pass a run directory, a .mitm flow file or a .har file")
+    if p.is_dir():
+        return load_run_dir(p)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise AnalysisError(f"cannot read {p}: {exc.strerror}", fix="check the path and its permissions") from None
+    if p.suffix.lower() == ".har" or head[:1] == b"{":
+        return load_har(p)
+    return load_mitm(p)
+
+
+# ---------------------------------------------------------------- .mitm
+
+
+def _s(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return str(value)
+
+
+def _headers(raw: Any) -> list[tuple[str, str]]:
+    return [(_s(k) or "", _s(v) or "") for k, v in (raw or ())]
+
+
+def _is_ip(text: str | None) -> bool:
+    if not text:
+        return False
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+        return True
+    except ValueError:
+        return False
+
+
+def _step_from_metadata(meta: dict[str, Any]) -> str | None:
+    for key in ("harness.step_id", "step_id", "harness_step"):
+        if meta.get(key):
+            return str(meta[key])
+    nested = meta.get("harness")
+    if isinstance(nested, dict) and nested.get("step_id"):
+        return str(nested["step_id"])
+    return None
+
+
+def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage]]:
+    """A FlowRecord (contract columns) from a mitmproxy flow state (``Flow.get_state()``)."""
+    client = state.get("client_conn") or {}
+    server = state.get("server_conn") or {}
+    peer = server.get("peername") or ()
+    address = server.get("address") or ()
+    server_ip = _s(peer[0]) if peer else (_s(address[0]) if address and _is_ip(_s(address[0])) else None)
+    cpeer = client.get("peername") or ("", 0)
+    err = state.get("error") or None
+    ftype = state.get("type")
+    req = state.get("request") if ftype == "http" else None
+    resp = state.get("response") if ftype == "http" else None
+    metadata = state.get("metadata") or {}
+    started = float(state.get("timestamp_created") or client.get("timestamp_start") or 0.0)
+    ended = float((resp or {}).get("timestamp_end") or server.get("timestamp_end")
+                  or client.get("timestamp_end") or started)
+    rec = FlowRecord(
+        id=str(state.get("id")),
+        kind="http",
+        started_at=started,
+        ended_at=ended,
+        client_ip=_s(cpeer[0]) or "",
+        client_port=int(cpeer[1] or 0),
+        step_id=_step_from_metadata(metadata),
+        server_host=_s(server.get("sni")) or (_s(address[0]) if address else None),
+        server_ip=server_ip,
+        server_port=int(peer[1]) if peer else (int(address[1]) if address else None),
+        sni=_s(client.get("sni")),
+        tls_version=_s(client.get("tls_version")),
+        alpn=_s(client.get("alpn")),
+        error=_s(err.get("msg")) if isinstance(err, dict) else None,
+    )
+    ws: list[WsMessage] = []
+    if req is not None:
+        host = _s(req.get("host"))
+        hdrs = _headers(req.get("headers"))
+        host_header = next((v for k, v in hdrs if k.lower() == "host"), None)
+        authority = _s(req.get("authority")) or host_header
+        pretty = (authority.rsplit(":", 1)[0] if authority and not authority.startswith("[") else authority) or host
+        scheme = _s(req.get("scheme")) or "http"
+        port = int(req.get("port") or 0)
+        path = _s(req.get("path")) or ""
+        default = {"http": 80, "https": 443}.get(scheme)
+        netloc = pretty if port == default else f"{pretty}:{port}"
+        body = req.get("content")
+        rec.http_version = _s(req.get("http_version"))
+        rec.method = _s(req.get("method"))
+        rec.scheme, rec.host, rec.port, rec.path = scheme, pretty, port, path
+        rec.url = path if path.startswith(("http://", "https://")) else f"{scheme}://{netloc}{path}"
+        rec.server_host = rec.sni or pretty or rec.server_host
+        rec.request_headers = hdrs
+        rec.request_body = body
+        rec.request_body_size = len(body) if body is not None else None
+    if resp is not None:
+        body = resp.get("content")
+        rec.status_code = int(resp.get("status_code") or 0) or None
+        rec.reason = _s(resp.get("reason"))
+        rec.response_headers = _headers(resp.get("headers"))
+        rec.response_body = body
+        rec.response_body_size = len(body) if body is not None else None
+    if ftype == "http" and state.get("websocket"):
+        rec.kind = "websocket"
+        for m in state["websocket"].get("messages") or ():
+            mtype, from_client, content, ts = m[0], m[1], m[2], m[3]
+            ws.append(WsMessage(rec.id, float(ts), bool(from_client), mtype == 1, bytes(content), len(content),
+                                step_id=rec.step_id))
+    elif ftype != "http":
+        rec.kind = "tcp"
+        rec.extra["mitmproxy_type"] = ftype
+        for m in state.get("messages") or ():
+            if len(m) >= 3 and isinstance(m[1], bytes | bytearray):
+                ws.append(WsMessage(rec.id, float(m[2]), bool(m[0]), False, bytes(m[1]), len(m[1]),
+                                    step_id=rec.step_id))
+    elif resp is None and rec.error:
+        low = rec.error.lower()
+        rec.kind = "tls_failure" if any(w in low for w in _TLS_WORDS) else "error"
+    if metadata:
+        rec.extra["metadata"] = {str(k): v for k, v in metadata.items() if isinstance(v, str | int | float | bool)}
+    return rec, ws
+
+
+def load_mitm(path: Path) -> Source:
+    src = Source("mitm", path, iter(()))
+    ws_buffer: deque[WsMessage] = deque()
+
+    def flows() -> Iterator[FlowRecord]:
+        count = 0
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise AnalysisError(f"cannot read {path}: {exc.strerror}", fix="check the path and permissions") from None
+        with fh:
+            while True:
+                try:
+                    loaded = tnetstring.load(fh)
+                except ValueError as exc:
+                    if str(exc) == "not a tnetstring: empty file":
+                        return
+                    if count == 0:
+                        raise AnalysisError(
+                            f"{path} is not a mitmproxy flow file ({exc})",
+                            fix="pass a file written by mitmdump -w / mitmweb, a run directory or a .har file",
+                        ) from None
+                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
+                    return
+                except (IndexError, TypeError) as exc:
+                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
+                    return
+                try:
+                    state = compat.migrate_flow(loaded)  # type: ignore[arg-type]
+                    rec, ws = record_from_state(state)  # type: ignore[arg-type]
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    src.mark_incomplete(f"{path.name}: flow {count + 1} could not be read ({exc})")
+                    continue
+                count += 1
+                ws_buffer.extend(ws)
+                yield rec
+
+    def ws_messages() -> Iterator[WsMessage]:
+        while ws_buffer:
+            yield ws_buffer.popleft()
+
+    src.flows = flows()
+    src.ws_messages = ws_messages()
+    return src
+
+
+# ---------------------------------------------------------------- HAR
+
+
+def _har_body(obj: dict[str, Any]) -> bytes | None:
+    text = obj.get("text")
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise ValueError("'text' is not a string")
+    if obj.get("encoding") == "base64":
+        return base64.b64decode(text)
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _har_headers(items: Any, where: str) -> list[tuple[str, str]]:
+    if not isinstance(items, list):
+        raise ValueError(f"{where}.headers is not a list")
+    out = []
+    for h in items:
+        if isinstance(h, dict) and "name" in h:
+            out.append((str(h["name"]), str(h.get("value", ""))))
+        elif isinstance(h, list | tuple) and len(h) == 2:
+            out.append((str(h[0]), str(h[1])))
+        else:
+            raise ValueError(f"{where}.headers has an entry {h!r} without name/value")
+    return out
+
+
+def record_from_har_entry(entry: dict[str, Any], index: int) -> FlowRecord:
+    if not isinstance(entry, dict):
+        raise ValueError("entry is not an object")
+    req, resp = entry.get("request"), entry.get("response")
+    if not isinstance(req, dict) or not isinstance(req.get("url"), str) or "method" not in req:
+        raise ValueError("request needs 'method' and 'url'")
+    if not isinstance(resp, dict):
+        raise ValueError("missing 'response' object")
+    try:
+        started = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00")).timestamp()
+    except (KeyError, ValueError):
+        raise ValueError("missing or invalid 'startedDateTime'") from None
+    url = req["url"]
+    parts = urlsplit(url)
+    scheme = parts.scheme or "http"
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    req_body = _har_body(req["postData"]) if isinstance(req.get("postData"), dict) else None
+    content: dict[str, Any] = resp["content"] if isinstance(resp.get("content"), dict) else {}
+    resp_body = _har_body(content)
+    status = int(resp.get("status") or 0)
+    server_ip = str(entry.get("serverIPAddress") or "").strip("[]") or None
+    resp_size = content.get("size")
+    rec = FlowRecord(
+        id=str(entry.get("_id") or entry.get("id") or f"har-{index}"),
+        kind="http" if status > 0 else "error",
+        started_at=started,
+        ended_at=started + float(entry.get("time") or 0) / 1000.0,
+        server_host=parts.hostname,
+        server_ip=server_ip if _is_ip(server_ip) else None,
+        server_port=port,
+        http_version=str(req.get("httpVersion") or "") or None,
+        method=str(req["method"]),
+        scheme=scheme,
+        host=parts.hostname,
+        port=port,
+        path=path or "/",
+        url=url,
+        status_code=status or None,
+        reason=str(resp.get("statusText") or "") or None,
+        request_headers=_har_headers(req.get("headers", []), "request"),
+        response_headers=_har_headers(resp.get("headers", []), "response"),
+        request_body=req_body,
+        response_body=resp_body,
+        request_body_size=len(req_body) if req_body is not None else None,
+        response_body_size=int(resp_size) if isinstance(resp_size, int) and resp_size >= 0
+        else (len(resp_body) if resp_body is not None else None),
+        error=str(entry.get("_error") or resp.get("_error") or "") or None,
+        step_id=str(entry["_step_id"]) if entry.get("_step_id") else None,
+    )
+    rec.sni = parts.hostname if scheme == "https" else None
+    # HAR keeps response content already decoded; content-encoding no longer applies to it
+    rec.extra["response_body_decoded"] = True
+    return rec
+
+
+def load_har(path: Path) -> Source:
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise AnalysisError(f"cannot read {path}: {exc.strerror}", fix="check the path and permissions") from None
+    except UnicodeDecodeError as exc:
+        raise AnalysisError(f"{path} is not a HAR file: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            fix="pass a HAR 1.2 JSON file exported by a browser, mitmproxy or Charles") from None
+    except json.JSONDecodeError as exc:
+        raise AnalysisError(f"{path} is not a HAR file: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                            fix="pass a complete HAR 1.2 JSON file (a cut-off export is not valid JSON)") from None
+    log = doc.get("log") if isinstance(doc, dict) else None
+    if not isinstance(log, dict):
+        raise AnalysisError(f"{path} is not a HAR file: no top-level 'log' object",
+                            fix="a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}")
+    entries = log.get("entries")
+    if not isinstance(entries, list):
+        raise AnalysisError(f"{path} is not a HAR file: 'log.entries' is missing or not a list",
+                            fix="a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}")
+    src = Source("har", path, iter(()), meta={"creator": log.get("creator")})
+
+    def flows() -> Iterator[FlowRecord]:
+        for i, entry in enumerate(entries):
+            try:
+                yield record_from_har_entry(entry, i)
+            except (ValueError, TypeError, KeyError) as exc:
+                src.mark_incomplete(f"{path.name}: HAR entry {i} skipped: {exc}")
+
+    src.flows = flows()
+    return src
+
+
+# ---------------------------------------------------------------- run directory
+
+
+def load_run_dir(path: Path) -> Source:
+    if not (path / "store.sqlite").exists():
+        if (path / "flows.mitm").exists():
+            src = load_mitm(path / "flows.mitm")
+            src.mark_incomplete(f"{path}: no store.sqlite; analysed flows.mitm only (no steps or agent events)")
+            src.facts = _read_facts(path)
+            return src
+        raise AnalysisError(f"{path} is not a run directory (no store.sqlite or flows.mitm)",
+                            fix="pass a directory written by 'harness record', a .mitm or a .har file")
+    try:
+        from harness.capture.store import RunStore
+    except ImportError as exc:  # the capture layer is not installed in this build
+        raise AnalysisError(f"cannot open run directories: {exc}", fix="analyse RUN_DIR/flows.mitm instead") from None
+    try:
+        store = RunStore.open(path)
+    except HarnessError as exc:
+        raise AnalysisError(f"cannot open run store {path}: {exc.reason}", fix=exc.fix or "check the run directory") from None
+    status = str(store.status)
+    try:
+        meta = dict(store.meta())
+    except Exception:  # noqa: BLE001 - meta is optional for analysis
+        meta = {}
+    src = Source("run", path, iter(store.iter_flows()), ws_messages=iter(store.iter_ws_messages()),
+                 events=iter(store.iter_events()), steps=list(store.steps()), facts=_read_facts(path), meta=meta)
+    src.meta["status"] = status
+    if status != "complete":
+        reason = meta.get("reason") or meta.get("status_reason") or ""
+        src.mark_incomplete(f"run status is {status!r}" + (f": {reason}" if reason else ""))
+    return src
+
+
+def _read_facts(run_dir: Path) -> dict[str, Any] | None:
+    p = run_dir / "artifacts" / "facts.json"
+    if not p.exists():
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

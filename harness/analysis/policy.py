@@ -1,0 +1,120 @@
+"""Jurisdiction policy: which countries are home, which have an adequacy decision, per-host overrides.
+
+Classes: ``domestic`` (home jurisdiction, default EU/EEA), ``adequate`` (adequacy decision;
+the United States only for hosts marked DPF-certified), ``third_country`` and ``unknown``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import AnalysisError
+
+DOMESTIC = "domestic"
+ADEQUATE = "adequate"
+THIRD_COUNTRY = "third_country"
+UNKNOWN = "unknown"
+CLASSES = (DOMESTIC, ADEQUATE, THIRD_COUNTRY, UNKNOWN)
+
+EU = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+EEA = EU | {"IS", "LI", "NO"}
+#: countries named by a group alias in ``home``
+GROUPS = {"EU": EU, "EEA": EEA, "EU/EEA": EEA}
+
+#: adequacy decisions (European Commission). "US" only with the DPF flag; Canada: commercial orgs.
+DEFAULT_ADEQUATE = frozenset("AD AR CA FO GG IL IM JP JE NZ KR CH GB UY US".split())
+
+
+@dataclass
+class Policy:
+    home: frozenset[str] = EEA
+    home_name: str = "EU/EEA"
+    adequate: frozenset[str] = DEFAULT_ADEQUATE
+    #: host globs whose operators are certified under the EU-US Data Privacy Framework
+    dpf_certified: list[str] = field(default_factory=list)
+    #: host glob -> class, checked first
+    hosts: dict[str, str] = field(default_factory=dict)
+
+    def classify(self, country: str | None, host: str | None = None) -> str:
+        h = (host or "").lower()
+        if h:
+            for pattern, cls in self.hosts.items():
+                if fnmatch.fnmatchcase(h, pattern.lower()):
+                    return cls
+        if not country:
+            return UNKNOWN
+        cc = country.upper()
+        if cc in self.home:
+            return DOMESTIC
+        if cc == "US":
+            if "US" in self.adequate and h and any(fnmatch.fnmatchcase(h, p.lower()) for p in self.dpf_certified):
+                return ADEQUATE
+            return THIRD_COUNTRY
+        if cc in self.adequate:
+            return ADEQUATE
+        return THIRD_COUNTRY
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"home": self.home_name, "home_countries": sorted(self.home), "adequate": sorted(self.adequate),
+                "dpf_certified": self.dpf_certified, "hosts": self.hosts}
+
+
+def _countries(value: Any, what: str, origin: str) -> frozenset[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise AnalysisError(f"'{what}' in {origin} must be a country code or a list of them",
+                            fix="e.g. home: EU  or  adequate: [CH, GB, JP]")
+    out: set[str] = set()
+    for item in items:
+        code = str(item).strip().upper()
+        if code in GROUPS:
+            out |= GROUPS[code]
+        elif len(code) == 2 and code.isalpha():
+            out.add(code)
+        else:
+            raise AnalysisError(f"'{item}' in '{what}' of {origin} is not an ISO 3166 alpha-2 code or EU/EEA",
+                                fix="use two-letter codes such as LT, SG, or the groups EU, EEA")
+    return frozenset(out)
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """Read a policy YAML file (see docs/analysis.md); ``None`` gives the default policy."""
+    if path is None:
+        return Policy()
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise AnalysisError(f"cannot read policy file {p}: {exc.strerror}", fix="pass an existing YAML file") from None
+    except yaml.YAMLError as exc:
+        raise AnalysisError(f"policy file {p} is not valid YAML: {exc}", fix="check the file's syntax") from None
+    if not isinstance(data, dict):
+        raise AnalysisError(f"policy file {p} must be a mapping", fix="see docs/analysis.md, 'Policy file'")
+    known = {"home", "adequate", "dpf_certified", "hosts"}
+    unknown = set(data) - known
+    if unknown:
+        raise AnalysisError(f"policy file {p} has unknown keys {sorted(unknown)}",
+                            fix=f"use only {sorted(known)}")
+    policy = Policy()
+    if "home" in data:
+        policy.home = _countries(data["home"], "home", str(p))
+        policy.home_name = data["home"] if isinstance(data["home"], str) else ",".join(sorted(policy.home))
+    if "adequate" in data:
+        policy.adequate = _countries(data["adequate"] or [], "adequate", str(p))
+    dpf = data.get("dpf_certified") or []
+    if not isinstance(dpf, list):
+        raise AnalysisError(f"'dpf_certified' in {p} must be a list of host globs", fix="e.g. [\"*.example.com\"]")
+    policy.dpf_certified = [str(h) for h in dpf]
+    hosts = data.get("hosts") or {}
+    if not isinstance(hosts, dict) or any(v not in CLASSES for v in hosts.values()):
+        raise AnalysisError(f"'hosts' in {p} must map host globs to one of {list(CLASSES)}",
+                            fix="e.g. hosts: {\"*.xiaomi.test\": third_country}")
+    policy.hosts = {str(k): str(v) for k, v in hosts.items()}
+    return policy

@@ -1,0 +1,144 @@
+"""Interactive interception (``harness intercept``): prepare the device, record, put it back.
+
+Order: start the proxy and recorder (so the port is known) → open the device session (journal,
+stale restore, snapshot) → facts into the run → proxy + reverse → CA → (frida-server) → live
+lines until Ctrl-C, SIGTERM, the duration, or a recording error → restore the device (while the
+proxy still runs, so apps never point at a dead proxy) → stop the proxy and close the run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.device.adb import Device
+from harness.device.cacert import CaInstall, choose_method, install_system_ca, install_user_ca
+from harness.device.facts import collect_facts, save_facts
+from harness.device.proxy import ProxySetup, setup_proxy
+from harness.device.restore import RestoreReport
+from harness.device.session import DeviceSession
+from harness.errors import UsageError
+
+CA_CHOICES = ("auto", "system", "user", "none")
+
+
+class LiveFlows:
+    """mitmproxy addon: one line per finished flow (host, status)."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self.emit = emit
+        self.count = 0
+
+    def response(self, flow: Any) -> None:
+        self.count += 1
+        req = flow.request
+        self.emit(f"{flow.response.status_code} {req.method} {req.pretty_host}{req.path[:80]}")
+
+    def error(self, flow: Any) -> None:
+        self.count += 1
+        host = flow.request.pretty_host if getattr(flow, "request", None) else "?"
+        self.emit(f"ERR {host}: {flow.error.msg if flow.error else 'error'}")
+
+    def tls_failed_client(self, data: Any) -> None:
+        self.count += 1
+        sni = getattr(data.context.client, "sni", None) or "?"
+        self.emit(f"TLS-FAIL {sni}: {data.conn.error} (app does not trust the proxy CA, or pins)")
+
+
+@dataclass
+class InterceptOptions:
+    out: Path | None = None
+    ca: str = "auto"
+    lab_proxy: str | None = None
+    device_port: int | None = None
+    duration: float | None = None
+    frida_server: Path | None = None
+    addons: Sequence[Any] = ()
+    proxy_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class InterceptResult:
+    run_dir: Path
+    proxy: ProxySetup | None = None
+    ca: CaInstall | None = None
+    flows: int = 0
+    stale_restore: RestoreReport | None = None
+    restore: RestoreReport | None = None
+
+
+def _install_ca(session: DeviceSession, pem: bytes, choice: str) -> CaInstall | None:
+    if choice == "none":
+        return None
+    device = session.device
+    if choice == "auto":
+        sdk = device.getprop("ro.build.version.sdk")
+        choice = "user" if choose_method(int(sdk) if sdk.isdigit() else 0,
+                                         device.root_method is not None) == "user-manual" else "system"
+    if choice == "system":
+        return install_system_ca(session, pem)
+    if choice == "user":
+        return install_user_ca(session, pem)
+    raise UsageError(f"unknown CA method {choice!r}", fix=f"use one of {', '.join(CA_CHOICES)}")
+
+
+def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Callable[[str], None],
+                  stop: threading.Event | None = None) -> InterceptResult:
+    from harness.capture.session import CaptureSession, new_run_dir
+
+    stop = stop or threading.Event()
+    live = LiveFlows(emit)
+    run_dir = Path(opts.out) if opts.out else new_run_dir()
+    capture = CaptureSession(run_dir, addons=[*opts.addons, live], options=opts.proxy_options,
+                             meta={"kind": "intercept", "device": device.serial})
+    result = InterceptResult(run_dir)
+    capture.start()
+    status, reason = "complete", None
+    try:
+        assert capture.address is not None and capture.store is not None
+        with DeviceSession(device, home, run=run_dir.name) as session:
+            result.stale_restore = session.stale_report
+            if session.stale_report is not None:
+                emit(f"restored changes left by an earlier run on {device.serial}")
+            facts = collect_facts(device)
+            save_facts(facts, capture.store)
+            result.proxy = setup_proxy(session, capture.address[1], device_port=opts.device_port,
+                                       lab_address=opts.lab_proxy)
+            emit(f"device proxy: {result.proxy.device_address}"
+                 + (f" -> host 127.0.0.1:{result.proxy.host_port} (adb reverse)" if result.proxy.reverse else ""))
+            result.ca = _install_ca(session, capture.ca.cert.read_bytes(), opts.ca)
+            if result.ca is not None:
+                emit(f"CA {result.ca.file_name}: {result.ca.method}"
+                     + (f", visible at {', '.join(result.ca.verified_paths)}" if result.ca.verified else ""))
+                if result.ca.instructions:
+                    emit(result.ca.instructions)
+            if opts.frida_server is not None:
+                from harness.device.frida_server import deploy
+
+                st = deploy(session, opts.frida_server, check_answers=False)
+                emit(f"frida-server {st.version} running (pid {', '.join(map(str, st.pids))})")
+            emit("intercepting; press Ctrl-C to stop")
+            deadline = time.monotonic() + opts.duration if opts.duration else None
+            try:
+                while not stop.is_set():
+                    if capture.wait(0.25):  # the proxy stopped by itself: recording failed
+                        break
+                    if deadline is not None and time.monotonic() >= deadline:
+                        break
+            except KeyboardInterrupt:
+                emit("stopping")
+            report = session.restore()
+            result.restore = report
+            for line in report.lines():
+                emit(f"restore: {line}")
+    except BaseException as exc:
+        status, reason = "incomplete", str(exc) or type(exc).__name__
+        raise
+    finally:
+        result.flows = live.count
+        capture.stop(status, reason)
+    return result
