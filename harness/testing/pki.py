@@ -48,7 +48,7 @@ class KeyPair:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def make_ca(common_name: str = "Harness Test CA", days: int = 3650) -> KeyPair:
