@@ -260,7 +260,8 @@ def _check_values(c: WorldConfig, source: str) -> None:
             net = ipaddress.ip_network(c.network.block)
         except ValueError as exc:
             raise _err("network.block", str(exc), "write auto or e.g. 127.77.1.0/24", source) from None
-        if net.prefixlen != 24 or not net.subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+        loopback = ipaddress.IPv4Network("127.0.0.0/8")
+        if not isinstance(net, ipaddress.IPv4Network) or net.prefixlen != 24 or not net.subnet_of(loopback):
             raise _err("network.block", f"{net} is not a /24 inside 127.0.0.0/8",
                        "world servers listen on loopback only; write e.g. 127.77.1.0/24", source)
     if c.ad_config.version < 0:

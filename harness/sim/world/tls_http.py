@@ -114,7 +114,7 @@ class ServiceServer(ThreadingHTTPServer):
             self.service.on_tls_error(client_address[0], str(exc))
             return
         try:
-            super().finish_request(tls, client_address)  # type: ignore[arg-type]
+            super().finish_request(tls, client_address)
         finally:
             try:
                 tls.close()
