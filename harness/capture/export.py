@@ -1,0 +1,266 @@
+"""Exports of a run: the flow table as Parquet/CSV (pandas-ready) and HTTP flows as HAR 1.2.
+
+The Parquet schema is :data:`FLOW_SCHEMA` (the ``flows`` table of the store, see
+``docs/capture.md``). CSV has the same columns; bodies are base64 text there.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from harness import __version__
+from harness.capture.store import FLOW_COLUMNS, RunStore
+from harness.errors import UsageError
+from harness.fsutil import FILE_MODE
+
+FORMATS = ("har", "parquet", "csv")
+
+FLOW_SCHEMA = pa.schema([
+    ("seq", pa.int64()), ("id", pa.string()), ("kind", pa.string()), ("step_id", pa.string()),
+    ("started_at", pa.float64()), ("ended_at", pa.float64()),
+    ("client_ip", pa.string()), ("client_port", pa.int64()),
+    ("server_host", pa.string()), ("server_ip", pa.string()), ("server_port", pa.int64()),
+    ("sni", pa.string()), ("tls_version", pa.string()), ("alpn", pa.string()),
+    ("http_version", pa.string()), ("method", pa.string()), ("scheme", pa.string()),
+    ("host", pa.string()), ("port", pa.int64()), ("path", pa.string()), ("url", pa.string()),
+    ("status_code", pa.int64()), ("reason", pa.string()),
+    ("request_headers", pa.string()), ("response_headers", pa.string()),
+    ("request_body", pa.binary()), ("response_body", pa.binary()),
+    ("request_body_size", pa.int64()), ("response_body_size", pa.int64()),
+    ("request_body_truncated", pa.bool_()), ("response_body_truncated", pa.bool_()),
+    ("body_cap", pa.int64()), ("error", pa.string()), ("extra", pa.string()),
+])
+assert tuple(FLOW_SCHEMA.names) == FLOW_COLUMNS
+
+_BOOL_COLUMNS = ("request_body_truncated", "response_body_truncated")
+
+
+def flows_table(store: RunStore) -> pa.Table:
+    """The ``flows`` table as a typed Arrow table (``.to_pandas()`` for a DataFrame)."""
+    columns: dict[str, list[Any]] = {name: [] for name in FLOW_COLUMNS}
+    with closing(store.connect_readonly()) as db:
+        db.row_factory = None
+        for row in db.execute(f"SELECT {', '.join(FLOW_COLUMNS)} FROM flows ORDER BY seq"):
+            for name, value in zip(FLOW_COLUMNS, row, strict=True):
+                columns[name].append(bool(value) if name in _BOOL_COLUMNS else value)
+    return pa.table(columns, schema=FLOW_SCHEMA)
+
+
+def _private_out(out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.close(fd)
+    os.chmod(out, FILE_MODE)
+
+
+def export_parquet(store: RunStore, out: Path) -> Path:
+    _private_out(out)
+    pq.write_table(flows_table(store), out)
+    return out
+
+
+def export_csv(store: RunStore, out: Path) -> Path:
+    frame = flows_table(store).to_pandas()
+    for col in ("request_body", "response_body"):
+        frame[col] = frame[col].map(lambda b: base64.b64encode(b).decode() if b is not None else None)
+    _private_out(out)
+    frame.to_csv(out, index=False)
+    return out
+
+
+# -- HAR 1.2 -------------------------------------------------------------------------------------
+
+
+def _iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def _text_or_base64(body: bytes) -> tuple[str, str | None]:
+    """(text, encoding): UTF-8 text as is, anything else base64 (HAR's ``encoding`` field)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), "base64"
+    if "\x00" in text:
+        return base64.b64encode(body).decode("ascii"), "base64"
+    return text, None
+
+
+def _headers(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in pairs]
+
+
+def _mime(pairs: list[tuple[str, str]]) -> str:
+    for k, v in pairs:
+        if k.lower() == "content-type":
+            return v
+    return ""
+
+
+def har_entry(f: Any) -> dict[str, Any]:
+    """One HAR 1.2 entry for an http/websocket/error flow record."""
+    req_headers, resp_headers = f.request_headers, f.response_headers
+    total_ms = max(0.0, (f.ended_at - f.started_at) * 1000.0)
+    request: dict[str, Any] = {
+        "method": f.method or "",
+        "url": f.url or "",
+        "httpVersion": f.http_version or "",
+        "cookies": [],
+        "headers": _headers(req_headers),
+        "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(f.url or "").query,
+                                                                       keep_blank_values=True)],
+        "headersSize": -1,
+        "bodySize": f.request_body_size if f.request_body_size is not None else -1,
+    }
+    if f.request_body:
+        text, enc = _text_or_base64(f.request_body)
+        request["postData"] = {"mimeType": _mime(req_headers), "params": [], "text": text}
+        if enc:
+            request["postData"]["_encoding"] = enc
+    content: dict[str, Any] = {
+        "size": f.response_body_size or 0,
+        "mimeType": _mime(resp_headers),
+    }
+    if f.response_body:
+        text, enc = _text_or_base64(f.response_body)
+        content["text"] = text
+        if enc:
+            content["encoding"] = enc
+    response = {
+        "status": f.status_code or 0,
+        "statusText": f.reason or "",
+        "httpVersion": f.http_version or "",
+        "cookies": [],
+        "headers": _headers(resp_headers),
+        "content": content,
+        "redirectURL": next((v for k, v in resp_headers if k.lower() == "location"), ""),
+        "headersSize": -1,
+        "bodySize": f.response_body_size if f.response_body_size is not None else -1,
+    }
+    entry: dict[str, Any] = {
+        "startedDateTime": _iso(f.started_at),
+        "time": total_ms,
+        "request": request,
+        "response": response,
+        "cache": {},
+        "timings": {"send": 0, "wait": total_ms, "receive": 0},
+        "_flowId": f.id,
+        "_kind": f.kind,
+        "_stepId": f.step_id,
+        "_truncated": {"request": f.request_body_truncated, "response": f.response_body_truncated,
+                       "bodyCap": f.body_cap},
+    }
+    if f.server_ip:
+        entry["serverIPAddress"] = f.server_ip
+    if f.client_port:
+        entry["connection"] = str(f.client_port)
+    if f.error:
+        entry["_error"] = f.error
+    return entry
+
+
+def har_document(store: RunStore) -> dict[str, Any]:
+    """HAR 1.2 of the run's HTTP exchanges (``http``, ``websocket`` and ``error`` flows with a request)."""
+    entries = [har_entry(f) for f in store.iter_flows() if f.method and f.kind in ("http", "websocket", "error")]
+    return {"log": {
+        "version": "1.2",
+        "creator": {"name": "harness", "version": __version__},
+        "pages": [],
+        "entries": entries,
+        "comment": f"run {store.meta().get('run_id', store.run_dir.name)}",
+    }}
+
+
+def export_har(store: RunStore, out: Path) -> Path:
+    doc = har_document(store)
+    _private_out(out)
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+    return out
+
+
+def export(run_dir: str | os.PathLike[str], fmt: str, out: str | os.PathLike[str] | None = None) -> Path:
+    """Write ``fmt`` (har, parquet, csv) of ``run_dir`` to ``out`` (default ``RUN_DIR/flows.<fmt>``)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    store = RunStore.open(run_dir)
+    target = Path(out) if out else Path(run_dir) / f"flows.{fmt}"
+    writer = {"har": export_har, "parquet": export_parquet, "csv": export_csv}[fmt]
+    try:
+        return writer(store, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}",
+                         fix="choose a writable output path", attempted=f"export {fmt}") from exc
+
+
+_REQUEST_FIELDS: list[tuple[str, type]] = [
+    ("method", str), ("url", str), ("httpVersion", str), ("cookies", list), ("headers", list),
+    ("queryString", list), ("headersSize", int), ("bodySize", int),
+]
+_RESPONSE_FIELDS: list[tuple[str, type]] = [
+    ("status", int), ("statusText", str), ("httpVersion", str), ("cookies", list), ("headers", list),
+    ("content", dict), ("redirectURL", str), ("headersSize", int), ("bodySize", int),
+]
+
+
+def validate_har(doc: dict[str, Any]) -> list[str]:
+    """Structural check against HAR 1.2's required fields; returns the problems (empty = valid)."""
+    problems: list[str] = []
+
+    def need(obj: Any, key: str, typ: type | tuple[type, ...], where: str) -> Any:
+        if not isinstance(obj, dict) or key not in obj:
+            problems.append(f"{where}: missing {key}")
+            return None
+        if not isinstance(obj[key], typ):
+            problems.append(f"{where}.{key}: expected {typ}, got {type(obj[key]).__name__}")
+        return obj[key]
+
+    log = need(doc, "log", dict, "$")
+    if log is None:
+        return problems
+    need(log, "version", str, "log")
+    creator = need(log, "creator", dict, "log")
+    if isinstance(creator, dict):
+        need(creator, "name", str, "log.creator")
+        need(creator, "version", str, "log.creator")
+    entries = need(log, "entries", list, "log") or []
+    for i, e in enumerate(entries):
+        w = f"log.entries[{i}]"
+        start = need(e, "startedDateTime", str, w)
+        if isinstance(start, str):
+            try:
+                datetime.datetime.fromisoformat(start.replace("Z", "+00:00"))
+            except ValueError:
+                problems.append(f"{w}.startedDateTime: not ISO 8601")
+        need(e, "time", (int, float), w)
+        need(e, "cache", dict, w)
+        timings = need(e, "timings", dict, w)
+        for t in ("send", "wait", "receive"):
+            need(timings, t, (int, float), f"{w}.timings")
+        req = need(e, "request", dict, w)
+        for k, typ in _REQUEST_FIELDS:
+            need(req, k, typ, f"{w}.request")
+        if isinstance(req, dict) and "postData" in req:
+            need(req["postData"], "mimeType", str, f"{w}.request.postData")
+        resp = need(e, "response", dict, w)
+        for k, typ in _RESPONSE_FIELDS:
+            need(resp, k, typ, f"{w}.response")
+        if isinstance(resp, dict) and isinstance(resp.get("content"), dict):
+            need(resp["content"], "size", int, f"{w}.response.content")
+            need(resp["content"], "mimeType", str, f"{w}.response.content")
+        for part in ("request", "response"):
+            for j, h in enumerate((e.get(part) or {}).get("headers") or []):
+                need(h, "name", str, f"{w}.{part}.headers[{j}]")
+                need(h, "value", str, f"{w}.{part}.headers[{j}]")
+    return problems

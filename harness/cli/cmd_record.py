@@ -1,0 +1,82 @@
+"""``harness record [--port P] [--out RUN_DIR] [--listen-host 127.0.0.1]``: proxy + recorder until
+Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+
+from harness.cli.context import Env
+from harness.cli.status import ExitStatus
+from harness.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "record", help="run the recording proxy until Ctrl-C",
+        description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
+    p.add_argument("--port", "-p", type=int, default=0, help="listen port (default: 0 = a free port)")
+    p.add_argument("--listen-host", default="127.0.0.1",
+                   help="listen address (default: 127.0.0.1; anything else exposes the proxy)")
+    p.add_argument("--out", "-o", metavar="RUN_DIR", help="run directory (default: HARNESS_HOME/runs/<run-id>)")
+    p.add_argument("--body-cap", type=int, default=None, metavar="BYTES",
+                   help="keep at most this many bytes of each body (default: 4 MiB)")
+    p.add_argument("--upstream-ca", metavar="PEM",
+                   help="verify upstream servers against this CA bundle (default: no upstream verification)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no line per flow")
+    p.set_defaults(func=run)
+
+
+def _flow_line(rec) -> str:
+    if rec.kind == "tls_failure":
+        return f"tls_failure {rec.sni or rec.server_host or '?'}: {rec.error}"
+    if rec.method is None:
+        return f"{rec.kind} {rec.client_ip}:{rec.client_port}: {rec.error}"
+    status = rec.status_code if rec.status_code is not None else (rec.error or "-")
+    return f"{rec.kind} {rec.method} {rec.url} {status}"
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.capture.session import CaptureSession, new_run_dir
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"port {args.port} out of range", fix="use 0..65535 (0 picks a free port)")
+    if args.body_cap is not None and args.body_cap < 0:
+        raise UsageError("--body-cap must be >= 0")
+    run_dir = Path(args.out) if args.out else new_run_dir(env.home / "runs")
+    options = {}
+    if args.upstream_ca:
+        options["ssl_verify_upstream_trusted_ca"] = args.upstream_ca
+    session = CaptureSession(run_dir, listen_host=args.listen_host, port=args.port, confdir=env.home / "ca",
+                             options=options, body_cap=args.body_cap,
+                             meta={"recorder": "harness record"})
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        session.start()
+        assert session.recorder is not None and session.address is not None
+        if not args.quiet:
+            session.recorder.on_flow = lambda rec: env.out(_flow_line(rec))
+        host, port = session.address
+        env.out(f"proxy listening on {host}:{port}")
+        env.out(f"CA certificate: {session.ca.cert}")
+        env.out(f"recording into {session.run_dir} (Ctrl-C to stop)")
+        try:
+            while not stop.is_set() and not session.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            pass
+        session.stop()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if session.proxy is not None and session.proxy.running:
+            session.proxy.stop()
+    assert session.store is not None
+    count = session.store.count_flows()
+    env.out(f"saved run {session.run_dir} ({count} flows, {session.store.meta().get('status')})")
+    return int(ExitStatus.OK)

@@ -1,0 +1,110 @@
+"""`harness record` as a real process (until SIGTERM), and standalone `mitmdump -s addons/record.py`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.capture.mitmfile import read_mitm
+from harness.capture.store import RunStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _read_until(proc, pattern: str, timeout: float = 30.0) -> re.Match:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if m := re.search(pattern, line):
+            return m
+    raise AssertionError(f"{pattern!r} not printed; got {seen!r}")
+
+
+def test_record_until_sigterm(tmp_path, h1_server, pki):
+    env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "record", "--port", "0", "--upstream-ca", str(pki.ca_cert)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        port = int(_read_until(proc, r"proxy listening on 127\.0\.0\.1:(\d+)")[1])
+        ca = _read_until(proc, r"CA certificate: (\S+)")[1]
+        run_dir = Path(_read_until(proc, r"recording into (\S+)")[1])
+        assert run_dir.parent == tmp_path / "home" / "runs"
+        assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run_dir.name)
+        with httpx.Client(verify=ca, proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
+            assert client.get(h1_server.url("/hello?cli=1")).text == "hello"
+        _read_until(proc, rf"http GET {re.escape(h1_server.url('/hello?cli=1'))} 200")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode == 0, err
+    assert f"saved run {run_dir} (1 flows, complete)" in out
+    store = RunStore.open(run_dir)
+    assert store.status == "complete" and [f.path for f in store.iter_flows()] == ["/hello?cli=1"]
+
+
+def test_record_port_in_use_is_one_line_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home")}
+        proc = subprocess.run([sys.executable, "-m", "harness", "record", "--port", str(port)],
+                              capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("harness: error:"), proc.stderr
+    assert str(port) in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("mitmdump") is None, reason="mitmdump not on PATH")
+def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        ["mitmdump", "-q", "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={tmp_path / 'ca'}",
+         "--set", f"ssl_verify_upstream_trusted_ca={pki.ca_cert}",
+         "-s", str(ROOT / "addons" / "record.py"), "--set", f"harness_run_dir={run_dir}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        ca = tmp_path / "ca" / "mitmproxy-ca-cert.pem"
+        with httpx.Client(http2=True, verify=str(ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
+            assert client.get(h2_server.url("/json")).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    store = RunStore.open(run_dir)
+    assert store.status == "complete"
+    [flow] = list(store.iter_flows())
+    assert flow.path == "/json" and flow.http_version == "HTTP/2.0" and b"Free Tibet" in flow.response_body
+    assert [f.request.path for f in read_mitm(run_dir / "flows.mitm").flows] == ["/json"]
