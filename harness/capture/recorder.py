@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,8 @@ class Recorder:
         self._conn_records: dict[str, int] = {}
         #: client connection id -> first bytes it sent
         self._conn_first_bytes: dict[str, bytes] = {}
-        self.on_flow: Any = None  # optional callable(FlowRecord), called on the event loop
+        #: optional callback for each record, called on the event loop (keep it cheap)
+        self.on_flow: Callable[[FlowRecord], None] | None = None
 
     # -- options ----------------------------------------------------------------------------------
 
