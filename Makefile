@@ -10,7 +10,7 @@ demo: setup
 	$(PY) -m harness demo
 
 test: setup
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint:
 	$(PY) -m ruff check harness tests addons benchmarks

@@ -53,7 +53,7 @@ def origin(origin_ca, tmp_path_factory) -> Origin:
     server.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def capture(origin_ca, tmp_path_factory):
     """The capture layer's proxy and run store: regular listener + SOCKS5 listener (for redirect)."""
     workdir = tmp_path_factory.mktemp("capture")
@@ -152,7 +152,7 @@ def java_classes(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def java_truststore(capture, tmp_path_factory) -> Path:
     """A PKCS12 trust store holding the proxy's CA (the phone trusts the proxy, the pin does not)."""
     store = tmp_path_factory.mktemp("trust") / "trust.p12"
@@ -216,3 +216,8 @@ def python_child():
         if proc.poll() is None:
             proc.kill()
         proc.wait(5)
+
+
+# ---- the virtual lab: world + virtual handset + proxy, device prepared (test_vendor_apps.py) ----
+
+from harness.testing.lab import lab_world, vendor_lab  # noqa: E402, F401 - fixtures (module scope)

@@ -58,7 +58,7 @@ def resolver() -> WorldResolver:
     return WorldResolver({})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def capture(resolver: WorldResolver, world_ca_file: Path,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaptureSession]:
     root = tmp_path_factory.mktemp("capture")
@@ -74,7 +74,7 @@ def class_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("classes")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def truststore(capture: CaptureSession, world_ca_file: Path, class_cache: Path,
                tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The device's system store: world CA + the harness proxy CA (as after `harness` installs it)."""
@@ -83,7 +83,7 @@ def truststore(capture: CaptureSession, world_ca_file: Path, class_cache: Path,
     return javaapp.build_truststore(out, [world_ca_file, capture.ca.cert], classes)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_runner(capture: CaptureSession, truststore: Path, class_cache: Path, resolver: WorldResolver,
                tmp_path_factory: pytest.TempPathFactory):
     """``run(package, world, **extra_props)``: start the app JVM behind the proxy in ``world``."""

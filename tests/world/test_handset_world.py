@@ -17,10 +17,11 @@ from harness.sim.handset import HandsetConfig
 from harness.testing.sim import adb_client, start_handset, stop_handset, wait_for_log
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def phone(ncsc_world, capture, resolver, tmp_path_factory):
-    """One handset per test session (xdist worker): tests of this module may be spread over workers
-    and interleaved with other modules, so each test starts the app it needs."""
+    """One handset for this module (the suite runs with ``--dist loadfile``; mitmproxy allows one
+    proxy per process, so proxies and what depends on them are module-scoped); each test starts the
+    app it needs."""
     resolver.use(ncsc_world.addresses)
     root = tmp_path_factory.mktemp("world-phone")
     config = HandsetConfig(state_dir=root / "state", hosts_file=ncsc_world.hosts_file,
