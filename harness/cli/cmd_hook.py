@@ -6,6 +6,8 @@
 
 With ``--out`` the events are also recorded into a new run store (contracts.md §1). The command
 runs until the process exits (status 2 with the reason), ``--duration`` ends, or Ctrl-C.
+A virtual-handset app started with ``am start -D`` (waiting for a debugger) is released with
+``am sim-release PKG`` once the agents are in, so they see its first request.
 """
 
 from __future__ import annotations
@@ -106,14 +108,36 @@ def _forward(adb_device: Any):
     return forward
 
 
+def _host_argv(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
 def _is_virtual_app(pid: int, package: str | None) -> bool:
     """The virtual handset's apps are host JVMs started with ``-Dvapp.package=PKG`` (contracts.md §2)."""
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
     wanted = f"-Dvapp.package={package}".encode() if package else b"-Dvapp.package="
-    return any(a.startswith(wanted) for a in argv)
+    return any(a.startswith(wanted) for a in _host_argv(pid))
+
+
+def _sim_release(adb_device: Any, serial: str, package: str, pid: int):
+    """For a virtual-handset app started with ``am start -D`` (it waits for a debugger), the
+    ``release`` that lets it run once the agents are in (``am sim-release PKG``); else None."""
+    if not _is_virtual_app(pid, package) or b"-Dvapp.waitForDebugger=true" not in _host_argv(pid):
+        return None
+
+    def release() -> None:
+        try:
+            out = adb_device.shell2(["am", "sim-release", package], timeout=10)
+        except Exception as exc:  # adbutils raises several types for a lost device
+            raise InstrumentError(f"am sim-release failed: {exc}", serial=serial,
+                                  attempted="release wait-for-debugger") from None
+        if out.returncode != 0:
+            raise InstrumentError(f"am sim-release {package} failed: {out.output.strip()}", serial=serial,
+                                  attempted="release wait-for-debugger", fix="is the app still running?")
+
+    return release
 
 
 def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) -> Any:
@@ -183,7 +207,9 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if args.spawn:
             session = HookSession.spawn(frida_device, args.spawn, serial=args.device, sinks=[*sinks, show])
         else:
-            session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show])
+            release = _sim_release(adb_device, args.device, args.package, pid) if args.package else None
+            session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show],
+                                         release=release)
         with session:
             for agent in args.agent:
                 name = Path(agent).stem if agent not in AGENT_NAMES else agent

@@ -1,5 +1,5 @@
 📦
-455223 /src/java.js
+455684 /src/java.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -13951,6 +13951,23 @@ var features = {
   crypto: enable,
   trigger: enable2
 };
+function settled(result) {
+  return new Promise((resolve, reject) => {
+    Script.nextTick(() => {
+      try {
+        frida_java_bridge_default.perform(() => {
+          const env = frida_java_bridge_default.vm.getEnv();
+          const cls = env.findClass("java/lang/Object");
+          if (!cls.isNull())
+            env.deleteLocalRef(cls);
+          resolve(result);
+        });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
 rpc.exports = {
   features() {
     return Object.keys(features);
@@ -13959,7 +13976,7 @@ rpc.exports = {
     const feature = features[name];
     if (feature === void 0)
       return Promise.reject(new Error(`no Java agent named ${name}`));
-    return performAsync(() => ({ hooks: feature(config3) }));
+    return performAsync(() => ({ hooks: feature(config3) })).then(settled);
   },
   check(specs) {
     return performAsync(() => checkAll(specs));
