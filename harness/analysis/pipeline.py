@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from harness.analysis import frames as F
+from harness.analysis.cryptolink import CipherLink, link_ciphertexts
 from harness.analysis.decode import DEFAULT_LIMITS, Limits, decompress
 from harness.analysis.facts import KnownValues, known_values_from_facts
 from harness.analysis.filtering import Comparison, Side, compare, title_of
@@ -255,7 +256,8 @@ class _Run:
             })
         return F.frame(rows, F.DESTINATIONS)
 
-    def pii_findings(self, dest_of: dict[tuple[str, str], tuple[str | None, str]]) -> list[dict[str, Any]]:
+    def pii_findings(self, dest_of: dict[tuple[str, str], tuple[str | None, str]],
+                     links: dict[str, CipherLink] | None = None) -> list[dict[str, Any]]:
         # groups (a location needs lat and lon, an app list several apps) count per flow / event
         members: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
         for fid, eid, _step, _host, hit in self.hits:
@@ -267,6 +269,10 @@ class _Run:
             kv = hit.value
             if kv.group and len(members[(fid, eid, kv.group)]) < kv.need:
                 continue
+            link = (links or {}).get(eid) if eid and fid is None else None
+            if link is not None:  # plaintext of an encrypted payload: the flow that carried it (cryptolink)
+                fid, host = link.flow_id, host or self.flow_hosts.get(link.flow_id, (None, None))[0]
+                hit = replace(hit, chain=link.chain + (">" + hit.chain if hit.chain else ""))
             rows.append({"flow_id": fid, "event_id": eid, "step_id": step, "host": host, "value_name": kv.name,
                          "value_kind": kv.kind, "form": hit.form, "normalisation": hit.normalisation,
                          "location": hit.location, "chain": hit.chain})
@@ -446,7 +452,8 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
                                          dtype=flows["jurisdiction"].dtype)
     # row filters on the frame would copy the (large) body columns: work on the others
     light = flows.drop(columns=["request_body", "response_body"])
-    pii_rows = run.pii_findings(dest_of)
+    links = link_ciphertexts(run.event_objs, zip(flows["id"], flows["request_body"], strict=True)) if not flows.empty else {}
+    pii_rows = run.pii_findings(dest_of, links)
     list_rows = run.list_findings()
     run.tls_findings(light)
     coverage = run.coverage_findings(light)

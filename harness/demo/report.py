@@ -1,0 +1,209 @@
+"""The demo's ``findings.json`` (findings contract, /work/shared/DESIGN.md) and its comparison with the
+virtual world's ground truth.
+
+The document: ``run_id``, ``harness_version``, ``created_at`` (UTC ISO 8601), ``status``, ``world``,
+``device`` (the facts), ``tool_versions``, ``scenarios``, ``steps`` (id, name, action, start/end,
+flow ids, event ids), ``findings`` (kind, verdict, severity, rule, summary, evidence, details),
+``summary`` (what the human summary prints) and ``ground_truth``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import subprocess
+from collections import defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.demo.runner import DeviceRun
+from harness.fsutil import write_private
+
+SCHEMA = "harness.findings/1"
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def tool_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"harness": __version__, "python": platform.python_version()}
+    for dist in ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    out["java"] = _first_line(["java", "-version"])
+    try:
+        from adbutils._utils import adb_path
+
+        out["adb"] = _first_line([adb_path(), "version"])
+    except Exception:  # noqa: BLE001 - a version string is informational
+        out["adb"] = None
+    return out
+
+
+def _first_line(argv: list[str]) -> str | None:
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (proc.stdout or proc.stderr).strip()
+    return text.splitlines()[0] if text else None
+
+
+def _steps(store: Any) -> list[dict[str, Any]]:
+    flows: dict[str | None, list[str]] = defaultdict(list)
+    events: dict[str | None, list[str]] = defaultdict(list)
+    for f in store.iter_flows():
+        flows[f.step_id].append(f.id)
+    for e in store.iter_events():
+        events[e.step_id].append(e.id)
+    return [{"id": s.id, "name": s.name, "action": s.action, "info": s.info,
+             "started_at": iso(s.started_at), "ended_at": iso(s.ended_at),
+             "flow_ids": flows.get(s.id, []), "event_ids": events.get(s.id, [])} for s in store.steps()]
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records")) if not frame.empty else []
+
+
+def summarise(analysis: Any, store: Any) -> dict[str, Any]:
+    """The facts the human summary prints, as plain data."""
+    dest = analysis.destinations
+    destinations = [{k: r.get(k) for k in ("host", "server_ip", "country", "jurisdiction", "geo_source", "flows")}
+                    for r in _records(dest)]
+    by_country: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for d in destinations:
+        by_country[(d["country"] or "??", d["jurisdiction"] or "unknown")].append(d["host"] or d["server_ip"] or "?")
+    lists = []
+    for r in _records(analysis.lists):
+        terms = r.get("terms") or []
+        sensitive = [t for t in terms if t in set(r.get("sensitive") or [])] or list(r.get("sensitive") or [])
+        lists.append({"name": r["name"], "version": r.get("version"), "update_time": r.get("update_time"),
+                      "terms": r["n_terms"], "host": r.get("host"), "chain": r.get("chain"),
+                      "flow_id": r.get("flow_id"), "sample_terms": (sensitive + [t for t in terms if t not in sensitive])[:5]})
+    pii = []
+    for f in analysis.finding_list:
+        if f.kind in ("pii_abroad", "pii_sent"):
+            d = f.details
+            pii.append({"kind": f.kind, "value": d.get("value"), "destination": d.get("destination"),
+                        "countries": d.get("countries"), "jurisdictions": d.get("jurisdictions"),
+                        "chains": d.get("chains"), "forms": d.get("forms"), "locations": d.get("locations")})
+    filtering = [{"verdict": f.verdict, "summary": f.summary, "step_id": f.step_id,
+                  "details": f.to_dict()["details"]} for f in analysis.finding_list if f.kind == "filtered"]
+    bypassed = [e for e in store.iter_events(type_prefix="unpin:")]
+    tls_failures = [f for f in store.iter_flows(kind="tls_failure")]
+    pinning = {
+        "unpin_bypassed": len(bypassed),
+        "bypassed": sorted({f"{(e.payload or {}).get('target', '?')} @ {(e.payload or {}).get('host') or '?'}"
+                            for e in bypassed}),
+        "tls_failures": len(tls_failures),
+        "tls_failure_hosts": sorted({f.server_host or f.sni or f.server_ip or "?" for f in tls_failures}),
+    }
+    crypto = sum(1 for _ in store.iter_events(type_prefix="crypto:"))
+    return {
+        "counts": {"flows": len(analysis.flows), "agent_events": len(analysis.agent_events),
+                   "crypto_plaintext_events": crypto, "findings": len(analysis.finding_list)},
+        "destinations": destinations,
+        "destinations_by_country": [{"country": c, "jurisdiction": j, "hosts": sorted(set(h))}
+                                    for (c, j), h in sorted(by_country.items())],
+        "config_lists": lists,
+        "personal_data": pii,
+        "filtering": filtering,
+        "pinning": pinning,
+        "incomplete_analysis": analysis.incomplete,
+    }
+
+
+def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str) -> dict[str, Any]:
+    """What the world knows it did, next to what the harness found."""
+    truth = world.truth
+    served = truth.entries("config_served", app=package)
+    config = served[-1] if served else None
+    extracted = [int(r["n_terms"]) for r in _records(analysis.lists)]
+    checks: list[dict[str, Any]] = []
+    if config is not None:
+        n_served = int(config.get("terms_count") or 0) if config.get("served") else 0
+        n_found = max(extracted, default=0)
+        checks.append({"check": "config terms served == terms the analysis extracted",
+                       "world": n_served, "harness": n_found, "agrees": n_served == n_found})
+    received = truth.entries("telemetry_received")
+    identifiers = sorted({i for e in received for i in e.get("identifiers") or []})
+    found = sorted({str(f.details.get("value")) for f in analysis.finding_list if f.kind == "pii_sent"})
+    abroad = sorted({str(f.details.get("value")) for f in analysis.finding_list if f.kind == "pii_abroad"})
+    checks.append({"check": "device identifiers the collector received were found by the harness",
+                   "world": identifiers, "harness": found, "harness_abroad": abroad,
+                   "agrees": _ids_agree(identifiers, found)})
+    for step in outcomes:
+        subject = step.subject
+        if not subject or "ads" not in step.rendered:
+            continue
+        ads = truth.entries("ads_served", app=package, subject=subject)
+        if not ads:
+            continue
+        expected = [a["id"] for a in ads[-1]["ads"] if not a["terms"] or not world.config.filtering.browser_ads]
+        shown = [a.get("id") for a in step.rendered.get("ads", [])]
+        checks.append({"check": f"{step.id}: ads the world expects shown for {subject!r} == ads the app rendered",
+                       "world": {"served": len(ads[-1]["ads"]), "expected_shown": expected},
+                       "harness": {"rendered": shown}, "agrees": expected == shown})
+    return {"config_served": config and {k: config.get(k) for k in (
+                "served", "enable", "version", "terms_count", "terms_digest", "gated", "region")},
+            "telemetry_received": len(received), "checks": checks}
+
+
+# identifier names differ between the world's telemetry keys and device facts
+_ID_NAMES = {"android_id": "android_id", "serial_no": "serial", "imei": "imei"}
+
+
+def _ids_agree(world_ids: list[str], found: list[str]) -> bool:
+    """Every device identifier the collector received that the facts know was found."""
+    expected = {_ID_NAMES[i] for i in world_ids if i in _ID_NAMES}
+    return expected <= set(found)
+
+
+def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> dict[str, Any]:
+    """Analyse the run and build the findings.json document."""
+    from harness.analysis import Options, analyze
+    from harness.analysis.geo import GeoResolver, load_overrides
+    from harness.capture.store import RunStore
+    from harness.demo.scenario import BROWSER
+
+    geo = GeoResolver(load_overrides(world.geo_file))
+    analysis = analyze(run_dir, Options(geo=geo, lists_dir=home / "lists"))
+    ro = RunStore.open(run_dir)
+    meta = ro.meta()
+    findings = []
+    for i, f in enumerate(analysis.finding_list, 1):
+        findings.append({"id": f"F{i}", **f.to_dict()})
+    return {
+        "schema": SCHEMA,
+        "run_id": meta.get("run_id") or run_dir.name,
+        "harness_version": __version__,
+        "created_at": iso(datetime.datetime.now(datetime.UTC).timestamp()),
+        "run_dir": str(run_dir),
+        "status": ro.status,
+        "started_at": iso(meta.get("created_at")),
+        "ended_at": iso(meta.get("closed_at")),
+        "world": {"name": world.config.name, "geo_overrides": world.geo_overrides},
+        "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
+        "tool_versions": tool_versions(),
+        "scenarios": ["demo/vendor-browser"],
+        "steps": _steps(ro),
+        "findings": findings,
+        "setup": {"proxy": inputs.proxy, "ca_method": inputs.ca_method},
+        "restore": {"verified": inputs.restore_ok, "report": inputs.restore_lines},
+        "summary": summarise(analysis, ro),
+        "ground_truth": ground_truth(world, analysis, inputs.outcomes, BROWSER),
+    }
+
+
+def write_document(run_dir: Path, doc: dict[str, Any]) -> Path:
+    path = Path(run_dir) / "findings.json"
+    write_private(path, json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path

@@ -1,0 +1,73 @@
+"""The short human summary printed at the end of ``harness demo``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def summary_lines(doc: dict[str, Any]) -> list[str]:
+    s = doc["summary"]
+    out = [f"== demo summary: world {doc['world']['name']}, device {doc['device'].get('model')} "
+           f"({doc['device'].get('adb_serial')}), run {doc['run_id']} =="]
+    out.append("Destinations by country / jurisdiction:")
+    for row in s["destinations_by_country"]:
+        out.append(f"  {row['country']:<3} {row['jurisdiction']:<14} {', '.join(row['hosts'])}")
+    lists = sorted(s["config_lists"], key=lambda lst: -lst["terms"])
+    if lists:
+        top = lists[0]
+        out.append(f"Config list: {top['name']} version {top['version'] or '?'}, {top['terms']} terms, "
+                   f"from {top['host']} (encoding {top['chain'] or 'plain'}); e.g. "
+                   + "; ".join(f"\"{t}\"" for t in top["sample_terms"][:3]))
+        if lists[1:]:
+            out.append("  other term lists analysis flagged: "
+                       + "; ".join(f"{lst['name']} ({lst['terms']} terms, {lst['host']})" for lst in lists[1:]))
+    else:
+        out.append("Config list: none downloaded")
+    abroad = [p for p in s["personal_data"] if p["kind"] == "pii_abroad"]
+    sent = [p for p in s["personal_data"] if p["kind"] == "pii_sent"]
+    if abroad:
+        out.append("Personal data sent abroad (third country):")
+        for p in abroad:
+            out.append(f"  {p['value']} -> {p['destination']} ({', '.join(p['countries'] or ['?'])}) "
+                       f"via {', '.join(p['chains'] or ['raw'])}")
+    else:
+        out.append("Personal data sent abroad: none found")
+    other = [p for p in sent if (p["value"], p["destination"]) not in {(a["value"], a["destination"]) for a in abroad}]
+    if other:
+        out.append("Personal data sent elsewhere (domestic, adequate or unknown destination):")
+    for p in other:
+        out.append(f"  {p['value']} -> {p['destination'] or 'no recorded flow'} "
+                   f"({', '.join(p['countries'] or ['?'])}, {', '.join(p['jurisdictions'] or ['?'])}) "
+                   f"via {', '.join(c or 'raw' for c in p['chains'] or ['raw'])}")
+    for f in s["filtering"]:
+        d = f["details"]
+        out.append(f"Filtering, sensitive vs control search: {f['verdict'].upper()} "
+                   f"('{d.get('term')}' vs '{d.get('control_term')}': rendered ratio {_num(d.get('rendered_ratio'))}, "
+                   f"response body ratio {_num(d.get('body_length_ratio'))}; {'; '.join(d.get('reasons') or [])})")
+    if not s["filtering"]:
+        out.append("Filtering: no verdict (the search pair did not complete)")
+    p = s["pinning"]
+    out.append(f"Pinning: {p['unpin_bypassed']} check(s) bypassed by the unpin agent"
+               + (f" ({'; '.join(p['bypassed'])})" if p["bypassed"] else "")
+               + f", {p['tls_failures']} TLS failure(s) at the proxy"
+               + (f" ({', '.join(p['tls_failure_hosts'])})" if p["tls_failure_hosts"] else ""))
+    out.append("Ground truth (the virtual world's own log):")
+    for c in doc["ground_truth"]["checks"]:
+        out.append(f"  [{'agrees' if c['agrees'] else 'DIFFERS'}] {c['check']}: world {_short(c['world'])}, "
+                   f"harness {_short(c['harness'])}")
+    out.append(f"Device restored and verified against its pre-run snapshot: {'yes' if doc['restore']['verified'] else 'NO'}")
+    out.append(f"Run saved in {doc['run_dir']}; findings in {doc['run_dir']}/findings.json "
+               f"({len(doc['findings'])} findings)")
+    return out
+
+
+def _num(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "?"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_short(v)}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,220 @@
+"""``harness demo`` end to end: the real virtual world (TLS servers), the virtual handset behind the
+real adb server, the real mitmproxy, Frida attached to the real browser JVM, analysis.
+
+Each run calls ``harness.cli.main.main`` with a capturing ``Env`` in a fresh ``spawn`` interpreter
+(``harness.demo.isolated``): mitmproxy allows one proxy per process and other test modules of this
+session may hold one. The child also reports processes and listening servers left behind, while
+their parent is still alive. Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from harness.capture.store import RunStore
+from harness.cli.context import Env
+from harness.cli.main import main
+from harness.demo.isolated import IsolatedRun, run_isolated
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_group("demo")]
+
+#: what the world's violating telemetry calls an identifier -> the device-facts name analysis reports
+TELEMETRY_TO_FACTS = {"android_id": "android_id", "serial_no": "serial", "imei": "imei"}
+
+
+def _truth(run_dir: Path, event: str) -> list[dict]:
+    lines = (run_dir / "artifacts" / "world-truth.jsonl").read_text().splitlines()
+    return [e for e in map(json.loads, lines) if e["event"] == event]
+
+
+def _demo(tmp_path_factory: pytest.TempPathFactory, world: str, *extra: str) -> tuple[IsolatedRun, Path, Path]:
+    root = tmp_path_factory.mktemp("demo-" + Path(world).stem)
+    home, run_dir = root / "home", root / "run"
+    result = run_isolated(["demo", "--world", world, "--out", str(run_dir), *extra], home)
+    return result, run_dir, home
+
+
+def _assert_clean(result: IsolatedRun, home: Path) -> None:
+    assert result.leftover_processes == [], result.leftover_processes
+    assert result.probed_addresses == 10  # proxy, adb daemon, 8 world servers
+    assert result.open_addresses == [], result.open_addresses
+    assert list((home / "journals").glob("*.jsonl")) == [], "a restore journal was left: device not restored"
+
+
+@pytest.fixture(scope="module")
+def ncsc(tmp_path_factory):
+    result, run_dir, home = _demo(tmp_path_factory, "ncsc-2021")
+    assert result.code == 0, result.stdout + result.stderr
+    return result, run_dir, home, json.loads((run_dir / "findings.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def compliant(tmp_path_factory):
+    result, run_dir, home = _demo(tmp_path_factory, "compliant", "--json")
+    assert result.code == 0, result.stdout + result.stderr
+    return result, run_dir, home, json.loads((run_dir / "findings.json").read_text())
+
+
+def test_ncsc_world_findings_match_the_ground_truth(ncsc):
+    result, run_dir, home, doc = ncsc
+    findings = doc["findings"]
+    # the config list: as many terms as the world served to the browser
+    served = [e for e in _truth(run_dir, "config_served") if e["app"] == "com.vendor.browser"]
+    lists = [f for f in findings if f["kind"] == "config_list" and f["details"]["name"] == "MiAdBlacklistConfig"]
+    assert served and lists
+    assert lists[0]["details"]["terms"] == served[-1]["terms_count"] == 449
+    assert "Free Tibet" in lists[0]["details"]["sensitive_terms"]
+    # personal data abroad: every identifier of the violating telemetry the device facts know, to SG
+    carried = {TELEMETRY_TO_FACTS[i] for e in _truth(run_dir, "telemetry_received")
+               for i in e["identifiers"] if i in TELEMETRY_TO_FACTS}
+    assert {"android_id", "serial"} <= carried
+    abroad = [f for f in findings if f["kind"] == "pii_abroad"]
+    assert {f["details"]["value"] for f in abroad} >= carried
+    for f in abroad:
+        assert f["details"]["countries"] == ["SG"] and f["details"]["destination"] == "tracking.intl.vendor.test"
+        assert f["evidence"]["flow_ids"] and f["evidence"]["event_ids"]  # the flow and the Cipher plaintext
+        assert any("AES" in chain for chain in f["details"]["chains"])
+    # filtering: the sensitive search is filtered against the control
+    verdicts = [f for f in findings if f["kind"] == "filtered"]
+    assert [(f["verdict"], f["step_id"]) for f in verdicts] == [("filtered", "search-sensitive")]
+    # the pinned collector was reached only because the unpin agent bypassed the pin
+    assert doc["summary"]["pinning"]["unpin_bypassed"] >= 1
+    assert all(c["agrees"] for c in doc["ground_truth"]["checks"]), doc["ground_truth"]["checks"]
+    # every cited flow is in the run store
+    flow_ids = {f.id for f in RunStore.open(run_dir).iter_flows()}
+    assert {fid for f in findings for fid in f["evidence"]["flow_ids"]} <= flow_ids
+
+
+def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
+    result, run_dir, home, doc = ncsc
+    assert RunStore.open(run_dir).status == "complete"
+    assert stat.S_IMODE(run_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((run_dir / "findings.json").stat().st_mode) == 0o600
+    assert doc["run_id"] and doc["harness_version"] and doc["status"] == "complete"
+    for stamp in (doc["created_at"], doc["started_at"], doc["ended_at"], doc["device"]["collected_at"]):
+        assert datetime.datetime.fromisoformat(stamp).utcoffset() == datetime.timedelta(0), stamp
+    assert doc["tool_versions"]["mitmproxy"] and doc["tool_versions"]["frida"]
+    assert doc["device"]["model"] == "M2007J3SG" and doc["device"]["android_id"]
+    steps = {s["id"]: s for s in doc["steps"]}
+    assert ["first-start", "search-sensitive", "search-control", "ad-load", "telemetry"] == list(steps)
+    for sid in ("first-start", "search-sensitive", "search-control"):
+        assert steps[sid]["flow_ids"], sid
+        assert steps[sid]["started_at"].endswith("Z") and steps[sid]["ended_at"].endswith("Z")
+    assert doc["restore"]["verified"] is True
+    _assert_clean(result, home)
+    out = result.stdout
+    for needle in ("handset: virtual miui-android10 attached", "Config list: MiAdBlacklistConfig",
+                   "Personal data sent abroad (third country):", "FILTERED",
+                   "Device restored and verified against its pre-run snapshot: yes", str(run_dir)):
+        assert needle in out, needle
+    assert "[agrees] config terms served == terms the analysis extracted: world 449, harness 449" in out
+
+
+def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
+    result, run_dir, home, doc = compliant
+    assert json.loads(result.stdout)["run_id"] == doc["run_id"]  # --json: stdout is the document
+    findings = doc["findings"]
+    assert not [f for f in findings if f["kind"] in ("pii_abroad", "pii_sent")]
+    assert not [f for f in findings if f["kind"] == "config_list" and f["details"]["name"] == "MiAdBlacklistConfig"]
+    assert [(f["verdict"], f["step_id"]) for f in findings if f["kind"] == "filtered"] == [
+        ("not_filtered", "search-sensitive")]
+    assert doc["restore"]["verified"] is True
+    _assert_clean(result, home)
+
+
+LAB_WORLD = """\
+name: lab-eu-collector
+ad_config:
+  serve: true
+  add_terms: ["Harness canary phrase"]
+  region_gate: {eu_disabled: true, remote_switch: true}
+filtering: {browser_ads: true, browser_suggestions: true}
+telemetry: {destination: eu, identifiers: true, consent_respected: false, encrypted: false, pinning: false}
+"""
+
+
+def test_world_file_identifiers_to_an_eu_collector_are_sent_but_not_abroad(tmp_path_factory):
+    world_file = tmp_path_factory.mktemp("world") / "lab.yaml"
+    world_file.write_text(LAB_WORLD)
+    result, run_dir, home = _demo(tmp_path_factory, str(world_file))
+    assert result.code == 0, result.stdout + result.stderr
+    doc = json.loads((run_dir / "findings.json").read_text())
+    assert doc["world"]["name"] == "lab-eu-collector"
+    served = [e for e in _truth(run_dir, "config_served") if e["app"] == "com.vendor.browser"][-1]
+    lists = [f for f in doc["findings"] if f["kind"] == "config_list" and f["details"]["name"] == "MiAdBlacklistConfig"]
+    assert lists[0]["details"]["terms"] == served["terms_count"] == 450  # the bundled 449 + the canary
+    sent = [f for f in doc["findings"] if f["kind"] == "pii_sent"]
+    assert {f["details"]["value"] for f in sent} >= {"android_id", "serial", "imei"}
+    for f in sent:
+        assert f["details"]["destination"] == "tracking.eu.vendor.test"
+        assert f["details"]["countries"] == ["DE"] and f["details"]["jurisdictions"] == ["domestic"]
+        assert not any("AES" in c for c in f["details"]["chains"])  # plain JSON on the wire
+    assert not [f for f in doc["findings"] if f["kind"] == "pii_abroad"]
+    assert doc["summary"]["pinning"]["unpin_bypassed"] == 0
+    _assert_clean(result, home)
+
+
+def test_app_killed_half_way_keeps_the_recording_and_cleans_up(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo-crash")
+    home, run_dir = root / "home", root / "run"
+    result = run_isolated(["demo", "--out", str(run_dir), "--timeout", "20"], home, kill_at_step="search-sensitive")
+    assert result.killed, result.stdout + result.stderr
+    assert result.code == 2, result.stdout + result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("harness: error:"), result.stderr
+    assert errors[0].endswith(f"(recorded so far: {run_dir}, run incomplete)"), errors[0]
+    assert "process" in errors[0] and "exited" in errors[0]  # says what went wrong: the app died
+    store = RunStore.open(run_dir)
+    assert store.status == "incomplete"
+    kept = [f for f in store.iter_flows() if f.step_id == "first-start"]
+    assert any(f.server_host == "globalapi.ad.vendor.test" for f in kept)  # the config download is kept
+    assert (run_dir / "artifacts" / "facts.json").is_file()
+    assert not (run_dir / "findings.json").exists()
+    _assert_clean(result, home)
+
+
+def test_unknown_world_is_a_usage_error(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["demo", "--world", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "run")],
+                Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert code == 2
+    assert err.getvalue().count("\n") == 1 and "no world file or bundled world" in err.getvalue()
+    assert not (tmp_path / "run").exists()
+
+
+def test_leftover_checks_see_live_processes_and_servers():
+    """The clean-up assertions above are only as good as these detectors."""
+    import os
+    import socket
+    import subprocess
+
+    from harness.demo.isolated import descendants, still_open
+
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        assert child.pid in {pid for pid, _ in descendants(os.getpid())}
+    finally:
+        child.kill()
+        child.wait(10)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert still_open(f"[ 0.3s] capture: proxy on 127.0.0.1:{port}, recording into /x") == (1, [f"127.0.0.1:{port}"])
+    assert still_open(f"[ 0.3s] capture: proxy on 127.0.0.1:{port}, recording into /x") == (1, [])
+
+
+def test_existing_out_dir_is_refused_before_anything_starts(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "store.sqlite").write_bytes(b"earlier evidence")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["demo", "--out", str(tmp_path / "run")], Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert code == 2 and "already exists" in err.getvalue() and out.getvalue() == ""
+    assert (tmp_path / "run" / "store.sqlite").read_bytes() == b"earlier evidence"
+
