@@ -96,6 +96,31 @@ def load_overrides(path: str | Path) -> list[Override]:
     return [_override_from(e, origin) for e in data]
 
 
+GEO_OVERRIDES_KIND = "geo_overrides"
+
+
+def recorded_overrides(run_dir: str | Path) -> list[Override]:
+    """Override tables a run recorded as artifacts of kind ``geo_overrides`` (e.g. the virtual
+    world's table, saved by ``harness demo`` and ``harness intercept``), oldest first.
+
+    Anything that is not a run directory gives ``[]``.
+    """
+    from harness.capture.store import RunStore  # a run store only exists for run directories
+
+    root = Path(run_dir)
+    if not (root / "store.sqlite").is_file():
+        return []
+    store = RunStore.open(root)
+    try:
+        artifacts = [a for a in store.artifacts() if a.kind == GEO_OVERRIDES_KIND]
+    finally:
+        store.close()
+    out: list[Override] = []
+    for artifact in artifacts:
+        out.extend(load_overrides(root / artifact.path))
+    return out
+
+
 class GeoResolver:
     """Resolve addresses through the layers; answers are cached per address."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.analysis.facts import load_facts
 from harness.analysis.findings import Severity
-from harness.analysis.geo import GeoResolver, load_overrides
+from harness.analysis.geo import GeoResolver, load_overrides, recorded_overrides
 from harness.analysis.pipeline import Options, analyze
 from harness.analysis.policy import load_policy
 from harness.analysis.summary import summary_dict, summary_text
@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--facts", metavar="FACTS.json", help="device facts / known values (default: RUN_DIR/artifacts/facts.json)")
     p.add_argument("--policy", metavar="FILE", help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
     p.add_argument("--geo-overrides", metavar="FILE", help="CIDR -> country table (YAML, JSON or CSV)")
+    p.add_argument("--no-recorded-geo", action="store_true",
+                   help="ignore geo override tables the run recorded (e.g. the virtual world's)")
     p.add_argument("--mmdb", metavar="FILE", help="MaxMind GeoIP2/GeoLite2 .mmdb database")
     p.add_argument("--no-iptocc", action="store_true", help="do not fall back to the embedded RIR data")
     p.add_argument("--out", metavar="DIR", help="write frames as Parquet and findings.json here (0700/0600)")
@@ -46,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, env: Env) -> int:
     threshold = Severity.parse(args.fail_on)
     overrides = load_overrides(args.geo_overrides) if args.geo_overrides else []
+    if not args.no_recorded_geo:
+        overrides += recorded_overrides(args.path)  # after the user's: the user's table wins
     geo = GeoResolver(overrides, args.mmdb, use_iptocc=not args.no_iptocc)
     lists_dir = None if args.no_list_store else Path(args.lists_dir) if args.lists_dir else env.home / "lists"
     options = Options(

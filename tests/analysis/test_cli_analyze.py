@@ -123,3 +123,26 @@ def test_tls_failure_flow_from_mitm(tmp_path: Path) -> None:
     write_flows(p, [f])
     code, out, _ = run_cli([str(p), "--fail-on", "low"], tmp_path)
     assert code == 1 and "pinning_failure" in out
+
+
+def test_run_directory_uses_its_recorded_geo_table(tmp_path: Path) -> None:
+    """A run that recorded the virtual world's geo table (as ``harness demo`` does) is analysed with
+    it; ``--no-recorded-geo`` turns that off and the loopback address stays unknown."""
+    from harness.capture.records import FlowRecord
+    from harness.capture.store import RunStore
+
+    store = RunStore.create(tmp_path / "run")
+    store.add_flow(FlowRecord(id="f", kind="http", started_at=1.0, ended_at=2.0, url="https://t.vendor.test/e?aid="
+                              + SAMPLE_FACTS["android_id"], server_host="t.vendor.test", server_ip="127.41.7.3"))
+    store.add_artifact("facts.json", json.dumps(SAMPLE_FACTS).encode(), "facts")
+    store.add_artifact("world-geo.json", json.dumps({"127.41.7.0/24": "SG"}).encode(), "geo_overrides")
+    store.close()
+    code, out, _ = run_cli([str(tmp_path / "run"), "--json", "--no-list-store"], tmp_path)
+    doc = json.loads(out)
+    dest = next(d for d in doc["destinations"] if d["host"] == "t.vendor.test")
+    assert (dest["country"], dest["jurisdiction"], dest["geo_source"]) == ("SG", "third_country", "override")
+    assert code == 1 and any(f["kind"] == "pii_abroad" for f in doc["findings"])
+
+    code, out, _ = run_cli([str(tmp_path / "run"), "--json", "--no-list-store", "--no-recorded-geo"], tmp_path)
+    dest = next(d for d in json.loads(out)["destinations"] if d["host"] == "t.vendor.test")
+    assert dest["country"] is None and dest["jurisdiction"] == "unknown"
