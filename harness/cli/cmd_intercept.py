@@ -1,15 +1,22 @@
 """``harness intercept --device SERIAL [--out DIR]``: prepare the device, record every flow with a
-live line each, and on Ctrl-C or SIGTERM restore the device and say where the run is."""
+live line each (time, step, method, host, country and jurisdiction of the server, status), and on
+Ctrl-C or SIGTERM restore the device and say where the run is.
+
+A virtual handset started with ``harness sim start --world W`` is recognised by its serial: the
+world's host names are routed to its servers and its geo table feeds the live country column."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from harness.analysis.geo import GeoResolver, load_overrides
+from harness.analysis.policy import load_policy
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
 from harness.device.intercept import CA_CHOICES, InterceptOptions, run_intercept
+from harness.device.intercept_world import world_for_serial
 from harness.errors import HarnessError
 
 
@@ -27,16 +34,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device-port", type=int, help="loopback port on the device for adb reverse")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--frida-server", metavar="FILE", type=Path, help="also deploy this frida-server")
+    p.add_argument("--geo-overrides", metavar="FILE", type=Path,
+                   help="CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`) for the live "
+                        "country column; wins over a virtual world's own table")
+    p.add_argument("--mmdb", metavar="FILE", type=Path, help="MaxMind GeoIP2/GeoLite2 .mmdb database")
+    p.add_argument("--policy", metavar="FILE", type=Path,
+                   help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.capture.session import new_run_dir
 
+    # bad input files fail here, before the device or the proxy is touched
+    policy = load_policy(args.policy)
+    if args.geo_overrides is not None:
+        load_overrides(args.geo_overrides)
+    if args.mmdb is not None:
+        GeoResolver(mmdb_path=args.mmdb).close()
     device = Device.open(args.device, args.adb)
+    world = world_for_serial(env.home, device.serial) if device.server.is_local else None
     out = args.out or new_run_dir(env.home / "runs")
     opts = InterceptOptions(out=out, ca=args.ca, lab_proxy=args.lab_proxy, device_port=args.device_port,
-                            duration=args.duration, frida_server=args.frida_server)
+                            duration=args.duration, frida_server=args.frida_server, world=world,
+                            geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy)
     try:
         result = run_intercept(device, env.home, opts, env.out)
     except HarnessError as exc:
@@ -48,6 +69,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
         env.err(f"harness: interrupted during setup; device restored; run saved in {out}")
         return 130
     env.out(f"{result.flows} flows recorded; run saved in {result.run_dir}")
+    env.out(f"analyse with: harness analyze {result.run_dir}"
+            + (" (the world's geo table recorded in the run is used)" if world is not None else ""))
     if result.restore is not None and not result.restore.ok:
         env.err(f"harness: error: [{device.serial}] the device was not fully restored; "
                 f"run `harness restore --device {device.serial}`")

@@ -7,18 +7,22 @@ A check is *blocking* when an interception run cannot work without it; any block
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from harness.device.adb import AdbServer, Device, check_state, ensure_server, server_reachable
 from harness.device.cacert import choose_method
 from harness.device.frida_server import client_version, device_version, server_pids
 from harness.device.paths import FRIDA_SERVER
+from harness.device.proxy import add_reverse
 from harness.device.root import adb_root_possible, selinux_mode
-from harness.errors import DeviceError, HarnessError
+from harness.device.session import DeviceSession
+from harness.errors import DeviceError, HarnessError, JournalError
 
 MIN_API = 24
 MAX_CLOCK_SKEW = 5.0
@@ -55,10 +59,14 @@ class DoctorReport:
         return all(c.ok or not c.blocking for c in self.checks)
 
 
-def _probe_proxy(device: Device, timeout: float = 10.0) -> Check:
+def _probe_proxy(device: Device, home: Path, timeout: float = 10.0) -> Check:
     """A request from the device through a loopback probe proxy (via adb reverse) to prove the
     device can reach a proxy on this host. Uses ``curl`` or toybox ``nc`` on the device; the probe
-    answers any request itself, so nothing leaves this host."""
+    answers any request itself, so nothing leaves this host.
+
+    The reverse port is a device change like any other: it is made inside a
+    :class:`~harness.device.session.DeviceSession`, so it is journaled before it is made and a
+    doctor killed mid-probe leaves a journal that ``harness restore`` (or the next run) replays."""
     seen = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -73,42 +81,44 @@ def _probe_proxy(device: Device, timeout: float = 10.0) -> Check:
         def log_message(self, *args: Any) -> None:
             pass
 
+    tools = [t for t in ("curl", "nc") if device.sh(f"which {t}").ok]
+    if not tools:
+        return Check("proxy reachable", False, "cannot probe: the device has neither curl nor nc",
+                     fix="run `harness intercept` and watch for flows instead", blocking=False)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    reversed_port = False
+    # a device port unlike the host port, so only a working reverse can carry the probe
+    device_port = 20000 + (port % 9000) if port >= 29000 or port < 20000 else port + 1000
     try:
-        tools = [t for t in ("curl", "nc") if device.sh(f"which {t}").ok]
-        if not tools:
-            return Check("proxy reachable", False, "cannot probe: the device has neither curl nor nc",
-                         fix="run `harness intercept` and watch for flows instead", blocking=False)
-        # a device port unlike the host port, so only a working reverse can carry the probe
-        device_port = 20000 + (port % 9000) if port >= 29000 or port < 20000 else port + 1000
-        device.reverse(device_port, port)
-        reversed_port = True
-        url = "http://probe.harness.invalid/"
-        if tools[0] == "curl":
-            cmd = f"curl -s -m {int(timeout)} -x 127.0.0.1:{device_port} {url}"
-        else:  # an HTTP proxy request written by hand through toybox nc
-            cmd = f"echo -ne 'GET {url} HTTP/1.0\\r\\n\\r\\n' | nc -w {int(timeout)} 127.0.0.1 {device_port}"
-        res = device.sh(cmd, timeout=timeout + 5)
-        deadline = time.monotonic() + 1.0
-        while not seen.is_set() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if seen.is_set() and "harness-probe-ok" in res.stdout:
-            return Check("proxy reachable", True,
-                         f"device port {device_port} reached the host's 127.0.0.1:{port} via adb reverse")
-        return Check("proxy reachable", False, "no probe request arrived through adb reverse",
-                     fix="update platform-tools (adb reverse needs Android 5+); check USB debugging")
+        with DeviceSession(device, home, run="doctor: proxy probe") as session:
+            add_reverse(session, device_port, port)
+            url = "http://probe.harness.invalid/"
+            if tools[0] == "curl":
+                cmd = f"curl -s -m {int(timeout)} -x 127.0.0.1:{device_port} {url}"
+            else:  # an HTTP proxy request written by hand through toybox nc
+                cmd = f"echo -ne 'GET {url} HTTP/1.0\\r\\n\\r\\n' | nc -w {int(timeout)} 127.0.0.1 {device_port}"
+            res = device.sh(cmd, timeout=timeout + 5)
+            deadline = time.monotonic() + 1.0
+            while not seen.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        if session.report is not None and not session.report.ok:
+            return Check("proxy reachable", False, "the probe's adb reverse could not be undone: "
+                         + "; ".join(session.report.failed + session.report.differences),
+                         fix=f"run `harness restore --device {device.serial}`")
+    except JournalError as exc:
+        if "another harness run" in exc.reason:
+            return Check("proxy reachable", False, "not probed: " + exc.reason, fix=exc.fix, blocking=False)
+        raise
     finally:
-        if reversed_port:
-            try:
-                device.reverse_remove(device_port)
-            except DeviceError:
-                pass
         server.shutdown()
         server.server_close()
+    if seen.is_set() and "harness-probe-ok" in res.stdout:
+        return Check("proxy reachable", True,
+                     f"device port {device_port} reached the host's 127.0.0.1:{port} via adb reverse")
+    return Check("proxy reachable", False, "no probe request arrived through adb reverse",
+                 fix="update platform-tools (adb reverse needs Android 5+); check USB debugging")
 
 
 def _java_bridge() -> Check:
@@ -132,7 +142,9 @@ def _guard(name: str, fn: Callable[[], Check]) -> Check:
         return Check(name, False, exc.reason, fix=exc.fix)
 
 
-def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool = True) -> DoctorReport:
+def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool = True,
+               home: Path | None = None) -> DoctorReport:
+    """All checks; the proxy probe journals its device change under ``home`` (HARNESS_HOME)."""
     checks: list[Check] = []
     if not server_reachable(server) and not server.is_local:
         checks.append(Check("adb server", False, f"nothing answers at {server}",
@@ -230,5 +242,6 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
         checks.append(_guard(name, fn))
     checks.append(_java_bridge())
     if probe_proxy:
-        checks.append(_guard("proxy reachable", lambda: _probe_proxy(device)))
+        journal_home = home or Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
+        checks.append(_guard("proxy reachable", lambda: _probe_proxy(device, journal_home)))
     return DoctorReport(serial, checks)

@@ -1,9 +1,12 @@
 """Interactive interception (``harness intercept``): prepare the device, record, put it back.
 
-Order: start the proxy and recorder (so the port is known) → open the device session (journal,
-stale restore, snapshot) → facts into the run → proxy + reverse → CA → (frida-server) → live
-lines until Ctrl-C, SIGTERM, the duration, or a recording error → restore the device (while the
-proxy still runs, so apps never point at a dead proxy) → stop the proxy and close the run.
+Order: geo layers (a bad override table or mmdb fails before anything starts) → start the proxy
+and recorder (so the port is known; with the virtual world's resolver addon and upstream trust
+when the device is a virtual handset started with a world) → open the device session (journal,
+stale restore, snapshot) → facts into the run → proxy + reverse → CA → (frida-server) → a live
+line per flow (harness.device.intercept_live) until Ctrl-C, SIGTERM, the duration, or a recording
+error → restore the device (while the proxy still runs, so apps never point at a dead proxy) →
+stop the proxy and close the run.
 """
 
 from __future__ import annotations
@@ -15,38 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.analysis.geo import GeoResolver, Override, load_overrides
+from harness.analysis.policy import Policy
 from harness.device.adb import Device
 from harness.device.cacert import CaInstall, choose_method, install_system_ca, install_user_ca
 from harness.device.facts import collect_facts, save_facts
+from harness.device.intercept_live import LiveLines
+from harness.device.intercept_world import HandsetWorld
 from harness.device.proxy import ProxySetup, setup_proxy
 from harness.device.restore import RestoreReport
 from harness.device.session import DeviceSession
 from harness.errors import UsageError
 
 CA_CHOICES = ("auto", "system", "user", "none")
-
-
-class LiveFlows:
-    """mitmproxy addon: one line per finished flow (host, status)."""
-
-    def __init__(self, emit: Callable[[str], None]) -> None:
-        self.emit = emit
-        self.count = 0
-
-    def response(self, flow: Any) -> None:
-        self.count += 1
-        req = flow.request
-        self.emit(f"{flow.response.status_code} {req.method} {req.pretty_host}{req.path[:80]}")
-
-    def error(self, flow: Any) -> None:
-        self.count += 1
-        host = flow.request.pretty_host if getattr(flow, "request", None) else "?"
-        self.emit(f"ERR {host}: {flow.error.msg if flow.error else 'error'}")
-
-    def tls_failed_client(self, data: Any) -> None:
-        self.count += 1
-        sni = getattr(data.context.client, "sni", None) or "?"
-        self.emit(f"TLS-FAIL {sni}: {data.conn.error} (app does not trust the proxy CA, or pins)")
 
 
 @dataclass
@@ -59,6 +43,13 @@ class InterceptOptions:
     frida_server: Path | None = None
     addons: Sequence[Any] = ()
     proxy_options: dict[str, Any] = field(default_factory=dict)
+    #: the virtual vendor world running with the device (see intercept_world.world_for_serial)
+    world: HandsetWorld | None = None
+    #: a lab's CIDR -> country table (YAML/JSON/CSV, as for ``harness analyze --geo-overrides``)
+    geo_overrides: Path | None = None
+    #: a MaxMind GeoIP2/GeoLite2 database
+    mmdb: Path | None = None
+    policy: Policy | None = None
 
 
 @dataclass
@@ -86,20 +77,48 @@ def _install_ca(session: DeviceSession, pem: bytes, choice: str) -> CaInstall | 
     raise UsageError(f"unknown CA method {choice!r}", fix=f"use one of {', '.join(CA_CHOICES)}")
 
 
+def _geo(opts: InterceptOptions) -> GeoResolver:
+    """Override tables (the lab's first, so it wins over the world's for the same network) → mmdb
+    → iptocc."""
+    overrides: list[Override] = []
+    if opts.geo_overrides is not None:
+        overrides += load_overrides(opts.geo_overrides)
+    if opts.world is not None:
+        overrides += load_overrides(opts.world.files.geo_file)
+    return GeoResolver(overrides, opts.mmdb)
+
+
 def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Callable[[str], None],
                   stop: threading.Event | None = None) -> InterceptResult:
     from harness.capture.session import CaptureSession, new_run_dir
 
     stop = stop or threading.Event()
-    live = LiveFlows(emit)
+    geo = _geo(opts)
+    live = LiveLines(emit, geo, opts.policy)
+    addons, proxy_options = list(opts.addons), dict(opts.proxy_options)
+    meta: dict[str, Any] = {"kind": "intercept", "device": device.serial}
+    world = opts.world
+    if world is not None:
+        addons.insert(0, world.files.addon())
+        proxy_options = {**world.files.proxy_options(), **proxy_options}
+        meta["world"] = {"name": world.name, "state_dir": str(world.files.state_dir)}
     run_dir = Path(opts.out) if opts.out else new_run_dir()
-    capture = CaptureSession(run_dir, addons=[*opts.addons, live], options=opts.proxy_options,
-                             meta={"kind": "intercept", "device": device.serial})
+    capture = CaptureSession(run_dir, addons=addons, options=proxy_options, meta=meta)
     result = InterceptResult(run_dir)
-    capture.start()
+    try:
+        capture.start()
+    except BaseException:
+        geo.close()
+        raise
+    assert capture.recorder is not None
+    capture.recorder.on_flow = live.on_flow
     status, reason = "complete", None
     try:
         assert capture.address is not None and capture.store is not None
+        if world is not None:
+            capture.store.add_artifact("world-geo.json", world.files.geo_file, kind="geo_overrides")
+            emit(f"virtual world {world.name}: {len(world.files.addresses)} host names routed to its "
+                 f"servers, its CA trusted upstream, its geo table in artifacts/world-geo.json")
         with DeviceSession(device, home, run=run_dir.name) as session:
             result.stale_restore = session.stale_report
             if session.stale_report is not None:
@@ -125,12 +144,14 @@ def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Call
             deadline = time.monotonic() + opts.duration if opts.duration else None
             try:
                 while not stop.is_set():
+                    live.drain()
                     if capture.wait(0.25):  # the proxy stopped by itself: recording failed
                         break
                     if deadline is not None and time.monotonic() >= deadline:
                         break
             except KeyboardInterrupt:
                 emit("stopping")
+            live.drain()
             report = session.restore()
             result.restore = report
             for line in report.lines():
@@ -139,6 +160,10 @@ def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Call
         status, reason = "incomplete", str(exc) or type(exc).__name__
         raise
     finally:
-        result.flows = live.count
-        capture.stop(status, reason)
+        try:
+            capture.stop(status, reason)
+        finally:
+            live.drain()
+            result.flows = live.count
+            geo.close()
     return result

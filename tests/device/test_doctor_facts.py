@@ -12,6 +12,7 @@ from harness.capture import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.facts import collect_facts, save_facts
+from harness.sim.android.appspec import BUILTIN_APPS_DIR as APPS
 
 
 def run_cli(argv, home):
@@ -79,7 +80,10 @@ def test_facts_match_device_identity_and_go_into_run(a10, tmp_path):
     assert facts.adb_serial == a10.serial
     assert (facts.model, facts.api_level, facts.abi, facts.miui_region) == ("M2007J3SG", 29, "arm64-v8a", "LT")
     assert facts.build_fingerprint.startswith("Xiaomi/apollo_global")
-    assert "com.vendor.browser" in facts.packages
+    # versions from `pm list packages --show-versioncode` (the app's app.json: version_code)
+    browser = json.loads((APPS / "com.vendor.browser" / "app.json").read_text())
+    assert facts.packages["com.vendor.browser"] == str(browser["version_code"]) == "121001"
+    assert facts.packages and all(v is not None and v.isdigit() for v in facts.packages.values())
     assert facts.identifiers()["android_id"] == identity["android_id"]
     store = RunStore.create(tmp_path / "run", meta={})
     try:

@@ -61,7 +61,7 @@ def test_intercept_records_and_restores(a10, home, tmp_path, sig):
         device.sh("am start -W -a android.intent.action.VIEW -d http://intercept-probe.test/hello "
                   "-n com.harness.probe/.Main", timeout=120, check=True)
         flow_line = lines.wait_for("intercept-probe.test", timeout=90)
-        assert "/hello" in flow_line or "ERR" in flow_line
+        assert "/hello" in flow_line or "FAILED" in flow_line
         proc.send_signal(sig)
         saved = lines.wait_for("run saved in", timeout=60)
         assert str(out_dir) in saved

@@ -1,0 +1,206 @@
+"""``harness intercept`` on a virtual handset started by ``harness sim start --world ncsc-2021``
+(a detached process, found by intercept through the sim service record of its serial): the
+world's ``.test`` hosts are routed through the world's resolver addon, the live line per flow shows
+the country and jurisdiction of the server the proxy really connected to, the run holds the flows
+with their host names, and the device is restored afterwards (read from the sim's state folder).
+
+Plus the live line itself (real GeoResolver layers, real iptocc data) and bad geo inputs."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_intercept import Lines
+
+from harness.analysis.geo import GeoResolver, Override
+from harness.analysis.policy import Policy
+from harness.capture import RunStore
+from harness.capture.records import FlowRecord
+from harness.cli.context import Env
+from harness.cli.main import main
+from harness.device.adb import Device
+from harness.device.intercept_live import LiveLines, flow_line
+from harness.device.intercept_world import HandsetWorld, world_for_serial
+from harness.device.journal import journal_path
+from harness.sim import service
+from harness.sim.service import HandsetRecord
+from harness.testing.sim import adb_client
+
+BROWSER = "com.vendor.browser"
+AD_CONFIG_HOST = "globalapi.ad.vendor.test"
+TELEMETRY_HOST = "tracking.intl.vendor.test"
+
+
+# -- a handset with the ncsc-2021 world, run as `harness sim start --world` does --------------
+
+@pytest.fixture(scope="module")
+def world_home(adb_server, tmp_path_factory) -> Path:  # noqa: ARG001 - the adb server must run first
+    return tmp_path_factory.mktemp("intercept-world") / "hh"
+
+
+@pytest.fixture(scope="module")
+def world_handset(world_home: Path) -> Iterator[HandsetRecord]:
+    folder = service.default_sim_dir("w", world_home)
+    record = service.start(folder, world="ncsc-2021")
+    try:
+        adb_client().connect(record.serial, timeout=20)
+        Device.open(record.serial)  # attached and in state "device"
+        yield record
+    finally:
+        service.stop(folder)
+        try:
+            adb_client().disconnect(record.serial)
+        except Exception:  # the handset is stopped either way
+            pass
+
+
+def _state(record: HandsetRecord, name: str) -> dict:
+    path = Path(record.state_dir) / name
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def test_world_found_by_serial_only(world_handset: HandsetRecord, world_home: Path):
+    found = world_for_serial(world_home, world_handset.serial)
+    assert isinstance(found, HandsetWorld) and found.name == "ncsc-2021"
+    assert found.files.addresses[AD_CONFIG_HOST].startswith("127.")
+    # another serial (a physical phone, another handset on a neighbouring port) has no world
+    host, port = world_handset.serial.rsplit(":", 1)
+    assert world_for_serial(world_home, f"{host}:{int(port) + 1}") is None
+    assert world_for_serial(world_home, "R58M123ABC") is None
+    assert world_for_serial(world_home.parent / "elsewhere", world_handset.serial) is None
+
+
+@pytest.mark.slow
+def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_home: Path, tmp_path):
+    serial = world_handset.serial
+    out_dir = tmp_path / "run"
+    env = {**os.environ, "HARNESS_HOME": str(world_home), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    device = Device.open(serial)
+    try:
+        lines = Lines(proc)
+        assert "virtual world ncsc-2021" in lines.wait_for("virtual world", timeout=30)
+        lines.wait_for("intercepting", timeout=30)
+        assert _state(world_handset, "settings.json")["global"]["http_proxy"].startswith("127.0.0.1:")
+        device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)
+        config_line = lines.wait_for(AD_CONFIG_HOST, timeout=30)
+        assert " SG third_country " in config_line and config_line.rstrip().endswith(" 200"), config_line
+        assert "GET" in config_line and "MiAdBlacklistConfig" in config_line
+        # the browser pins its telemetry collector: a failure line with the SNI, also in Singapore
+        pinned = lines.wait_for(TELEMETRY_HOST, timeout=30)
+        assert "tls_failure" in pinned and " SG third_country FAILED: " in pinned, pinned
+        proc.send_signal(signal.SIGINT)
+        assert str(out_dir) in lines.wait_for("run saved in", timeout=30)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        device.sh(f"am force-stop {BROWSER}", timeout=30)
+    # restored, read from the handset's own state folder
+    assert "http_proxy" not in _state(world_handset, "settings.json").get("global", {})
+    assert _state(world_handset, "mounts.json")["mounts"] == []
+    assert device.reverse_list() == []
+    assert not journal_path(world_home, serial).exists()
+    # the run: flows with their host names, routed to the world's addresses
+    world = world_for_serial(world_home, serial)
+    assert world is not None
+    store = RunStore.open(out_dir)
+    assert store.status == "complete"
+    flows = list(store.iter_flows())
+    config = [f for f in flows if f.server_host == AD_CONFIG_HOST]
+    assert config and config[0].status_code == 200
+    assert config[0].server_ip == world.files.addresses[AD_CONFIG_HOST]
+    assert any(f.kind == "tls_failure" and f.sni == TELEMETRY_HOST for f in flows)
+    assert store.meta()["world"]["name"] == "ncsc-2021"
+    geo_copy = out_dir / "artifacts" / "world-geo.json"
+    assert json.loads(geo_copy.read_text()) == json.loads(world.files.geo_file.read_text())
+    assert oct(geo_copy.stat().st_mode & 0o777) == "0o600"
+
+
+# -- the live line --------------------------------------------------------------------------
+
+def _record(**kw) -> FlowRecord:
+    base = dict(id="f1", kind="http", started_at=1_700_000_000.0, ended_at=1_700_000_000.5,
+                server_host="globalapi.ad.vendor.test", server_ip="127.77.1.10", server_port=443,
+                sni="globalapi.ad.vendor.test", method="GET", host="globalapi.ad.vendor.test",
+                path="/api/v1/config", status_code=200)
+    return FlowRecord(**{**base, **kw})
+
+
+def _geo() -> GeoResolver:
+    import ipaddress
+
+    return GeoResolver([Override(ipaddress.ip_network("127.77.1.10/32"), "SG"),
+                        Override(ipaddress.ip_network("127.77.1.14/32"), "DE")])
+
+
+def test_live_line_shows_country_jurisdiction_step_and_status():
+    geo, policy = _geo(), Policy()
+    line = flow_line(_record(step_id="search-1"), geo, policy).text()
+    assert line == "22:13:20Z [search-1] GET globalapi.ad.vendor.test/api/v1/config SG third_country 200"
+    eu = flow_line(_record(server_host="tracking.eu.vendor.test", server_ip="127.77.1.14"), geo, policy)
+    assert (eu.country, eu.jurisdiction) == ("DE", "domestic")
+    # a loopback address no table names, and a public one from the embedded RIR data (no traffic)
+    assert flow_line(_record(server_ip="127.9.9.9"), geo, policy).text().endswith(" -- unknown 200")
+    us = flow_line(_record(server_host="dns.google", server_ip="8.8.8.8"), geo, policy)
+    assert (us.country, us.jurisdiction) == ("US", "third_country")
+    assert (flow_line(_record(server_host="dns.google", server_ip="8.8.8.8"), geo,
+                      Policy(dpf_certified=["dns.google"])).jurisdiction) == "adequate"
+
+
+def test_live_line_for_failures():
+    geo, policy = _geo(), Policy()
+    tls = flow_line(_record(kind="tls_failure", server_host=None, method=None, path=None, status_code=None,
+                            sni="tracking.intl.vendor.test", error="certificate unknown"), geo, policy)
+    assert tls.text() == ("22:13:20Z tls_failure tracking.intl.vendor.test SG third_country FAILED: "
+                          "certificate unknown (the app does not trust the proxy CA, or pins its server "
+                          "certificate)")
+    err = flow_line(_record(kind="error", server_ip=None, status_code=None, error="connection refused"),
+                    geo, policy)
+    assert err.text().endswith("GET globalapi.ad.vendor.test/api/v1/config -- unknown FAILED: connection refused")
+
+
+def test_live_lines_queue_until_drained():
+    out: list[str] = []
+    live = LiveLines(out.append, _geo())
+    live.on_flow(_record())
+    live.on_flow(_record(id="f2", status_code=404))
+    assert out == [] and live.count == 0  # the proxy's loop only queues
+    assert [ln.status for ln in live.drain()] == [200, 404]
+    assert len(out) == 2 and live.count == 2 and live.drain() == []
+
+
+# -- bad input: a typed error naming the problem and the fix, before any device is touched ----
+
+def _cli(home: Path, *argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["intercept", "--device", "no-such-device", *argv], Env(stdout=out, stderr=err, home=home))
+    return status, err.getvalue()
+
+
+def test_bad_geo_inputs(tmp_path):
+    bad = tmp_path / "geo.yaml"
+    bad.write_text("- {cidr: 10.0.0.0/33, country: SG}\n")
+    status, err = _cli(tmp_path / "hh", "--geo-overrides", str(bad))
+    assert status == 2 and "bad CIDR" in err and str(bad) in err and "fix:" in err.lower()
+    status, err = _cli(tmp_path / "hh", "--mmdb", str(tmp_path / "missing.mmdb"))
+    assert status == 2 and "missing.mmdb" in err and "does not exist" in err
+    not_mmdb = tmp_path / "x.mmdb"
+    not_mmdb.write_bytes(b"not a database")
+    status, err = _cli(tmp_path / "hh", "--mmdb", str(not_mmdb))
+    assert status == 2 and "not a valid MaxMind database" in err
+    status, err = _cli(tmp_path / "hh", "--policy", str(tmp_path / "missing.yaml"))
+    assert status == 2 and "policy" in err
+    assert not (tmp_path / "hh" / "journals").exists()
