@@ -60,7 +60,7 @@ def link_ciphertexts(events: Iterable[Any], flows: Iterable[tuple[str, bytes | N
     if not wanted:
         return links
     for flow_id, body in flows:
-        if not body:
+        if not isinstance(body, bytes | bytearray) or not body:  # None / pd.NA: a flow without a body
             continue
         for event_id, algorithm, needles in wanted:
             if event_id in links:

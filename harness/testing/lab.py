@@ -159,9 +159,11 @@ class Lab:
         return wait_until(lambda: self.flows(predicate), self.timeout, what, serial=self.serial)
 
     @contextlib.contextmanager
-    def step(self, step_id: str, name: str | None = None, action: str | None = None) -> Iterator[str]:
-        """A scenario step on the capture timeline: flows and agent events started inside carry it."""
-        self.capture.timeline.begin(step_id, name or step_id, action=action)
+    def step(self, step_id: str, name: str | None = None, action: str | None = None,
+             info: dict[str, Any] | None = None) -> Iterator[str]:
+        """A scenario step on the capture timeline: flows and agent events started inside carry it.
+        ``info`` is kept with the step (e.g. a filtering probe, docs/dev/contracts.md section 4)."""
+        self.capture.timeline.begin(step_id, name or step_id, action=action, info=info)
         try:
             yield step_id
         finally:
