@@ -25,7 +25,9 @@ from harness.demo.isolated import IsolatedRun, run_isolated
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_group("demo")]
 
 #: what the world's violating telemetry calls an identifier -> the device-facts name analysis reports
-TELEMETRY_TO_FACTS = {"android_id": "android_id", "serial_no": "serial", "imei": "imei"}
+TELEMETRY_TO_FACTS = {"android_id": "android_id", "serial_no": "serial", "imei": "imei", "oaid": "advertising_id"}
+#: every identifier fact the violating browser telemetry carries (device_model is no identifier fact)
+ALL_IDENTIFIERS = {"advertising_id", "android_id", "imei", "serial"}
 
 
 def _truth(run_dir: Path, event: str) -> list[dict]:
@@ -71,11 +73,15 @@ def test_ncsc_world_findings_match_the_ground_truth(ncsc):
     assert lists[0]["details"]["terms"] == served[-1]["terms_count"] == 449
     assert "Free Tibet" in lists[0]["details"]["sensitive_terms"]
     # personal data abroad: every identifier of the violating telemetry the device facts know, to SG
-    carried = {TELEMETRY_TO_FACTS[i] for e in _truth(run_dir, "telemetry_received")
-               for i in e["identifiers"] if i in TELEMETRY_TO_FACTS}
-    assert {"android_id", "serial"} <= carried
+    received = _truth(run_dir, "telemetry_received")
+    carried = {TELEMETRY_TO_FACTS[i] for e in received for i in e["identifiers"] if i in TELEMETRY_TO_FACTS}
+    assert carried == ALL_IDENTIFIERS
+    assert {i for e in received for i in e["identifiers"]} == set(TELEMETRY_TO_FACTS) | {"device_model"}
     abroad = [f for f in findings if f["kind"] == "pii_abroad"]
-    assert {f["details"]["value"] for f in abroad} >= carried
+    assert {f["details"]["value"] for f in abroad} == carried
+    # the advertising ID the collector got as "oaid" is the one Play services keeps on the handset
+    oaids = {ev["properties"]["oaid"] for e in received for ev in e["events"] if "oaid" in ev["properties"]}
+    assert oaids == {doc["device"]["advertising_id"]} and doc["device"]["identifiers"]["advertising_id"]
     for f in abroad:
         assert f["details"]["countries"] == ["SG"] and f["details"]["destination"] == "tracking.intl.vendor.test"
         assert f["evidence"]["flow_ids"] and f["evidence"]["event_ids"]  # the flow and the Cipher plaintext
@@ -86,6 +92,11 @@ def test_ncsc_world_findings_match_the_ground_truth(ncsc):
     # the pinned collector was reached only because the unpin agent bypassed the pin
     assert doc["summary"]["pinning"]["unpin_bypassed"] >= 1
     assert all(c["agrees"] for c in doc["ground_truth"]["checks"]), doc["ground_truth"]["checks"]
+    ids = next(c for c in doc["ground_truth"]["checks"] if c["check"].startswith("device identifiers"))
+    assert ids["world"] == ids["harness"] == ids["harness_abroad"] == sorted(ALL_IDENTIFIERS)
+    assert ids["missing_in_harness"] == ids["missing_in_world"] == [] and list(ids["excluded"]) == ["device_model"]
+    # only the vendor config is a keyword list (the suggestions for the sensitive query are not)
+    assert [lst["name"] for lst in doc["summary"]["config_lists"]] == ["MiAdBlacklistConfig"]
     # every cited flow is in the run store
     flow_ids = {f.id for f in RunStore.open(run_dir).iter_flows()}
     assert {fid for f in findings for fid in f["evidence"]["flow_ids"]} <= flow_ids
@@ -114,6 +125,11 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
                    "Device restored and verified against its pre-run snapshot: yes", str(run_dir)):
         assert needle in out, needle
     assert "[agrees] config terms served == terms the analysis extracted: world 449, harness 449" in out
+    assert ("[agrees] device identifiers the collector received == identifiers the harness found sent to it:"
+            " world [advertising_id, android_id, imei, serial], harness [advertising_id, android_id, imei, serial]"
+            in out)
+    assert "excluded device_model: not an identifier fact" in out
+    assert "[differs]" not in out and "other term lists" not in out
 
 
 def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
@@ -150,7 +166,7 @@ def test_world_file_identifiers_to_an_eu_collector_are_sent_but_not_abroad(tmp_p
     lists = [f for f in doc["findings"] if f["kind"] == "config_list" and f["details"]["name"] == "MiAdBlacklistConfig"]
     assert lists[0]["details"]["terms"] == served["terms_count"] == 450  # the bundled 449 + the canary
     sent = [f for f in doc["findings"] if f["kind"] == "pii_sent"]
-    assert {f["details"]["value"] for f in sent} >= {"android_id", "serial", "imei"}
+    assert {f["details"]["value"] for f in sent} == ALL_IDENTIFIERS
     for f in sent:
         assert f["details"]["destination"] == "tracking.eu.vendor.test"
         assert f["details"]["countries"] == ["DE"] and f["details"]["jurisdictions"] == ["domestic"]
@@ -218,3 +234,61 @@ def test_existing_out_dir_is_refused_before_anything_starts(tmp_path):
     assert code == 2 and "already exists" in err.getvalue() and out.getvalue() == ""
     assert (tmp_path / "run" / "store.sqlite").read_bytes() == b"earlier evidence"
 
+
+
+def _pii(value: str, destination: str, kind: str = "pii_sent"):
+    from harness.analysis.findings import Finding, Severity
+
+    return Finding(kind, "sent", Severity.MEDIUM, "pii.known_value", f"{value} sent",
+                   details={"value": value, "destination": destination})
+
+
+def test_identifier_comparison_is_exact_and_says_what_each_side_misses():
+    """The ground-truth check over identifiers: a subset is not agreement."""
+    from harness.demo.report import identifier_check
+    from harness.demo.summary import _check_notes
+
+    collector = "tracking.intl.vendor.test"
+    received = [{"event": "telemetry_received", "host": collector,
+                 "identifiers": ["android_id", "device_model", "imei", "oaid", "serial_no"]}]
+    found = [_pii("android_id", collector), _pii("imei", collector), _pii("serial", collector),
+             _pii("wifi_mac", collector),  # not an identifier the world counts: outside the comparison
+             _pii("advertising_id", "ads.elsewhere.test")]  # sent, but not to the collector
+    check = identifier_check(received, found)
+    assert check["agrees"] is False
+    assert check["world"] == ["advertising_id", "android_id", "imei", "serial"]
+    assert check["harness"] == ["android_id", "imei", "serial"]
+    assert check["missing_in_harness"] == ["advertising_id"] and check["missing_in_world"] == []
+    assert list(check["excluded"]) == ["device_model"]
+    notes = _check_notes(check)
+    assert any("harness did not find: [advertising_id]" in n for n in notes)
+    assert any("excluded device_model" in n for n in notes)
+    # the other way round: the harness reports an identifier the collector never got
+    check = identifier_check([{**received[0], "identifiers": ["android_id"]}],
+                             [_pii("android_id", collector), _pii("imei", collector)])
+    assert not check["agrees"] and check["missing_in_world"] == ["imei"]
+    assert any("world did not receive: [imei]" in n for n in _check_notes(check))
+    # equal sets agree
+    check = identifier_check([{**received[0], "identifiers": ["oaid", "device_model"]}],
+                             [_pii("advertising_id", collector)])
+    assert check["agrees"] and check["world"] == check["harness"] == ["advertising_id"]
+    # a world key the comparison cannot map is a difference, not silently dropped
+    check = identifier_check([{**received[0], "identifiers": ["android_id", "mac_hash"]}],
+                             [_pii("android_id", collector)])
+    assert not check["agrees"] and check["unmapped"] == ["mac_hash"]
+
+
+def test_summary_prints_differs_with_the_missing_side():
+    from harness.demo.summary import summary_lines
+
+    doc = {"world": {"name": "w"}, "device": {"model": "m", "adb_serial": "s"}, "run_id": "r", "run_dir": "/x",
+           "findings": [], "restore": {"verified": True},
+           "summary": {"destinations_by_country": [], "config_lists": [], "personal_data": [], "filtering": [],
+                       "pinning": {"unpin_bypassed": 0, "bypassed": [], "tls_failures": 0, "tls_failure_hosts": []}},
+           "ground_truth": {"checks": [{"check": "ids", "world": ["advertising_id", "imei"], "harness": ["imei"],
+                                        "missing_in_harness": ["advertising_id"], "missing_in_world": [],
+                                        "agrees": False}]}}
+    lines = summary_lines(doc)
+    i = next(n for n, line in enumerate(lines) if line.startswith("  [differs] ids:"))
+    assert lines[i] == "  [differs] ids: world [advertising_id, imei], harness [imei]"
+    assert lines[i + 1].strip() == "harness did not find: [advertising_id]"

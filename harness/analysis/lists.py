@@ -3,8 +3,11 @@
 A payload is peeled (compression, then JSON), and every JSON value that is - or decodes to
 (base64, gzip, nested JSON, delimited text) - a list of terms is a candidate. A candidate is a
 *config list* when it holds many short terms, a known sensitive term, or sits under a name like
-``*Blacklist*``. Each version is stored (``ListStore``) and diffed against the previous version of
-the same list, across runs.
+``*Blacklist*``. Terms that merely echo what the client asked for (the request's query values:
+search suggestions, autocomplete) are no evidence of a list: a response that is mostly such echoes
+is an answer to the request, and a sensitive term counts only when the request did not contain it.
+Each version is stored (``ListStore``) and diffed against the previous version of the same list,
+across runs.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from harness.analysis.decode import _b64decode, decompress, is_text, sniff_compression
 from harness.errors import AnalysisError
@@ -42,6 +46,10 @@ MIN_TERMS_UNNAMED = 20
 MIN_TERMS_NAMED = 3
 MAX_TERM_LEN = 80
 DECODE_CAP = 16 * 1024 * 1024
+#: request values shorter than this are not treated as echoed (``lang=en`` would match everything)
+MIN_ECHO_LEN = 3
+#: request bodies larger than this are not searched for echoed values
+ECHO_BODY_CAP = 64 * 1024
 
 
 _STRING_ARRAY = re.compile(rb'\[\s*"[^"\n]{1,80}"\s*,\s*"')
@@ -142,20 +150,51 @@ def _scalar(v: Any) -> str | None:
     return None if isinstance(v, dict | list) or v is None else str(v)
 
 
-def _classify(terms: list[str], name_hint: str) -> tuple[list[str], list[str]] | None:
-    sensitive = sorted({t for t in terms if t.lower() in SENSITIVE_TERMS})
+def request_values(url: str | None, request_body: bytes | None = None) -> list[str]:
+    """What the client asked for: the URL's query values and a small form / JSON request body's
+    top-level string values (case-folded, at least ``MIN_ECHO_LEN`` characters)."""
+    values: list[str] = []
+    if url:
+        values += [v for _, v in parse_qsl(urlsplit(url).query, keep_blank_values=False)]
+    if request_body and len(request_body) <= ECHO_BODY_CAP and is_text(request_body):
+        text = request_body.decode("utf-8", "replace").strip()
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            values += [v for v in doc.values() if isinstance(v, str)]
+        elif doc is None and "=" in text:
+            values += [v for _, v in parse_qsl(text)]
+    return sorted({v.strip().casefold() for v in values if len(v.strip()) >= MIN_ECHO_LEN})
+
+
+def _echoes(term: str, asked: Sequence[str]) -> bool:
+    """The term repeats (or completes) a value of the request, as a search suggestion does."""
+    folded = term.casefold()
+    return any(a in folded for a in asked)
+
+
+def _classify(terms: list[str], name_hint: str, asked: Sequence[str] = ()) -> tuple[list[str], list[str]] | None:
+    echoed = [t for t in terms if _echoes(t, asked)] if asked else []
+    sensitive = sorted({t for t in terms if t.lower() in SENSITIVE_TERMS} - set(echoed))
+    named = bool(NAME_PATTERN.search(name_hint)) and len(terms) >= MIN_TERMS_NAMED
+    if 2 * len(echoed) >= len(terms) and not named:
+        return None  # an answer to the request (suggestions, autocomplete), not a config
     reasons = []
     if len(terms) >= MIN_TERMS_UNNAMED:
         reasons.append(f"{len(terms)} short terms")
     if sensitive:
         reasons.append(f"{len(sensitive)} known sensitive terms")
-    if NAME_PATTERN.search(name_hint) and len(terms) >= MIN_TERMS_NAMED:
+    if named:
         reasons.append(f"name matches {NAME_PATTERN.pattern!r}")
     return (reasons, sensitive) if reasons else None
 
 
-def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None) -> list[TermList]:
-    """Keyword lists in one (response) payload."""
+def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None,
+               request_body: bytes | None = None) -> list[TermList]:
+    """Keyword lists in one (response) payload; ``url`` and ``request_body`` are what was asked
+    (terms echoing them are not evidence of a list, see :func:`request_values`)."""
     if not payload:
         return []
     data = payload
@@ -171,13 +210,14 @@ def find_lists(payload: bytes | None, *, url: str | None = None, content_encodin
     if not is_text(data[:4096]) or not _worth_a_look(data):
         return []
     url_name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    asked = request_values(url, request_body)
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError):
         terms = _split_text(data.decode("utf-8", "replace"))
         if not terms:
             return []
-        got = _classify(terms, url_name)
+        got = _classify(terms, url_name, asked)
         if not got:
             return []
         return [TermList(url_name or "text", "", ">".join(chain0 + ["text"]), terms, got[0], got[1], url=url)]
@@ -206,7 +246,7 @@ def find_lists(payload: bytes | None, *, url: str | None = None, content_encodin
             for key in ("name", "configName", "config_name", "key", "type"):
                 if isinstance(anc.get(key), str) and NAME_PATTERN.search(anc[key]):
                     named.append(anc[key])
-        got = _classify(terms, " ".join([key_path, url_name, *named]))
+        got = _classify(terms, " ".join([key_path, url_name, *named]), asked)
         if not got:
             return
         version = update = None

@@ -161,7 +161,7 @@ class _Run:
         encoding = None if rec.extra.get("response_body_decoded") else _header(rec.response_headers, "content-encoding")
         title = None
         if body and rec.status_code and 200 <= rec.status_code < 300:
-            for tl in find_lists(body, url=rec.url, content_encoding=encoding):
+            for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
                 self.lists.append(tl)
         if body and "html" in ctype.lower() and not encoding:

@@ -134,12 +134,7 @@ def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str) -
         checks.append({"check": "config terms served == terms the analysis extracted",
                        "world": n_served, "harness": n_found, "agrees": n_served == n_found})
     received = truth.entries("telemetry_received")
-    identifiers = sorted({i for e in received for i in e.get("identifiers") or []})
-    found = sorted({str(f.details.get("value")) for f in analysis.finding_list if f.kind == "pii_sent"})
-    abroad = sorted({str(f.details.get("value")) for f in analysis.finding_list if f.kind == "pii_abroad"})
-    checks.append({"check": "device identifiers the collector received were found by the harness",
-                   "world": identifiers, "harness": found, "harness_abroad": abroad,
-                   "agrees": _ids_agree(identifiers, found)})
+    checks.append(identifier_check(received, analysis.finding_list))
     for step in outcomes:
         subject = step.subject
         if not subject or "ads" not in step.rendered:
@@ -157,14 +152,37 @@ def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str) -
             "telemetry_received": len(received), "checks": checks}
 
 
-# identifier names differ between the world's telemetry keys and device facts
-_ID_NAMES = {"android_id": "android_id", "serial_no": "serial", "imei": "imei"}
+#: the world's telemetry keys for device identifiers -> the device-facts keys analysis reports
+TELEMETRY_TO_FACTS = {"android_id": "android_id", "serial_no": "serial", "imei": "imei",
+                      "oaid": "advertising_id"}
+#: telemetry keys the world counts as identifiers that are not device-identifier facts, and why
+EXCLUDED_TELEMETRY_KEYS = {
+    "device_model": "not an identifier fact: every unit of a model shares it (facts keep it as "
+                    "'model'; analysis does not search for it)",
+}
 
 
-def _ids_agree(world_ids: list[str], found: list[str]) -> bool:
-    """Every device identifier the collector received that the facts know was found."""
-    expected = {_ID_NAMES[i] for i in world_ids if i in _ID_NAMES}
-    return expected <= set(found)
+def identifier_check(received: list[dict[str, Any]], findings: list[Any]) -> dict[str, Any]:
+    """The identifiers the collectors received (world names mapped to facts keys) against the
+    identifiers the harness found sent to those collectors: equal sets, or what each side misses."""
+    world_keys = {i for e in received for i in e.get("identifiers") or []}
+    world = sorted({TELEMETRY_TO_FACTS[k] for k in world_keys if k in TELEMETRY_TO_FACTS})
+    unmapped = sorted(world_keys - TELEMETRY_TO_FACTS.keys() - EXCLUDED_TELEMETRY_KEYS.keys())
+    collectors = {e.get("host") for e in received}
+    facts_keys = set(TELEMETRY_TO_FACTS.values())
+
+    def values(kind: str) -> list[str]:
+        return sorted({str(f.details.get("value")) for f in findings if f.kind == kind
+                       and f.details.get("value") in facts_keys and f.details.get("destination") in collectors})
+
+    harness = values("pii_sent")
+    return {"check": "device identifiers the collector received == identifiers the harness found sent to it",
+            "world": world, "harness": harness, "harness_abroad": values("pii_abroad"),
+            "missing_in_harness": sorted(set(world) - set(harness)),
+            "missing_in_world": sorted(set(harness) - set(world)),
+            "excluded": {k: EXCLUDED_TELEMETRY_KEYS[k] for k in sorted(world_keys & EXCLUDED_TELEMETRY_KEYS.keys())},
+            "unmapped": unmapped,
+            "agrees": world == harness and not unmapped}
 
 
 def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> dict[str, Any]:

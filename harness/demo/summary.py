@@ -53,12 +53,26 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
                + (f" ({', '.join(p['tls_failure_hosts'])})" if p["tls_failure_hosts"] else ""))
     out.append("Ground truth (the virtual world's own log):")
     for c in doc["ground_truth"]["checks"]:
-        out.append(f"  [{'agrees' if c['agrees'] else 'DIFFERS'}] {c['check']}: world {_short(c['world'])}, "
+        out.append(f"  [{'agrees' if c['agrees'] else 'differs'}] {c['check']}: world {_short(c['world'])}, "
                    f"harness {_short(c['harness'])}")
+        out.extend(_check_notes(c))
     out.append(f"Device restored and verified against its pre-run snapshot: {'yes' if doc['restore']['verified'] else 'NO'}")
     out.append(f"Run saved in {doc['run_dir']}; findings in {doc['run_dir']}/findings.json "
                f"({len(doc['findings'])} findings)")
     return out
+
+
+def _check_notes(check: dict[str, Any]) -> list[str]:
+    """What each side misses, what was left out of the comparison and why."""
+    notes = []
+    if check.get("missing_in_harness"):
+        notes.append(f"harness did not find: {_short(check['missing_in_harness'])}")
+    if check.get("missing_in_world"):
+        notes.append(f"world did not receive: {_short(check['missing_in_world'])}")
+    if check.get("unmapped"):
+        notes.append(f"world keys with no device-facts counterpart: {_short(check['unmapped'])}")
+    notes += [f"excluded {key}: {why}" for key, why in (check.get("excluded") or {}).items()]
+    return [f"      {n}" for n in notes]
 
 
 def _num(value: Any) -> str:

@@ -117,3 +117,53 @@ def test_two_versions_in_one_run_are_diffed(tmp_path: Path) -> None:
     verdicts = [f.verdict for f in a.finding_list if f.kind == "config_list"]
     assert verdicts == ["downloaded", "changed"]
     assert list(a.lists["added"].iloc[1]) == ["new term A", "new term B"]
+
+
+#: a search-suggestion answer as the vendor's search server (and most suggest APIs) gives it
+SUGGEST_URL = "https://search.vendor.test/v1/suggest?q=Free%20Tibet&lang=en-GB"
+SUGGESTIONS = {"q": "Free Tibet", "suggestions": ["Free Tibet", "Free Tibet news", "Free Tibet wikipedia",
+                                                 "Free Tibet 2021", "weather in Kaunas"]}
+
+
+@pytest.mark.parametrize(("url", "body", "request_body"), [
+    (SUGGEST_URL, json.dumps(SUGGESTIONS), None),
+    # OpenSearch suggestions (``[query, [completions]]``), as browsers' search boxes read them
+    ("https://suggest.example.test/complete/search?client=browser&q=tiananmen",
+     json.dumps(["tiananmen", ["tiananmen", "tiananmen square", "tiananmen 1989", "tiananmen gate",
+                               "tiananmen square protests", "beijing weather"]]), None),
+    # the query in a JSON POST body
+    ("https://search.vendor.test/v2/suggest", json.dumps(SUGGESTIONS), json.dumps({"query": "Free Tibet"}).encode()),
+    # a form POST body
+    ("https://search.vendor.test/v2/suggest", json.dumps(SUGGESTIONS), b"query=Free+Tibet&n=5"),
+])
+def test_search_suggestions_are_not_a_config_list(url: str, body: str, request_body: bytes | None) -> None:
+    """Regression: the 5 suggestions returned for a sensitive query were flagged as a keyword list
+    because they repeat the (sensitive) query the client sent."""
+    assert find_lists(body.encode(), url=url, request_body=request_body) == []
+
+
+def test_echo_rule_keeps_lists_the_request_did_not_ask_for() -> None:
+    # a sensitive term the client did not send: still evidence
+    found = find_lists(json.dumps({"x": ["Tiananmen", "weather"]}).encode(), url="https://x.test/a?q=news")
+    assert [t.sensitive for t in found] == [["Tiananmen"]]
+    # mostly completions of the query: an answer, even with a term the server slipped in
+    answer = json.dumps({"q": "weather", "suggestions": ["weather", "weather today", "Tiananmen"]})
+    assert find_lists(answer.encode(), url="https://search.vendor.test/v1/suggest?q=weather") == []
+    # a named blacklist fetched with a request that mentions one of its terms: still a list
+    body = mi_config(TERMS_V1, "3")
+    found = find_lists(body, url="https://globalapi.ad.xiaomi.test/config/get?check=Free%20Tibet&app=browser")
+    assert [t.name for t in found] == ["MiAdBlacklistConfig"]
+    assert "Free Tibet" not in found[0].sensitive and "Long live Taiwan independence" in found[0].sensitive
+    # short request values (``lang=en``) are not echoes, or every term would match
+    short = json.dumps({"x": ["Tiananmen", "weather"]}).encode()
+    assert find_lists(short, url="https://x.test/a?l=en&b=we")[0].sensitive == ["Tiananmen"]
+
+
+def test_suggestions_flow_in_a_run_is_not_a_finding(tmp_path: Path) -> None:
+    p = tmp_path / "suggest.mitm"
+    write_flows(p, [make_flow(SUGGEST_URL, step_id="search", response_body=json.dumps(SUGGESTIONS).encode(),
+                              server_ip="127.0.0.10"),
+                    make_flow("https://globalapi.ad.xiaomi.test/api/config", step_id="fetch",
+                              response_body=mi_config(TERMS_V1, "3"), server_ip="127.0.0.9")])
+    a = analyze(p, Options(lists_dir=None))
+    assert list(a.lists["name"]) == ["MiAdBlacklistConfig"]

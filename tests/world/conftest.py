@@ -23,6 +23,7 @@ DEVICE_PROPS = {
     "ro.product.manufacturer": "Xiaomi",
     "ro.serialno": "a1b2c3d4",
     "settings.secure.android_id": "9774d56d682e549c",
+    "gms.advertising_id": "38400000-8cf0-41bd-b23e-10b96e4ef00d",  # Play services' ad ID (contracts §2)
     "ro.build.version.release": "10",
 }
 

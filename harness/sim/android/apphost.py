@@ -26,6 +26,7 @@ from harness.sim.android.appspec import AppSpec
 from harness.sim.android.fs import APEX_CACERTS, SYSTEM_CACERTS, USER_CACERTS
 from harness.sim.android.javabuild import app_classpath, java_bin
 from harness.sim.android.logcat import parse_app_line
+from harness.sim.android.playservices import ADID_PROP
 from harness.sim.android.truststore import PASSWORD, build_truststore, load_ca_folder
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ class AppHost:
         run = private_dir(self.run_dir / spec.package)
         props = dict(self.device.state.props)
         props["settings.secure.android_id"] = self.device.state.settings_get("secure", "android_id") or ""
+        props[ADID_PROP] = self.device.advertising_id  # what AdvertisingIdClient would return
         props_file = write_private(run / "props.json", json.dumps(props, indent=1, sort_keys=True))
         cmd = [
             java_bin(), "-XX:+UseSerialGC", "-Xmx128m", "-Xshare:auto",

@@ -18,6 +18,7 @@ from harness.sim.android.appspec import BUILTIN_APPS_DIR, AppSpec, discover
 from harness.sim.android.fs import DeviceFS, norm
 from harness.sim.android.javabuild import default_cache_dir
 from harness.sim.android.logcat import LogBuffer
+from harness.sim.android.playservices import ensure_advertising_id
 from harness.sim.android.processes import ProcessTable
 from harness.sim.android.shell.interp import CmdIO, Shell
 from harness.sim.android.state import FRAMEWORK_PACKAGES, DeviceState, PackageRecord
@@ -71,6 +72,7 @@ class AndroidDevice:
         self.apps = AppHost(self, catalog, config.cache_dir or default_cache_dir(), self.state.dir / "run",
                             config.hosts_file, config.extra_launch_env)
         self._install_catalog()
+        ensure_advertising_id(self.fs)  # Play services' first start on a fresh handset
         self._boot_log()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -119,6 +121,7 @@ class AndroidDevice:
             self.adb_root = False
             self.selinux_enforcing = True
             self.boot_time = time.time()
+            ensure_advertising_id(self.fs)
             self._boot_log()
 
     def close(self) -> None:
@@ -136,6 +139,11 @@ class AndroidDevice:
     @property
     def serial(self) -> str:
         return self.state.identity.serial
+
+    @property
+    def advertising_id(self) -> str:
+        """Play services' advertising ID (a new one if its data was cleared since)."""
+        return ensure_advertising_id(self.fs)
 
     # -- DeviceBackend -------------------------------------------------------------------------
     def banner(self) -> str:

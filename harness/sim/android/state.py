@@ -44,8 +44,10 @@ class PackageRecord:
     granted: list[str] = field(default_factory=list)
 
 
-#: framework packages every handset lists; they are not runnable
-FRAMEWORK_PACKAGES = ("android", "com.android.shell", "com.android.settings", "com.android.providers.settings")
+#: framework packages every handset lists; they are not runnable (Play services keeps the
+#: advertising ID, see harness.sim.android.playservices)
+FRAMEWORK_PACKAGES = ("android", "com.android.shell", "com.android.settings", "com.android.providers.settings",
+                      "com.google.android.gms")
 
 
 class DeviceState:

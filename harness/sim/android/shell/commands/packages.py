@@ -34,7 +34,11 @@ def pm(sh: Shell, argv: list[str], io: CmdIO) -> int:
                 continue
             if filters and filters[0] not in rec.package:
                 continue
-            io.print(f"package:{rec.apk_path}={rec.package}" if "-f" in flags else f"package:{rec.package}")
+            # as Android's PackageManagerShellCommand: [path=]name, then " versionCode:N"
+            line = f"package:{rec.apk_path}={rec.package}" if "-f" in flags else f"package:{rec.package}"
+            if "--show-versioncode" in flags:
+                line += f" versionCode:{rec.version_code}"
+            io.print(line)
         return 0
     if verb == "path":
         found = state.packages.get(rest[0]) if rest else None

@@ -61,6 +61,15 @@ public final class VApp {
         return props().getOrDefault(key, dflt);
     }
 
+    /**
+     * The advertising ID Google Play services keeps for this device, as the platform's
+     * {@code AdvertisingIdClient.getAdvertisingIdInfo(context).getId()} returns it; the app host
+     * reads it from Play services' shared prefs at launch. Empty when the device has none.
+     */
+    public static String advertisingId() {
+        return prop("gms.advertising_id", "");
+    }
+
     /** Write a logcat entry; level is one of V D I W E F. */
     public static void log(char level, String tag, String msg) {
         synchronized (OUT) {

@@ -23,6 +23,12 @@ public final class Device {
         return prop("settings.secure.android_id", prop("settings.android_id", ""));
     }
 
+    /** The device's advertising ID (Google Play services); empty when there is none. */
+    public static String advertisingId() {
+        String id = VApp.advertisingId();
+        return id == null ? "" : id;
+    }
+
     public static String packageName() {
         return VApp.packageName();
     }

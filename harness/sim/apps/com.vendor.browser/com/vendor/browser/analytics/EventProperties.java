@@ -40,8 +40,9 @@ public final class EventProperties {
             p.put("android_id", Device.androidId())
                     .put("serial_no", Device.prop("ro.serialno", ""))
                     .put("device_model", Device.prop("ro.product.model", ""))
-                    .put("oaid", Device.prop("persist.sys.oaid", eid.replace("eid-", "oaid-")))
                     .put("imei", Device.prop("persist.radio.imei", ""));
+            String adId = Device.advertisingId();  // the platform advertising ID, sent as "oaid"
+            if (!adId.isEmpty()) p.put("oaid", adId);
         }
         return p;
     }
