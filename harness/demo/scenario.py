@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.capture.records import AgentEvent
-from harness.demo.logcat import LogLine, read_log, renders
 from harness.demo.waits import DemoStepFailed, wait_until
 from harness.device import apps
+from harness.device.logcat import LogLine, read_log
+from harness.sim.world.rendered import renders
 
 if TYPE_CHECKING:
     from harness.capture.session import CaptureSession

@@ -30,9 +30,9 @@ from harness.errors import SimError
 if TYPE_CHECKING:
     from harness.capture.records import AgentEvent, FlowRecord
     from harness.capture.session import CaptureSession
-    from harness.demo.logcat import LogLine
     from harness.device.adb import Device
     from harness.device.cacert import CaInstall
+    from harness.device.logcat import LogLine
     from harness.device.proxy import ProxySetup
     from harness.device.session import DeviceSession
     from harness.instrument.session import HookSession
@@ -124,7 +124,7 @@ class Lab:
 
     def log(self, tag: str | None = None, pid: int | None = None) -> list[LogLine]:
         """The device log (``logcat -d`` through adb), optionally one tag and one pid."""
-        from harness.demo.logcat import read_log
+        from harness.device.logcat import read_log
 
         return [ln for ln in read_log(self.device, (tag,) if tag else ())
                 if (tag is None or ln.tag == tag) and (pid is None or ln.pid == pid)]

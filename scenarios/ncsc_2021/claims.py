@@ -204,7 +204,7 @@ def _record_rendered(lab: Lab, step: str, term: str, docs: dict[str, list[Any]])
 
 
 def _rendered(lab: Lab, term: str, before: int) -> Callable[[], dict[str, list[Any]] | None]:
-    from harness.demo.logcat import renders
+    from harness.sim.world.rendered import renders
 
     def probe() -> dict[str, list[Any]] | None:
         lines = lab.log()
@@ -221,8 +221,8 @@ def _rendered(lab: Lab, term: str, before: int) -> Callable[[], dict[str, list[A
 
 def search_probe(lab: Lab, step: str, term: str, role: str, pair: str) -> dict[str, list[Any]]:
     """One search (``WEB_SEARCH`` intent over adb) as a filtering probe step; what the app rendered."""
-    from harness.demo.logcat import renders
     from harness.device import apps
+    from harness.sim.world.rendered import renders
 
     probe = {"role": role, "pair": pair, "term": term, "host": SEARCH_HOST}
     with lab.step(step, f"search {term!r} ({role})", "search", info={"probe": probe}):

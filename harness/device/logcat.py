@@ -1,12 +1,11 @@
-"""Reading the device log through the device layer (``adb logcat -d``), as on a physical phone."""
+"""Reading the device log (``adb logcat -d``) through the device layer, as on a physical phone."""
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from harness.device.adb import Device
@@ -31,19 +30,4 @@ def read_log(device: Device, tags: tuple[str, ...] = ()) -> list[LogLine]:
         m = _BRIEF.match(raw)
         if m:
             out.append(LogLine(m.group(1), m.group(2).strip(), int(m.group(3)), m.group(4)))
-    return out
-
-
-def renders(lines: list[LogLine], package: str, subject: str | None = None) -> list[dict[str, Any]]:
-    """What an app put on screen: the JSON of its ``I/Render`` lines (docs/virtual-handset.md)."""
-    out = []
-    for line in lines:
-        if line.tag != "Render":
-            continue
-        try:
-            doc = json.loads(line.message)
-        except ValueError:
-            continue
-        if isinstance(doc, dict) and doc.get("pkg") == package and (subject is None or doc.get("subject") == subject):
-            out.append(doc)
     return out
