@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import queue
 import re
@@ -30,6 +31,8 @@ from harness import __version__
 from harness.capture.records import AgentEvent, Artifact, FlowRecord, Step, WsMessage
 from harness.errors import StoreError
 from harness.fsutil import FILE_MODE, private_dir, private_file
+
+logger = logging.getLogger(__name__)
 
 DB_NAME = "store.sqlite"
 MITM_NAME = "flows.mitm"
@@ -119,6 +122,12 @@ class _Flush:
 
 
 _STOP = object()
+
+
+class _BuildError(Exception):
+    """A record builder given to :meth:`RunStore.add_flow_from` raised (its cause)."""
+
+
 #: the writer waits this long after the first queued item before writing the batch (< 200 ms)
 BATCH_DELAY = 0.05
 
@@ -293,6 +302,8 @@ class RunStore:
                         item(db)
                     except (sqlite3.Error, OSError) as exc:
                         self._fail(exc, "write")
+                    except _BuildError as exc:
+                        self._fail(exc.__cause__ or exc, "build a flow record for")
                 if stop or time.monotonic() >= deadline:
                     break
                 try:
@@ -348,6 +359,28 @@ class RunStore:
 
     def add_flow(self, record: FlowRecord) -> None:
         self._submit(lambda db: db.execute(_INSERT_FLOW, _flow_row(record)))
+
+    def add_flow_from(self, build: Callable[[], FlowRecord],
+                      then: Callable[[FlowRecord], object] | None = None) -> None:
+        """Like :meth:`add_flow`, but ``build()`` makes the record in the writer thread (so a
+        proxy's event loop only queues it); ``then(record)`` runs there after the insert.
+
+        ``build`` must only read objects nobody changes any more. If it raises, the store fails
+        like on a write error (the recorder then stops the proxy): a flow is never dropped quietly.
+        """
+        def op(db: sqlite3.Connection) -> None:
+            try:
+                record = build()
+            except Exception as exc:  # noqa: BLE001 - reported as a store failure, see above
+                raise _BuildError(exc) from exc
+            db.execute(_INSERT_FLOW, _flow_row(record))
+            if then is not None:
+                try:
+                    then(record)
+                except Exception:  # noqa: BLE001 - a display callback must not stop recording
+                    logger.exception("flow callback failed")
+
+        self._submit(op)
 
     def add_ws_message(self, msg: WsMessage) -> None:
         row = (msg.flow_id, msg.step_id, msg.timestamp, int(msg.from_client), int(msg.is_text),

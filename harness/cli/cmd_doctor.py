@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    report = run_doctor(AdbServer.parse(args.adb), args.device, probe_proxy=not args.no_proxy_probe)
+    report = run_doctor(AdbServer.parse(args.adb), args.device, probe_proxy=not args.no_proxy_probe,
+                        home=env.home)
     if args.json:
         env.out(json.dumps({"serial": report.serial, "ok": report.ok,
                             "checks": [c.to_json() for c in report.checks]}, indent=2))

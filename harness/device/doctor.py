@@ -114,9 +114,11 @@ def _probe_proxy(device: Device, home: Path, timeout: float = 10.0) -> Check:
     finally:
         server.shutdown()
         server.server_close()
+    stale = session.stale_report
+    restored = f" (first undid {len(stale.undone)} change(s) a killed run left)" if stale and stale.undone else ""
     if seen.is_set() and "harness-probe-ok" in res.stdout:
         return Check("proxy reachable", True,
-                     f"device port {device_port} reached the host's 127.0.0.1:{port} via adb reverse")
+                     f"device port {device_port} reached the host's 127.0.0.1:{port} via adb reverse{restored}")
     return Check("proxy reachable", False, "no probe request arrived through adb reverse",
                  fix="update platform-tools (adb reverse needs Android 5+); check USB debugging")
 

@@ -36,6 +36,9 @@ def test_encoding_equals_tnetstring(tmp_path):
         assert writer.encode(states.state(f)) == tnetstring.dumps(f.get_state())
     f.server_conn.timestamp_end = 99.0
     assert writer.encode(states.state(f)) == tnetstring.dumps(f.get_state())
+    f.request.headers["x-changed"] = "1"  # header blocks are memoised by value, not identity
+    f.response.headers["date"] = "Sat, 28 Nov 2026 12:00:00 GMT"
+    assert writer.encode(states.state(f)) == tnetstring.dumps(f.get_state())
     ws = tflow.tflow(resp=True, ws=True)
     assert writer.encode(states.state(ws)) == tnetstring.dumps(ws.get_state())
     writer.close()

@@ -38,3 +38,28 @@ def test_disk_full_stops_the_proxy(tmp_path, pki, h1_server):
     assert "No space left on device" in store.meta()["status_reason"]
     # what reached the SQLite store before the failure is kept
     assert [f.path for f in store.iter_flows()] == ["/hello?first=1"]
+
+
+def test_record_that_cannot_be_built_stops_the_store(tmp_path):
+    """Rows built in the writer thread (``add_flow_from``): a builder that raises is a store
+    failure (so the recorder stops the proxy), never a flow dropped without a trace."""
+    from harness.testing.flows import http_flow
+
+    errors: list[StoreError] = []
+    store = RunStore.create(tmp_path / "run", meta={}, on_error=errors.append)
+    shown: list[str] = []
+    store.add_flow_from(lambda: http_flow("https://a.test/"), lambda rec: shown.append(rec.id))
+    store.flush()
+    assert len(shown) == 1 and store.get_flow(shown[0]) is not None
+
+    def broken():
+        raise KeyError("no such header")
+
+    store.add_flow_from(broken)
+    with pytest.raises(StoreError):
+        store.flush()
+    assert len(errors) == 1 and "build a flow record" in errors[0].reason and "no such header" in errors[0].reason
+    with pytest.raises(StoreError):
+        store.add_flow_from(lambda: http_flow("https://b.test/"))
+    store.close("incomplete", reason=errors[0].reason)
+    assert [f.id for f in RunStore.open(tmp_path / "run").iter_flows()] == shown

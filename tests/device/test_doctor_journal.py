@@ -52,8 +52,9 @@ def test_doctor_probe_leaves_no_reverse_and_no_journal(a10, home):
     assert not journal_path(home, a10.serial).exists()
 
 
-def test_doctor_killed_mid_probe_then_harness_restore(a10, home):
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_DOCTOR, a10.serial, str(home)],
+def _kill_doctor_mid_probe(handset, home) -> str:
+    """Run the doctor in a child, SIGKILL it during the probe; return the reverse port it left."""
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_DOCTOR, handset.serial, str(home)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -65,14 +66,27 @@ def test_doctor_killed_mid_probe_then_harness_restore(a10, home):
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-    device = open_device(a10)
-    reversed_ports = [remote for remote, _ in device.reverse_list()]
+    reversed_ports = [remote for remote, _ in open_device(handset).reverse_list()]
     assert len(reversed_ports) == 1  # the killed doctor left its probe port on the device
-    pending = read_journal(journal_path(home, a10.serial)).pending
+    pending = read_journal(journal_path(home, handset.serial)).pending
     assert [(c.kind, f"tcp:{c.undo['device_port']}") for c in pending] == [("reverse", reversed_ports[0])]
+    return reversed_ports[0]
 
+
+def test_doctor_killed_mid_probe_then_harness_restore(a10, home):
+    _kill_doctor_mid_probe(a10, home)
     code, out, err = _run_cli(["restore", "--device", a10.serial], home)
     assert code == 0, out + err
     assert "undone: adb reverse" in out and "matches its snapshot" in out
-    assert device.reverse_list() == []
+    assert open_device(a10).reverse_list() == []
+    assert not journal_path(home, a10.serial).exists()
+
+
+def test_doctor_killed_mid_probe_then_next_doctor_cleans_up(a10, home):
+    _kill_doctor_mid_probe(a10, home)
+    code, out, err = _run_cli(["doctor", "--device", a10.serial], home)
+    assert code == 0, out + err
+    line = next(ln for ln in out.splitlines() if "proxy reachable" in ln)
+    assert line.startswith("PASS") and "first undid 1 change(s) a killed run left" in line
+    assert open_device(a10).reverse_list() == []
     assert not journal_path(home, a10.serial).exists()
