@@ -7,13 +7,12 @@ HARNESS_HOME (journals) through ``home``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.device.adb import AdbServer, Device, ensure_server
+from harness.device.adb import AdbServer, ensure_server
 from harness.sim.handset import HandsetConfig, VirtualHandset
 from harness.testing.sim import start_handset, stop_handset
 
@@ -77,26 +76,3 @@ def noroot(_noroot) -> VirtualHandset:
 @pytest.fixture
 def home(tmp_path) -> Path:
     return tmp_path / "harness-home"
-
-
-def open_device(h: VirtualHandset) -> Device:
-    return Device.open(h.serial)
-
-
-# -- reading the handset's state directly (not through the harness) ---------------------------
-
-def state_dir(h: VirtualHandset) -> Path:
-    return Path(h.config.state_dir)
-
-
-def sim_settings(h: VirtualHandset) -> dict:
-    path = state_dir(h) / "settings.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def sim_runtime_mounts(h: VirtualHandset) -> list[dict]:
-    return json.loads((state_dir(h) / "mounts.json").read_text())["mounts"]
-
-
-def sim_file(h: VirtualHandset, device_path: str) -> Path:
-    return state_dir(h) / "root" / device_path.lstrip("/")

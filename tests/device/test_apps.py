@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import open_device, sim_file
+from devicehelp import open_device, sim_file
 
 import harness.sim.apps as sim_apps
 from harness.capture import RunStore

@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import open_device, sim_runtime_mounts, sim_settings
+from devicehelp import open_device, sim_runtime_mounts, sim_settings
 
 from harness.cli.context import Env
 from harness.cli.main import main

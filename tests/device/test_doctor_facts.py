@@ -6,7 +6,7 @@ import io
 import json
 import stat
 
-from conftest import open_device, state_dir
+from devicehelp import open_device, state_dir
 
 from harness.capture import RunStore
 from harness.cli.context import Env

@@ -12,7 +12,7 @@ import sys
 import textwrap
 import time
 
-from conftest import open_device
+from devicehelp import open_device
 
 from harness.cli.context import Env
 from harness.cli.main import main

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from conftest import open_device, sim_runtime_mounts, sim_settings
+from devicehelp import open_device, sim_runtime_mounts, sim_settings
 
 from harness.capture import RunStore
 from harness.device.journal import journal_path

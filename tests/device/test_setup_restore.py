@@ -6,7 +6,7 @@ Restore is proven by reading the handset's state directory directly, not through
 from __future__ import annotations
 
 import pytest
-from conftest import open_device, sim_file, sim_runtime_mounts, sim_settings
+from devicehelp import open_device, sim_file, sim_runtime_mounts, sim_settings
 
 from harness.device.cacert import android_cert_name, install_system_ca, install_user_ca
 from harness.device.frida_server import client_version, deploy, server_pids
