@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.device.adb import AdbServer, Device, check_state, ensure_server, server_reachable
 from harness.device.cacert import choose_method
-from harness.device.frida_server import client_version, device_version, server_pids
+from harness.device.frida_server import client_version, device_version, find_binary, server_pids
 from harness.device.paths import FRIDA_SERVER
 from harness.device.proxy import add_reverse
 from harness.device.root import adb_root_possible, selinux_mode
@@ -148,6 +148,7 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
                home: Path | None = None) -> DoctorReport:
     """All checks; the proxy probe journals its device change under ``home`` (HARNESS_HOME)."""
     checks: list[Check] = []
+    state_home = home or Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
     if not server_reachable(server) and not server.is_local:
         checks.append(Check("adb server", False, f"nothing answers at {server}",
                             fix="check the device-farm host and port (--adb HOST:PORT)"))
@@ -206,7 +207,13 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
     def frida_check() -> Check:
         want = client_version()
         if not device.exists(FRIDA_SERVER):
-            return Check("frida-server", True, f"not installed; the harness will push {want}", blocking=False)
+            abi = device.getprop("ro.product.cpu.abi") or "unknown"
+            try:
+                binary = find_binary(state_home, abi, want)
+            except HarnessError as exc:
+                return Check("frida-server", False, f"not installed, and {exc.reason}", fix=exc.fix,
+                             blocking=False)
+            return Check("frida-server", True, f"not installed; the harness will push {binary}", blocking=False)
         have = device_version(device)
         running = "running" if server_pids(device) else "stopped"
         if have != want:
@@ -244,6 +251,5 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
         checks.append(_guard(name, fn))
     checks.append(_java_bridge())
     if probe_proxy:
-        journal_home = home or Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
-        checks.append(_guard("proxy reachable", lambda: _probe_proxy(device, journal_home)))
+        checks.append(_guard("proxy reachable", lambda: _probe_proxy(device, state_home)))
     return DoctorReport(serial, checks)

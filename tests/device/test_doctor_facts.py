@@ -66,6 +66,25 @@ def test_doctor_frida_version_mismatch(a10, home, tmp_path):
         device.sh("rm -f /data/local/tmp/frida-server")
 
 
+def test_doctor_frida_server_not_installed_needs_a_binary(a10, home):
+    """Without frida-server on the device the doctor says whether the harness has one to push:
+    a WARN naming the cache path when it has none (no internet in a lab is normal), a PASS naming
+    the cached binary when it has."""
+    from harness.device.frida_server import cache_path, client_version
+
+    def frida_line() -> str:
+        _, out, _ = run_cli(["doctor", "--device", a10.serial, "--no-proxy-probe"], home)
+        return next(ln for ln in out.splitlines() if "frida-server:" in ln)
+
+    missing = frida_line()
+    cached = cache_path(home, client_version(), "arm64-v8a")
+    assert missing.startswith("WARN") and str(cached) in missing, missing
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(f"#!vsim:frida-server {client_version()}\n".encode())
+    present = frida_line()
+    assert present.startswith("PASS") and str(cached) in present, present
+
+
 def test_doctor_missing_device_exits_2(adb_server, home):
     code, out, _ = run_cli(["doctor", "--device", "127.0.0.1:9"], home)
     assert code == 2
