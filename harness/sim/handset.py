@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,26 +24,14 @@ log = logging.getLogger("harness.sim")
 
 
 @dataclass
-class HandsetConfig:
-    state_dir: Path
-    personality: str | None = None
+class HandsetConfig(DeviceConfig):
+    """The device (:class:`DeviceConfig`) plus where and how its ADB daemon listens."""
+
     #: loopback address and port of the ADB daemon (0: a free port outside 5555-5585)
     host: str = "127.0.0.1"
     port: int = 0
     #: "device", "unauthorized" or "drop" (see harness.sim.adb.AdbDaemon)
     mode: str = "device"
-    #: root mode override: "none", "su" or "magisk" (default: the personality's)
-    root: str | None = None
-    app_dirs: list[Path] = field(default_factory=list)
-    cache_dir: Path | None = None
-    #: hosts file of a virtual world (``-Djdk.net.hosts.file`` for apps)
-    hosts_file: Path | None = None
-    #: extra environment for app processes (the world may add settings)
-    extra_launch_env: dict[str, str] = field(default_factory=dict)
-    #: props a virtual world sets at boot (``World.props()``)
-    extra_props: dict[str, str] = field(default_factory=dict)
-    #: CA PEM files in the factory system store (``World.ca_cert_path``)
-    extra_system_cas: list[Path] = field(default_factory=list)
 
 
 class VirtualHandset:
@@ -59,11 +47,8 @@ class VirtualHandset:
         if self.device is not None:
             raise SimError("virtual handset already started", serial=self.serial)
         c = self.config
-        self.device = AndroidDevice(DeviceConfig(
-            state_dir=Path(c.state_dir), personality=c.personality, root=c.root, app_dirs=list(c.app_dirs),
-            cache_dir=c.cache_dir, hosts_file=c.hosts_file, extra_launch_env=dict(c.extra_launch_env),
-            extra_props=dict(c.extra_props), extra_system_cas=list(c.extra_system_cas),
-        ))
+        device_config = {f.name: getattr(c, f.name) for f in fields(DeviceConfig)}
+        self.device = AndroidDevice(DeviceConfig(**{**device_config, "state_dir": Path(c.state_dir)}))
         try:
             self.daemon = AdbDaemon(self.device, c.host, c.port, c.mode).start()
         except Exception:
