@@ -45,7 +45,8 @@ class FlowStates:
 
     def _conn(self, conn: connection.Connection) -> dict[str, Any]:
         key = (conn.state, conn.timestamp_end, conn.timestamp_tls_setup, conn.peername, conn.sockname,
-               conn.sni, conn.alpn, conn.tls_version, conn.error, getattr(conn, "address", None))
+               conn.sni, conn.alpn, conn.tls_version, conn.error,
+               conn.address if isinstance(conn, connection.Server) else None)  # Client.address is deprecated
         hit = self._cache.get(conn.id)
         if hit is not None and hit[0] == key:
             return hit[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import time
 
 import httpx
@@ -15,7 +16,7 @@ FIFTY_MB = 50 * 1024 * 1024
 
 
 def _client(capture) -> httpx.Client:
-    return httpx.Client(verify=str(capture.ca.cert), proxy=capture.proxy_url, timeout=60)
+    return httpx.Client(verify=ssl.create_default_context(cafile=capture.ca.cert), proxy=capture.proxy_url, timeout=60)
 
 
 def _hello_still_works(capture, server) -> None:

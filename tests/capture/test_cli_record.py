@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -46,7 +47,7 @@ def test_record_until_sigterm(tmp_path, h1_server, pki):
         run_dir = Path(_read_until(proc, r"recording into (\S+)")[1])
         assert run_dir.parent == tmp_path / "home" / "runs"
         assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run_dir.name)
-        with httpx.Client(verify=ca, proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
+        with httpx.Client(verify=ssl.create_default_context(cafile=ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
             assert client.get(h1_server.url("/hello?cli=1")).text == "hello"
         _read_until(proc, rf"http GET {re.escape(h1_server.url('/hello?cli=1'))} 200")
         proc.send_signal(signal.SIGTERM)
@@ -95,7 +96,7 @@ def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
             except OSError:
                 time.sleep(0.1)
         ca = tmp_path / "ca" / "mitmproxy-ca-cert.pem"
-        with httpx.Client(http2=True, verify=str(ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
+        with httpx.Client(http2=True, verify=ssl.create_default_context(cafile=ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
             assert client.get(h2_server.url("/json")).status_code == 200
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)

@@ -4,6 +4,7 @@ completed at least a second earlier, and flows.mitm reads cleanly (up to a possi
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -34,7 +35,7 @@ def test_sigkill_during_recording(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         info = json.loads(child.stdout.readline())
-        with httpx.Client(verify=info["ca"], proxy=info["proxy"], timeout=20) as client:
+        with httpx.Client(verify=ssl.create_default_context(cafile=info["ca"]), proxy=info["proxy"], timeout=20) as client:
             for i in range(40):
                 r = client.post(f"{info['server']}/echo", content=f"flow-{i}".encode())
                 assert r.content == f"flow-{i}".encode()

@@ -19,7 +19,7 @@ from harness.capture.store import RunStore
 
 
 def _proxy_client(capture, http2: bool = False) -> httpx.Client:
-    return httpx.Client(http2=http2, verify=str(capture.ca.cert), proxy=capture.proxy_url, timeout=20)
+    return httpx.Client(http2=http2, verify=ssl.create_default_context(cafile=capture.ca.cert), proxy=capture.proxy_url, timeout=20)
 
 
 def test_proxy_address_and_private_files(capture):

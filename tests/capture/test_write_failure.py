@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ def test_disk_full_stops_the_proxy(tmp_path, pki, h1_server):
                          options={"ssl_verify_upstream_trusted_ca": str(pki.ca_cert)}).start()
     address = cap.address
     try:
-        with httpx.Client(verify=str(cap.ca.cert), proxy=cap.proxy_url, timeout=20) as client:
+        with httpx.Client(verify=ssl.create_default_context(cafile=cap.ca.cert), proxy=cap.proxy_url, timeout=20) as client:
             try:
                 client.get(h1_server.url("/hello?first=1"))
             except httpx.HTTPError:
