@@ -103,3 +103,27 @@ def app_runner(capture: CaptureSession, truststore: Path, class_cache: Path, res
     yield run
     for app in started:
         app.stop()
+
+
+VENDOR_APPS = ("com.vendor.browser", "com.vendor.video", "com.vendor.security", "com.chatapp.messenger")
+#: the apps that download the ad-blacklist config at start
+CONFIG_APPS = ("com.vendor.browser", "com.vendor.video", "com.vendor.security")
+
+
+def config_line(line: str) -> bool:
+    """The log line in which an app reports the config it got."""
+    return line.startswith("I/AdBlacklist: ") and '"event":"config"' in line
+
+
+def run_vendor_apps(app_runner, world: World, resolver: WorldResolver) -> Iterator[dict[str, javaapp.RunningApp]]:
+    """Start every vendor app in ``world``, wait until the config apps have their config; stop
+    them all afterwards (the body of a module-scoped ``apps`` fixture: ``yield from``)."""
+    resolver.use(world.addresses)
+    started = {pkg: app_runner(pkg, world) for pkg in VENDOR_APPS}
+    try:
+        for pkg in CONFIG_APPS:
+            started[pkg].wait_for(config_line, timeout=30)
+        yield started
+    finally:
+        for app in started.values():
+            app.stop()

@@ -10,8 +10,8 @@ import pytest
 from harness.sim.world import World, parse_world
 
 from . import javaapp
-from .conftest import DEVICE_PROPS
-from .test_apps_ncsc import WEB_SEARCH, _config_line, _render
+from .conftest import DEVICE_PROPS, config_line, run_vendor_apps
+from .test_apps_ncsc import WEB_SEARCH, _render
 
 
 @pytest.fixture(autouse=True)
@@ -22,19 +22,12 @@ def _route(resolver, compliant_world):
 
 @pytest.fixture(scope="module")
 def apps(app_runner, compliant_world, resolver):
-    resolver.use(compliant_world.addresses)
-    started = {pkg: app_runner(pkg, compliant_world) for pkg in
-               ("com.vendor.browser", "com.vendor.video", "com.vendor.security", "com.chatapp.messenger")}
-    for pkg in ("com.vendor.browser", "com.vendor.video", "com.vendor.security"):
-        started[pkg].wait_for(_config_line, timeout=30)
-    yield started
-    for app in started.values():
-        app.stop()
+    yield from run_vendor_apps(app_runner, compliant_world, resolver)
 
 
 def test_no_list_is_served(apps, compliant_world):
     for pkg in ("com.vendor.browser", "com.vendor.video", "com.vendor.security"):
-        doc = json.loads(apps[pkg].wait_for(_config_line).split(": ", 1)[1])
+        doc = json.loads(apps[pkg].wait_for(config_line).split(": ", 1)[1])
         assert doc["terms"] == 0 and doc["enable"] is False
         assert compliant_world.truth.entries("config_served", app=pkg)[0]["served"] is False
 

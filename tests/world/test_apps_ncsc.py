@@ -10,12 +10,11 @@ import time
 import pytest
 
 from . import javaapp
+from .conftest import config_line, run_vendor_apps
 
 WEB_SEARCH = "android.intent.action.WEB_SEARCH"
 
 
-def _config_line(line: str) -> bool:
-    return line.startswith("I/AdBlacklist: ") and '"event":"config"' in line
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +25,7 @@ def _route(resolver, ncsc_world):
 
 @pytest.fixture(scope="module")
 def apps(app_runner, ncsc_world, resolver):
-    resolver.use(ncsc_world.addresses)
-    started = {pkg: app_runner(pkg, ncsc_world) for pkg in
-               ("com.vendor.browser", "com.vendor.video", "com.vendor.security", "com.chatapp.messenger")}
-    for pkg in ("com.vendor.browser", "com.vendor.video", "com.vendor.security"):
-        started[pkg].wait_for(_config_line, timeout=30)
-    yield started
-    for app in started.values():
-        app.stop()
+    yield from run_vendor_apps(app_runner, ncsc_world, resolver)
 
 
 def _render(app: javaapp.RunningApp, surface: str, subject: str, start: int) -> dict:
@@ -44,7 +36,7 @@ def _render(app: javaapp.RunningApp, surface: str, subject: str, start: int) -> 
 
 def test_system_apps_download_the_list_from_singapore(apps, ncsc_world, capture):
     for pkg in ("com.vendor.browser", "com.vendor.video", "com.vendor.security"):
-        line = apps[pkg].wait_for(_config_line)
+        line = apps[pkg].wait_for(config_line)
         doc = json.loads(line.split(": ", 1)[1])
         assert doc["terms"] == 449 and doc["enable"] is True, doc
         truth = ncsc_world.truth.entries("config_served", app=pkg)
@@ -183,7 +175,7 @@ def test_eu_gate_off_until_the_server_side_switch(world_ca, tmp_path_factory):
         app = javaapp.launch("com.vendor.browser", classes, props={**DEVICE_PROPS, **world.props()},
                              data_dir=root / "data", hosts_file=world.hosts_file, truststore=store, proxy=None)
         try:
-            first = json.loads(app.wait_for(_config_line, timeout=30).split(": ", 1)[1])
+            first = json.loads(app.wait_for(config_line, timeout=30).split(": ", 1)[1])
             assert first["enable"] is False and first["terms"] == 0
             mark = app.mark()
             app.intent(WEB_SEARCH, {"query": "Free Tibet"})
@@ -191,7 +183,7 @@ def test_eu_gate_off_until_the_server_side_switch(world_ca, tmp_path_factory):
             world.set_remote_switch(True)
             mark = app.mark()
             app.intent("com.vendor.action.REFRESH_CONFIG")
-            second = json.loads(app.wait_for(_config_line, start=mark).split(": ", 1)[1])
+            second = json.loads(app.wait_for(config_line, start=mark).split(": ", 1)[1])
             assert second["enable"] is True and second["terms"] == 449
             mark = app.mark()
             app.intent(WEB_SEARCH, {"query": "Free Tibet"})
