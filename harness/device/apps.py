@@ -39,11 +39,16 @@ def install_apk(device: Device, apk: Path, replace: bool = True) -> None:
                           fix="see the Failure [...] code; uninstall an older signature or free space")
 
 
-def uninstall(device: Device, package: str) -> None:
-    res = device.sh(f"pm uninstall {shlex.quote(package)}", attempted=f"uninstall {package}")
+def _pm_success(device: Device, verb: str, package: str, attempted: str, fix: str) -> None:
+    """``pm VERB PACKAGE``, which prints ``Success`` when it worked (its exit code is not enough)."""
+    res = device.sh(f"pm {verb} {shlex.quote(package)}", attempted=attempted)
     if not res.ok or "Success" not in res.text:
-        raise DeviceError(f"pm uninstall failed: {res.text[:200]}", serial=device.serial,
-                          attempted=f"uninstall {package}", fix="is the package installed? system apps need root")
+        raise DeviceError(f"pm {verb} failed: {res.text[:200]}", serial=device.serial, attempted=attempted, fix=fix)
+
+
+def uninstall(device: Device, package: str) -> None:
+    _pm_success(device, "uninstall", package, f"uninstall {package}",
+                "is the package installed? system apps need root")
 
 
 def _require_package(device: Device, package: str, attempted: str) -> None:
@@ -89,10 +94,7 @@ def force_stop(device: Device, package: str) -> None:
 
 
 def clear_data(device: Device, package: str) -> None:
-    res = device.sh(f"pm clear {shlex.quote(package)}", attempted=f"clear data of {package}")
-    if not res.ok or "Success" not in res.text:
-        raise DeviceError(f"pm clear failed: {res.text[:200]}", serial=device.serial,
-                          attempted=f"clear data of {package}", fix="is the package installed?")
+    _pm_success(device, "clear", package, f"clear data of {package}", "is the package installed?")
 
 
 def grant(device: Device, package: str, permission: str) -> None:

@@ -16,7 +16,7 @@ from .test_apps_ncsc import WEB_SEARCH, _render
 
 @pytest.fixture(autouse=True)
 def _route(resolver, compliant_world):
-    """The one proxy of this worker routes to this module's world (modules may interleave)."""
+    """The module's proxy routes the world's host names to this module's world."""
     resolver.use(compliant_world.addresses)
 
 

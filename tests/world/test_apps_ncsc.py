@@ -15,11 +15,9 @@ from .conftest import config_line, run_vendor_apps
 WEB_SEARCH = "android.intent.action.WEB_SEARCH"
 
 
-
-
 @pytest.fixture(autouse=True)
 def _route(resolver, ncsc_world):
-    """The one proxy of this worker routes to this module's world (modules may interleave)."""
+    """The module's proxy routes the world's host names to this module's world."""
     resolver.use(ncsc_world.addresses)
 
 
