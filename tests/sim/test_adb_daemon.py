@@ -476,6 +476,10 @@ def test_root_and_reboot_drop_and_come_back(make_handset, adb_client):
     assert h.backend.is_root
     assert adb("-s", h.serial, "root").stdout == b"adbd is already running as root\n"
     assert adb("-s", h.serial, "reboot", "bootloader").returncode == 0
+    # adb returns once the service is sent; the daemon handles it on its own thread
+    deadline = time.monotonic() + 10
+    while not h.backend.reboots and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert h.backend.reboots == ["bootloader"]
     assert adb("-s", h.serial, "wait-for-device", timeout=20).returncode == 0
     assert h.device.shell("echo up") == "up"
