@@ -1,10 +1,12 @@
-# The two commands of the README: `make demo` and `make test`. Both install what they need first.
-PY ?= python3
+# The two commands of the README: `make demo` and `make test`. Both install what they need first,
+# into the project virtual environment .venv (VENV=DIR to choose another).
+VENV ?= .venv
+PY := $(VENV)/bin/python
 
 .PHONY: setup demo test lint agents bench
 
 setup:
-	@bash scripts/setup.sh
+	@VENV=$(VENV) bash scripts/setup.sh
 
 demo: setup
 	$(PY) -m harness demo

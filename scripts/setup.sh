@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Install what the harness, its demo and its tests need on a fresh Debian-based machine.
-# Idempotent: a second run installs nothing new.
+# Install what the harness, its demo and its tests need on a fresh Debian/Ubuntu machine, into a
+# project virtual environment (.venv): stock Debian 12 / Ubuntu 24.04 refuse `pip install` into the
+# system Python (PEP 668, "externally-managed-environment").
+# Idempotent: a second run installs nothing new. VENV=DIR chooses another environment folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+VENV=${VENV:-.venv}
+
 need_apt=()
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/okhttp.jar ] || need_apt+=(libokhttp-java)
 [ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing Debian packages: ${need_apt[*]}"
@@ -16,12 +23,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "setup: creating the project virtual environment $VENV"
+    python3 -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
 if ! $PY -c 'import harness, mitmproxy, frida, adbutils, pytest, xdist' >/dev/null 2>&1 \
-   || [ pyproject.toml -nt .setup-stamp ]; then
-    echo "setup: installing Python packages (pip install -e '.[test]')"
+   || [ pyproject.toml -nt "$VENV/.setup-stamp" ]; then
+    echo "setup: installing Python packages into $VENV (pip install -e '.[test]')"
+    $PY -m pip install -q --disable-pip-version-check --upgrade pip
     $PY -m pip install -q --disable-pip-version-check -e '.[test]'
-    touch .setup-stamp
+    touch "$VENV/.setup-stamp"
 fi
 
 # Frida agents: node is only needed to rebuild bundles (the compiled bundles ship in the package).
