@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "harness.cli.cmd_record",
     "harness.cli.cmd_export",
     "harness.cli.cmd_analyze",
+    "harness.cli.cmd_bundle",
+    "harness.cli.cmd_verify",
     "harness.cli.cmd_sim",
     "harness.cli.cmd_devices",
     "harness.cli.cmd_doctor",
