@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "harness.cli.cmd_record",
     "harness.cli.cmd_export",
     "harness.cli.cmd_analyze",
+    "harness.cli.cmd_report",
     "harness.cli.cmd_bundle",
     "harness.cli.cmd_verify",
     "harness.cli.cmd_sim",
