@@ -34,7 +34,7 @@ def _doc(flows) -> dict:
                   {"id": "search-sensitive", "name": f"search {HOSTILE}", "started_at": t.format(3),
                    "ended_at": t.format(4), "flow_ids": [flows[1].id]}],
         "claims": [{"text": CLAIM, "verdict": "violated", "evidence": {"flow_ids": [flows[1].id], "event_ids": []}},
-                   {"text": "Personal data only with prior consent", "verdict": "inconclusive", "evidence": {}}],
+                   {"text": "Personal data only with prior consent", "verdict": "inconclusive", "evidence": {"flow_ids": [], "event_ids": []}}],
         "findings": [
             {"id": "F1", "kind": "config_list", "verdict": "downloaded", "severity": "medium", "rule": "lists.keyword_list",
              "summary": "keyword list MiAdBlacklistConfig (449 terms)", "step_id": "first-start",
