@@ -15,11 +15,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(inline SVG charts, print stylesheet).")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory holding findings.json")
     p.add_argument("-o", "--output", metavar="FILE", help="HTML path (default: RUN_DIR/report.html)")
+    p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML file with a test case per claim")
+    p.add_argument("--redact", action="store_true",
+                   help="mask device identifiers and canaries (stable pseudonyms) in the HTML and JUnit, for sharing")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    from harness.report.html import write_report
+    from harness.report.html import load_findings, write_report
+    from harness.report.junit import write_junit
+    from harness.report.redact import redactor_for
 
-    env.out(f"wrote {write_report(args.run_dir, args.output)}")
+    redactor = redactor_for(load_findings(args.run_dir), env.home) if args.redact else None
+    env.out(f"wrote {write_report(args.run_dir, args.output, redactor)}")
+    if args.junit:
+        env.out(f"wrote {write_junit(load_findings(args.run_dir), args.junit, redactor)}")
     return int(ExitStatus.OK)

@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
+from harness.report.redact import Redactor
 
 #: verdicts that mean "the claim does not hold" / "holds"; anything else is shown neutral
 BAD_VERDICTS = {"violated", "claim_violated", "filtered", "third_country", "fail", "failed"}
@@ -39,7 +40,7 @@ def _css(verdict: str) -> str:
     return "v-bad" if v in BAD_VERDICTS else "v-ok" if v in GOOD_VERDICTS else "v-neutral"
 
 
-def _flow_row(flow_id: str, store: Any) -> dict[str, str]:
+def _flow_row(flow_id: str, store: Any, redactor: Redactor | None = None) -> dict[str, str]:
     rec = store.get_flow(flow_id) if store is not None else None
     if rec is None:
         return {"id": flow_id, "request": "(not in this run's store)", "status": "", "server": ""}
@@ -49,6 +50,8 @@ def _flow_row(flow_id: str, store: Any) -> dict[str, str]:
         request = f"{rec.kind} {rec.server_host or rec.sni or ''}".strip()
     status = str(rec.status_code) if rec.status_code is not None else (rec.error or "")
     server = f"{rec.server_ip or '?'}:{rec.server_port}" if rec.server_port else (rec.server_ip or "")
+    if redactor is not None:
+        request = redactor.text(request)
     return {"id": flow_id, "request": request, "status": status, "server": server}
 
 
@@ -89,8 +92,12 @@ def _claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def build_context(doc: dict[str, Any], store: Any = None, source: str = "") -> dict[str, Any]:
-    """The template's variables from a findings document (and the run store, if given)."""
+def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
+                  redactor: Redactor | None = None) -> dict[str, Any]:
+    """The template's variables from a findings document (and the run store, if given); with a
+    ``redactor``, every device identifier and canary is masked, also in the evidence flows."""
+    if redactor is not None:
+        doc = redactor.value(doc)
     summary = doc.get("summary") or {}
     device = doc.get("device") or {}
     findings = list(doc.get("findings") or [])
@@ -130,7 +137,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "") -> d
         "findings": [{
             "id": f.get("id"), "kind": f.get("kind"), "verdict": f.get("verdict"), "severity": f.get("severity", "info"),
             "rule": f.get("rule"), "summary": f.get("summary"), "facts": _finding_facts(f.get("details") or {}),
-            "flows": [_flow_row(fid, store) for fid in (f.get("evidence") or {}).get("flow_ids") or []],
+            "flows": [_flow_row(fid, store, redactor) for fid in (f.get("evidence") or {}).get("flow_ids") or []],
             "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
         } for f in findings],
         "geo_note": ", ".join(geo_sources) or "no geolocation recorded",
@@ -138,7 +145,8 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "") -> d
     }
 
 
-def render_report(doc: dict[str, Any], store: Any = None, source: str = "") -> str:
+def render_report(doc: dict[str, Any], store: Any = None, source: str = "",
+                  redactor: Redactor | None = None) -> str:
     """The HTML page (text) for a findings document."""
     import jinja2
 
@@ -146,10 +154,26 @@ def render_report(doc: dict[str, Any], store: Any = None, source: str = "") -> s
         loader=jinja2.PackageLoader("harness.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**build_context(doc, store, source))
+    return env.get_template("report.html.j2").render(**build_context(doc, store, source, redactor))
 
 
-def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+def load_findings(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """``RUN_DIR/findings.json`` as a dict; :class:`~harness.errors.UsageError` when it is
+    missing or not a JSON object."""
+    path = Path(run_dir) / "findings.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path} does not exist", fix="run `harness demo --out RUN_DIR` (other commands write findings.json in a later version)") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UsageError(f"cannot read {path}: {type(exc).__name__}", fix="regenerate the run's findings") from exc
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path} is not a findings document (a JSON object)", fix="regenerate the run's findings")
+    return doc
+
+
+def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
+                 redactor: Redactor | None = None) -> Path:
     """Render ``RUN_DIR/findings.json`` (with the run store's flows) to ``report.html`` (0600).
 
     Raises :class:`~harness.errors.UsageError` when the run has no readable findings document.
@@ -158,16 +182,8 @@ def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
     from harness.fsutil import write_private
 
     run = Path(run_dir)
-    path = run / "findings.json"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"{path} does not exist", fix="run `harness demo` or `harness analyze RUN_DIR --out RUN_DIR` first") from exc
-    except (OSError, ValueError, RecursionError) as exc:
-        raise UsageError(f"cannot read {path}: {type(exc).__name__}", fix="regenerate the run's findings") from exc
-    if not isinstance(doc, dict):
-        raise UsageError(f"{path} is not a findings document (a JSON object)", fix="regenerate the run's findings")
+    doc = load_findings(run)
     store = RunStore.open(run) if (run / DB_NAME).is_file() else None
     dest = Path(out) if out is not None else run / "report.html"
-    write_private(dest, render_report(doc, store, str(run)))
+    write_private(dest, render_report(doc, store, str(run), redactor))
     return dest

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.report.redact import Redactor
 
 
-def junit_xml(doc: dict[str, Any]) -> bytes:
-    """The JUnit XML document (UTF-8 bytes) for the claims of findings document ``doc``."""
+def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
+    """The JUnit XML document (UTF-8 bytes) for the claims of findings document ``doc``; with a
+    ``redactor``, device identifiers and canaries are masked."""
+    if redactor is not None:
+        doc = redactor.value(doc)
     from junitparser import Error, Failure, JUnitXml, Properties, Property, Skipped, TestCase, TestSuite
 
     suite = TestSuite(f"harness claims ({doc.get('run_id', '?')})")
@@ -43,8 +49,8 @@ def junit_xml(doc: dict[str, Any]) -> bytes:
     return xml.tostring()
 
 
-def write_junit(doc: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+def write_junit(doc: dict[str, Any], path: str | os.PathLike[str], redactor: Redactor | None = None) -> Path:
     """Write :func:`junit_xml` of ``doc`` to ``path`` (0600)."""
     from harness.fsutil import write_private
 
-    return write_private(path, junit_xml(doc))
+    return write_private(path, junit_xml(doc, redactor))

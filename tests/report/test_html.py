@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -128,3 +129,41 @@ def test_report_renders_in_headless_chromium_offline(run_dir, tmp_path):
             browser.close()
     assert console == []  # no errors, and the hostile text did not run
     assert requests == [path.as_uri()]  # offline: the page loads nothing else
+
+
+def test_redaction_leaves_no_identifier_in_html_or_junit(tmp_path):
+    import base64
+    import hashlib
+    import urllib.parse
+
+    android_id, imei, canary = "9774d56d682e549c", "868034051234567", "canary-contact+1@lab.test"
+    # evidence flows carry the values too: base64 and an md5 in a URL
+    flows = [http_flow("https://a.test/"),
+             http_flow(f"https://t.test/c?d={base64.b64encode(android_id.encode()).decode()}"
+                       f"&h={hashlib.md5(imei.encode()).hexdigest()}", step_id="search-sensitive")]
+    run_dir = make_run(tmp_path / "run-pii", flows)
+    doc = _doc(flows)
+    doc["device"].update(android_id=android_id, imei=imei, identifiers={"android_id": android_id, "imei": imei},
+                         canaries={"email": canary})
+    doc["findings"][1]["summary"] = f"imei {imei} and android_id {android_id.upper()} sent"
+    doc["claims"][0]["text"] = f"Nothing carries {urllib.parse.quote(canary, safe='')}"
+    (run_dir / "findings.json").write_text(json.dumps(doc))
+    home = tmp_path / "home"
+    code = main(["report", str(run_dir), "--redact", "--junit", str(tmp_path / "junit.xml")],
+                Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
+    assert code == 0
+    html = (run_dir / "report.html").read_text()
+    junit = (tmp_path / "junit.xml").read_text()
+    forbidden = [android_id, android_id.upper(), imei, canary, urllib.parse.quote(canary, safe=""),
+                 base64.b64encode(android_id.encode()).decode(), hashlib.md5(imei.encode()).hexdigest()]
+    for text in (html, junit):
+        assert [v for v in forbidden if v in text] == []
+    assert "[android_id:" in html and "[imei:" in html and "[canary.email:" in junit
+    # the same value gets the same pseudonym in every report of this lab (one key per HARNESS_HOME)
+    first = re.findall(r"\[imei:[0-9a-f]{8}\]", html)
+    main(["report", str(run_dir), "--redact"], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
+    assert first and re.findall(r"\[imei:[0-9a-f]{8}\]", (run_dir / "report.html").read_text()) == first
+    assert (home / "redact.key").stat().st_mode & 0o777 == 0o600
+    # without --redact the values are there: the test above can fail
+    main(["report", str(run_dir)], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
+    assert imei in (run_dir / "report.html").read_text()
