@@ -17,6 +17,7 @@ exits 2), naming the file or profile and the key (``apps.browser.search.kind``).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 from collections.abc import Mapping
@@ -178,6 +179,19 @@ class Profile:
     def roles_of_host(self, host: str) -> tuple[str, ...]:
         """Host roles whose patterns match ``host`` (case and a trailing dot ignored), sorted."""
         return tuple(sorted(r for r, h in self.hosts.items() if h.matches(host)))
+
+    def to_json(self) -> dict[str, Any]:
+        """The profile as plain JSON types, for a run's record and a report that cites where each
+        package and host pattern came from: ``{"name", "description", "path", "notes", "apps":
+        {role: {"package", "activity", "search", "log_tags", "note", "sources"}}, "hosts": {role:
+        {"patterns", "note", "sources"}}}``."""
+        def plain(entry: AppRole | HostRole) -> dict[str, Any]:
+            doc = dataclasses.asdict(entry)
+            doc.pop("role")
+            return json.loads(json.dumps(doc))  # tuples -> lists
+        return {"name": self.name, "description": self.description, "path": str(self.path),
+                "notes": list(self.notes), "apps": {r: plain(a) for r, a in self.apps.items()},
+                "hosts": {r: plain(h) for r, h in self.hosts.items()}}
 
 
 def normalise_host(host: str) -> str:

@@ -3,6 +3,7 @@ file is one ProfileError line naming the profile or file and the key (no device 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,12 @@ def test_alias_bomb_is_refused_before_the_schema_check(tmp_path):
     lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
     with pytest.raises(ProfileError, match=r"more than 20000 values once YAML aliases are expanded"):
         load_profile(_write(tmp_path, "\n".join(lines) + "\n"))
+
+
+def test_to_json_keeps_sources_for_the_record():
+    doc = load_profile("xiaomi-miui12-global").to_json()
+    assert json.loads(json.dumps(doc)) == doc
+    assert doc["apps"]["browser"]["package"] == "com.mi.globalbrowser"
+    assert doc["apps"]["browser"]["search"]["kind"] == "intent"
+    assert doc["hosts"]["ad_config"]["patterns"] == ["globalapi.ad.xiaomi.com"]
+    assert doc["hosts"]["ad_config"]["sources"][0]["verified_on_device"] is False
