@@ -288,7 +288,7 @@ class _Expander:
 
 
 def expand(data: bytes, content_encoding: str | None = None, content_type: str | None = None,
-           limits: Limits = DEFAULT_LIMITS) -> Expansion:
+           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None) -> Expansion:
     """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer."""
     ex = _Expander(limits)
     first = None

@@ -34,6 +34,10 @@ class GeoAnswer:
     asn: int | None
     source: str
     label: str | None = None
+    #: name and version of the database that answered (layers ``mmdb`` and ``dbip``)
+    database: str | None = None
+    #: the registration country (RIR data, iptocc) when it differs from ``country``: a second opinion
+    registered_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,11 @@ class GeoResolver:
                 raise AnalysisError(f"{self.mmdb_path} is not a valid MaxMind database: {exc}",
                                     fix="pass a GeoIP2/GeoLite2 Country, City or ASN .mmdb file") from None
         self.resolve = lru_cache(maxsize=65536)(self._resolve)  # type: ignore[method-assign]
+
+    def describe(self) -> dict[str, Any]:
+        """The layers in use, for a run's meta/facts."""
+        return {"overrides": len(self.overrides), "mmdb": str(self.mmdb_path) if self.mmdb_path else None,
+                "iptocc": self.use_iptocc}
 
     def close(self) -> None:
         if self._mmdb is not None:
