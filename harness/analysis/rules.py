@@ -199,10 +199,13 @@ def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) 
                 row = mine.iloc[0]
                 side.flow_id, side.failed = str(row["id"]), str(row["error"] or row["kind"])
             else:
-                row = ok.loc[ok["response_length"].fillna(0).astype("int64").idxmax()]
+                length = ok["response_length"].fillna(ok["response_body_size"]).fillna(0).astype("int64")
+                row = ok.loc[length.idxmax()]
                 side.flow_id = str(row["id"])
                 side.status_code = int(row["status_code"])
-                side.body_length = int(row["response_length"]) if pd.notna(row["response_length"]) else 0
+                known = pd.notna(row["response_length"])
+                side.body_length = int(row["response_length"]) if known else None
+                side.truncated = not known and bool(row["response_body_size"])
                 side.title = row["response_title"] if pd.notna(row["response_title"]) else None
                 side.headers = [tuple(h) for h in json.loads(row["response_headers"])]
     counts = []

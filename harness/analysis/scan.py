@@ -72,20 +72,22 @@ def _b64(text: str) -> bytes | None:
         return None
 
 
-def decoded_response(rec: FlowRecord, limit: int) -> tuple[bytes | None, str | None]:
-    """The response body with its ``content-encoding`` removed (at most ``limit`` bytes), and the
-    encoding that was removed. A body that does not decode is returned as it is."""
+def decoded_response(rec: FlowRecord, limit: int) -> tuple[bytes | None, bool]:
+    """The response body with its ``content-encoding`` removed (at most ``limit`` bytes), and
+    whether that is the whole decoded body (False: cut at ``limit``, or cut when recorded while
+    encoded). A body that does not decode is returned as it is."""
     body = rec.response_body
     if not body or rec.extra.get("response_body_decoded"):
-        return body, None
+        return body, True
     enc = (header(rec.response_headers, "content-encoding") or "").split(",")[-1].strip().lower()
     method = {"x-gzip": "gzip"}.get(enc, enc)
     if method not in ("gzip", "deflate", "br", "zstd"):
-        return body, None
+        return body, True
     try:
-        return decompress(body, method, limit)[0], method
+        out, bounded = decompress(body, method, limit)
     except ValueError:
-        return body, None
+        return body, not rec.response_body_truncated
+    return out, not (bounded or rec.response_body_truncated)
 
 
 class FlowScanner:
@@ -149,7 +151,7 @@ class FlowScanner:
             for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
                 self.lists.append(tl)
-        decoded, _ = decoded_response(rec, self.limits.max_output)
+        decoded, whole = decoded_response(rec, self.limits.max_output)
         title = title_of(decoded) if decoded and "html" in ctype.lower() else None
         values = {
             "seq": rec.seq if rec.seq is not None else seq, "id": rec.id, "kind": rec.kind, "step_id": rec.step_id,
@@ -167,7 +169,7 @@ class FlowScanner:
             "response_body_truncated": rec.response_body_truncated or len(body or b"") > cap,
             "body_cap": min(rec.body_cap, cap) if rec.body_cap else cap, "error": rec.error,
             "extra": json.dumps(rec.extra, default=str), "content_type": ctype or None, "response_title": title,
-            "response_length": _decoded_length(rec, decoded),
+            "response_length": _decoded_length(rec, decoded, whole),
             "pii_hits": len(hits), "decode_bounded": bounded, "country": None, "jurisdiction": None,
         }
         c = self.flow_cols
@@ -205,12 +207,11 @@ class FlowScanner:
         })
 
 
-def _decoded_length(rec: FlowRecord, decoded: bytes | None) -> int | None:
-    """Length of the response body after content decoding (OONI compares decoded bodies).
-
-    A body that was cut when recorded, or that was not decoded, has its recorded full size."""
+def _decoded_length(rec: FlowRecord, decoded: bytes | None, whole: bool) -> int | None:
+    """Length of the response body after content decoding (OONI compares decoded bodies); None
+    when it is unknown (cut when recorded while encoded, or past the decode cap)."""
     if rec.response_body is None:
         return rec.response_body_size
-    if decoded is rec.response_body or rec.response_body_truncated:
+    if decoded is rec.response_body:  # not content-encoded: the recorded full size is the length
         return rec.response_body_size if rec.response_body_size is not None else len(rec.response_body)
-    return len(decoded or b"")
+    return len(decoded or b"") if whole else None
