@@ -40,7 +40,7 @@ def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy) -> pd.Da
         rows.append({
             "host": r.host or None, "server_ip": r.server_ip or None, "country": ans.country, "asn": ans.asn,
             "geo_source": ans.source, "geo_label": ans.label, "geo_database": ans.database,
-            "registered_country": ans.registered_country,
+            "registered_country": ans.registered_country, "as_org": ans.as_org, "geo_caveat": ans.caveat,
             "jurisdiction": policy.classify(ans.country, r.host or None),
             "flows": int(r.flows), "bytes_sent": int(r.bytes_sent), "bytes_received": int(r.bytes_received),
             "first_seen": float(r.first_seen), "last_seen": float(r.last_seen), "steps": list(r.steps),

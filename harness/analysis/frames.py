@@ -28,7 +28,7 @@ FLOWS = pa.schema([
 ])
 DESTINATIONS = pa.schema([
     ("host", STR), ("server_ip", STR), ("country", STR), ("asn", I64), ("geo_source", STR), ("geo_label", STR),
-    ("geo_database", STR), ("registered_country", STR),
+    ("geo_database", STR), ("registered_country", STR), ("as_org", STR), ("geo_caveat", STR),
     ("jurisdiction", STR), ("flows", I64), ("bytes_sent", I64), ("bytes_received", I64),
     ("first_seen", F64), ("last_seen", F64), ("steps", STRS), ("pii_flows", I64),
 ])

@@ -89,12 +89,12 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     # row filters on the frame would copy the (large) body columns: work on the others
     light = flows.drop(columns=["request_body", "response_body"])
     dest = destinations(light, geo, opts.policy)
-    dest_of = {(_py(h) or "", _py(ip) or ""): (_py(c), _py(j)) for h, ip, c, j in
-               zip(dest["host"], dest["server_ip"], dest["country"], dest["jurisdiction"], strict=True)}
+    dest_of = {(_py(r["host"]) or "", _py(r["server_ip"]) or ""): {k: _py(r[k]) for k in rules.GEO_DETAILS}
+               for r in dest.to_dict("records")}
     if not flows.empty:
         keys = destination_keys(light)
-        for col, i in (("country", 0), ("jurisdiction", 1)):
-            values = pd.array([dest_of.get(k, (None, None))[i] for k in keys], dtype=flows[col].dtype)
+        for col in ("country", "jurisdiction"):
+            values = pd.array([dest_of.get(k, {}).get(col) for k in keys], dtype=flows[col].dtype)
             flows[col] = values
             light[col] = values
     links = link_ciphertexts(scan.event_objs, zip(flows["id"], flows["request_body"], strict=True)) \

@@ -27,11 +27,16 @@ CONNECT_EVENTS = ("net:connect", "socket:connect", "tls:connect", "http:request"
 RENDER_EVENTS = ("ui:rendered", "ui:results", "app:rendered")
 
 
+#: destination columns a personal-data finding repeats per server address (where it is, and how sure)
+GEO_DETAILS = ("country", "jurisdiction", "geo_source", "geo_database", "registered_country", "asn", "as_org",
+               "geo_caveat")
+
+
 def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
-                 dest_of: dict[tuple[str, str], tuple[str | None, str]],
+                 dest_of: dict[tuple[str, str], dict[str, Any]],
                  links: dict[str, CipherLink] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
     """``pii.known_value`` and ``pii.third_country``: the ``pii_hits`` rows and one finding per
-    (value, destination host). ``dest_of`` maps (host, server IP) to (country, jurisdiction)."""
+    (value, destination host). ``dest_of`` maps (host, server IP) to its :data:`GEO_DETAILS`."""
     # groups (a location needs lat and lon, an app list several apps) count per flow / event
     members: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
     for h in hits:
@@ -66,13 +71,14 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
         if step:
             a["steps"].add(step)
     for (label, host), a in sorted(agg.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        ips = {flow_hosts[f][1] or "" for f in a["flows"] if f in flow_hosts}
-        countries = {dest_of.get((host or "", ip), (None, "unknown")) for ip in ips} or {(None, "unknown")}
-        juris = sorted({j for _, j in countries})
-        ccs = sorted({c for c, _ in countries if c})
+        ips = sorted({flow_hosts[f][1] or "" for f in a["flows"] if f in flow_hosts})
+        geo = [dest_of.get((host or "", ip), {}) for ip in ips] or [{}]
+        juris = sorted({g.get("jurisdiction") or "unknown" for g in geo})
+        ccs = sorted({g["country"] for g in geo if g.get("country")})
         details = {"value": label, "values": sorted(a["values"]), "destination": host, "countries": ccs,
                    "jurisdictions": juris, "forms": sorted(a["forms"]), "locations": sorted(a["locations"]),
-                   "chains": sorted(a["chains"]), "steps": sorted(a["steps"])}
+                   "chains": sorted(a["chains"]), "steps": sorted(a["steps"]),
+                   "geo": [{"server_ip": ip or None, **g} for ip, g in zip(ips, geo, strict=False) if g]}
         steps = sorted(a["steps"])
         common: dict[str, Any] = dict(flow_ids=sorted(a["flows"]), event_ids=sorted(a["events"]),
                                       step_id=steps[0] if len(steps) == 1 else None, details=details)
