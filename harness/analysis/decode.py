@@ -23,7 +23,14 @@ from urllib.parse import unquote_to_bytes
 import brotli
 import zstandard
 
-from harness.analysis.containers import MAX_PARTS, embedded_streams, grpc_messages, is_zip, multipart_parts, zip_members
+from harness.analysis.containers import (
+    MAX_PARTS,
+    embedded_streams,
+    grpc_messages,
+    is_zip,
+    multipart_parts,
+    zip_members,
+)
 
 try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
     import blackboxprotobuf
@@ -303,7 +310,7 @@ class _Expander:
         return True
 
     def _join_and_run(self, parts: list[bytes], chain: tuple[str, ...]) -> None:
-        joined = b"\n".join(parts)
+        joined = b"\n\n".join(parts)  # a blank line: wrapped base64 never spans two values
         if self.add(chain, joined) and len(chain) < self.limits.max_depth:
             self._text_layers(joined, chain, tokens_only=True)
             for p in parts:

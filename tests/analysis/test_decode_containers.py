@@ -79,6 +79,15 @@ def test_separate_tokens_on_consecutive_lines_still_decode() -> None:
     assert _found(ex) and _found(ex, IMEI)
 
 
+def test_json_values_are_not_joined_into_one_token() -> None:
+    """Unpadded base64 values in neighbouring JSON strings stay separate tokens."""
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    body = json.dumps({"a": b64(b"k" + AID.encode()), "b": b64(b"i=" + IMEI.encode())}).encode()
+    ex = expand(body)
+    assert "json>base64" in _found(ex) and "json>base64" in _found(ex, IMEI)
+
+
 def test_base64_text() -> None:
     token = android_base64_default(b"z" * 200)
     assert base64_text(token.encode()) == token.replace("\n", "").encode()
