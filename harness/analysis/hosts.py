@@ -15,13 +15,15 @@ URLs are built back with the brackets (:func:`netloc`).
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from harness.capture.records import FlowRecord
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
+@lru_cache(maxsize=65536)
 def normalise_host(host: str | None) -> str | None:
     """The canonical form of a host name or IP literal (see the module docstring); None stays None.
 
@@ -86,20 +88,30 @@ def normalise_record(rec: FlowRecord) -> FlowRecord:
 
 
 def _canonical_url(url: str, host: str, port: int | None) -> str:
+    start = url.index("://") + 3
+    end = len(url)
+    for sep in "/?#":
+        i = url.find(sep, start)
+        if 0 <= i < end:
+            end = i
+    authority = _canonical_authority(url[:start - 3].lower(), url[start:end], host, port)
+    return url if authority is None else url[:start] + authority + url[end:]
+
+
+@lru_cache(maxsize=65536)
+def _canonical_authority(scheme: str, authority: str, host: str, port: int | None) -> str | None:
+    """The canonical authority for a URL's ``authority`` naming ``host``, or None to keep it as it is
+    (already canonical, or it names another host)."""
+    userinfo, _, hostport = authority.rpartition("@")
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(f"{scheme}://{hostport}/")
         url_host, url_port = parts.hostname, parts.port
     except ValueError:  # e.g. "[2408:8000::1]:8443:8443": the port is not a number
-        parts = urlsplit(url)
         url_host, url_port = None, None
-    scheme = parts.scheme.lower()
     if url_host is not None:
         if normalise_host(url_host) != host:
-            return url  # the URL names another host: keep it as recorded
+            return None  # the URL names another host: keep it as recorded
         port = url_port if url_port is not None else port
     want = netloc(host, port if port is not None else DEFAULT_PORTS.get(scheme), scheme)
-    userinfo = parts.netloc.rpartition("@")[0]
-    if (userinfo + "@" if userinfo else "") + want == parts.netloc:
-        return url
-    return urlunsplit((parts.scheme, (userinfo + "@" if userinfo else "") + want, parts.path, parts.query,
-                       parts.fragment))
+    want = f"{userinfo}@{want}" if userinfo else want
+    return None if want == authority else want
