@@ -181,6 +181,7 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "started_at": iso(meta.get("created_at")),
         "ended_at": iso(meta.get("closed_at")),
         "world": {"name": world.config.name, "geo_overrides": world.geo_overrides},
+        "geo": analysis.meta.get("geo"),
         "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
         "tool_versions": tool_versions(),
         "scenarios": ["demo/vendor-browser"],
