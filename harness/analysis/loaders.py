@@ -171,6 +171,12 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
             if len(m) >= 3 and isinstance(m[1], bytes | bytearray):
                 ws.append(WsMessage(rec.id, float(m[2]), bool(m[0]), False, bytes(m[1]), len(m[1]),
                                     step_id=rec.step_id))
+    elif rec.method == "CONNECT" and not 200 <= (rec.status_code or 0) < 300:
+        # a CONNECT the proxy could not complete: mitmproxy's 502 text is the reason (as the recorder keeps it)
+        rec.kind, rec.url = "error", None
+        text = _s(rec.response_body) or ""
+        rec.error = rec.error or text.split(" If you plan to redirect", 1)[0].strip() or "CONNECT failed"
+        rec.extra["connect_failed"] = True
     elif resp is None and rec.error:
         low = rec.error.lower()
         rec.kind = "tls_failure" if any(w in low for w in _TLS_WORDS) else "error"

@@ -28,6 +28,7 @@ from harness.analysis.geo import GeoResolver
 from harness.analysis.lists import ListDiff, ListStore, TermList, find_lists
 from harness.analysis.loaders import Source, open_source
 from harness.analysis.pii import Hit, PiiMatcher
+from harness.analysis.pinning import pinning_findings
 from harness.analysis.policy import THIRD_COUNTRY, Policy
 from harness.capture.records import AgentEvent, FlowRecord
 
@@ -355,15 +356,7 @@ class _Run:
         return rows
 
     def tls_findings(self, flows: pd.DataFrame) -> None:
-        if flows.empty:
-            return
-        failed = flows[flows["kind"] == "tls_failure"]
-        for host, grp in failed.groupby(failed["server_host"].fillna(failed["server_ip"]).fillna("?")):
-            errors = sorted({str(e) for e in grp["error"].dropna()})
-            self.findings.append(Finding(
-                "pinning_failure", "tls_rejected", Severity.LOW, "tls.handshake_failed",
-                f"{len(grp)} TLS handshake(s) with {host} failed under interception (pinning or untrusted CA)",
-                flow_ids=list(grp["id"]), details={"host": host, "errors": errors, "count": len(grp)}))
+        self.findings.extend(pinning_findings(flows))
 
     def coverage_findings(self, flows: pd.DataFrame) -> dict[str, Any]:
         seen_hosts = set(flows["server_host"].dropna()) | set(flows["host"].dropna()) if not flows.empty else set()

@@ -56,8 +56,8 @@ def to_flow(f: FlowRecord, messages: list[WsMessage] | None = None) -> http.HTTP
     record ``f`` (bodies as recorded: raw, content-encoded)."""
     parts = urlsplit(f.url or "")
     scheme = f.scheme or parts.scheme or "http"
-    host = f.host or parts.hostname or ""
-    port = f.port or parts.port or (443 if scheme == "https" else 80)
+    host = f.host or parts.hostname or f.server_host or ""
+    port = f.port or parts.port or f.server_port or (443 if scheme == "https" else 80)
     client = connection.Client(peername=(f.client_ip or "0.0.0.0", f.client_port or 0), sockname=("", 0),
                                timestamp_start=f.started_at)
     server = connection.Server(address=(f.server_host or host, f.server_port or port))
@@ -65,9 +65,10 @@ def to_flow(f: FlowRecord, messages: list[WsMessage] | None = None) -> http.HTTP
         server.peername = (f.server_ip, f.server_port or port)
     flow = http.HTTPFlow(client, server)
     flow.id = f.id
+    connect = (f.method or "").upper() == "CONNECT"  # authority form: HAR url https://HOST:PORT/ (as mitmproxy)
     flow.request = http.Request(
-        host, port, (f.method or "GET").encode(), scheme.encode(), b"",
-        (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "HTTP/1.1").encode(),
+        host, port, (f.method or "GET").encode(), scheme.encode(), f"{host}:{port}".encode() if connect else b"",
+        b"" if connect else (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "HTTP/1.1").encode(),
         _bytes_headers(f.request_headers), f.request_body, None, f.started_at, f.started_at)
     if f.status_code is not None:
         flow.response = http.Response(

@@ -136,3 +136,20 @@ def test_every_out_frame_reads_back_with_plain_pandas(case_run: Path, tmp_path: 
     lists = pd.read_parquet(out / "lists.parquet")
     assert len(lists.loc[0, "terms"]) == 60 and "Free Tibet" in list(lists.loc[0, "terms"])
     assert list(pd.read_parquet(out / "destinations.parquet")["steps"].map(list)) == [["first-start"], ["telemetry"]]
+
+
+def test_failed_connect_survives_the_har_export(tmp_path: Path) -> None:
+    """Issue 10 item 15 through HAR: the CONNECT target stays a named destination."""
+    from harness.capture.records import FlowRecord
+
+    row = FlowRecord(id="c1", kind="error", started_at=1.0, ended_at=2.0, client_ip="127.0.0.1", client_port=5,
+                     method="CONNECT", http_version="HTTP/1.1", server_host="nx.invalid", server_port=8443,
+                     host="nx.invalid", port=8443, error="cannot connect to nx.invalid:8443: [Errno -2] Name or "
+                     "service not known", extra={"connect_failed": True})
+    har = export(make_run(tmp_path / "run", [row]), "har", tmp_path / "x.har")
+    doc = json.loads(har.read_text())
+    assert validate_har(doc) == [] and doc["log"]["entries"][0]["request"]["url"] == "https://nx.invalid:8443/"
+    [rec] = list(load_har(har).flows)
+    assert (rec.kind, rec.method, rec.server_host, rec.server_port, rec.error) == (
+        "error", "CONNECT", "nx.invalid", 8443, row.error)
+    assert list(analyze(har).destinations["host"]) == ["nx.invalid"]
