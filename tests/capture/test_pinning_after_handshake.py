@@ -25,7 +25,13 @@ import time
 from pathlib import Path
 
 import pytest
-from tlsclose import ALERT_BAD_CERTIFICATE, ALERT_CLOSE_NOTIFY, ALERT_USER_CANCELED, connect_tunnel, handshake_then_abort
+from tlsclose import (
+    ALERT_BAD_CERTIFICATE,
+    ALERT_CLOSE_NOTIFY,
+    ALERT_USER_CANCELED,
+    connect_tunnel,
+    handshake_then_abort,
+)
 
 from harness.analysis import Options, analyze
 from harness.analysis.loaders import Source
