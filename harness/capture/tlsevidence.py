@@ -63,6 +63,8 @@ def rejecting(alerts: list[str]) -> list[str]:
 def error_rejects(error: str | None) -> bool:
     """True if a TLS error message names a certificate rejection by the client (mitmproxy's text)."""
     low = (error or "").lower()
+    # mitmproxy's text for a client that just disconnected *guesses* distrust: not evidence
+    low = low.replace("may indicate that the client does not trust the proxy's certificate", "")
     return any(w in low for w in ERROR_WORDS)
 
 
