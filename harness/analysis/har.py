@@ -21,7 +21,8 @@ HAR ``content.text`` is the decoded body (HAR 1.2 section "content"), so a respo
 decoding chain). Request bodies are taken as sent unless the file says it removed an encoding:
 ``postData._contentEncoding`` (the harness's export) or a mitmproxy creator (its export decodes).
 
-The harness's own export fields read here: ``_flowId``, ``_stepId``, ``_kind``, ``_error``,
+HAR ``pages`` are steps (an entry's ``pageref`` is its step unless ``_stepId`` names one). The
+harness's own export fields read here: ``_flowId``, ``_stepId``, ``_kind``, ``_error``,
 ``_truncated``, ``content._contentEncoding``, ``postData._contentEncoding``,
 ``postData._encoding`` (``base64``). Other tools' ``_id``/``id``, ``_step_id`` and
 ``response._error`` (mitmproxy) are read too.
@@ -49,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from harness.capture.records import FlowRecord, WsMessage
+from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -271,6 +272,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         removed = _str(content.get("_contentEncoding"))
         if removed is None:
             removed = _header(resp_headers, "content-encoding")
+            removed = None if (removed or "").strip().lower() in ("", "identity") else removed
         elif not removed:
             extra["response_body_decoded"] = False  # the exporter could not decode it: as on the wire
         if removed:
@@ -286,7 +288,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     if kind not in ("http", "websocket", "error"):
         kind = "websocket" if isinstance(ws_raw, list) and ws_raw else ("http" if status > 0 else "error")
     flow_id = _str(entry.get("_flowId")) or _str(entry.get("_id")) or _str(entry.get("id")) or f"har-{index}"
-    step = _str(entry.get("_stepId")) or _str(entry.get("_step_id"))
+    step = _str(entry.get("_stepId")) or _str(entry.get("_step_id")) or _str(entry.get("pageref"))
     elapsed = _float(entry.get("time"))
     rec = FlowRecord(
         id=flow_id,
@@ -321,6 +323,27 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         rec.body_cap = int(truncated["bodyCap"])
     rec.sni = hostname if scheme in ("https", "wss") else None
     return rec, ws_messages(ws_raw, rec)
+
+
+def _when(value: Any) -> float | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() if isinstance(value, str) else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def steps_from_pages(pages: Any) -> list[Step]:
+    """HAR ``pages`` as steps: ``id``, ``title`` (the name), ``startedDateTime``; the harness's
+    export adds ``_endedDateTime``, ``_action`` and ``_info``. Pages without an id or a valid
+    start are skipped."""
+    out: list[Step] = []
+    for p in pages if isinstance(pages, list) else ():
+        if not isinstance(p, dict) or not _str(p.get("id")) or (start := _when(p.get("startedDateTime"))) is None:
+            continue
+        sid = str(_str(p.get("id")))
+        out.append(Step(sid, _str(p.get("title")) or sid, start, _when(p.get("_endedDateTime")),
+                        _str(p.get("_action")), _dict(p.get("_info"))))
+    return out
 
 
 def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
@@ -369,7 +392,7 @@ def load_har(path: Path) -> Source:
     if not isinstance(entries, list):
         raise AnalysisError(f"{path} is not a HAR file: 'log.entries' is missing or not a list", fix=_SHAPE)
     creator = _dict(log.get("creator"))
-    src = Source("har", path, iter(()), meta={"creator": creator or None})
+    src = Source("har", path, iter(()), steps=steps_from_pages(log.get("pages")), meta={"creator": creator or None})
     creator_name = _str(creator.get("name")) or ""
     ws_buffer: deque[WsMessage] = deque()
 

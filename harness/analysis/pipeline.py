@@ -90,7 +90,8 @@ def _after(removed: Any, chain: str) -> str:
     """``chain`` behind the content-encoding a loader already removed (HAR text is decoded)."""
     if not isinstance(removed, str) or not removed.strip():
         return chain
-    names = [ENCODING_NAMES.get(e.strip().lower(), e.strip().lower()) for e in reversed(removed.split(","))]
+    names = [ENCODING_NAMES.get(e.strip().lower(), e.strip().lower()) for e in reversed(removed.split(","))
+             if e.strip().lower() not in ("", "identity")]
     return ">".join([n for n in names if n] + ([chain] if chain else []))
 
 

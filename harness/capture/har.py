@@ -8,6 +8,8 @@ The harness then adds what its own HAR loader (``harness.analysis.har``) reads b
 run → HAR → ``harness analyze`` gives the findings the run gives:
 
 ========================================  ===============================================================
+``pages``, ``pageref``                     the run's steps (``id``, ``title`` = name, ``startedDateTime``,
+                                           ``_endedDateTime``, ``_action``, ``_info``); an entry's step
 ``_flowId``, ``_stepId``, ``_kind``        the record's id, step id and kind
 ``_error``                                 the error of a flow that ended without a response
 ``_truncated``                             ``{"request", "response": bool, "bodyCap": bytes}``
@@ -37,7 +39,7 @@ from mitmproxy.utils import strutils
 from mitmproxy.websocket import WebSocketData, WebSocketMessage
 
 from harness import __version__
-from harness.capture.records import FlowRecord, WsMessage
+from harness.capture.records import FlowRecord, Step, WsMessage
 
 if TYPE_CHECKING:
     from harness.capture.store import RunStore
@@ -106,13 +108,24 @@ def _text(body: bytes) -> tuple[str, str | None]:
         return base64.b64encode(body).decode("ascii"), "base64"
 
 
+def _iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def har_page(step: Step) -> dict[str, Any]:
+    """A scenario step as a HAR page (``id``, ``title``, ``startedDateTime``) plus ``_action``,
+    ``_endedDateTime`` and ``_info`` (filtering probes live there)."""
+    return {"startedDateTime": _iso(step.started_at), "id": step.id, "title": step.name, "pageTimings": {},
+            "_action": step.action, "_endedDateTime": _iso(step.ended_at) if step.ended_at else None,
+            "_info": step.info or {}}
+
+
 def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
               servers_seen: set[connection.Server] | None = None) -> dict[str, Any]:
     """One HAR 1.2 entry (mitmproxy's ``flow_entry`` plus the harness fields, see the module doc)."""
     flow = to_flow(f, messages)
     entry = SaveHar().flow_entry(flow, servers_seen if servers_seen is not None else set())
-    entry["startedDateTime"] = datetime.datetime.fromtimestamp(f.started_at, datetime.UTC).isoformat(
-        timespec="milliseconds").replace("+00:00", "Z")
+    entry["startedDateTime"] = _iso(f.started_at)
     request, response = entry["request"], entry["response"]
     request["url"] = f.url or request["url"]
     request["bodySize"] = f.request_body_size if f.request_body_size is not None else -1
@@ -146,6 +159,8 @@ def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
         response["content"] = {"size": 0, "mimeType": ""}
         if not f.error:
             response.pop("_error", None)
+    if f.step_id:
+        entry["pageref"] = f.step_id
     entry.update({
         "_flowId": f.id, "_kind": f.kind, "_stepId": f.step_id,
         "_truncated": {"request": f.request_body_truncated, "response": f.response_body_truncated,
@@ -169,7 +184,7 @@ def har_document(store: RunStore) -> dict[str, Any]:
     return {"log": {
         "version": "1.2",
         "creator": {"name": "harness", "version": __version__},
-        "pages": [],
+        "pages": [har_page(s) for s in store.steps()],
         "entries": entries,
         "comment": f"run {store.meta().get('run_id', store.run_dir.name)}",
     }}

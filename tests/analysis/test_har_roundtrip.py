@@ -153,3 +153,35 @@ def test_failed_connect_survives_the_har_export(tmp_path: Path) -> None:
     assert (rec.kind, rec.method, rec.server_host, rec.server_port, rec.error) == (
         "error", "CONNECT", "nx.invalid", 8443, row.error)
     assert list(analyze(har).destinations["host"]) == ["nx.invalid"]
+
+
+def test_steps_and_filtering_probes_survive_the_har_export(tmp_path: Path) -> None:
+    """Steps are HAR ``pages`` (with the probe in ``_info``), so the probes pair up as in the run.
+    (Bodies plain here: the run compares wire sizes, HAR decoded ones, until item 8's rule lands.)"""
+    from harness.capture.store import RunStore
+
+    def page(title: str, size: int) -> bytes:
+        return f"<html><head><title>{title}</title></head><body>{'x' * size}</body></html>".encode()
+
+    store = RunStore.create(tmp_path / "run")
+    pairs = [("s1", "search sensitive", {"probe": {"role": "experiment", "pair": "p1", "term": "Free Tibet"}},
+              page("Nothing found", 300), [("x-filter", "1")]),
+             ("s2", "search control", {"probe": {"role": "control", "pair": "p1", "term": "weather"}},
+              page("Results for weather", 9000), [("x-backend", "2")])]
+    for sid, name, info, body, extra_headers in pairs:
+        store.begin_step(sid, name, action="search", info=info)
+        store.add_flow(http_flow("https://search.eu.test/s", response_body=body, step_id=sid,
+                                 response_headers=[("content-type", "text/html"), *extra_headers]))
+        store.end_step(sid)
+    store.close("complete")
+    har = export(tmp_path / "run", "har", tmp_path / "x.har")
+    doc = json.loads(har.read_text())
+    assert [(p["id"], p["title"], p["_action"]) for p in doc["log"]["pages"]] == [
+        ("s1", "search sensitive", "search"), ("s2", "search control", "search")]
+    assert [e["pageref"] for e in doc["log"]["entries"]] == ["s1", "s2"]
+    direct, again = analyze(tmp_path / "run"), analyze(har)
+    assert [(c.experiment, c.control, c.verdict) for c in again.comparisons] == [("s1", "s2", "filtered")]
+    assert [c.__dict__ for c in again.comparisons] == [c.__dict__ for c in direct.comparisons]
+    assert _findings(again) == _findings(direct)
+    cols = ["id", "name", "action", "info", "flows"]
+    assert again.steps[cols].to_dict("records") == direct.steps[cols].to_dict("records")
