@@ -9,9 +9,9 @@ a request); a pinning finding is a conclusion, reported for a host only when at 
   the recorder read), or an error message naming the rejection as mitmproxy words it
   ("The client does not trust the proxy's certificate ... (tlsv1 alert unknown ca)") — what a
   ``.mitm`` file, a HAR or an older run can carry;
-* ``repeated_closes``: ``extra.evidence == "repeated_closes"``, unless the same client address got
-  a response from the same host anywhere in the input (a later success means spare connections,
-  not pinning).
+* ``repeated_closes``: ``extra.evidence == "repeated_closes"``, unless the same client address
+  sent a request inside TLS to the same host anywhere in the input (it trusted the proxy's
+  certificate there: the closes were spare connections, not pinning).
 
 Rows without evidence (a single close after the handshake, a disconnect during the handshake with
 no alert) give no finding; they stay in the ``flows`` frame.
@@ -48,10 +48,9 @@ def pinning_findings(flows: pd.DataFrame) -> list[Finding]:
     low); ``flows`` is the analysis ``flows`` frame (``extra`` as JSON text)."""
     if flows.empty:
         return []
-    ok: set[tuple[str, str]] = set()
-    answered = flows[flows["status_code"].notna()]
-    for ip, host, sni, h in zip(answered["client_ip"], answered["server_host"], answered["sni"],
-                                answered["host"], strict=True):
+    ok: set[tuple[str, str]] = set()  # (client, host) pairs with a request sent inside TLS: trusted
+    sent = flows[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna()]
+    for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
         for name in (host, sni, h):
             if _s(name):
                 ok.add((_s(ip) or "", str(name).lower()))

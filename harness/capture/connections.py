@@ -116,7 +116,10 @@ class ClientConnections:
         self.after_handshake.pop(client_id, None)
 
     def success(self, f: http.HTTPFlow) -> None:
-        """A request from this client got a response: its host is not pinned against the proxy."""
+        """The client sent a request inside its TLS session with the proxy: it trusted the proxy's
+        certificate for that host (a CONNECT or a plain-HTTP request proves nothing)."""
+        if f.request.method == "CONNECT" or not f.client_conn.tls_established:
+            return
         ip, _ = addr(f.client_conn.peername)
         for host in {f.client_conn.sni, f.request.pretty_host, f.request.host}:
             self.closes.success(ip or "", host)

@@ -186,6 +186,7 @@ class Recorder:
 
     def requestheaders(self, f: http.HTTPFlow) -> None:
         self.connections.request_seen(f.client_conn.id)
+        self.connections.success(f)
         if not self._check(f):
             return
         f.metadata[_STEP_KEY] = self.timeline.current
@@ -266,8 +267,6 @@ class Recorder:
         if self.store is None or self.failure is not None:
             return
         self.connections.count(f.client_conn.id)
-        if f.response is not None and f.error is None:
-            self.connections.success(f)
         facts = ConnFacts.of(f)
         step = f.metadata.get(_STEP_KEY, self.timeline.current)
         cap, now = self.body_cap, time.time()

@@ -11,7 +11,8 @@ recorder calls a client's connection a TLS failure only with positive evidence:
   client sends when the application rejects the session it just negotiated, e.g. OkHttp's
   ``CertificatePinner``); ``close_notify`` alone is an ordinary close;
 * ``repeated_closes``: the :data:`REPEATED_CLOSES`-th close without a request from one client
-  address to one host with no successful request from that address to that host so far.
+  address to one host when that address has sent no request to that host inside TLS so far (a
+  request inside the TLS session shows the client trusted the proxy's certificate).
 
 Otherwise the connection is recorded as kind ``idle``. Alerts are read with OpenSSL's info callback
 (``SSL_CB_READ_ALERT``; pyOpenSSL ``Context.set_info_callback``), which sees every alert record
@@ -106,7 +107,7 @@ class AlertLog:
 
 @dataclass
 class CloseTally:
-    """Closes without a request and successful requests, per (client address, host)."""
+    """Closes without a request and requests sent inside TLS, per (client address, host)."""
 
     threshold: int = REPEATED_CLOSES
     _closes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
