@@ -38,9 +38,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
-import ipaddress
 import json
-import math
 import uuid
 import zlib
 from collections import deque
@@ -50,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
 
@@ -111,51 +110,6 @@ def _read(path: Path) -> bytes:
 # ---------------------------------------------------------------- fields
 
 
-def _str(value: Any) -> str | None:
-    """A string field: strings as they are, numbers as text, anything else None."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return str(value)
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def is_ip(text: str | None) -> bool:
-    if not text:
-        return False
-    try:
-        ipaddress.ip_address(text.split("%", 1)[0])
-        return True
-    except ValueError:
-        return False
-
-
 def _body(obj: dict[str, Any]) -> bytes | None:
     """The bytes of a ``content`` or ``postData`` object's ``text`` (base64 when ``encoding`` or
     ``_encoding`` says so; a text that is not valid base64 is taken as text)."""
@@ -175,9 +129,9 @@ def _pairs(items: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for h in items if isinstance(items, list) else ():
         if isinstance(h, dict):
-            name, value = _str(h.get("name")), _str(h.get("value"))
+            name, value = as_str(h.get("name")), as_str(h.get("value"))
         elif isinstance(h, list | tuple) and len(h) == 2:
-            name, value = _str(h[0]), _str(h[1])
+            name, value = as_str(h[0]), as_str(h[1])
         else:
             continue
         if name is not None:
@@ -196,9 +150,9 @@ def params_body(post: dict[str, Any]) -> bytes | None:
     raw = post.get("params")
     if not isinstance(raw, list) or not raw:
         return None
-    mime = _str(post.get("mimeType")) or ""
+    mime = as_str(post.get("mimeType")) or ""
     if not mime.lower().startswith("multipart/form-data"):
-        return urlencode([(_str(p.get("name")) or "", _str(p.get("value")) or "")
+        return urlencode([(as_str(p.get("name")) or "", as_str(p.get("value")) or "")
                           for p in raw if isinstance(p, dict)]).encode("ascii")
     boundary = next((part.split("=", 1)[1].strip().strip('"') for part in mime.split(";")[1:]
                      if part.strip().lower().startswith("boundary=")), None) or uuid.uuid4().hex
@@ -206,13 +160,13 @@ def params_body(post: dict[str, Any]) -> bytes | None:
     for p in raw:
         if not isinstance(p, dict):
             continue
-        disposition = f'form-data; name="{_str(p.get("name")) or ""}"'
-        if _str(p.get("fileName")):
-            disposition += f'; filename="{_str(p.get("fileName"))}"'
+        disposition = f'form-data; name="{as_str(p.get("name")) or ""}"'
+        if as_str(p.get("fileName")):
+            disposition += f'; filename="{as_str(p.get("fileName"))}"'
         out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode("utf-8", "surrogateescape")
-        if _str(p.get("contentType")):
-            out += f"Content-Type: {_str(p.get('contentType'))}\r\n".encode("utf-8", "surrogateescape")
-        out += b"\r\n" + (_str(p.get("value")) or "").encode("utf-8", "surrogateescape") + b"\r\n"
+        if as_str(p.get("contentType")):
+            out += f"Content-Type: {as_str(p.get('contentType'))}\r\n".encode("utf-8", "surrogateescape")
+        out += b"\r\n" + (as_str(p.get("value")) or "").encode("utf-8", "surrogateescape") + b"\r\n"
     out += f"--{boundary}--\r\n".encode()
     return bytes(out)
 
@@ -228,7 +182,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     if not isinstance(entry, dict):
         raise ValueError("entry is not an object")
     req, resp = entry.get("request"), entry.get("response")
-    if not isinstance(req, dict) or not isinstance(req.get("url"), str) or _str(req.get("method")) is None:
+    if not isinstance(req, dict) or not isinstance(req.get("url"), str) or as_str(req.get("method")) is None:
         raise ValueError("request needs 'method' and 'url'")
     if not isinstance(resp, dict):
         raise ValueError("missing 'response' object")
@@ -249,27 +203,27 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     req_headers, resp_headers = _pairs(req.get("headers")), _pairs(resp.get("headers"))
     extra: dict[str, Any] = {}
 
-    post = _dict(req.get("postData"))
+    post = as_dict(req.get("postData"))
     req_body = _body(post)
     if req_body is None and (rebuilt := params_body(post)) is not None:
         req_body = rebuilt
         extra["request_body_rebuilt"] = "params"
-    removed_req = _str(post.get("_contentEncoding"))
+    removed_req = as_str(post.get("_contentEncoding"))
     if removed_req is None and creator.lower() == "mitmproxy" and req_body is not None:
         removed_req = _header(req_headers, "content-encoding")  # mitmproxy's export decodes
     if removed_req:
         extra["request_content_decoded"] = removed_req
 
-    content = _dict(resp.get("content"))
+    content = as_dict(resp.get("content"))
     resp_body = _body(content)
-    har_size = _int(content.get("size"))
+    har_size = as_int(content.get("size"))
     if har_size is not None:
         extra["har_content_size"] = har_size
     resp_size = len(resp_body) if resp_body is not None else (har_size if har_size and har_size > 0 else None)
     if resp_body is not None:
         # HAR's content.text is decoded; content-encoding no longer applies to it
         extra["response_body_decoded"] = True
-        removed = _str(content.get("_contentEncoding"))
+        removed = as_str(content.get("_contentEncoding"))
         if removed is None:
             removed = _header(resp_headers, "content-encoding")
             removed = None if (removed or "").strip().lower() in ("", "identity") else removed
@@ -278,18 +232,18 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         if removed:
             extra["response_content_decoded"] = removed
 
-    status = _int(resp.get("status")) or 0
-    server_ip = (_str(entry.get("serverIPAddress")) or "").strip("[]") or None
+    status = as_int(resp.get("status")) or 0
+    server_ip = (as_str(entry.get("serverIPAddress")) or "").strip("[]") or None
     if not is_ip(server_ip):
         server_ip = hostname if is_ip(hostname) else None
-    truncated = _dict(entry.get("_truncated"))
-    kind = _str(entry.get("_kind"))
+    truncated = as_dict(entry.get("_truncated"))
+    kind = as_str(entry.get("_kind"))
     ws_raw = entry.get("_webSocketMessages")
     if kind not in ("http", "websocket", "error"):
         kind = "websocket" if isinstance(ws_raw, list) and ws_raw else ("http" if status > 0 else "error")
-    flow_id = _str(entry.get("_flowId")) or _str(entry.get("_id")) or _str(entry.get("id")) or f"har-{index}"
-    step = _str(entry.get("_stepId")) or _str(entry.get("_step_id")) or _str(entry.get("pageref"))
-    elapsed = _float(entry.get("time"))
+    flow_id = as_str(entry.get("_flowId")) or as_str(entry.get("_id")) or as_str(entry.get("id")) or f"har-{index}"
+    step = as_str(entry.get("_stepId")) or as_str(entry.get("_step_id")) or as_str(entry.get("pageref"))
+    elapsed = as_float(entry.get("time"))
     rec = FlowRecord(
         id=flow_id,
         kind=kind,
@@ -298,15 +252,15 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         server_host=hostname,
         server_ip=server_ip,
         server_port=port,
-        http_version=_str(req.get("httpVersion")) or None,
-        method=_str(req.get("method")),
+        http_version=as_str(req.get("httpVersion")) or None,
+        method=as_str(req.get("method")),
         scheme=scheme,
         host=hostname,
         port=port,
         path=path or "/",
         url=url,
         status_code=status or None,
-        reason=_str(resp.get("statusText")) or None,
+        reason=as_str(resp.get("statusText")) or None,
         request_headers=req_headers,
         response_headers=resp_headers,
         request_body=req_body,
@@ -315,21 +269,14 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         response_body_size=resp_size,
         request_body_truncated=truncated.get("request") is True,
         response_body_truncated=truncated.get("response") is True,
-        error=_str(entry.get("_error")) or _str(resp.get("_error")) or None,
+        error=as_str(entry.get("_error")) or as_str(resp.get("_error")) or None,
         step_id=step or None,
         extra=extra,
     )
-    if _int(truncated.get("bodyCap")):
+    if as_int(truncated.get("bodyCap")):
         rec.body_cap = int(truncated["bodyCap"])
     rec.sni = hostname if scheme in ("https", "wss") else None
     return rec, ws_messages(ws_raw, rec)
-
-
-def _when(value: Any) -> float | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() if isinstance(value, str) else None
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 def steps_from_pages(pages: Any) -> list[Step]:
@@ -338,11 +285,11 @@ def steps_from_pages(pages: Any) -> list[Step]:
     start are skipped."""
     out: list[Step] = []
     for p in pages if isinstance(pages, list) else ():
-        if not isinstance(p, dict) or not _str(p.get("id")) or (start := _when(p.get("startedDateTime"))) is None:
+        if not isinstance(p, dict) or not as_str(p.get("id")) or (start := iso_seconds(p.get("startedDateTime"))) is None:
             continue
-        sid = str(_str(p.get("id")))
-        out.append(Step(sid, _str(p.get("title")) or sid, start, _when(p.get("_endedDateTime")),
-                        _str(p.get("_action")), _dict(p.get("_info"))))
+        sid = str(as_str(p.get("id")))
+        out.append(Step(sid, as_str(p.get("title")) or sid, start, iso_seconds(p.get("_endedDateTime")),
+                        as_str(p.get("_action")), as_dict(p.get("_info"))))
     return out
 
 
@@ -354,7 +301,7 @@ def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
     for m in raw if isinstance(raw, list) else ():
         if not isinstance(m, dict) or not isinstance(m.get("data"), str):
             continue
-        opcode = _int(m.get("opcode")) or 1
+        opcode = as_int(m.get("opcode")) or 1
         if opcode not in (1, 2):
             continue
         data: str = m["data"]
@@ -365,7 +312,7 @@ def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
                 content = data.encode("utf-8", "surrogateescape")
         else:
             content = data.encode("utf-8", "surrogateescape")
-        ts = _float(m.get("time"))
+        ts = as_float(m.get("time"))
         out.append(WsMessage(rec.id, ts if ts is not None else rec.started_at, m.get("type") == "send",
                              opcode == 1, content, len(content), step_id=rec.step_id))
     return out
@@ -391,9 +338,9 @@ def load_har(path: Path) -> Source:
     entries = log.get("entries")
     if not isinstance(entries, list):
         raise AnalysisError(f"{path} is not a HAR file: 'log.entries' is missing or not a list", fix=_SHAPE)
-    creator = _dict(log.get("creator"))
+    creator = as_dict(log.get("creator"))
     src = Source("har", path, iter(()), steps=steps_from_pages(log.get("pages")), meta={"creator": creator or None})
-    creator_name = _str(creator.get("name")) or ""
+    creator_name = as_str(creator.get("name")) or ""
     ws_buffer: deque[WsMessage] = deque()
 
     def flows() -> Iterator[FlowRecord]:
