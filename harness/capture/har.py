@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,8 +192,11 @@ def har_document(store: RunStore) -> dict[str, Any]:
 
 
 def write_har(store: RunStore, out: Path) -> Path:
-    """Write :func:`har_document` of ``store`` to ``out`` (UTF-8 JSON); returns ``out``."""
-    doc = har_document(store)
-    with open(out, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False)
+    """Write :func:`har_document` of ``store`` to ``out`` (UTF-8 JSON; zlib-compressed for a
+    ``.zhar`` path, as mitmproxy's ``save.har`` does); returns ``out``."""
+    data = json.dumps(har_document(store), ensure_ascii=False).encode("utf-8")
+    if out.name.lower().endswith(".zhar"):
+        data = zlib.compress(data, 9)
+    with open(out, "wb") as fh:
+        fh.write(data)
     return out

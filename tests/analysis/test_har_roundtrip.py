@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import brotli
@@ -58,6 +59,10 @@ def test_run_to_har_to_analyze_gives_the_same_findings_case_16(case_run: Path, t
     assert validate_har(json.loads(har.read_text())) == []
     direct = analyze(case_run, Options(facts=facts))
     again = analyze(har, Options(facts=facts))
+    zhar = tmp_path / "run.zhar"  # mitmproxy's compressed form, read back the same
+    assert _cli("export", str(case_run), "--format", "har", "-o", str(zhar), home=tmp_path)[0] == 0
+    assert zlib.decompress(zhar.read_bytes()) == har.read_bytes()
+    assert _findings(analyze(zhar, Options(facts=facts))) == _findings(direct)
     # the right values of case 16
     assert len(again.lists) == 1 and again.lists.loc[0, "chain"] == "br>json"
     assert set(again.pii_hits["value_name"]) == {"android_id"}
