@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: flow metadata key of the step id (also in flows.mitm), see docs/dev/contracts.md section 1
+STEP_KEY = "harness.step_id"
 #: how much of a connection's first data is kept for connections that never become a flow
 FIRST_BYTES = 4096
 #: how often connections that finished the client TLS handshake but sent no request are checked
@@ -182,7 +184,7 @@ class ClientConnections:
         self.count(f.client_conn.id)
         self.rec.emit(FlowRecord(
             id=f.id, kind="error", started_at=req.timestamp_start, ended_at=time.time(),
-            client_ip=ip or "", client_port=port or 0, step_id=f.metadata.get("harness.step_id", self.rec.timeline.current),
+            client_ip=ip or "", client_port=port or 0, step_id=f.metadata.get(STEP_KEY, self.rec.timeline.current),
             server_host=req.host, server_port=req.port, http_version=req.http_version, method=req.method,
             host=req.host, port=req.port, url=None, body_cap=self.rec.body_cap,
             request_headers=[(k, v) for k, v in req.headers.items(multi=True)],

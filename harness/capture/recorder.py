@@ -30,7 +30,7 @@ from typing import Any
 
 from mitmproxy import command, connection, ctx, exceptions, http, tcp, tls
 
-from harness.capture.connections import ClientConnections, addr, alpn
+from harness.capture.connections import STEP_KEY, ClientConnections, addr, alpn
 from harness.capture.httprecord import BodyTap, ConnFacts, http_record
 from harness.capture.mitmfile import FlowStates, MitmFileWriter
 from harness.capture.records import DEFAULT_BODY_CAP, FlowRecord, WsMessage
@@ -41,7 +41,6 @@ from harness.errors import StoreError
 logger = logging.getLogger(__name__)
 
 DEFAULT_STREAM_THRESHOLD = 16 * 1024 * 1024
-_STEP_KEY = "harness.step_id"  # also in flows.mitm (flow metadata), see contracts.md §4
 _UNSET: Any = object()
 
 
@@ -189,7 +188,7 @@ class Recorder:
         self.connections.success(f)
         if not self._check(f):
             return
-        f.metadata[_STEP_KEY] = self.timeline.current
+        f.metadata[STEP_KEY] = self.timeline.current
         self._maybe_stream(f.request)
 
     def responseheaders(self, f: http.HTTPFlow) -> None:
@@ -224,7 +223,7 @@ class Recorder:
             self.store.add_ws_message(WsMessage(
                 flow_id=f.id, timestamp=m.timestamp, from_client=m.from_client, is_text=m.is_text,
                 content=content[: self.body_cap] if size > self.body_cap else content, size=size,
-                truncated=size > self.body_cap, step_id=f.metadata.get(_STEP_KEY),
+                truncated=size > self.body_cap, step_id=f.metadata.get(STEP_KEY),
             ))
         except StoreError as exc:
             self._fail(exc)
@@ -268,7 +267,7 @@ class Recorder:
             return
         self.connections.count(f.client_conn.id)
         facts = ConnFacts.of(f)
-        step = f.metadata.get(_STEP_KEY, self.timeline.current)
+        step = f.metadata.get(STEP_KEY, self.timeline.current)
         cap, now = self.body_cap, time.time()
         try:
             self.store.add_flow_from(lambda: self.flow_record(f, kind, facts=facts, step=step, cap=cap, now=now),
@@ -289,7 +288,7 @@ class Recorder:
         taken on the event loop; without them they are read now.
         """
         if step is _UNSET:
-            step = f.metadata.get(_STEP_KEY, self.timeline.current)
+            step = f.metadata.get(STEP_KEY, self.timeline.current)
         return http_record(f, kind, facts=facts or ConnFacts.of(f), step=step,
                            cap=self.body_cap if cap is None else cap, now=now)
 
