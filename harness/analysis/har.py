@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from harness.analysis.decode import ENCODING_NAMES
 from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
@@ -60,6 +61,16 @@ _ZLIB_HEADS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
 _GZIP_MAGIC = b"\x1f\x8b"
 _FIX = "pass a HAR 1.2 JSON file exported by a browser, mitmproxy or Charles (.har, .zhar or gzipped)"
 _SHAPE = "a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}"
+
+
+def decoded_chain(removed: Any, chain: str) -> str:
+    """``chain`` behind the content-encoding a loader already removed (``extra.*_content_decoded``:
+    HAR text is decoded), so a HAR gives the decoding chain the run gives (``br`` + ``json``)."""
+    if not isinstance(removed, str) or not removed.strip():
+        return chain
+    names = [ENCODING_NAMES.get(e.strip().lower(), e.strip().lower()) for e in reversed(removed.split(","))
+             if e.strip().lower() not in ("", "identity")]
+    return ">".join([n for n in names if n] + ([chain] if chain else []))
 
 
 def compression_of(head: bytes) -> str | None:

@@ -20,11 +20,12 @@ import pyarrow as pa
 
 from harness.analysis import frames as F
 from harness.analysis.cryptolink import CipherLink, link_ciphertexts
-from harness.analysis.decode import DEFAULT_LIMITS, ENCODING_NAMES, Limits, decompress
+from harness.analysis.decode import DEFAULT_LIMITS, Limits, decompress
 from harness.analysis.facts import KnownValues, known_values_from_facts
 from harness.analysis.filtering import Comparison, Side, compare, title_of
 from harness.analysis.findings import Finding, Severity
 from harness.analysis.geo import GeoResolver
+from harness.analysis.har import decoded_chain
 from harness.analysis.lists import ListDiff, ListStore, TermList, find_lists
 from harness.analysis.loaders import Source, open_source
 from harness.analysis.pii import Hit, PiiMatcher
@@ -84,15 +85,6 @@ class Analysis:
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     lname = name.lower()
     return next((v for k, v in headers if k.lower() == lname), None)
-
-
-def _after(removed: Any, chain: str) -> str:
-    """``chain`` behind the content-encoding a loader already removed (HAR text is decoded)."""
-    if not isinstance(removed, str) or not removed.strip():
-        return chain
-    names = [ENCODING_NAMES.get(e.strip().lower(), e.strip().lower()) for e in reversed(removed.split(","))
-             if e.strip().lower() not in ("", "identity")]
-    return ">".join([n for n in names if n] + ([chain] if chain else []))
 
 
 def _event_bytes(ev: AgentEvent) -> bytes | None:
@@ -163,7 +155,7 @@ class _Run:
                     rec.request_body, "request_body",
                     None if removed else _header(rec.request_headers, "content-encoding"),
                     _header(rec.request_headers, "content-type"))
-                hits += [replace(x, chain=_after(removed, x.chain)) for x in h] if removed else h
+                hits += [replace(x, chain=decoded_chain(removed, x.chain)) for x in h] if removed else h
                 bounded |= bool(ex and ex.bounded)
         host = rec.server_host or rec.host
         for hit in hits:
@@ -175,7 +167,7 @@ class _Run:
         if body and rec.status_code and 200 <= rec.status_code < 300:
             for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
-                tl.chain = _after(rec.extra.get("response_content_decoded"), tl.chain)
+                tl.chain = decoded_chain(rec.extra.get("response_content_decoded"), tl.chain)
                 self.lists.append(tl)
         if body and "html" in ctype.lower() and not encoding:
             title = title_of(body)
