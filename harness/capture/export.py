@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness.capture.har import har_document, har_entry, write_har
+from harness.capture.har import har_bytes, har_document, har_entry
 from harness.capture.store import FLOW_COLUMNS, RunStore
 from harness.errors import UsageError
 from harness.fsutil import FILE_MODE
@@ -81,8 +81,11 @@ def export_csv(store: RunStore, out: Path) -> Path:
 
 
 def export_har(store: RunStore, out: Path) -> Path:
+    data = har_bytes(store, compressed=out.name.lower().endswith(".zhar"))
     _private_out(out)
-    return write_har(store, out)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    return out
 
 
 def export(run_dir: str | os.PathLike[str], fmt: str, out: str | os.PathLike[str] | None = None) -> Path:

@@ -30,7 +30,6 @@ import datetime
 import json
 import zlib
 from collections import defaultdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -191,12 +190,8 @@ def har_document(store: RunStore) -> dict[str, Any]:
     }}
 
 
-def write_har(store: RunStore, out: Path) -> Path:
-    """Write :func:`har_document` of ``store`` to ``out`` (UTF-8 JSON; zlib-compressed for a
-    ``.zhar`` path, as mitmproxy's ``save.har`` does); returns ``out``."""
+def har_bytes(store: RunStore, *, compressed: bool = False) -> bytes:
+    """:func:`har_document` of ``store`` as UTF-8 JSON, zlib-compressed when ``compressed`` (what
+    mitmproxy's ``save.har`` writes for a ``.zhar`` path)."""
     data = json.dumps(har_document(store), ensure_ascii=False).encode("utf-8")
-    if out.name.lower().endswith(".zhar"):
-        data = zlib.compress(data, 9)
-    with open(out, "wb") as fh:
-        fh.write(data)
-    return out
+    return zlib.compress(data, 9) if compressed else data
