@@ -22,6 +22,7 @@ the proxy's TLS layer processes, including those mitmproxy itself does not repor
 from __future__ import annotations
 
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ from OpenSSL import SSL
 
 #: closes without a request (same client address, same host, no success) that count as evidence
 REPEATED_CLOSES = 3
+#: ids of earlier closes kept per (client, host) and cited with the evidence
+KEEP_IDS = 20
 
 #: TLS alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2)
 ALERT_NAMES = {
@@ -107,10 +110,13 @@ class AlertLog:
 
 @dataclass
 class CloseTally:
-    """Closes without a request and requests sent inside TLS, per (client address, host)."""
+    """Closes without a request and requests sent inside TLS, per (client address, host).
+
+    Memory is bounded per pair: a count and the ids of the last :data:`KEEP_IDS` closes.
+    """
 
     threshold: int = REPEATED_CLOSES
-    _closes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _closes: dict[tuple[str, str], tuple[int, deque[str]]] = field(default_factory=dict)
     _ok: set[tuple[str, str]] = field(default_factory=set)
 
     def success(self, client_ip: str, host: str | None) -> None:
@@ -118,13 +124,15 @@ class CloseTally:
             self._ok.add((client_ip, host.lower()))
 
     def close(self, client_ip: str, host: str | None, record_id: str) -> dict[str, Any] | None:
-        """Count a close; returns the evidence (``repeated_closes``, ``earlier_ids``) when this
-        close makes the count reach the threshold with no success, else None."""
+        """Count a close; returns the evidence (``repeated_closes``, ``earlier_ids``) when the count
+        has reached the threshold with no request sent inside TLS, else None."""
         if not host:
             return None
         key = (client_ip, host.lower())
-        earlier = self._closes.setdefault(key, [])
-        earlier.append(record_id)
-        if key in self._ok or len(earlier) < self.threshold:
+        count, ids = self._closes.get(key, (0, deque(maxlen=KEEP_IDS)))
+        earlier = list(ids)
+        ids.append(record_id)
+        self._closes[key] = (count + 1, ids)
+        if key in self._ok or count + 1 < self.threshold:
             return None
-        return {"repeated_closes": len(earlier), "earlier_ids": earlier[:-1][-20:]}
+        return {"repeated_closes": count + 1, "earlier_ids": earlier}

@@ -56,3 +56,17 @@ def test_mitmproxy_wording_is_evidence_and_upstream_errors_are_not() -> None:
                  "not trust the proxy's certificate."),
             _tls("u", "upstream.test", error="TLS handshake failed: certificate verify failed")]
     assert _pins(rows) == {"pinned.test": ["m"]}
+
+
+def test_close_tally_counts_per_client_and_host_with_bounded_memory() -> None:
+    from harness.capture.tlsevidence import KEEP_IDS, REPEATED_CLOSES, CloseTally
+
+    tally = CloseTally()
+    got = [tally.close("10.0.0.2", "Quiet.test", f"c{i}") for i in range(30)]
+    assert got[: REPEATED_CLOSES - 1] == [None] * (REPEATED_CLOSES - 1)
+    assert got[REPEATED_CLOSES - 1] == {"repeated_closes": REPEATED_CLOSES,
+                                        "earlier_ids": [f"c{i}" for i in range(REPEATED_CLOSES - 1)]}
+    assert got[-1] == {"repeated_closes": 30, "earlier_ids": [f"c{i}" for i in range(30 - KEEP_IDS - 1, 29)]}
+    assert tally.close("10.0.0.3", "quiet.test", "other-client") is None  # another client starts at 1
+    tally.success("10.0.0.2", "quiet.test")  # a request inside TLS: it trusts the proxy there
+    assert tally.close("10.0.0.2", "quiet.test", "after") is None
