@@ -131,21 +131,6 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
     return rows, findings
 
 
-def tls_findings(flows: pd.DataFrame) -> list[Finding]:
-    """``tls.handshake_failed``: one finding per host with flows of kind ``tls_failure``."""
-    if flows.empty:
-        return []
-    out = []
-    failed = flows[flows["kind"] == "tls_failure"]
-    for host, grp in failed.groupby(failed["server_host"].fillna(failed["server_ip"]).fillna("?")):
-        errors = sorted({str(e) for e in grp["error"].dropna()})
-        out.append(Finding(
-            "pinning_failure", "tls_rejected", Severity.LOW, "tls.handshake_failed",
-            f"{len(grp)} TLS handshake(s) with {host} failed under interception (pinning or untrusted CA)",
-            flow_ids=list(grp["id"]), details={"host": host, "errors": errors, "count": len(grp)}))
-    return out
-
-
 def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
     """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded."""
     seen_hosts = set(flows["server_host"].dropna()) | set(flows["host"].dropna()) if not flows.empty else set()

@@ -113,3 +113,15 @@ def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
     [flow] = list(store.iter_flows())
     assert flow.path == "/json" and flow.http_version == "HTTP/2.0" and b"Free Tibet" in flow.response_body
     assert [f.request.path for f in read_mitm(run_dir / "flows.mitm").flows] == ["/json"]
+
+
+def test_flow_lines_name_idle_connections_and_failed_connects():
+    from harness.capture.records import FlowRecord
+    from harness.cli.cmd_record import _flow_line
+
+    idle = FlowRecord(id="i", kind="idle", started_at=1.0, ended_at=2.0, client_ip="127.0.0.1", client_port=5,
+                      sni="spare.test", server_host="spare.test", error="client closed ...")
+    assert _flow_line(idle) == "idle spare.test: client closed ..."
+    connect = FlowRecord(id="c", kind="error", started_at=1.0, ended_at=2.0, method="CONNECT", url=None,
+                         server_host="nx.invalid", server_port=443, error="cannot connect to nx.invalid:443: x")
+    assert _flow_line(connect) == "error CONNECT nx.invalid:443 cannot connect to nx.invalid:443: x"
