@@ -29,7 +29,14 @@ def pytest_configure(config):  # noqa: ARG001
     # take the first adb on PATH, and two adb versions on one server port kill each other's server
     from harness.device.adbbin import use_adb
 
-    use_adb()
+    chosen = use_adb()
+    # the adb key before any adb server starts (xdist workers would race to create it): the
+    # virtual handset trusts it, the adb servers sign with it
+    import subprocess
+
+    (root / "home" / ".android").mkdir(mode=0o700)
+    subprocess.run([chosen.path, "keygen", str(root / "home" / ".android" / "adbkey")],
+                   capture_output=True, timeout=60, check=False)
 
 
 def pytest_unconfigure(config):  # noqa: ARG001

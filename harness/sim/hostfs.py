@@ -54,12 +54,34 @@ def walk(top: Path) -> list[Path]:
 
 
 def remove_tree(top: Path) -> None:
-    """``rm -rf top`` (children first)."""
-    for path in reversed(walk(top)):
-        if path.is_dir() and not path.is_symlink():
-            path.rmdir()
-        else:
-            path.unlink()
+    """``rm -rf top`` with one open folder at a time, relative to it (``dir_fd``), so any depth
+    works, even past PATH_MAX; symlinks are removed, never followed."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(top, flags)
+    names: list[str] = []
+    try:
+        while True:
+            subdir = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdir = entry.name
+                        break
+                    os.unlink(entry.name, dir_fd=fd)
+            if subdir is not None:
+                child = os.open(subdir, flags, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                names.append(subdir)
+                continue
+            if not names:
+                break
+            parent = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
     top.rmdir()
 
 
