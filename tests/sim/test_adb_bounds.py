@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from harness.sim.adb import AdbDaemon
+from harness.sim.adb.wire import A_CLSE, A_OKAY, A_OPEN, A_WRTE, MAX_PAYLOAD, Packet
 from harness.sim.android import AndroidDevice, DeviceConfig
 from harness.sim.hostfs import remove_tree
-from harness.sim.adb.wire import A_CLSE, A_OKAY, A_OPEN, A_WRTE, MAX_PAYLOAD, Packet
 from tests.sim.adbfake import FakeBackend, RawClient
 
 pytestmark = pytest.mark.timeout(120)
