@@ -40,9 +40,11 @@ def tool_versions() -> dict[str, str | None]:
             out[dist] = None
     out["java"] = _first_line(["java", "-version"])
     try:
-        from adbutils._utils import adb_path
+        from harness.device.adbbin import adb_binary
 
-        out["adb"] = _first_line([adb_path(), "version"])
+        chosen = adb_binary()
+        out["adb"] = chosen.version
+        out["adb_path"] = chosen.path
     except Exception:  # noqa: BLE001 - a version string is informational
         out["adb"] = None
     return out
