@@ -14,24 +14,39 @@ from pathlib import Path
 
 import pytest
 
-from harness.sim.handset import VirtualHandset
+from harness.sim.handset import HandsetConfig, VirtualHandset
+from harness.testing.sim import start_handset, stop_handset
 from tests.sim.adbtools import AdbTool
 
 pytestmark = pytest.mark.timeout(120)
 
 
+def _attach(tool: AdbTool, serial: str) -> None:
+    tool("connect", serial)
+    deadline = time.monotonic() + 20
+    while f"{serial}\tdevice" not in tool("devices").stdout.decode():
+        assert time.monotonic() < deadline, tool("devices").stdout
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def tool_serial(adb_tool: AdbTool, sim_handset: VirtualHandset) -> Iterator[tuple[AdbTool, str]]:
     """The session's handset attached to ``adb_tool``'s own adb server."""
-    serial = sim_handset.serial
-    adb_tool("connect", serial)
-    deadline = time.monotonic() + 20
-    while f"{serial}\tdevice" not in adb_tool("devices").stdout.decode():
-        assert time.monotonic() < deadline, adb_tool("devices").stdout
-        time.sleep(0.1)
-    yield adb_tool, serial
+    _attach(adb_tool, sim_handset.serial)
+    yield adb_tool, sim_handset.serial
     if adb_tool.own_server:
-        adb_tool("disconnect", serial)
+        adb_tool("disconnect", sim_handset.serial)
+
+
+@pytest.fixture(scope="module")
+def installing_handset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualHandset]:
+    """A handset that accepts apps outside the bundled world (as ``--allow-app-install``)."""
+    config = HandsetConfig(state_dir=tmp_path_factory.mktemp("installing") / "state")
+    # honoured by the app sandbox (issue 11, item 1: unbundled apps are refused by default)
+    config.allow_app_install = True  # type: ignore[attr-defined]
+    handset = start_handset(config, connect=False)
+    yield handset
+    stop_handset(handset)
 
 
 def _adb(tool_serial: tuple[AdbTool, str], *args: str, **kw) -> subprocess.CompletedProcess:
@@ -69,7 +84,9 @@ def test_shell_pipes(tool_serial):
     assert b"No such file or directory" in missing.stderr + missing.stdout
 
 
-def test_install_uninstall(tool_serial, sim_handset, tmp_path):
+def test_install_uninstall(adb_tool, installing_handset, tmp_path):
+    tool_serial = (adb_tool, installing_handset.serial)
+    _attach(adb_tool, installing_handset.serial)
     apk = _app_archive(tmp_path, "com.example.clienttest")
     install = _adb(tool_serial, "install", str(apk), timeout=60)
     assert install.returncode == 0 and b"Success" in install.stdout, install.stdout + install.stderr

@@ -14,11 +14,13 @@ import tempfile
 from pathlib import Path
 
 from harness.sim.android.shell.commands import command
-from harness.sim.android.shell.commands.packages import install_archive, pm
+from harness.sim.android.shell.commands.packages import pm
 from harness.sim.android.shell.interp import CmdIO, Shell
 
 #: a streamed "APK" larger than this is refused (virtual apps are zips of sources)
 MAX_STREAMED_APK = 256 * 1024 * 1024
+#: where a streamed package is staged (readable by the shell user, as a pushed file)
+STAGING_DIR = "/data/local/tmp"
 
 
 @command("cmd")
@@ -43,7 +45,9 @@ def cmd(sh: Shell, argv: list[str], io: CmdIO) -> int:
 
 
 def _streamed_install(sh: Shell, args: list[str], io: CmdIO) -> int:
-    """``cmd package install [OPTIONS] -S SIZE``: SIZE bytes of the package on stdin."""
+    """``cmd package install [OPTIONS] -S SIZE``: SIZE bytes of the package on stdin, staged as
+    ``/data/local/tmp/vmdlN.tmp`` (adb's non-streamed install pushes there too) and installed by
+    ``pm install``, so every rule of ``pm install`` applies to both paths."""
     index = args.index("-S")
     try:
         size = int(args[index + 1])
@@ -53,9 +57,9 @@ def _streamed_install(sh: Shell, args: list[str], io: CmdIO) -> int:
     if not 0 < size <= MAX_STREAMED_APK:
         io.print("Failure [INSTALL_FAILED_INVALID_APK: bad size]")
         return 1
-    staging = sh.device.state.dir / "run"
-    staging.mkdir(mode=0o700, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="vmdl", suffix=".tmp", dir=staging)
+    folder = sh.device.fs.host_path(STAGING_DIR)
+    fd, name = tempfile.mkstemp(prefix="vmdl", suffix=".tmp", dir=folder)
+    device_path = f"{STAGING_DIR}/{Path(name).name}"
     try:
         remaining = size
         with os.fdopen(fd, "wb") as fh:
@@ -68,6 +72,6 @@ def _streamed_install(sh: Shell, args: list[str], io: CmdIO) -> int:
         if remaining:
             io.print(f"Failure [INSTALL_FAILED_INVALID_APK: got {size - remaining} of {size} bytes]")
             return 1
-        return install_archive(sh, Path(name), io)
+        return pm(sh, ["pm", "install", device_path], io)
     finally:
         os.unlink(name)

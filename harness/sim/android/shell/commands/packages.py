@@ -7,7 +7,6 @@ import shutil
 import time
 import zipfile
 import zlib
-from pathlib import Path
 
 from harness.errors import SimError
 from harness.fsutil import private_dir
@@ -105,11 +104,6 @@ def _install(sh: Shell, paths: list[str], io: CmdIO) -> int:
     if not host.is_file():
         io.error(f"Error: Can't open file: {paths[0]}")
         return 1
-    return install_archive(sh, host, io)
-
-
-def install_archive(sh: Shell, host: Path, io: CmdIO) -> int:
-    """Install the virtual app in the zip at host path ``host`` (``app.json`` + sources)."""
     try:
         with zipfile.ZipFile(host) as z:
             meta = json.loads(z.read("app.json"))
