@@ -78,8 +78,9 @@ def read_adb_version(path: str, timeout: float = 10.0) -> str | None:
 def _check(path: str, source: str) -> str:
     p = Path(path).expanduser()
     if not p.is_file() or not os.access(p, os.X_OK):
+        shown = path if len(path) <= 80 else "..." + path[-77:]  # the file name is the telling end
         raise UsageError(
-            f"{source} names {path[:80]!r}, which is not an executable file",
+            f"{source} names {shown!r}, which is not an executable file",
             fix=f"give the path of an adb binary (e.g. /usr/bin/adb) or unset {source}"
             if source != "--adb-path" else "give the path of an adb binary, e.g. --adb-path /usr/bin/adb",
         )
