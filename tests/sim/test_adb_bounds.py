@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.sim.adb import AdbDaemon
-from harness.sim.adb.wire import A_CLSE, A_OKAY, A_OPEN, A_WRTE, MAX_PAYLOAD, Packet
+from harness.sim.adb.wire import A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_WRTE, MAX_PAYLOAD, Packet
 from harness.sim.android import AndroidDevice, DeviceConfig
 from harness.sim.hostfs import remove_tree
 from tests.sim.adbfake import FakeBackend, RawClient
@@ -62,6 +62,25 @@ def daemon_stream(daemon: AdbDaemon):
     streams = list(conns[0]._streams.values())
     assert len(streams) == 1
     return streams[0]
+
+
+def test_connection_flood_is_capped(tmp_path):
+    with AdbDaemon(FakeBackend(tmp_path), max_connections=8) as d:
+        threads_before = threading.active_count()
+        clients = [RawClient(d.port) for _ in range(40)]
+        served = [c for c in clients if not _closed_at_once(c)]
+        assert len(served) <= 8 and threading.active_count() - threads_before <= 8
+        for c in clients:
+            c.close()
+    assert d.leaked_threads == []
+
+
+def _closed_at_once(client: RawClient) -> bool:
+    """Refused connections are closed before any CNXN; served ones answer it (and AUTH)."""
+    try:
+        return client.handshake().command not in (A_CNXN,)
+    except (ConnectionError, OSError):
+        return True
 
 
 def test_open_flood_is_capped(daemon):

@@ -7,8 +7,9 @@ in ``adbkey.pub`` files and in an ``AUTH RSAPUBLICKEY`` payload. A host signs th
 with PKCS#1 v1.5 as if it were a SHA-1 digest (``RSA_sign(NID_sha1, token, ...)``).
 
 Trusted keys (:class:`TrustedKeys`): the starting user's ``~/.android/adbkey.pub`` and the public
-half of ``~/.android/adbkey`` (re-read at every check, because the adb server writes them on its
-first start, possibly after the daemon started), plus key files named explicitly.
+half of ``~/.android/adbkey`` (where that user's adb server finds them, see
+:func:`user_key_files`; re-read at every check, because the adb server writes them on its first
+start, possibly after the daemon started), plus key files named explicitly.
 
 A public key alone is never accepted: on a phone, ``RSAPUBLICKEY`` opens the "Allow USB
 debugging?" prompt, and the key is public (``adbkey.pub`` is often world-readable). A host that
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,9 +99,20 @@ def verify_token(key: rsa.RSAPublicKey, token: bytes, signature: bytes) -> bool:
 
 
 def user_key_files(home: Path | None = None) -> list[Path]:
-    """The starting user's adb key files (``~/.android/adbkey.pub`` and ``adbkey``)."""
-    folder = (home or Path.home()) / ".android"
-    return [folder / "adbkey.pub", folder / "adbkey"]
+    """The starting user's adb key files, where that user's adb server finds them: ``adbkey.pub``
+    and ``adbkey`` in ``$ANDROID_USER_HOME``, else ``$ANDROID_SDK_HOME/.android``, else
+    ``~/.android``; plus the keys of ``$ADB_VENDOR_KEYS`` (files, or folders of ``*.adb_key``)."""
+    if home is None and os.environ.get("ANDROID_USER_HOME"):
+        folder = Path(os.environ["ANDROID_USER_HOME"])
+    elif home is None and os.environ.get("ANDROID_SDK_HOME"):
+        folder = Path(os.environ["ANDROID_SDK_HOME"]) / ".android"
+    else:
+        folder = (home or Path.home()) / ".android"
+    files = [folder / "adbkey.pub", folder / "adbkey"]
+    for entry in filter(None, os.environ.get("ADB_VENDOR_KEYS", "").split(os.pathsep)):
+        path = Path(entry)
+        files += sorted(path.glob("*.adb_key")) if path.is_dir() else [path]
+    return files
 
 
 def load_key_file(path: Path) -> rsa.RSAPublicKey:

@@ -55,7 +55,8 @@ class AdbDaemon:
         reboot_delay: float = 2.0,
         trusted_keys: TrustedKeys | None = None,
         insecure: bool = False,
-        max_streams: int = 64,
+        max_streams: int = 256,
+        max_connections: int = 64,
     ) -> None:
         _check_mode(mode)
         try:
@@ -85,6 +86,8 @@ class AdbDaemon:
         self.insecure = insecure
         #: open streams allowed per connection (adbd has no such cap; a fuzzer made 1 500 threads)
         self.max_streams = max_streams
+        #: connections served at once (each has a reader thread); more are closed at once
+        self.max_connections = max_connections
         self._threads = ThreadGroup()
         self._lock = threading.Condition()
         self._connections: set[Connection] = set()
@@ -255,6 +258,8 @@ class AdbDaemon:
                 refuse = "drop mode"
             elif time.monotonic() < self._down_until:
                 refuse = "adbd restarting"
+            elif len(self._connections) >= self.max_connections:
+                refuse = f"{self.max_connections} connections already"
             if refuse:
                 log.info("adbd %s: closing new connection at once (%s)", self.serial, refuse)
                 client.close()
