@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import adbutils
 import pytest
 
 from harness.sim.android import AndroidDevice, DeviceConfig
-from harness.sim.handset import HandsetConfig
+from harness.sim.handset import HandsetConfig, VirtualHandset
 from harness.testing.pki import KeyPair, make_ca, make_leaf
 from harness.testing.sim import sim_device, sim_handset, sim_serial, virtual_handset  # noqa: F401
 from tests.sim.adbfake import Handset, wait_state
@@ -137,3 +138,22 @@ def make_handset(tmp_path: Path, adb_tool: AdbTool, adb_client: adbutils.AdbClie
     yield make
     for h in made:
         h.close()
+
+
+def attach(tool: AdbTool, serial: str) -> None:
+    """``adb connect SERIAL`` on ``tool``'s server and wait until it shows ``device``."""
+    tool("connect", serial)
+    deadline = time.monotonic() + 20
+    while f"{serial}\tdevice" not in tool("devices").stdout.decode():
+        assert time.monotonic() < deadline, tool("devices").stdout
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def tool_serial(adb_tool: AdbTool, request: pytest.FixtureRequest) -> Iterator[tuple[AdbTool, str]]:
+    """The session's handset (``sim_handset``, reset) attached to ``adb_tool``'s own adb server."""
+    handset: VirtualHandset = request.getfixturevalue("sim_handset")
+    attach(adb_tool, handset.serial)
+    yield adb_tool, handset.serial
+    if adb_tool.own_server:
+        adb_tool("disconnect", handset.serial)

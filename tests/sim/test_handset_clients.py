@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import stat
 import subprocess
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,25 +16,9 @@ import pytest
 from harness.sim.handset import HandsetConfig, VirtualHandset
 from harness.testing.sim import start_handset, stop_handset
 from tests.sim.adbtools import AdbTool
+from tests.sim.conftest import attach
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _attach(tool: AdbTool, serial: str) -> None:
-    tool("connect", serial)
-    deadline = time.monotonic() + 20
-    while f"{serial}\tdevice" not in tool("devices").stdout.decode():
-        assert time.monotonic() < deadline, tool("devices").stdout
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def tool_serial(adb_tool: AdbTool, sim_handset: VirtualHandset) -> Iterator[tuple[AdbTool, str]]:
-    """The session's handset attached to ``adb_tool``'s own adb server."""
-    _attach(adb_tool, sim_handset.serial)
-    yield adb_tool, sim_handset.serial
-    if adb_tool.own_server:
-        adb_tool("disconnect", sim_handset.serial)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +69,7 @@ def test_shell_pipes(tool_serial):
 
 def test_install_uninstall(adb_tool, installing_handset, tmp_path):
     tool_serial = (adb_tool, installing_handset.serial)
-    _attach(adb_tool, installing_handset.serial)
+    attach(adb_tool, installing_handset.serial)
     apk = _app_archive(tmp_path, "com.example.clienttest")
     install = _adb(tool_serial, "install", str(apk), timeout=60)
     assert install.returncode == 0 and b"Success" in install.stdout, install.stdout + install.stderr
