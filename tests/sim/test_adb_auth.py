@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pwd
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,3 +139,32 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to become 'nobody'")
+def test_unprivileged_local_user_cannot_use_the_handset(daemon, tmp_path):
+    """The attack of issue 11 item 1: another local user (here ``nobody``, via setpriv) runs their
+    own adb against the handset's loopback port. They get ``unauthorized``, never a shell."""
+    home = Path(tempfile.mkdtemp(prefix="nobody-home-"))
+    nobody = pwd.getpwnam("nobody")
+    os.chown(home, nobody.pw_uid, nobody.pw_gid)
+    port = str(_free_port())
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+
+    def as_nobody(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                               bundled_adb(), "-P", port, *args], env=env, capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL)
+
+    try:
+        as_nobody("connect", daemon.serial)
+        deadline = time.monotonic() + 15
+        while f"{daemon.serial}\tunauthorized" not in as_nobody("devices").stdout:
+            assert time.monotonic() < deadline, as_nobody("devices").stdout
+            time.sleep(0.1)
+        proc = as_nobody("-s", daemon.serial, "shell", "id")
+        assert proc.returncode != 0 and "uid=" not in proc.stdout
+        assert daemon.online_connections() == 0
+    finally:
+        as_nobody("kill-server")
+        subprocess.run(["rm", "-rf", str(home)], check=False)
