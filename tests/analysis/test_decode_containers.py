@@ -183,3 +183,17 @@ def test_zip_of_text() -> None:
     """A zip whose member is plain text is unpacked and the text searched."""
     body = zip_archive({"log.txt": f"device {AID} ok".encode()})
     assert _found(expand(body)) == ["zip"]
+
+
+def test_keyword_list_in_zip_and_multipart_responses() -> None:
+    """A config bundle delivered as a zip archive, or as a part of a multipart response."""
+    terms = json.dumps(_terms_doc()).encode()
+    bundle = zip_archive({"readme.txt": b"config bundle", "conf/ad_blacklist.json": terms})
+    found = find_lists(bundle, url="https://api.vendor.test/bundle")
+    assert len(found) == 1 and found[0].chain.startswith("zip>") and found[0].url.endswith("#conf/ad_blacklist.json")
+    assert found[0].name == "ad_blacklist.json"
+    gz = gzip.compress(json.dumps({"blacklist": _terms_doc()}).encode())
+    body = multipart([("meta", None, "text/plain", b"v=3"), ("cfg", "cfg.json.gz", "application/gzip", gz)])
+    found = find_lists(body, url="https://api.vendor.test/cfg",
+                       content_type="multipart/mixed; boundary=----okhttp-7f3a9c")
+    assert len(found) == 1 and found[0].chain.startswith("multipart>gzip")
