@@ -132,6 +132,14 @@ def load(root: Path | None = None) -> LocationData:
     return LocationData(root or geo_dir())
 
 
+def try_load(root: Path | None = None) -> LocationData | None:
+    """The installed data, or None when it is not installed (for live displays that must not stop)."""
+    try:
+        return load(root)
+    except GeoDataMissing:
+        return None
+
+
 # ---------------------------------------------------------------- installing
 
 
