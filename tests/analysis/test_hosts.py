@@ -123,3 +123,14 @@ def test_run_store_and_har_normalised_the_same(tmp_path: Path) -> None:
         dpf = a.destinations[a.destinations["host"] == "collect.example-dpf.com"]
         assert dpf["flows"].iloc[0] == 2 and dpf["jurisdiction"].iloc[0] == "adequate"
         assert "https://[2408:8000::1]:8443/v1?aid=" + ANDROID_ID in set(a.flows["url"])
+
+
+def test_agent_event_hosts_normalised(tmp_path: Path) -> None:
+    """An agent's connect event naming the host with a trailing dot is the proxied destination."""
+    from harness.analysis.loaders import Source
+    from harness.capture.records import AgentEvent
+
+    flows = [_flow("f1", "collect.example-dpf.com", "https://collect.example-dpf.com/v1", "34.117.59.81")]
+    events = [AgentEvent("net:connect", "agent", 1.0, payload={"host": "Collect.Example-DPF.com.", "port": 443})]
+    a = analyze(Source("test", tmp_path, iter(flows), events=iter(events)), Options())
+    assert a.meta["coverage"] == {"agent_targets": 1, "proxied": 1, "missing": []}
