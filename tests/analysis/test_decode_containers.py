@@ -109,6 +109,15 @@ def test_grpc_stream_trailers_and_sniffing() -> None:
     assert "grpc>gzip" in _found(sniffed)
 
 
+def test_grpc_web_text() -> None:
+    """application/grpc-web-text: the frames are base64 text; a compressed message uses grpc-encoding."""
+    frames = grpc_frame(zstandard.ZstdCompressor().compress(json.dumps({"aid": AID, "pad": "ab" * 200}).encode()),
+                        True) + struct.pack(">BI", 0x80, 14) + b"grpc-status: 0"
+    body = base64.b64encode(frames)
+    assert "base64>grpc>zstd" in _found(expand(body, content_type="application/grpc-web-text",
+                                               grpc_encoding="zstd"))
+
+
 def test_multipart_parts_and_transfer_encoding() -> None:
     gz = gzip.compress(json.dumps({"aid": AID}).encode())
     inner = multipart([("note", None, "text/plain", b"hello")], boundary="inner-b")

@@ -26,6 +26,10 @@ ANDROID_ID = "5f2d8c1a9b3e7d40"
     ("collect.example-dpf.com.", "collect.example-dpf.com"),
     ("Collect.Example-DPF.COM", "collect.example-dpf.com"),
     ("47.241.69.153", "47.241.69.153"),
+    ("::ffff:47.241.69.153", "47.241.69.153"),
+    ("[::ffff:2ff1:4599]", "47.241.69.153"),
+    ("Bücher.Example.", "xn--bcher-kva.example"),
+    ("xn--bcher-kva.example", "xn--bcher-kva.example"),
     (" ", None),
     (None, None),
 ])
@@ -43,6 +47,13 @@ def test_normalise_host(raw: str | None, want: str | None) -> None:
 ])
 def test_split_authority(authority: str, want: tuple) -> None:
     assert split_authority(authority) == want
+
+
+def test_host_fields_with_a_port() -> None:
+    rec = FlowRecord(id="p", kind="http", started_at=0, ended_at=0, host="Collect.Example.com:443",
+                     server_host="[2408:8000::1]:8443", server_ip="::ffff:47.241.69.153")
+    normalise_record(rec)
+    assert (rec.host, rec.server_host, rec.server_ip) == ("collect.example.com", "2408:8000::1", "47.241.69.153")
 
 
 def test_netloc() -> None:
