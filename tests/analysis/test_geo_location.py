@@ -110,3 +110,21 @@ def test_summary_names_databases_and_attribution(installed) -> None:
 def test_geo_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HARNESS_GEO_DIR", str(tmp_path))
     assert geo_dir() == tmp_path
+
+
+def test_damaged_data_says_so(installed, tmp_path: Path) -> None:
+    """A damaged ASN table or country database is one error naming the folder and the fix."""
+    import ipaddress
+    import shutil
+
+    root = tmp_path / "geo"
+    shutil.copytree(geo_dir(), root)
+    (root / "asn.sqlite").write_bytes(b"not a database" * 100)
+    data = load(root)
+    with pytest.raises(GeoDataMissing) as err:
+        data.asn(ipaddress.ip_address(NCSC_LIST_SERVER))
+    assert "damaged" in err.value.reason and "--force" in (err.value.fix or "")
+    data.close()
+    (root / "dbip-country.mmdb").write_bytes(b"\0" * 1000)
+    with pytest.raises(GeoDataMissing):
+        load(root)
