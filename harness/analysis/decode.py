@@ -300,7 +300,7 @@ class _Expander:
             parts = grpc_messages(data, self.grpc_encoding, sniffed="grpc" not in content_type)
         bounded = False
         if parts is None and is_zip(data):
-            parts, bounded = zip_members(data, self.limits.max_output)
+            parts, bounded = zip_members(data, self.limits.max_output, self.limits.max_total - self.total)
             if bounded:
                 self.result.bounded = True
                 self.result.notes.append(f"{'>'.join(chain + ('zip',))}: members capped at {self.limits.max_output} bytes")

@@ -213,7 +213,8 @@ def find_lists(payload: bytes | None, *, url: str | None = None, content_encodin
         except ValueError:
             pass
     if len(_within) < 2 and (is_zip(data) or data.startswith(b"--") or "multipart/" in content_type):
-        members = zip_members(data, DECODE_CAP)[0] if is_zip(data) else multipart_parts(data, content_type) or []
+        members = (zip_members(data, DECODE_CAP, DECODE_CAP)[0] if is_zip(data)
+                   else multipart_parts(data, content_type) or [])
         inside: list[TermList] = []
         for part in members[:MAX_PARTS]:
             member_url = f"{url or ''}#{part.content_type}" if part.kind == "zip" else url

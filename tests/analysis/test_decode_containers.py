@@ -165,6 +165,17 @@ def test_bombs_capped_inside_containers(kind: str) -> None:
     assert max(len(layer.data) for layer in ex.layers[1:]) <= limits.max_output
 
 
+def test_many_bombs_in_one_zip_stay_within_the_total_budget() -> None:
+    raw = b"\0" * (4 * 1024 * 1024)
+    body = zip_archive({f"bomb{i}.bin": raw for i in range(40)})  # 160 MiB if all were inflated
+    assert len(body) < 400_000
+    limits = Limits(max_output=1024 * 1024, max_total=4 * 1024 * 1024)
+    parts, bounded = zip_members(body, limits.max_output, limits.max_total)
+    assert bounded and sum(len(p.data) for p in parts) <= limits.max_total
+    ex = expand(body, limits=limits)
+    assert ex.bounded and sum(len(layer.data) for layer in ex.layers[1:]) <= limits.max_total
+
+
 def test_zstd_grpc_bomb_capped() -> None:
     bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * (64 * 1024 * 1024))
     ex = expand(grpc_frame(bomb, True), content_type="application/grpc", grpc_encoding="zstd",
