@@ -295,7 +295,11 @@ class _Expander:
     def _containers(self, data: bytes, chain: tuple[str, ...], content_type: str) -> bool:
         """Split multipart bodies, zip archives and gRPC framing into their parts and decode each
         (:mod:`harness.analysis.containers`). True when ``data`` was such a container."""
-        parts = multipart_parts(data, content_type)
+        parts = multipart_parts(data[: self.limits.max_output], content_type)
+        if parts is not None and len(data) > self.limits.max_output:
+            self.result.bounded = True
+            self.result.notes.append(f"{'>'.join(chain + ('multipart',))}: only the first "
+                                     f"{self.limits.max_output} bytes split into parts")
         if parts is None and ("grpc" in content_type or data[:1] in (b"\x00", b"\x01", b"\x80", b"\x81")):
             parts = grpc_messages(data, self.grpc_encoding, sniffed="grpc" not in content_type)
         bounded = False

@@ -176,6 +176,18 @@ def test_many_bombs_in_one_zip_stay_within_the_total_budget() -> None:
     assert ex.bounded and sum(len(layer.data) for layer in ex.layers[1:]) <= limits.max_total
 
 
+def test_huge_multipart_split_within_the_cap() -> None:
+    """Only the first ``max_output`` bytes of a huge multipart body are split (marked bounded); the
+    raw body is still scanned whole."""
+    gz = gzip.compress(json.dumps({"aid": AID}).encode())
+    body = multipart([("f", "x.gz", "application/gzip", gz), ("big", None, "text/plain", b"x" * (3 << 20)),
+                      ("tail", None, "text/plain", f"imei={IMEI}".encode())])
+    ex = expand(body, content_type="multipart/form-data; boundary=----okhttp-7f3a9c",
+                limits=Limits(max_output=1 << 20))
+    assert ex.bounded and "multipart>gzip" in _found(ex)
+    assert _found(ex, IMEI) == [""]  # the tail part is past the cap: found in the raw body only
+
+
 def test_zstd_grpc_bomb_capped() -> None:
     bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * (64 * 1024 * 1024))
     ex = expand(grpc_frame(bomb, True), content_type="application/grpc", grpc_encoding="zstd",
