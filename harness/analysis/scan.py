@@ -148,8 +148,7 @@ class FlowScanner:
         body = rec.response_body
         encoding = None if rec.extra.get("response_body_decoded") else header(rec.response_headers, "content-encoding")
         if body and rec.status_code and 200 <= rec.status_code < 300:
-            for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body,
-                                 content_type=ctype):
+            for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
                 self.lists.append(tl)
         decoded, whole = decoded_response(rec, self.limits.max_output)
