@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 
 from harness.analysis import frames as F
+from harness.analysis import hosts
 from harness.analysis.decode import Limits, decompress
 from harness.analysis.facts import KnownValues
 from harness.analysis.filtering import title_of
-from harness.analysis.hosts import normalise_host, normalise_record
+from harness.analysis.hosts import normalise_record
 from harness.analysis.lists import TermList, find_lists
 from harness.analysis.pii import Hit, PiiMatcher
 from harness.capture.records import AgentEvent, FlowRecord, WsMessage
@@ -196,7 +197,7 @@ class FlowScanner:
                 h, _ = self.matcher.scan_payload(data, f"event:{ev.type}")
                 n = len(h)
                 host = (ev.payload or {}).get("host")
-                host = normalise_host(host) if isinstance(host, str) else None
+                host = hosts.normalise_host(host) if isinstance(host, str) else None
                 for hit in h:
                     self.hits.append(HitAt(None, ev.id, ev.step_id, host, hit))
         self.event_objs.append(ev)
