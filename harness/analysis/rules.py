@@ -16,6 +16,7 @@ import pandas as pd
 from harness.analysis.cryptolink import CipherLink
 from harness.analysis.filtering import Comparison, Side, compare
 from harness.analysis.findings import Finding, Severity
+from harness.analysis.hosts import normalise_host
 from harness.analysis.lists import ListDiff, ListStore, TermList
 from harness.analysis.policy import THIRD_COUNTRY
 from harness.analysis.scan import HitAt
@@ -141,7 +142,7 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
             p = ev.payload or {}
             target = p.get("host") or p.get("ip") or p.get("address")
             if target:
-                agent[str(target)].append(ev.id)
+                agent[normalise_host(str(target)) or str(target)].append(ev.id)
     missing = {t: ids for t, ids in agent.items() if t not in seen_hosts and t not in seen_ips}
     findings = [Finding("coverage_gap", "unproxied", Severity.MEDIUM, "coverage.agent_vs_proxy",
                         f"agents saw {len(ids)} connection(s) to {target} that the proxy never recorded",

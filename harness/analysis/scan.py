@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from harness.analysis import frames as F
+from harness.analysis import hosts
 from harness.analysis.decode import Limits, decompress
 from harness.analysis.facts import KnownValues
 from harness.analysis.filtering import title_of
@@ -200,6 +201,7 @@ class FlowScanner:
                 h, _ = self.matcher.scan_payload(data, f"event:{ev.type}")
                 n = len(h)
                 host = (ev.payload or {}).get("host")
+                host = hosts.normalise_host(host) if isinstance(host, str) else None
                 for hit in h:
                     self.hits.append(HitAt(None, ev.id, ev.step_id, host, hit))
         self.event_objs.append(ev)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.analysis.geo import GeoResolver, Override, load_overrides
+from harness.analysis.geodata import try_load as try_load_location_data
 from harness.analysis.policy import Policy
 from harness.device.adb import Device
 from harness.device.cacert import CaInstall, choose_method, install_system_ca, install_user_ca
@@ -79,13 +80,14 @@ def _install_ca(session: DeviceSession, pem: bytes, choice: str) -> CaInstall | 
 
 def _geo(opts: InterceptOptions) -> GeoResolver:
     """Override tables (the lab's first, so it wins over the world's for the same network) → mmdb
-    → iptocc."""
+    → the embedded location data if installed (a live display does not stop for it; ``harness
+    analyze`` says how to install it) → iptocc."""
     overrides: list[Override] = []
     if opts.geo_overrides is not None:
         overrides += load_overrides(opts.geo_overrides)
     if opts.world is not None:
         overrides += load_overrides(opts.world.files.geo_file)
-    return GeoResolver(overrides, opts.mmdb)
+    return GeoResolver(overrides, opts.mmdb, location_db=try_load_location_data() or False)
 
 
 def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Callable[[str], None],
