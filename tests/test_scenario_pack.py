@@ -23,18 +23,18 @@ from typing import Any
 import pytest
 
 from harness.capture.store import RunStore
-from harness.testing.lab import start_lab
-from scenarios.ncsc_2021.claims import (
-    AD_CONFIG_HOST,
-    CLAIMS,
-    SEARCH_HOST,
-    SECURITY,
-    ClaimResult,
-)
+from harness.scenario import ClaimResult, LabSpec, open_lab
+from harness.scenario.profile import load_profile
+from harness.scenario.virtual import VirtualTarget
+from scenarios.ncsc_2021.claims import CLAIMS
 
 pytestmark = pytest.mark.timeout(240)
 
 ROOT = Path(__file__).resolve().parents[1]
+PROFILE = load_profile("virtual-vendor")
+SECURITY = PROFILE.app("security").package
+(AD_CONFIG_HOST,) = PROFILE.host_role("ad_config").patterns
+(SEARCH_HOST,) = PROFILE.host_role("search").patterns
 COLLECTOR_SG = "tracking.intl.vendor.test"
 #: the subprocess run of the pack may take this long (it starts its own lab)
 PACK_TIMEOUT = 180
@@ -49,11 +49,15 @@ class PackRun:
 
 
 def _run_claims(world: str, root: Path) -> PackRun:
-    with start_lab(root, world) as lab:
+    spec = LabSpec(VirtualTarget(world), run_dir=root / "run", home=root / "home", root=root / "target",
+                   handle_signals=False)
+    with open_lab(spec) as lab:
         results = {claim.__name__: claim(lab) for claim in CLAIMS}
         assert lab.world.truth is not None
         truth = {event: lab.world.truth.entries(event) for event in ("config_served", "telemetry_received")}
-        return PackRun(world, lab.capture.run_dir, results, truth)
+    assert lab.restore is not None and lab.restore.ok, lab.restore
+    assert RunStore.open(lab.run_dir).status == "complete"
+    return PackRun(world, lab.run_dir, results, truth)
 
 
 @pytest.fixture(scope="module")

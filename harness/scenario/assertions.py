@@ -71,9 +71,13 @@ def evidence_of(findings: Iterable[Finding]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _examined(lab: Lab, steps: Iterable[str] | None) -> list[str]:
+def _examined(lab: Lab, steps: Iterable[str] | None, host_role: str | None = None) -> list[str]:
+    from harness.scenario.steps import host_matches
+
     wanted = set(steps) if steps is not None else None
-    return [f.id for f in lab.flows(lambda f: wanted is None or f.step_id in wanted)]
+    patterns = lab.hosts(host_role) if host_role else None
+    return [f.id for f in lab.flows(lambda f: (wanted is None or f.step_id in wanted)
+                                    and (patterns is None or host_matches(f.server_host or f.host, patterns)))]
 
 
 def _fail(verdict: Verdict) -> Verdict:
@@ -82,12 +86,13 @@ def _fail(verdict: Verdict) -> Verdict:
     return verdict
 
 
-def assert_no_config_list(lab: Lab, steps: list[str] | None = None) -> Verdict:
-    """No keyword list (``config_list`` finding) in ``steps`` (default: the whole run)."""
+def assert_no_config_list(lab: Lab, steps: list[str] | None = None, host_role: str | None = None) -> Verdict:
+    """No keyword list (``config_list`` finding) in ``steps`` (default: the whole run). When it
+    holds, the evidence is the flows examined (to ``host_role``'s hosts only, if given)."""
     claim = "no keyword list is downloaded"
     lists = findings_in(analyse(lab), ["config_list"], steps)
     if not lists:
-        examined = _examined(lab, steps)
+        examined = _examined(lab, steps, host_role)
         return Verdict(claim, True, f"no keyword list in the {len(examined)} flows examined",
                        "lists.keyword_list", examined)
     described = "; ".join(
@@ -113,8 +118,8 @@ def assert_no_pii_to(lab: Lab, jurisdiction: str | None = "third_country",
                                     f"went {where}", "pii.known_value", examined)
     described = "; ".join(
         f"{f.details.get('value')} to {f.details.get('destination')} "
-        f"({', '.join(f.details.get('countries') or []) or 'unknown country'}, "
-        f"{', '.join(f.details.get('jurisdictions') or [])}) via {', '.join(f.details.get('chains') or ['raw'])}"
+        f"({', '.join(f.details.get('countries') or []) or 'unknown country'}) "
+        f"[{', '.join(f.details.get('jurisdictions') or [])}] via {', '.join(f.details.get('chains') or ['raw'])}"
         for f in hits)
     rule = "pii.third_country" if jurisdiction == "third_country" else "pii.known_value"
     return _fail(Verdict(claim, False, f"sent {where}: {described}", rule, evidence_of(hits),

@@ -191,10 +191,10 @@ class Lab(LabActions):
 
         return analyse(self)
 
-    def assert_no_config_list(self, steps: list[str] | None = None) -> Any:
+    def assert_no_config_list(self, steps: list[str] | None = None, host_role: str | None = None) -> Any:
         from harness.scenario.assertions import assert_no_config_list
 
-        return assert_no_config_list(self, steps)
+        return assert_no_config_list(self, steps, host_role)
 
     def assert_no_pii_to(self, jurisdiction: str | None = "third_country", steps: list[str] | None = None) -> Any:
         from harness.scenario.assertions import assert_no_pii_to
