@@ -39,6 +39,8 @@ class LabActions:
         #: packages the lab started (stopped on close)
         self.started: set[str] = set()
         self._tags: dict[str, tuple[str, ...]] = {}
+        #: package -> pid of the app the lab launched and expects alive (cleared at stop)
+        self.alive: dict[str, int] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -80,11 +82,13 @@ class LabActions:
         if not agents:
             apps.launch(self.device, app.package, app.activity, wait=True)
             pid: int = self.wait(lambda: self.pidof(app.package), f"{app.package} running")
+            self.alive[app.package] = pid
             self.emit("app", f"{role}: {app.package} started (pid {pid})")
             return pid
         for attempt in range(1, START_ATTEMPTS + 1):
             hook = self._launch_hooked(app, list(agents), configs or {})
             self.hooks[role] = hook
+            self.alive[app.package] = hook.pid
             if self.attached.start_suspended is None:
                 break
             try:  # the virtual handset: a released app logs at once; a stalled one is restarted
@@ -131,6 +135,8 @@ class LabActions:
         """Detach Frida from the role's app (if hooked) and ``am force-stop`` it."""
         from harness.device import apps
 
+        package = self.profile.app(role).package
+        self.alive.pop(package, None)
         hook = self.hooks.pop(role, None)
         if hook is not None:
             try:
@@ -138,7 +144,7 @@ class LabActions:
             except Exception:  # noqa: BLE001, S110 - a dead app has nothing left to flush
                 pass
             hook.close()
-        apps.force_stop(self.device, self.profile.app(role).package)
+        apps.force_stop(self.device, package)
 
     # -- searching and browsing ------------------------------------------------------------------
 

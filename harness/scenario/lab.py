@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import CaptureError, HarnessError, UsageError
+from harness.errors import CaptureError, HarnessError, ScenarioError, UsageError
 from harness.fsutil import private_dir
 from harness.scenario.actions import LabActions
 from harness.scenario.logwatch import LogWatcher
@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from harness.device.adb import Device
     from harness.device.session import DeviceSession
     from harness.scenario.target import Attached
+
+
+class AppDied(ScenarioError):
+    """An app the lab started exited while a step was waiting for it."""
 
 
 def _home(spec: LabSpec) -> Path:
@@ -111,6 +115,21 @@ class Lab(LabActions):
             raise CaptureError(self.logs.ended, fix="check `adb devices`; rerun", serial=self.serial)
         for hook in list(self.hooks.values()):
             hook.check()
+        self._check_apps()
+
+    def _check_apps(self) -> None:
+        """An app the lab started that died since (``ActivityManager: Process PKG (pid N) has died``,
+        as Android logs it) ends the step at once: waiting for it is pointless."""
+        for package, pid in list(self.alive.items()):
+            died = self.logs.find("ActivityManager", lambda m, p=package, n=pid: m.startswith(f"Process {p} (pid {n})")
+                                  and "has died" in m)
+            if died is not None:
+                del self.alive[package]
+                step = self._current.id if self._current else "-"
+                raise AppDied(f"the app process {died.message.split(' has died')[0][8:]} exited during step "
+                              f"{step} ({died.message.split('has died')[-1].strip(': ') or 'no reason'})",
+                              serial=self.serial, attempted=f"step {step}",
+                              fix="see artifacts/logcat.txt in the run for the crash; rerun the scenario")
 
     def wait(self, probe: Callable[[], Any], what: str, timeout: float | None = None) -> Any:
         """The lab's bounded wait (:func:`harness.scenario.waits.wait_for`), woken by log lines,

@@ -129,7 +129,8 @@ class VirtualTarget:
             start_suspended=_start_suspended, frida_spawns=False, addons=[world.addon()],
             proxy_options=dict(world.proxy_options()), geo_files=[world.geo_file], trigger_map=_trigger_map,
             keep_evidence=lambda store: _keep_world(store, world.truth_log, world.geo_file),
-            meta={"target": "virtual", "world": self.config.name, "personality": self.personality},
+            meta={"target": "virtual", "world": self.config.name, "personality": self.personality,
+                  "serial": handset.serial, "world_servers": [f"{ip}:{world.port}" for ip in ips]},
             world=world)
 
     @staticmethod
