@@ -199,6 +199,19 @@ class Lab(LabActions):
                   + (f"; rendered {', '.join(f'{k} {len(v)}' for k, v in result.rendered.items())}"
                      if result.rendered else ""))
 
+    def mark(self, name: str) -> str:
+        """A manual step mark (``harness intercept``): begin step ``name`` (made unique) now; the
+        previous manual step ends. Flows and agent events from here on carry it. Its id."""
+        from harness.scenario.marks import valid_name
+
+        if self._current is not None:
+            raise UsageError(f"cannot mark {name!r} inside the scripted step {self._current.id!r}",
+                             fix="marks are for manual sessions")
+        step_id = self.new_step_id(valid_name(name))
+        self.capture.timeline.begin(step_id, name, action="manual")
+        self.emit("step", f"{step_id}: marked")
+        return step_id
+
     @property
     def current_step(self) -> Step | None:
         return self._current
@@ -312,7 +325,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         if session.stale_report is not None:
             emit("device", f"restored changes an earlier run left on {device.serial}")
         assert capture.recorder is not None
-        previous = capture.recorder.on_flow
+        previous = spec.on_flow
 
         def on_flow(record: Any) -> None:
             if previous is not None:

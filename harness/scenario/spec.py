@@ -50,6 +50,8 @@ class LabSpec:
     timeout: float = 30.0
     quiet: float = 1.5
     meta: dict[str, Any] = field(default_factory=dict)
+    #: called with each recorded flow (FlowRecord) on the proxy's event loop: only queue it there
+    on_flow: Callable[[Any], None] | None = None
     #: progress lines ``(stage, text)``; default: discarded
     emit: Callable[[str, str], None] | None = None
     #: own SIGINT/SIGTERM/SIGHUP while the lab is open (main thread only)

@@ -134,13 +134,44 @@ class VirtualTarget:
             world=world)
 
     @staticmethod
-    def running(home: Path, serial: str) -> RunningVirtual | None:
+    def running(home: Path, serial: str, adb: str | None = None) -> RunningVirtual | None:
         """The virtual handset ``serial`` started by ``harness sim start --world W``, or None
         (a phone, or a handset without a world)."""
-        from harness.device.intercept_world import world_for_serial
-
         found = world_for_serial(home, serial)
-        return RunningVirtual(serial, found) if found is not None else None
+        return RunningVirtual(serial, found, adb) if found is not None else None
+
+
+@dataclass(frozen=True)
+class HandsetWorld:
+    """A world running with a virtual handset in another process."""
+
+    name: str
+    serial: str
+    #: the handset's folder (``HARNESS_HOME/sim/NAME``)
+    sim_folder: Path
+    files: Any
+
+
+def world_for_serial(home: Path, serial: str) -> HandsetWorld | None:
+    """The world of the running virtual handset whose adb serial is ``serial``, or None.
+
+    ``harness sim start --world W`` records the running handset in ``HARNESS_HOME/sim/NAME/handset.json``
+    with its adb serial and the world's state folder. The device is matched by that serial only (never
+    guessed from a port). Raises :class:`~harness.errors.SimError` when the handset names a world
+    whose files are gone."""
+    from harness.sim import service
+    from harness.sim.world.attached import WorldFiles
+
+    root = Path(home) / "sim"
+    if not root.is_dir():
+        return None
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        record = service.status(folder)  # None for a stopped handset (its stale record is removed)
+        if record is None or record.serial != serial or not record.world:
+            continue
+        return HandsetWorld(name=str(record.world.get("name", "?")), serial=serial, sim_folder=folder,
+                            files=WorldFiles.open(record.world["state_dir"]))
+    return None
 
 
 @dataclass
