@@ -177,11 +177,11 @@ def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str,
         ads = truth.entries("ads_served", app=package, subject=subject)
         if not ads:
             continue
-        expected = [a["id"] for a in ads[-1]["ads"] if not a["terms"] or not world.config.filtering.browser_ads]
+        expected_ads = [a["id"] for a in ads[-1]["ads"] if not a["terms"] or not world.config.filtering.browser_ads]
         shown = [a.get("id") for a in step.rendered.get("ads", [])]
         checks.append({"check": f"{step.id}: ads the world expects shown for {subject!r} == ads the app rendered",
-                       "world": {"served": len(ads[-1]["ads"]), "expected_shown": expected},
-                       "harness": {"rendered": shown}, "agrees": expected == shown})
+                       "world": {"served": len(ads[-1]["ads"]), "expected_shown": expected_ads},
+                       "harness": {"rendered": shown}, "agrees": expected_ads == shown})
     return {"config_served": config and {k: config.get(k) for k in (
                 "served", "enable", "version", "terms_count", "terms_digest", "gated", "region")},
             "telemetry_received": len(received), "checks": checks}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -92,7 +93,8 @@ class LabActions:
             if self.attached.start_suspended is None:
                 break
             try:  # the virtual handset: a released app logs at once; a stalled one is restarted
-                self.wait(lambda: self.logs.lines(pid=hook.pid), f"{app.package} start", timeout=START_GRACE)
+                started = hook.pid
+                self.wait(partial(self.logs.lines, None, started), f"{app.package} start", timeout=START_GRACE)
                 break
             except DeviceError:
                 raise

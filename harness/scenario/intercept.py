@@ -122,7 +122,7 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
                 _keyboard(mark, emit)
             emit("intercepting; press Ctrl-C to stop" + ("; type a step name + Enter to mark a step"
                                                          if opts.keyboard_marks else "")
-                 + f"; `harness mark NAME` marks a step from another shell")
+                 + "; `harness mark NAME` marks a step from another shell")
             deadline = time.monotonic() + opts.duration if opts.duration else None
             while not stop.is_set() and not guard.is_set():
                 live.drain()

@@ -121,8 +121,9 @@ class Lab(LabActions):
         """An app the lab started that died since (``ActivityManager: Process PKG (pid N) has died``,
         as Android logs it) ends the step at once: waiting for it is pointless."""
         for package, pid in list(self.alive.items()):
-            died = self.logs.find("ActivityManager", lambda m, p=package, n=pid: m.startswith(f"Process {p} (pid {n})")
-                                  and "has died" in m)
+            prefix = f"Process {package} (pid {pid})"
+            died = next((ln for ln in self.logs.lines("ActivityManager")
+                         if ln.message.startswith(prefix) and "has died" in ln.message), None)
             if died is not None:
                 del self.alive[package]
                 step = self._current.id if self._current else "-"

@@ -81,11 +81,11 @@ def handled(*, raise_: bool = True) -> Iterator[StopGuard]:
         if raise_:
             raise Interrupted(signum)
 
-    previous: dict[int, Any] = {}
-    for sig in STOP_SIGNALS:
-        previous[sig] = signal.signal(sig, on_signal)
+    previous: dict[signal.Signals, Any] = {}
+    for stop_signal in STOP_SIGNALS:
+        previous[stop_signal] = signal.signal(stop_signal, on_signal)
     try:
         yield guard
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        for stop_signal, old in previous.items():
+            signal.signal(stop_signal, old if old is not None else signal.SIG_DFL)

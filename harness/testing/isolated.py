@@ -17,9 +17,9 @@ when a script starts the harness in the background.
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import multiprocessing
-import glob
 import os
 import signal
 import socket
