@@ -17,6 +17,7 @@ exits 2), naming the file or profile and the key (``apps.browser.search.kind``).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 from collections.abc import Mapping
@@ -39,6 +40,8 @@ HOST_ROLES = ("ad_config", "telemetry", "search", "ads")
 
 #: largest profile file read, bytes (a profile is a few kB; this stops a wrong path early)
 MAX_PROFILE_BYTES = 256 * 1024
+#: most values a profile may hold with YAML aliases expanded (bounds the schema check's work)
+MAX_NODES = 20_000
 #: longest piece of a bad value quoted in an error (BRIEF: at most ~80 characters)
 _QUOTE = 60
 _PACKAGE_DIR = "profiles"
@@ -177,6 +180,19 @@ class Profile:
         """Host roles whose patterns match ``host`` (case and a trailing dot ignored), sorted."""
         return tuple(sorted(r for r, h in self.hosts.items() if h.matches(host)))
 
+    def to_json(self) -> dict[str, Any]:
+        """The profile as plain JSON types, for a run's record and a report that cites where each
+        package and host pattern came from: ``{"name", "description", "path", "notes", "apps":
+        {role: {"package", "activity", "search", "log_tags", "note", "sources"}}, "hosts": {role:
+        {"patterns", "note", "sources"}}}``."""
+        def plain(entry: AppRole | HostRole) -> dict[str, Any]:
+            doc = dataclasses.asdict(entry)
+            doc.pop("role")
+            return json.loads(json.dumps(doc))  # tuples -> lists
+        return {"name": self.name, "description": self.description, "path": str(self.path),
+                "notes": list(self.notes), "apps": {r: plain(a) for r, a in self.apps.items()},
+                "hosts": {r: plain(h) for r, h in self.hosts.items()}}
+
 
 def normalise_host(host: str) -> str:
     """``Host.Example.`` -> ``host.example`` (DNS names are case-insensitive; a trailing dot is
@@ -198,17 +214,57 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ``profile.schema.json``."""
     path, text = _read(name_or_path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ProfileError(f"{path}: key {exc.key}: given twice (line {exc.line})",
+                           fix="keep one entry per key; YAML would silently keep only the last") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ProfileError(f"{path}: not valid YAML{line}: {_quote(str(getattr(exc, 'problem', exc)))}",
                            fix="fix the YAML syntax") from None
+    if _node_count(data) > MAX_NODES:
+        raise ProfileError(f"{path}: more than {MAX_NODES} values once YAML aliases are expanded",
+                           fix="write the entries out; a profile has a few hundred values")
     _validate(data, path)
     return _build(cast(dict[str, Any], data), path)
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise _DuplicateKey(_quote(str(key)), key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _node_count(data: Any) -> int:
+    """Values in ``data`` as a tree (aliases counted once per use), stopping past :data:`MAX_NODES`:
+    a few aliases can make a small file a huge tree for the schema check."""
+    count, stack = 0, [data]
+    while stack and count <= MAX_NODES:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def _read(name_or_path: str | Path) -> tuple[Path, str]:

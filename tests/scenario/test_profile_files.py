@@ -3,6 +3,7 @@ file is one ProfileError line naming the profile or file and the key (no device 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,27 @@ def test_deeplink_search_fills_the_term():
     assert search.deeplink("Free%20Tibet") == "https://m.example/search?q=Free%20Tibet"
     with pytest.raises(ProfileError):
         Search(kind="intent", action="a", extra="query").deeplink("x")
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path):
+    body = MINIMAL + "  browser:\n    package: com.other.browser\n    sources: []\n"
+    with pytest.raises(ProfileError) as exc:
+        load_profile(_write(tmp_path, body))
+    text = _one_line(exc.value)
+    assert "key browser: given twice (line 6)" in text, text
+
+
+def test_alias_bomb_is_refused_before_the_schema_check(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    with pytest.raises(ProfileError, match=r"more than 20000 values once YAML aliases are expanded"):
+        load_profile(_write(tmp_path, "\n".join(lines) + "\n"))
+
+
+def test_to_json_keeps_sources_for_the_record():
+    doc = load_profile("xiaomi-miui12-global").to_json()
+    assert json.loads(json.dumps(doc)) == doc
+    assert doc["apps"]["browser"]["package"] == "com.mi.globalbrowser"
+    assert doc["apps"]["browser"]["search"]["kind"] == "intent"
+    assert doc["hosts"]["ad_config"]["patterns"] == ["globalapi.ad.xiaomi.com"]
+    assert doc["hosts"]["ad_config"]["sources"][0]["verified_on_device"] is False
