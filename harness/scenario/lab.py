@@ -321,7 +321,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
 
         stack.callback(close_capture)
         stack.enter_context(session)
-        stack.callback(_report_restore, lab)
+        stack.push(lambda exc_type, exc, tb: _report_restore(lab, exc))
         stack.callback(lab._close_apps)
         if session.stale_report is not None:
             emit("device", f"restored changes an earlier run left on {device.serial}")
@@ -374,9 +374,19 @@ def _prepare(lab: Lab, collect_facts: Any, save_facts: Any) -> None:
         lab.emit("frida", f"frida-server {st.version} running (pid {', '.join(map(str, st.pids))})")
 
 
-def _report_restore(lab: Lab) -> None:
+def _report_restore(lab: Lab, exc: BaseException | None) -> bool:
+    """Restore through the journal and say how it went. When the device cannot be reached while
+    another error is on its way out, that error is kept and the journal waits for
+    ``harness restore`` (or the next session on the device) to restore it on reconnect."""
     started = time.monotonic()
-    report = lab.session.report if lab.session.report is not None else lab.session.restore()
+    try:
+        report = lab.session.report if lab.session.report is not None else lab.session.restore()
+    except HarnessError as failed:
+        if exc is None:
+            raise
+        lab.emit("device", f"NOT restored ({failed.reason}); the journal is kept: run "
+                           f"`harness restore --device {lab.serial}` once it is reconnected")
+        return False
     lab.restore = report
     if report.ok:
         lab.emit("device", f"restored through the journal ({len(report.undone)} changes undone in "
@@ -384,3 +394,4 @@ def _report_restore(lab: Lab) -> None:
     else:
         lab.emit("device", "NOT fully restored: " + "; ".join(report.lines())
                  + f" (run `harness restore --device {lab.serial}`)")
+    return False

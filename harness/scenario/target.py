@@ -91,13 +91,13 @@ class PhoneTarget:
         from harness.device.adb import AdbServer, check_state, ensure_server
 
         server = AdbServer.parse(self.adb)
-        if not server.is_local:
+        if self.adb is not None:  # a server the user named is used, never started (issue 10.17)
             from harness.device.adb import server_reachable
             from harness.errors import DeviceError
 
             if not server_reachable(server):
                 raise DeviceError(f"no adb server answers at {server}", attempted="open phone",
-                                  fix="check the device farm address and that its adb port is reachable")
+                                  fix="start it there (`adb -P PORT start-server`) or check the address")
         check_state(ensure_server(server), self.serial, attempted="open phone")
         emit("phone", f"{self.serial} on the adb server {server}; Frida over {self.frida}")
         kind, address = self.frida, self.frida_address
