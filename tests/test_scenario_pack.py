@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from harness.capture.store import RunStore
+from harness.demo.report import expected_verdicts
 from harness.scenario import ClaimResult, LabSpec, open_lab
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
-from harness.demo.report import expected_verdicts
 from scenarios.ncsc_2021.claims import CLAIMS, verdict_of
 
 pytestmark = pytest.mark.timeout(240)
