@@ -166,7 +166,7 @@ def assert_config_not_enforced(lab: Lab, experiment: str, control: str) -> Verdi
     verdicts = _pair_verdicts(lab, experiment, control)
     term = str(verdicts[0].details.get("term") or "")
     listed = [f for f in lists if term in (f.details.get("sensitive_terms") or [])] or lists
-    present = (f"list present: {', '.join(str(f.details.get('name')) for f in listed)} "
+    present = (f"list present: {', '.join(dict.fromkeys(str(f.details.get('name')) for f in listed))} "
                f"({max(int(f.details.get('terms') or 0) for f in listed)} terms)") if listed else "no list present"
     filtered = [f for f in verdicts if f.verdict == "filtered"]
     shown = filtered or verdicts
