@@ -2,7 +2,9 @@
 
 The ```python blocks of one page run in order in one namespace, with ``tmp`` a fresh folder (so
 a later block may use what an earlier one made). A block that defines ``test_*`` functions is a
-pytest example: it is written to a file and run by pytest in a subprocess. Blocks that start with
+pytest example: it is written to a file and run by pytest in a subprocess. A ```yaml block with a
+``name`` (an app profile, a world) is saved first as ``tmp/NAME.yaml``, the current folder, as the
+page tells the reader to. Blocks that start with
 ``# from PATH`` are excerpts of the pack, checked verbatim against PATH by
 tests/test_scenario_pack.py (and run there as the pack). Real parts only: the examples open
 virtual handsets, worlds, proxies and labs.
@@ -17,10 +19,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted(p for p in (ROOT / "docs").rglob("*.md"))
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -41,6 +45,10 @@ def test_every_page_with_examples_is_collected():
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
+    for text in YAML_BLOCK.findall(page.read_text(encoding="utf-8")):
+        doc = yaml.safe_load(text)
+        if isinstance(doc, dict) and isinstance(doc.get("name"), str):
+            (tmp_path / f"{doc['name']}.yaml").write_text(text, encoding="utf-8")
     namespace: dict[str, object] = {"__name__": "__doc_example__", "tmp": tmp_path}
     for n, block in enumerate(examples(page), 1):
         where = f"{page.relative_to(ROOT)} example {n}"
