@@ -293,6 +293,8 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
     if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
         raise UsageError(f"run directory {run_dir} already exists and is not an empty folder",
                          fix="give a new run directory (a run never writes into an earlier one)")
+    # a profile given by name or path is read before anything starts
+    profile = load_profile(spec.profile) if isinstance(spec.profile, str | Path) else spec.profile
     with contextlib.ExitStack() as stack:
         if spec.handle_signals:
             stack.enter_context(handled())
@@ -302,8 +304,8 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
             root = Path(tempfile.mkdtemp(prefix="lab-", dir=private_dir(home / "labs")))
             stack.callback(shutil.rmtree, root, True)
         attached = spec.target.open(stack, root, emit)
-        profile = spec.profile if spec.profile is not None and not isinstance(spec.profile, str | Path) \
-            else load_profile(spec.profile or attached.default_profile)
+        if profile is None:
+            profile = load_profile(attached.default_profile)
         options = {**attached.proxy_options, **spec.proxy_options}
         capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *spec.addons],
                                  options=options, meta={"kind": "lab", **attached.meta, **spec.meta,
@@ -320,12 +322,6 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
             emit("capture", f"stopped; run {lab.status} in {run_dir}")
 
         stack.callback(close_capture)
-        stack.enter_context(session)
-        stack.push(lambda exc_type, exc, tb: _report_restore(lab, exc))
-        stack.callback(lab._close_apps)
-        if session.stale_report is not None:
-            emit("device", f"restored changes an earlier run left on {device.serial}")
-        assert capture.recorder is not None
         previous = spec.on_flow
 
         def on_flow(record: Any) -> None:
@@ -333,8 +329,14 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
                 previous(record)
             lab.pulse.notify()
 
+        assert capture.recorder is not None
         capture.recorder.on_flow = on_flow
         try:
+            stack.enter_context(session)
+            stack.push(lambda exc_type, exc, tb: _report_restore(lab, exc))
+            stack.callback(lab._close_apps)
+            if session.stale_report is not None:
+                emit("device", f"restored changes an earlier run left on {device.serial}")
             _prepare(lab, collect_facts, save_facts)
             lab.status = "running"
             yield lab

@@ -74,6 +74,15 @@ def test_world_file_with_an_error(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_a_profile_that_does_not_exist_stops_before_anything_starts(tmp_path):
+    missing = tmp_path / "my-phone.yaml"
+    with pytest.raises(ProfileError) as caught, open_lab(_spec(tmp_path, PhoneTarget("NO-SUCH-PHONE"),
+                                                                profile=str(missing))):
+        pass
+    assert "my-phone.yaml" in _one_line(caught.value)  # named before the (absent) phone is looked for
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.fixture(scope="module")
 def lab_run(tmp_path_factory):
     """One lab on a phone (the virtual handset by serial, started here so that it outlives the lab
