@@ -74,10 +74,10 @@ def test_world_file_with_an_error(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_a_profile_that_does_not_exist_stops_before_anything_starts(tmp_path):
-    missing = tmp_path / "my-phone.yaml"
+def test_a_profile_that_does_not_exist_stops_before_anything_starts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError) as caught, open_lab(_spec(tmp_path, PhoneTarget("NO-SUCH-PHONE"),
-                                                                profile=str(missing))):
+                                                                profile="my-phone.yaml")):
         pass
     assert "my-phone.yaml" in _one_line(caught.value)  # named before the (absent) phone is looked for
     assert not (tmp_path / "run").exists()
