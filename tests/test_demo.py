@@ -133,12 +133,15 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
             in out)
     assert "excluded device_model: not an identifier fact" in out
     # the claims pack's verdicts, each violated in this world, as the world's own log says
-    assert [(c["claim"], c["verdict"]) for c in doc["claims"]] == [
+    assert [(c["text"], c["verdict"]) for c in doc["claims"]] == [
         ("system apps do not download a keyword blacklist", "violated"),
         ("personal data leaves the device only with prior consent and not to third countries", "violated"),
         ("searches are never restricted", "violated")]
     assert "Claims (scenarios/ncsc_2021) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
-    assert all(c["evidence"] for c in doc["claims"])
+    # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
+    flows = {f.id for f in RunStore.open(run_dir).iter_flows()}
+    assert all(c["evidence"]["flow_ids"] and set(c["evidence"]["flow_ids"]) <= flows for c in doc["claims"])
+    assert next(c for c in doc["claims"] if c["id"] == "personal_data_only_with_consent")["evidence"]["event_ids"]
     assert "[differs]" not in out and "other term lists" not in out
 
 

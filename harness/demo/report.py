@@ -249,9 +249,7 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
         "tool_versions": tool_versions(),
         "scenarios": ["scenarios/ncsc_2021"],
-        "claims": [{"claim": c.claim, "holds": c.holds, "verdict": "holds" if c.holds else "violated",
-                    "details": c.details, "rule": c.rule, "numbers": c.numbers, "evidence": c.evidence}
-                   for c in inputs.claims],
+        "claims": claims_of(inputs.claims, {f.id for f in ro.iter_flows()}),
         "steps": _steps(ro),
         "findings": findings,
         "setup": {"proxy": inputs.proxy, "ca_method": inputs.ca_method},
@@ -259,6 +257,21 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "summary": summarise(analysis, ro),
         "ground_truth": ground_truth(world, analysis, inputs.outcomes, browser, inputs.claims, security),
     }
+
+
+def claims_of(results: list[Any], flow_ids: set[str]) -> list[dict[str, Any]]:
+    """The claims in the findings contract's shape (docs/dev/contracts.md): ``id`` (the check),
+    ``text``, ``verdict`` (``holds`` / ``violated``), ``evidence`` split into flow and event ids;
+    plus ``details``, ``rule`` and ``numbers``."""
+    from scenarios.ncsc_2021.claims import CLAIMS
+
+    out = []
+    for check, c in zip(CLAIMS, results, strict=False):
+        out.append({"id": check.__name__, "text": c.claim, "verdict": "holds" if c.holds else "violated",
+                    "evidence": {"flow_ids": [i for i in c.evidence if i in flow_ids],
+                                 "event_ids": [i for i in c.evidence if i not in flow_ids]},
+                    "details": c.details, "rule": c.rule, "numbers": c.numbers})
+    return out
 
 
 def write_document(run_dir: Path, doc: dict[str, Any]) -> Path:

@@ -11,10 +11,10 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
            f"({doc['device'].get('adb_serial')}), run {doc['run_id']} =="]
     claims = doc.get("claims") or []
     if claims:
-        width = max(len(c["claim"]) for c in claims)
+        width = max(len(c["text"]) for c in claims)
         out.append("Claims (scenarios/ncsc_2021) -> verdict:")
         for c in claims:
-            out.append(f"  {c['claim']:<{width}}  {'holds' if c['holds'] else 'VIOLATED'}")
+            out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
     out.append("Destinations by country / jurisdiction:")
     for row in s["destinations_by_country"]:
         out.append(f"  {row['country']:<3} {row['jurisdiction']:<14} {', '.join(row['hosts'])}")
