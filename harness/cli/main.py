@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "harness.cli.cmd_devices",
     "harness.cli.cmd_doctor",
     "harness.cli.cmd_intercept",
+    "harness.cli.cmd_mark",
     "harness.cli.cmd_restore",
     "harness.cli.cmd_hook",
 ]

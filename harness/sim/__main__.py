@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # own SIGTERM/SIGINT/SIGHUP from the start, whatever was inherited (issue 10.1): a signal during
+    # start-up stops the handset once it is up instead of killing it half-started
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: done.set())
     try:
         state_dir = args.state_dir or default_sim_dir(args.name) / "state"
         world = None
@@ -76,9 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"harness sim: error: {exc}", file=sys.stderr, flush=True)
         return 2
-    done = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: done.set())
     try:
         assert handset.device is not None and handset.daemon is not None
         record = {"pid": os.getpid(), "serial": handset.serial, "port": handset.daemon.port,

@@ -35,11 +35,15 @@ def _read_until(proc, pattern: str, timeout: float = 30.0) -> re.Match:
     raise AssertionError(f"{pattern!r} not printed; got {seen!r}")
 
 
-def test_record_until_sigterm(tmp_path, h1_server, pki):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_record_until_sigterm(tmp_path, h1_server, pki, sig):
+    """SIGTERM (PID 1 in a container), SIGINT although inherited as ignored (a script's background
+    job, issue 10.1), SIGHUP: each stops the recording and keeps a complete run."""
     env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness", "record", "--port", "0", "--upstream-ca", str(pki.ca_cert)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         port = int(_read_until(proc, r"proxy listening on 127\.0\.0\.1:(\d+)")[1])
@@ -50,7 +54,7 @@ def test_record_until_sigterm(tmp_path, h1_server, pki):
         with httpx.Client(verify=ssl.create_default_context(cafile=ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
             assert client.get(h1_server.url("/hello?cli=1")).text == "hello"
         _read_until(proc, rf"http GET {re.escape(h1_server.url('/hello?cli=1'))} 200")
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -58,6 +62,7 @@ def test_record_until_sigterm(tmp_path, h1_server, pki):
             proc.wait(10)
     assert proc.returncode == 0, err
     assert f"saved run {run_dir} (1 flows, complete)" in out
+    assert f"stopping ({signal.Signals(sig).name})" in out
     store = RunStore.open(run_dir)
     assert store.status == "complete" and [f.path for f in store.iter_flows()] == ["/hello?cli=1"]
 

@@ -28,8 +28,8 @@ from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.adb import Device
 from harness.device.intercept_live import LiveLines, flow_line
-from harness.device.intercept_world import HandsetWorld, world_for_serial
 from harness.device.journal import journal_path
+from harness.scenario.virtual import HandsetWorld, world_for_serial
 from harness.sim import service
 from harness.sim.service import HandsetRecord
 from harness.testing.sim import adb_client
