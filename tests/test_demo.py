@@ -21,6 +21,7 @@ import pytest
 from harness.capture.store import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
+from harness.report.contract import validation_errors
 from harness.testing.isolated import IsolatedRun, run_isolated
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_group("demo")]
@@ -109,6 +110,12 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
     assert RunStore.open(run_dir).status == "complete"
     assert stat.S_IMODE(run_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((run_dir / "findings.json").stat().st_mode) == 0o600
+    assert validation_errors(doc) == []  # the findings contract (harness/report/findings.schema.json)
+    for name in ("report.html", "junit.xml"):
+        assert stat.S_IMODE((run_dir / name).stat().st_mode) == 0o600, name
+    assert f"Report: {run_dir}/report.html" in result.stdout
+    html = (run_dir / "report.html").read_text()
+    assert all(c["text"] in html for c in doc["claims"]) and "Enforced:</b> yes" in html
     assert doc["run_id"] and doc["harness_version"] and doc["status"] == "complete"
     for stamp in (doc["created_at"], doc["started_at"], doc["ended_at"], doc["device"]["collected_at"]):
         assert datetime.datetime.fromisoformat(stamp).utcoffset() == datetime.timedelta(0), stamp
@@ -147,6 +154,7 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
 
 def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
     result, run_dir, home, doc = compliant
+    assert validation_errors(doc) == []
     assert json.loads(result.stdout)["run_id"] == doc["run_id"]  # --json: stdout is the document
     findings = doc["findings"]
     assert not [f for f in findings if f["kind"] in ("pii_abroad", "pii_sent")]

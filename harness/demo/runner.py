@@ -50,6 +50,8 @@ class DemoResult:
     restore_ok: bool | None = None
     restore_lines: list[str] = field(default_factory=list)
     findings_path: Path | None = None
+    #: report.html (None when the demo stopped before it)
+    report_path: Path | None = None
     #: the findings.json document (None when the demo stopped before analysis)
     document: dict[str, Any] | None = None
     elapsed: float = 0.0
@@ -114,8 +116,14 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
         doc = build_document(run_dir, lab.world, device_run, home)
         result.document = doc
         result.findings_path = write_document(run_dir, doc)
-        result.status = "complete"
         progress("analysis", f"{len(doc['findings'])} findings written to {result.findings_path}")
+        from harness.report.html import write_report
+        from harness.report.junit import write_junit
+
+        result.report_path = write_report(run_dir)
+        write_junit(doc, run_dir / "junit.xml")
+        progress("report", f"{result.report_path} and junit.xml written")
+        result.status = "complete"
     except HarnessError as exc:
         result.error = exc
         _after_stop(result, lab)

@@ -67,6 +67,7 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
     out.append(f"Device restored and verified against its pre-run snapshot: {'yes' if doc['restore']['verified'] else 'NO'}")
     out.append(f"Run saved in {doc['run_dir']}; findings in {doc['run_dir']}/findings.json "
                f"({len(doc['findings'])} findings)")
+    out.append(f"Report: {doc['run_dir']}/report.html (claims as tests: junit.xml beside it)")
     return out
 
 

@@ -7,7 +7,7 @@ the child lists its own descendant processes that are still alive and the addres
 listened on that still accept connections: the proxy (run store meta ``proxy``), the virtual
 handset's adb daemon (meta ``serial``) and the world's servers (meta ``world_servers``), all read
 from the run store, never from progress text. So orphan JVMs and servers are detected while the
-parent of any orphan is still alive. It also lists ``/tmp/frida-*`` folders the run left.
+parent of any orphan is still alive. It also lists the ``frida-*`` folders the run left in its own TMPDIR.
 
 Optionally the child kills an app's JVM when a given timeline step begins (an app crash in the
 middle of a run), or sends itself a signal then (``signal_at_step``), with SIGINT pre-ignored as
@@ -21,8 +21,10 @@ import glob
 import io
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -90,7 +92,12 @@ def _child(argv: list[str], home: str, kill_at_step: str | None, signal_at_step:
     stop = threading.Event()
     watcher = None
     run_dir = Path(argv[argv.index("--out") + 1]) if "--out" in argv else None
-    frida_before = set(glob.glob("/tmp/frida-*"))
+    # a private TMPDIR (GLib's g_get_tmp_dir, hence Frida, honours it): Frida folders of other
+    # processes on the machine (another test worker) are not this run's
+    tmp = tempfile.mkdtemp(prefix="harness-isolated-")
+    os.environ["TMPDIR"] = tmp
+    tempfile.tempdir = None
+    frida_before = set(glob.glob(os.path.join(tmp, "frida-*")))
     if signal_at_step is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited from a background script
     if run_dir is not None and (kill_at_step or signal_at_step):
@@ -108,7 +115,9 @@ def _child(argv: list[str], home: str, kill_at_step: str | None, signal_at_step:
     result = IsolatedRun(code, out.getvalue(), err.getvalue(), leftover_processes=leftover,
                          open_addresses=still, probed_addresses=probed, killed=killed[0] if killed else None,
                          signalled=signalled[0] if signalled else None,
-                         frida_dirs=sorted(set(glob.glob("/tmp/frida-*")) - frida_before))
+                         frida_dirs=sorted(set(glob.glob(os.path.join(tmp, "frida-*"))) - frida_before))
+    if not result.frida_dirs:
+        shutil.rmtree(tmp, ignore_errors=True)
     conn.send(result)
     conn.close()
 
