@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.device.parse import parse_setting
+from harness.device.paths import JOURNALED_SETTINGS
 from harness.errors import DeviceError, UsageError
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ class ProxySetup:
 def put_setting(session: DeviceSession, namespace: str, key: str, value: str) -> None:
     """``settings put`` with the old value journaled first, then read back."""
     device = session.device
+    if key not in JOURNALED_SETTINGS.get(namespace, ()):
+        raise UsageError(f"settings {namespace} {key} is not one the harness may change",
+                         fix="add it to harness.device.paths.JOURNALED_SETTINGS (restore only undoes those)")
     old = parse_setting(device.sh(f"settings get {namespace} {shlex.quote(key)}").stdout)
     session.record("setting", f"settings {namespace} {key}={value} (was {old})",
                    {"namespace": namespace, "key": key, "old": old}, old=old)
