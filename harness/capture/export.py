@@ -12,7 +12,7 @@ import json
 import os
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pyarrow as pa
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from harness import __version__
 from harness.capture.store import FLOW_COLUMNS, RunStore
 from harness.errors import UsageError
-from harness.fsutil import FILE_MODE
+from harness.fsutil import make_parents, open_private
 
 FORMATS = ("har", "parquet", "csv")
 
@@ -56,16 +56,14 @@ def flows_table(store: RunStore) -> pa.Table:
     return pa.table(columns, schema=FLOW_SCHEMA)
 
 
-def _private_out(out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    os.close(fd)
-    os.chmod(out, FILE_MODE)
+def _private_out(out: Path, mode: str = "wb") -> IO:
+    """``out`` opened as a 0600 file of ours, never through a symlink (issue 11 item 3)."""
+    return open_private(make_parents(out), mode)
 
 
 def export_parquet(store: RunStore, out: Path) -> Path:
-    _private_out(out)
-    pq.write_table(flows_table(store), out)
+    with _private_out(out) as fh:
+        pq.write_table(flows_table(store), fh)
     return out
 
 
@@ -73,8 +71,8 @@ def export_csv(store: RunStore, out: Path) -> Path:
     frame = flows_table(store).to_pandas()
     for col in ("request_body", "response_body"):
         frame[col] = frame[col].map(lambda b: base64.b64encode(b).decode() if b is not None else None)
-    _private_out(out)
-    frame.to_csv(out, index=False)
+    with _private_out(out, "w") as fh:
+        frame.to_csv(fh, index=False)
     return out
 
 
@@ -184,8 +182,7 @@ def har_document(store: RunStore) -> dict[str, Any]:
 
 def export_har(store: RunStore, out: Path) -> Path:
     doc = har_document(store)
-    _private_out(out)
-    with open(out, "w", encoding="utf-8") as fh:
+    with _private_out(out, "w") as fh:
         json.dump(doc, fh, ensure_ascii=False)
     return out
 

@@ -22,7 +22,7 @@ from mitmproxy.certs import CertStore
 from mitmproxy.master import Master
 
 from harness.errors import CaptureError
-from harness.fsutil import FILE_MODE, private_dir
+from harness.fsutil import FILE_MODE, check_private_file, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +57,8 @@ def ensure_ca(confdir: str | os.PathLike[str] | None = None) -> CaFiles:
     try:
         if not key.exists():
             CertStore.create_store(path, CA_BASENAME, 2048)
-        for name in (f"{CA_BASENAME}-ca.pem", f"{CA_BASENAME}-ca.p12"):
-            if (path / name).exists():
-                os.chmod(path / name, FILE_MODE)
+        for name in sorted(os.listdir(path)):  # key, certificate, dhparam: ours, 0600
+            check_private_file(path / name, FILE_MODE)
     except OSError as exc:
         raise CaptureError(f"cannot create the proxy CA in {path}: {exc.strerror or exc}",
                            fix="make HARNESS_HOME writable", attempted="create proxy CA") from exc
