@@ -8,6 +8,7 @@ mitmproxy keeps the running master in a process-wide context (``mitmproxy.ctx``)
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import threading
@@ -18,15 +19,15 @@ from typing import Any
 
 from mitmproxy import addons as mitm_addons
 from mitmproxy import exceptions, options
-from mitmproxy.certs import CertStore
 from mitmproxy.master import Master
 
+from harness.capture import ca
+from harness.capture.ca import CA_BASENAME  # noqa: F401  (re-exported)
 from harness.errors import CaptureError
-from harness.fsutil import FILE_MODE, check_private_file, private_dir
+from harness.fsutil import FILE_MODE, check_private_file, open_private, private_dir
 
 logger = logging.getLogger(__name__)
 
-CA_BASENAME = "mitmproxy"
 _active_lock = threading.Lock()
 _active: ProxyRunner | None = None
 
@@ -51,18 +52,23 @@ def default_confdir() -> Path:
 
 
 def ensure_ca(confdir: str | os.PathLike[str] | None = None) -> CaFiles:
-    """Create the proxy CA in ``confdir`` (default ``HARNESS_HOME/ca``) if missing; key files 0600."""
+    """Create the proxy CA in ``confdir`` (default ``HARNESS_HOME/ca``) if missing, generic or
+    about to expire (see :mod:`harness.capture.ca`); every file in the folder must be ours (0600).
+    Raises UnsafePathError (someone else's folder or file), CaptureError."""
     path = private_dir(Path(confdir) if confdir else default_confdir())
-    key = path / f"{CA_BASENAME}-ca.pem"
+    key = ca.key_path(path)
     try:
-        if not key.exists():
-            CertStore.create_store(path, CA_BASENAME, 2048)
         for name in sorted(os.listdir(path)):  # key, certificate, dhparam: ours, 0600
             check_private_file(path / name, FILE_MODE)
+        if ca.needs_renewal(path):
+            with open_private(path / ".lock", "ab") as lock:  # two runs starting at once
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if ca.needs_renewal(path):
+                    ca.write_ca(path, path.parent)
     except OSError as exc:
         raise CaptureError(f"cannot create the proxy CA in {path}: {exc.strerror or exc}",
                            fix="make HARNESS_HOME writable", attempted="create proxy CA") from exc
-    return CaFiles(confdir=path, cert=path / f"{CA_BASENAME}-ca-cert.pem", key=key)
+    return CaFiles(confdir=path, cert=ca.cert_path(path), key=key)
 
 
 class _LogKeeper(logging.Handler):
