@@ -23,6 +23,7 @@ from mitmproxy.master import Master
 
 from harness.capture import ca
 from harness.capture.ca import CA_BASENAME  # noqa: F401  (re-exported)
+from harness.capture.exposure import ExposureGuard, ProxyAccess, is_loopback_host
 from harness.errors import CaptureError
 from harness.fsutil import FILE_MODE, check_private_file, open_private, private_dir
 
@@ -101,6 +102,9 @@ class _Running:
 class ProxyRunner:
     """mitmproxy on ``listen_host:port`` (0 = a free port) with extra addons and options.
 
+    Listening beyond loopback adds :class:`~harness.capture.exposure.ExposureGuard` with
+    ``access`` (random credentials if not given): no open relay into this machine.
+
     Upstream certificates are verified only if ``ssl_verify_upstream_trusted_ca`` is given
     (or ``verify_upstream=True``); otherwise verification is off (``ssl_insecure``), so the proxy
     records whatever the device talks to.
@@ -115,11 +119,17 @@ class ProxyRunner:
         addons: Sequence[Any] = (),
         options: dict[str, Any] | None = None,
         verify_upstream: bool | None = None,
+        access: ProxyAccess | None = None,
     ) -> None:
         self.listen_host = listen_host
         self.port = port
         self.ca = ensure_ca(confdir)
         self.addons = list(addons)
+        #: who may use the proxy when it listens beyond loopback (None: loopback only)
+        self.access: ProxyAccess | None = None
+        if not is_loopback_host(listen_host):
+            self.access = access or ProxyAccess.make()
+            self.addons.append(ExposureGuard(self.access))
         self.options = dict(options or {})
         if verify_upstream is None:
             verify_upstream = bool(self.options.get("ssl_verify_upstream_trusted_ca"))

@@ -19,7 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
     p.add_argument("--port", "-p", type=int, default=0, help="listen port (default: 0 = a free port)")
     p.add_argument("--listen-host", default="127.0.0.1",
-                   help="listen address (default: 127.0.0.1; anything else exposes the proxy)")
+                   help="listen address (default: 127.0.0.1; anything else exposes the proxy: clients of "
+                        "other machines then need --proxy-auth credentials or --allow-client)")
+    p.add_argument("--proxy-auth", metavar="USER:PASSWORD",
+                   help="credentials other machines must give when --listen-host is not loopback "
+                        "(default: random ones, printed)")
+    p.add_argument("--allow-client", metavar="IP|CIDR", action="append", default=[],
+                   help="a client address allowed without credentials (a phone cannot send them); repeatable")
     p.add_argument("--out", "-o", metavar="RUN_DIR", help="run directory (default: HARNESS_HOME/runs/<run-id>)")
     p.add_argument("--body-cap", type=int, default=None, metavar="BYTES",
                    help="keep at most this many bytes of each body (default: 4 MiB)")
@@ -39,6 +45,7 @@ def _flow_line(rec) -> str:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.capture.exposure import ProxyAccess, exposed_warning, is_loopback_host
     from harness.capture.session import CaptureSession, new_run_dir
 
     if not 0 <= args.port <= 65535:
@@ -49,9 +56,16 @@ def run(args: argparse.Namespace, env: Env) -> int:
     options = {}
     if args.upstream_ca:
         options["ssl_verify_upstream_trusted_ca"] = args.upstream_ca
+    access = None
+    if not is_loopback_host(args.listen_host):
+        access = ProxyAccess.make(args.proxy_auth, args.allow_client)
+        env.err(f"harness: {exposed_warning(args.listen_host, access)}")
+    elif args.proxy_auth or args.allow_client:
+        raise UsageError("--proxy-auth and --allow-client only apply with a --listen-host beyond loopback",
+                         fix="drop them, or listen on the lab network address")
     session = CaptureSession(run_dir, listen_host=args.listen_host, port=args.port, confdir=env.home / "ca",
                              options=options, body_cap=args.body_cap,
-                             meta={"recorder": "harness record"})
+                             meta={"recorder": "harness record"}, access=access)
     stop = threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():
