@@ -97,15 +97,26 @@ def _pidof(adb_device: Any, serial: str):
     return pidof
 
 
-def _forward(adb_device: Any):
+def _forward(adb_device: Any, made: list[int]):
+    """``forward(remote_port) -> local port``; each local port is appended to ``made`` so the
+    caller removes it in ``finally`` (issue 11 item 6)."""
     def forward(remote_port: int) -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             local = s.getsockname()[1]
+        made.append(local)
         adb_device.forward(f"tcp:{local}", f"tcp:{remote_port}")
         return local
 
     return forward
+
+
+def _remove_forwards(adb_device: Any, made: list[int]) -> None:
+    for local in made:
+        try:
+            adb_device.forward_remove(f"tcp:{local}", raise_non_found=False)
+        except Exception:  # noqa: BLE001 - a lost device took its forwards with it
+            pass
 
 
 def _host_argv(pid: int) -> list[bytes]:
@@ -140,7 +151,8 @@ def _sim_release(adb_device: Any, serial: str, package: str, pid: int):
     return release
 
 
-def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) -> Any:
+def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any, home: Path,
+                  forwards: list[int]) -> Any:
     kind = args.frida
     if kind == "auto":
         if args.device is None:
@@ -149,8 +161,20 @@ def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) ->
             kind = "local"
         else:
             kind = "usb"
-    forward = _forward(adb_device) if adb_device is not None else None
-    return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward)
+    if kind == "local" and args.device is not None and pid is not None and not _is_virtual_app(pid, args.package):
+        # a pid from a device names a host process only for the virtual handset's apps
+        raise InstrumentError(
+            f"pid {pid} is not the virtual handset's app {args.package or ''}".rstrip()
+            + "; refusing to attach to a host process", serial=args.device, attempted="attach locally",
+            fix="use --frida usb/forward for a phone; for the virtual handset name a running app with --package")
+    forward = _forward(adb_device, forwards) if adb_device is not None else None
+    port, token = devices.FRIDA_SERVER_PORT, None
+    if kind == "forward" and args.device:
+        from harness.device.frida_server import running_server
+
+        port, token = running_server(home, args.device)
+    return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward,
+                           server_port=port, token=token)
 
 
 def format_event(event: HookEvent) -> str:
@@ -188,7 +212,16 @@ def run(args: argparse.Namespace, env: Env) -> int:
                                   serial=args.device, attempted="attach")
         if trigger_map is None and "trigger" in args.agent:
             trigger_map = builtin_map(args.package)
-    frida_device = _frida_device(args, pid, adb_device)
+    forwards: list[int] = []
+    try:
+        return _hook(args, env, configs, trigger_map, adb_device, pid, forwards)
+    finally:
+        _remove_forwards(adb_device, forwards)
+
+
+def _hook(args: argparse.Namespace, env: Env, configs: dict[str, dict[str, Any]], trigger_map: Any,
+          adb_device: Any, pid: int | None, forwards: list[int]) -> int:
+    frida_device = _frida_device(args, pid, adb_device, env.home, forwards)
 
     store = None
     if args.out:
