@@ -25,7 +25,7 @@ from harness.device.cacert import CaInstall, choose_method, install_system_ca, i
 from harness.device.facts import collect_facts, save_facts
 from harness.device.intercept_live import LiveLines
 from harness.device.intercept_world import HandsetWorld
-from harness.device.proxy import ProxySetup, setup_proxy
+from harness.device.proxy import ProxySetup, lab_listen, setup_proxy
 from harness.device.restore import RestoreReport
 from harness.device.session import DeviceSession
 from harness.errors import UsageError
@@ -103,7 +103,8 @@ def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Call
         proxy_options = {**world.files.proxy_options(), **proxy_options}
         meta["world"] = {"name": world.name, "state_dir": str(world.files.state_dir)}
     run_dir = Path(opts.out) if opts.out else new_run_dir()
-    capture = CaptureSession(run_dir, addons=addons, options=proxy_options, meta=meta)
+    listen = lab_listen(opts.lab_proxy) if opts.lab_proxy else {}  # listen there, or refuse
+    capture = CaptureSession(run_dir, addons=addons, options=proxy_options, meta=meta, **listen)
     result = InterceptResult(run_dir)
     try:
         capture.start()
@@ -112,6 +113,11 @@ def run_intercept(device: Device, home: Path, opts: InterceptOptions, emit: Call
         raise
     assert capture.recorder is not None
     capture.recorder.on_flow = live.on_flow
+    if capture.proxy is not None and capture.proxy.access is not None:
+        from harness.capture.exposure import exposed_warning
+
+        emit(exposed_warning(f"{capture.address[0]}:{capture.address[1]}" if capture.address else "?",
+                             capture.proxy.access))
     status, reason = "complete", None
     try:
         assert capture.address is not None and capture.store is not None
