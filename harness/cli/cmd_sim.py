@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--world", default=None,
                        help="run a virtual vendor world with it: compliant, ncsc-2021 or a world file (YAML)")
     start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
+    start.add_argument("--allow-app-install", action="store_true",
+                       help="accept `pm install` of apps outside the bundled world (their Java runs on this machine)")
     for verb in (start, verbs.add_parser("stop", help="stop the handset"),
                  verbs.add_parser("status", help="show whether the handset runs")):
         verb.add_argument("--name", default="default", help="which handset (default: 'default')")
@@ -78,7 +80,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
             if Path(args.world).is_file():
                 args.world = str(Path(args.world).resolve())
         record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
-                               root=args.root, hosts_file=args.hosts_file, world=args.world)
+                               root=args.root, hosts_file=args.hosts_file, world=args.world,
+                               allow_app_install=args.allow_app_install)
         if not args.no_connect:
             try:
                 _connect(record.serial)

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--world", default=None,
                    help="run a virtual vendor world with the handset: compliant, ncsc-2021 or a world file")
     p.add_argument("--ready-file", type=Path, default=None, help="write a JSON record here once listening")
+    p.add_argument("--allow-app-install", action="store_true",
+                   help="accept `pm install` of apps outside the bundled world (their code runs on this machine)")
     return p
 
 
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         world = None
         config = HandsetConfig(state_dir=state_dir, personality=args.personality, port=args.port,
                                root=args.root, hosts_file=args.hosts_file)
+        config.allow_app_install = args.allow_app_install
         if args.world is not None:
             if args.hosts_file is not None:
                 raise UsageError("--world and --hosts-file exclude each other",

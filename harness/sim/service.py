@@ -87,7 +87,8 @@ def status(folder: Path) -> HandsetRecord | None:
 
 
 def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
-          root: str | None = None, hosts_file: Path | None = None, world: str | None = None) -> HandsetRecord:
+          root: str | None = None, hosts_file: Path | None = None, world: str | None = None,
+          allow_app_install: bool = False) -> HandsetRecord:
     """Start a detached handset process and wait until its ADB daemon listens."""
     private_dir(folder)
     running = status(folder)
@@ -109,6 +110,8 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
         cmd += ["--hosts-file", str(hosts_file)]
     if world:
         cmd += ["--world", world]
+    if allow_app_install:
+        cmd += ["--allow-app-install"]
     log_path = folder / "handset.log"
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
     try:

@@ -46,6 +46,9 @@ class DeviceConfig:
     #: PEM files of CAs in the factory system store (a virtual world's CA)
     extra_system_cas: list[Path] = field(default_factory=list)
     features: tuple[str, ...] = DEFAULT_FEATURES
+    #: accept ``pm install`` of apps that are not part of the bundled world (builtin apps and
+    #: ``app_dirs``): their Java runs as a host process, so this is off unless asked for
+    allow_app_install: bool = False
 
 
 class AndroidDevice:
@@ -68,7 +71,8 @@ class AndroidDevice:
         self.selinux_enforcing = True
         self.boot_time = time.time()
         self.lock = threading.RLock()
-        catalog = discover([BUILTIN_APPS_DIR, *config.app_dirs, self.state.dir / "installed"])
+        installed = [self.state.dir / "installed"] if config.allow_app_install else []
+        catalog = discover([BUILTIN_APPS_DIR, *config.app_dirs, *installed])
         self.apps = AppHost(self, catalog, config.cache_dir or default_cache_dir(), self.state.dir / "run",
                             config.hosts_file, config.extra_launch_env)
         self._install_catalog()
