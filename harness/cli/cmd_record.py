@@ -11,6 +11,7 @@ from pathlib import Path
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import UsageError
+from harness.redact import redact_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def _flow_line(rec) -> str:
     if rec.method is None:
         return f"{rec.kind} {rec.client_ip}:{rec.client_port}: {rec.error}"
     status = rec.status_code if rec.status_code is not None else (rec.error or "-")
-    return f"{rec.kind} {rec.method} {rec.url} {status}"
+    return f"{rec.kind} {rec.method} {redact_url(rec.url)} {status}"  # query values stay in the run only
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
