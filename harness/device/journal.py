@@ -137,6 +137,28 @@ def read_journal(path: Path) -> JournalContents:
     return contents
 
 
+def pending_journals(home: Path) -> list[tuple[str, int]]:
+    """``(serial, pending changes)`` of every journal in ``HARNESS_HOME/journals`` with changes not
+    undone (the serial from its ``begin`` record, else the file name); a journal that cannot be
+    read or checked counts with -1."""
+    folder = journal_dir(home)
+    out: list[tuple[str, int]] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        serial = path.stem
+        try:
+            contents = read_journal(path)
+            count = len(contents.pending)
+            first = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+            begin = json.loads(first) if first.startswith('{"') else {}
+            if isinstance(begin, dict) and isinstance(begin.get("serial"), str):
+                serial = begin["serial"][:80]
+        except (JournalError, ValueError, RecursionError, OSError):
+            count = -1
+        if count:
+            out.append((serial, count))
+    return out
+
+
 class Journal:
     """The journal of one device, locked for the lifetime of this object."""
 
