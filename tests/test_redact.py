@@ -6,9 +6,9 @@ from __future__ import annotations
 import doctest
 
 import harness.redact
+from harness.capture.records import FlowRecord
 from harness.device.intercept_live import flow_line
 from harness.redact import redact_facts, redact_url, redact_value
-from harness.capture.records import FlowRecord
 
 
 def test_doc_examples():

@@ -240,6 +240,7 @@ def _hook(args: argparse.Namespace, env: Env, configs: dict[str, dict[str, Any]]
         if args.spawn:
             session = HookSession.spawn(frida_device, args.spawn, serial=args.device, sinks=[*sinks, show])
         else:
+            assert pid is not None, "argparse requires --pid, --package or --spawn"
             release = _sim_release(adb_device, args.device, args.package, pid) if args.package else None
             session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show],
                                          release=release)

@@ -9,8 +9,8 @@ from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
 from harness.device.journal import journal_path, pending_journals, read_journal
-from harness.errors import DeviceError, DeviceNotFound
 from harness.device.restore import restore_device
+from harness.errors import DeviceError, DeviceNotFound
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -104,7 +104,7 @@ def _bool(where: Where, value: Any, name: str) -> None:
         raise where.fail(f"{name} {short(value)} is not true/false")
 
 
-def _check_undo(where: Where, kind: str, undo: Any) -> None:
+def _check_undo(where: Where, kind: Any, undo: Any) -> None:
     spec = UNDO_KEYS.get(kind)
     if spec is None:
         raise where.fail(f"unknown change kind {short(kind)}")

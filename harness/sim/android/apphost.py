@@ -163,10 +163,10 @@ class AppHost:
         env.update(self.extra_env)
         # the uid is changed before preexec_fn runs, so the parent-death signal (cleared by a
         # credential change) is set for the app's own uid
-        drop = {"user": uid, "group": uid, "extra_groups": []} if uid is not None else {}
         return subprocess.Popen(
             cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, preexec_fn=_die_with_parent, **drop,  # noqa: PLW1509 - needed for pdeathsig
+            start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509 - needed for pdeathsig
+            user=uid, group=uid, extra_groups=None if uid is None else [],
         )
 
     def launch(self, package: str, wait_debugger: bool = False) -> RunningApp:
