@@ -207,3 +207,20 @@ def test_harness_cannot_journal_what_it_would_refuse(a10, home):
             set_prop(s, "persist.sys.usb.config", "none")
     assert s.report is not None and s.report.ok
     assert stat.S_IMODE(journal_path(home, a10.serial).parent.stat().st_mode) == 0o700
+
+
+def test_intercept_announces_what_a_killed_run_left_before_undoing_it(a10, home, tmp_path):
+    import subprocess
+    import sys
+
+    from test_crash_restore import _killed_run
+
+    _killed_run(a10, home, tmp_path)
+    env = {**os.environ, "HARNESS_HOME": str(home)}
+    proc = subprocess.run([sys.executable, "-m", "harness", "intercept", "--device", a10.serial, "--ca", "none",
+                           "--out", str(tmp_path / "run"), "--duration", "0.5"],
+                          capture_output=True, text=True, env=env, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{a10.serial}: a previous run left" in proc.stderr
+    assert "mount over /system/etc/security/cacerts removed" in proc.stderr
+    assert "restored changes left by an earlier run" in proc.stdout
