@@ -196,6 +196,8 @@ def check_record(rec: Any, path: Path, line: int) -> dict[str, Any]:
         _value(where, rec.get("old"), "old value")
     elif kind == "begin":
         _check_snapshot(where, rec.get("snapshot"))
+        _value(where, rec.get("serial"), "serial")
+        _value(where, rec.get("run"), "run")
     return rec
 
 

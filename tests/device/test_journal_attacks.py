@@ -91,6 +91,8 @@ def test_prop_record_cannot_set_any_property(a10, home):
      "not a path the harness creates"),
     (_change(1, "setting", {"namespace": "global", "key": "http_proxy", "old": "a\nb", "extra": 1}),
      "unknown field"),
+    (_change(1, "setting", {"namespace": "global", "key": "http_proxy", "old": "10.0.0.1:80\x1b[2J"}),
+     "not a printable one-line value"),
 ])
 def test_other_crafted_records_are_refused(a10, home, change, expect):
     _refused(a10, home, [change], expect=expect)
