@@ -84,7 +84,8 @@ UMASK_000 = textwrap.dedent("""
 
 def test_everything_created_under_umask_000_is_private(tmp_path):
     proc = subprocess.run([sys.executable, "-c", UMASK_000, str(tmp_path)], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": os.getcwd()})
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert proc.returncode == 0, proc.stderr
     modes = _modes(tmp_path)
     assert {"a", "a/b", "a/b/home", "a/b/home/ca", "a/b/home/journals", "a/b/home/runs",
