@@ -5,6 +5,10 @@ runs as root each app runs as its own unprivileged uid, to which Frida still att
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -50,8 +54,6 @@ def _uids(pid: int) -> list[int]:
 
 
 def test_apps_run_unprivileged_and_frida_still_attaches(a10):
-    import os
-
     if os.geteuid() != 0:
         pytest.skip("the uid drop applies when the handset runs as root")
     device = open_device(a10)
@@ -73,3 +75,28 @@ def test_apps_run_unprivileged_and_frida_still_attaches(a10):
             session.detach()
     finally:
         apps.force_stop(device, PROBE)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="acting as a second user needs root and setpriv (util-linux)")
+def test_second_user_cannot_install_code_through_adb(a14, tmp_path):
+    """Another local user reaches the same adb server (that is how adb works) and pushes an app:
+    the handset refuses to install it, so no code of theirs runs here."""
+    from adbutils._utils import adb_path
+
+    shared = Path(tempfile.mkdtemp(prefix="harness-second-user-"))
+    try:
+        os.chmod(shared, 0o777)
+        apk = shared / "evil.apk"
+        shutil.copy(_foreign_apk(tmp_path), apk)
+        os.chmod(apk, 0o644)
+        script = (f"{adb_path()} -s {a14.serial} push {apk} /data/local/tmp/evil.apk >/dev/null && "
+                  f"{adb_path()} -s {a14.serial} shell pm install /data/local/tmp/evil.apk")
+        env = {"HOME": str(shared), "PATH": os.environ["PATH"],
+               "ANDROID_ADB_SERVER_PORT": os.environ["ANDROID_ADB_SERVER_PORT"]}
+        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", script],
+                              capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    assert "INSTALL_FAILED_USER_RESTRICTED" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "org.attacker.app" not in apps.installed_packages(open_device(a14))
