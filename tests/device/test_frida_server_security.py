@@ -120,3 +120,27 @@ def test_doctor_names_no_missing_option(a10, home):
     main(["doctor", "--device", a10.serial, "--no-proxy-probe"], Env(stdout=out, stderr=err, home=home))
     line = next(ln for ln in out.getvalue().splitlines() if "frida-server:" in ln)
     assert "--download-frida" not in line and "SHA-256" in line
+
+
+def test_download_of_an_unpinned_binary_never_enters_the_cache(home, tmp_path, monkeypatch):
+    """A download (here from a local HTTP server standing in for GitHub, which this machine cannot
+    reach) is unpacked and checked against the pins before it is cached."""
+    import functools
+    import http.server
+    import lzma
+    import threading
+
+    from harness.device import frida_server
+
+    (tmp_path / "srv").mkdir()
+    (tmp_path / "srv" / "fs.xz").write_bytes(lzma.compress(b"\x7fELF" + os.urandom(256)))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "srv"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(frida_server, "RELEASE_URL", f"http://127.0.0.1:{server.server_port}/fs.xz?{{v}}{{arch}}")
+        with pytest.raises(FridaServerError, match="is not a pinned frida-server"):
+            frida_server.download(home, "x86_64")
+    finally:
+        server.shutdown()
+    assert not frida_server.cache_path(home, client_version(), "x86_64").exists()
