@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import UsageError
+from harness.errors import SimError, UsageError
 from harness.fsutil import private_dir
 from harness.sim.android.apphost import AppHost
 from harness.sim.android.appspec import BUILTIN_APPS_DIR, AppSpec, discover
@@ -94,6 +94,10 @@ class AndroidDevice:
 
     def register_app(self, spec: AppSpec) -> PackageRecord:
         """Make ``spec`` an installed package with an APK file (a zip of its sources) on the device."""
+        if not self.config.allow_app_install and spec.dir.parent == self.state.dir / "installed":
+            # every install path ends here: code from outside the bundled world never registers
+            raise SimError(f"{spec.package} is not part of this handset's bundled apps",
+                           fix="start the handset with --allow-app-install to install others")
         apk = (f"/system/app/{spec.label.replace(' ', '')}/{spec.label.replace(' ', '')}.apk" if spec.system
                else f"/data/app/{spec.package}-1/base.apk")
         host = self.fs.host_path(apk)
