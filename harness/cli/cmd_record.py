@@ -37,12 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _flow_line(rec) -> str:
-    if rec.kind == "tls_failure":
-        return f"tls_failure {rec.sni or rec.server_host or '?'}: {rec.error}"
+    if rec.kind in ("tls_failure", "idle"):
+        return f"{rec.kind} {rec.sni or rec.server_host or '?'}: {rec.error}"
     if rec.method is None:
         return f"{rec.kind} {rec.client_ip}:{rec.client_port}: {rec.error}"
     status = rec.status_code if rec.status_code is not None else (rec.error or "-")
-    return f"{rec.kind} {rec.method} {redact_url(rec.url)} {status}"  # query values stay in the run only
+    target = rec.url or f"{rec.server_host or rec.host or '?'}:{rec.server_port or rec.port or '?'}"  # (CONNECT)
+    return f"{rec.kind} {rec.method} {redact_url(target)} {status}"  # query values stay in the run only
 
 
 def run(args: argparse.Namespace, env: Env) -> int:

@@ -14,6 +14,7 @@ from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import DeviceNotFound, UsageError
 from harness.sim import service
+from harness.sim.__main__ import add_auth_options
 from harness.sim.personality import PERSONALITIES
 
 
@@ -29,8 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     start.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
     start.add_argument("--world", default=None,
-                       help="run a virtual vendor world with it: compliant, ncsc-2021 or a world file (YAML)")
+                       help="run a virtual vendor world with it: compliant, ncsc-2021, list-not-enforced "
+                            "or a world file (YAML)")
     start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
+    add_auth_options(start)
     start.add_argument("--allow-app-install", action="store_true",
                        help="accept `pm install` of apps outside the bundled world (their Java runs on this machine)")
     for verb in (start, verbs.add_parser("stop", help="stop the handset"),
@@ -79,8 +82,15 @@ def run(args: argparse.Namespace, env: Env) -> int:
             load_world(args.world)  # a bad world file fails here, naming the field
             if Path(args.world).is_file():
                 args.world = str(Path(args.world).resolve())
+        from harness.sim.adb.auth import TrustedKeys
+
+        TrustedKeys(files=tuple(args.adb_key))  # a bad key file fails here, naming it
+        if args.insecure:
+            env.err("harness sim: warning: --insecure: any local user can connect to this handset over ADB "
+                    "and run code as you; use it only on a single-user machine")
         record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
                                root=args.root, hosts_file=args.hosts_file, world=args.world,
+                               adb_keys=args.adb_key, insecure=args.insecure,
                                allow_app_install=args.allow_app_install)
         if not args.no_connect:
             try:

@@ -24,6 +24,9 @@ COMMAND_MODULES = [
     "harness.cli.cmd_record",
     "harness.cli.cmd_export",
     "harness.cli.cmd_analyze",
+    "harness.cli.cmd_report",
+    "harness.cli.cmd_bundle",
+    "harness.cli.cmd_verify",
     "harness.cli.cmd_sim",
     "harness.cli.cmd_devices",
     "harness.cli.cmd_doctor",
@@ -54,7 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for name in ADB_COMMANDS:
+        _add_adb_path(sub.choices.get(name))
     return parser
+
+
+#: commands that run adb: each takes ``--adb-path FILE`` (else HARNESS_ADB, else the bundled adb)
+ADB_COMMANDS = ("demo", "record", "devices", "doctor", "intercept", "restore", "hook", "sim")
+
+
+def _add_adb_path(parser: argparse.ArgumentParser | None) -> None:
+    if parser is None:
+        return
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):  # `sim start|stop|status`
+            for verb in action.choices.values():
+                _add_adb_path(verb)
+            return
+    if any("--adb-path" in a.option_strings for a in parser._actions):
+        return
+    parser.add_argument("--adb-path", metavar="FILE", default=None,
+                        help="the adb binary to run (default: $HARNESS_ADB, else the adb bundled with adbutils)")
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
@@ -68,6 +91,10 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         parser.print_help(env.stdout)
         return int(ExitStatus.ERROR)
     try:
+        if args.command in ADB_COMMANDS:
+            from harness.device.adbbin import use_adb
+
+            use_adb(getattr(args, "adb_path", None))
         return int(args.func(args, env))
     except HarnessError as exc:
         env.err(f"harness: error: {exc}")

@@ -22,6 +22,16 @@ from harness.sim.personality import PERSONALITIES
 from harness.sim.service import default_sim_dir
 
 
+def add_auth_options(p: argparse.ArgumentParser) -> None:
+    """``--adb-key FILE`` (repeatable) and ``--insecure``, shared with ``harness sim start``."""
+    p.add_argument("--adb-key", type=Path, action="append", default=[], metavar="FILE",
+                   help="also trust this adb public key (adbkey.pub); the starting user's "
+                        "~/.android/adbkey is always trusted")
+    p.add_argument("--insecure", action="store_true",
+                   help="accept any local ADB client without AUTH (tests only: other users could "
+                        "install and run apps as you)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m harness.sim", description=__doc__.splitlines()[0])
     p.add_argument("--name", default="default", help="handset name (state under HARNESS_HOME/sim/NAME)")
@@ -31,8 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     p.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
     p.add_argument("--world", default=None,
-                   help="run a virtual vendor world with the handset: compliant, ncsc-2021 or a world file")
+                   help="run a virtual vendor world with the handset: compliant, ncsc-2021, "
+                        "list-not-enforced or a world file")
     p.add_argument("--ready-file", type=Path, default=None, help="write a JSON record here once listening")
+    add_auth_options(p)
     p.add_argument("--allow-app-install", action="store_true",
                    help="accept `pm install` of apps outside the bundled world (their code runs on this machine)")
     return p
@@ -45,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         state_dir = args.state_dir or default_sim_dir(args.name) / "state"
         world = None
         config = HandsetConfig(state_dir=state_dir, personality=args.personality, port=args.port,
-                               root=args.root, hosts_file=args.hosts_file)
+                               root=args.root, hosts_file=args.hosts_file, adb_keys=list(args.adb_key),
+                               insecure=args.insecure)
         config.allow_app_install = args.allow_app_install
         if args.world is not None:
             if args.hosts_file is not None:

@@ -88,8 +88,11 @@ def status(folder: Path) -> HandsetRecord | None:
 
 def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
           root: str | None = None, hosts_file: Path | None = None, world: str | None = None,
+          adb_keys: list[Path] | None = None, insecure: bool = False,
           allow_app_install: bool = False) -> HandsetRecord:
-    """Start a detached handset process and wait until its ADB daemon listens."""
+    """Start a detached handset process and wait until its ADB daemon listens. ``adb_keys`` and
+    ``insecure``: see :class:`harness.sim.handset.HandsetConfig`; ``allow_app_install``: see
+    :class:`harness.sim.android.device.DeviceConfig`."""
     private_dir(folder)
     running = status(folder)
     if running is not None:
@@ -110,6 +113,10 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
         cmd += ["--hosts-file", str(hosts_file)]
     if world:
         cmd += ["--world", world]
+    for key in adb_keys or []:
+        cmd += ["--adb-key", str(Path(key).resolve())]
+    if insecure:
+        cmd += ["--insecure"]
     if allow_app_install:
         cmd += ["--allow-app-install"]
     log_path = folder / "handset.log"

@@ -76,14 +76,18 @@ def test_record_port_in_use_is_one_line_error(tmp_path):
     assert str(port) in proc.stderr
 
 
-@pytest.mark.skipif(shutil.which("mitmdump") is None, reason="mitmdump not on PATH")
+#: mitmdump installed beside this interpreter (a virtual environment's bin/ is often not on PATH)
+MITMDUMP = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or shutil.which("mitmdump")
+
+
+@pytest.mark.skipif(MITMDUMP is None, reason="mitmdump is not installed with this Python")
 def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
-        ["mitmdump", "-q", "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={tmp_path / 'ca'}",
+        [MITMDUMP, "-q", "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={tmp_path / 'ca'}",
          "--set", f"ssl_verify_upstream_trusted_ca={pki.ca_cert}",
          "-s", str(ROOT / "addons" / "record.py"), "--set", f"harness_run_dir={run_dir}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -110,3 +114,15 @@ def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
     [flow] = list(store.iter_flows())
     assert flow.path == "/json" and flow.http_version == "HTTP/2.0" and b"Free Tibet" in flow.response_body
     assert [f.request.path for f in read_mitm(run_dir / "flows.mitm").flows] == ["/json"]
+
+
+def test_flow_lines_name_idle_connections_and_failed_connects():
+    from harness.capture.records import FlowRecord
+    from harness.cli.cmd_record import _flow_line
+
+    idle = FlowRecord(id="i", kind="idle", started_at=1.0, ended_at=2.0, client_ip="127.0.0.1", client_port=5,
+                      sni="spare.test", server_host="spare.test", error="client closed ...")
+    assert _flow_line(idle) == "idle spare.test: client closed ..."
+    connect = FlowRecord(id="c", kind="error", started_at=1.0, ended_at=2.0, method="CONNECT", url=None,
+                         server_host="nx.invalid", server_port=443, error="cannot connect to nx.invalid:443: x")
+    assert _flow_line(connect) == "error CONNECT nx.invalid:443 cannot connect to nx.invalid:443: x"

@@ -171,6 +171,10 @@ def test_live_line_for_failures():
     err = flow_line(_record(kind="error", server_ip=None, status_code=None, error="connection refused"),
                     geo, policy)
     assert err.text().endswith("GET globalapi.ad.vendor.test/api/v1/config -- unknown FAILED: connection refused")
+    spare = flow_line(_record(kind="idle", server_host=None, method=None, path=None, status_code=None,
+                              sni="globalapi.ad.vendor.test", error="closed"), geo, policy)
+    assert spare.text() == ("22:13:20Z idle globalapi.ad.vendor.test SG third_country "
+                            "idle: closed after the TLS handshake without a request")  # not a failure
 
 
 def test_live_lines_queue_until_drained():

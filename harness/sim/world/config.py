@@ -34,7 +34,7 @@ DEFAULT_GEO = {
     "consent": "IE",
 }
 
-BUNDLED = ("compliant", "ncsc-2021")
+BUNDLED = ("compliant", "ncsc-2021", "list-not-enforced")
 
 
 class WorldFileError(UsageError):
