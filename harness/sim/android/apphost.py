@@ -29,7 +29,7 @@ from harness.sim.android.fs import APEX_CACERTS, SYSTEM_CACERTS, USER_CACERTS
 from harness.sim.android.javabuild import app_classpath, java_bin
 from harness.sim.android.logcat import parse_app_line
 from harness.sim.android.playservices import ADID_PROP
-from harness.sim.android.sandbox import AppSandbox, host_uid, sandbox_wanted
+from harness.sim.android.sandbox import AppSandbox, host_uid, owner_tag, remove_leftovers, sandbox_wanted
 from harness.sim.android.truststore import PASSWORD, build_truststore, load_ca_folder
 
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ class AppHost:
         self.apps = apps
         self.cache = cache_dir
         self.run_dir = private_dir(run_dir)
+        self.sandbox_tag = owner_tag(device.state.dir)
+        if sandbox_wanted():
+            remove_leftovers(self.sandbox_tag)
         self.hosts_file = hosts_file
         self.extra_env = dict(extra_env or {})
         self.running: dict[str, RunningApp] = {}
@@ -184,7 +187,7 @@ class AppHost:
             sandbox, uid, cwd = None, None, data_dir
             if sandbox_wanted():  # root: the app gets a uid and a folder of its own
                 uid = host_uid(self.app_user(spec))
-                sandbox = AppSandbox(package, uid)
+                sandbox = AppSandbox(package, uid, self.sandbox_tag)
                 cmd, cwd = sandbox.prepare(cmd, data_dir), sandbox.data
             try:
                 proc = self._launcher.submit(self._spawn, cmd, cwd, uid).result(timeout=30)

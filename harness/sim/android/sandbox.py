@@ -15,6 +15,7 @@ Not root: apps run as the handset's own user, unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -44,13 +45,29 @@ def _chown_tree(root: Path, uid: int) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
+def owner_tag(state_dir: Path) -> str:
+    """8 hex digits naming a handset's state folder: its sandboxes are ``vsim-<tag>-<pkg>-*``."""
+    return hashlib.sha256(str(Path(state_dir).resolve()).encode()).hexdigest()[:8]
+
+
+def remove_leftovers(tag: str) -> int:
+    """Remove the sandboxes a killed handset of this state folder left (its apps died with it:
+    a handset starting on the folder is the only one using it). Returns how many."""
+    count = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"vsim-{tag}-*"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            count += 1
+    return count
+
+
 class AppSandbox:
     """The private folder one app process runs in; see the module docstring."""
 
-    def __init__(self, package: str, uid: int) -> None:
+    def __init__(self, package: str, uid: int, tag: str = "") -> None:
         self.package = package
         self.uid = uid
-        self.root = Path(tempfile.mkdtemp(prefix=f"vsim-{package}-"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"vsim-{tag}-{package}-" if tag else f"vsim-{package}-"))
         os.chmod(self.root, 0o700)
         self.data = self.root / "data"
         self.host_data: Path | None = None
