@@ -46,6 +46,11 @@ class UsageError(HarnessError):
     """Bad arguments or bad input files given by the user."""
 
 
+class UnsafePathError(HarnessError):
+    """A file or folder the harness keeps private belongs to someone else, is a symlink where none
+    may be, or is open to other users (see docs/security.md)."""
+
+
 class CaptureError(HarnessError):
     """The proxy or the recorder failed; what was already recorded is kept."""
 

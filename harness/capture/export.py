@@ -11,7 +11,7 @@ import datetime
 import os
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from harness.capture.har import har_bytes, har_document, har_entry
 from harness.capture.store import FLOW_COLUMNS, RunStore
 from harness.errors import UsageError
-from harness.fsutil import FILE_MODE
+from harness.fsutil import make_parents, open_private
 
 FORMATS = ("har", "parquet", "csv")
 __all__ = ["FLOW_SCHEMA", "FORMATS", "export", "flows_table", "har_document", "har_entry", "validate_har"]
@@ -55,16 +55,14 @@ def flows_table(store: RunStore) -> pa.Table:
     return pa.table(columns, schema=FLOW_SCHEMA)
 
 
-def _private_out(out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    os.close(fd)
-    os.chmod(out, FILE_MODE)
+def _private_out(out: Path, mode: str = "wb") -> IO:
+    """``out`` opened as a 0600 file of ours, never through a symlink (issue 11 item 3)."""
+    return open_private(make_parents(out), mode)
 
 
 def export_parquet(store: RunStore, out: Path) -> Path:
-    _private_out(out)
-    pq.write_table(flows_table(store), out)
+    with _private_out(out) as fh:
+        pq.write_table(flows_table(store), fh)
     return out
 
 
@@ -72,8 +70,8 @@ def export_csv(store: RunStore, out: Path) -> Path:
     frame = flows_table(store).to_pandas()
     for col in ("request_body", "response_body"):
         frame[col] = frame[col].map(lambda b: base64.b64encode(b).decode() if b is not None else None)
-    _private_out(out)
-    frame.to_csv(out, index=False)
+    with _private_out(out, "w") as fh:
+        frame.to_csv(fh, index=False)
     return out
 
 
@@ -82,8 +80,7 @@ def export_csv(store: RunStore, out: Path) -> Path:
 
 def export_har(store: RunStore, out: Path) -> Path:
     data = har_bytes(store, compressed=out.name.lower().endswith(".zhar"))
-    _private_out(out)
-    with open(out, "wb") as fh:
+    with _private_out(out) as fh:
         fh.write(data)
     return out
 

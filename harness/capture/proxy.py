@@ -8,6 +8,7 @@ mitmproxy keeps the running master in a process-wide context (``mitmproxy.ctx``)
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import threading
@@ -18,15 +19,16 @@ from typing import Any
 
 from mitmproxy import addons as mitm_addons
 from mitmproxy import exceptions, options
-from mitmproxy.certs import CertStore
 from mitmproxy.master import Master
 
+from harness.capture import ca
+from harness.capture.ca import CA_BASENAME  # noqa: F401  (re-exported)
+from harness.capture.exposure import ExposureGuard, ProxyAccess, is_loopback_host
 from harness.errors import CaptureError
-from harness.fsutil import FILE_MODE, private_dir
+from harness.fsutil import FILE_MODE, check_private_file, open_private, private_dir
 
 logger = logging.getLogger(__name__)
 
-CA_BASENAME = "mitmproxy"
 _active_lock = threading.Lock()
 _active: ProxyRunner | None = None
 
@@ -51,19 +53,23 @@ def default_confdir() -> Path:
 
 
 def ensure_ca(confdir: str | os.PathLike[str] | None = None) -> CaFiles:
-    """Create the proxy CA in ``confdir`` (default ``HARNESS_HOME/ca``) if missing; key files 0600."""
+    """Create the proxy CA in ``confdir`` (default ``HARNESS_HOME/ca``) if missing, generic or
+    about to expire (see :mod:`harness.capture.ca`); every file in the folder must be ours (0600).
+    Raises UnsafePathError (someone else's folder or file), CaptureError."""
     path = private_dir(Path(confdir) if confdir else default_confdir())
-    key = path / f"{CA_BASENAME}-ca.pem"
+    key = ca.key_path(path)
     try:
-        if not key.exists():
-            CertStore.create_store(path, CA_BASENAME, 2048)
-        for name in (f"{CA_BASENAME}-ca.pem", f"{CA_BASENAME}-ca.p12"):
-            if (path / name).exists():
-                os.chmod(path / name, FILE_MODE)
+        for name in sorted(os.listdir(path)):  # key, certificate, dhparam: ours, 0600
+            check_private_file(path / name, FILE_MODE)
+        if ca.needs_renewal(path):
+            with open_private(path / ".lock", "ab") as lock:  # two runs starting at once
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if ca.needs_renewal(path):
+                    ca.write_ca(path, path.parent)
     except OSError as exc:
         raise CaptureError(f"cannot create the proxy CA in {path}: {exc.strerror or exc}",
                            fix="make HARNESS_HOME writable", attempted="create proxy CA") from exc
-    return CaFiles(confdir=path, cert=path / f"{CA_BASENAME}-ca-cert.pem", key=key)
+    return CaFiles(confdir=path, cert=ca.cert_path(path), key=key)
 
 
 class _LogKeeper(logging.Handler):
@@ -96,6 +102,9 @@ class _Running:
 class ProxyRunner:
     """mitmproxy on ``listen_host:port`` (0 = a free port) with extra addons and options.
 
+    Listening beyond loopback adds :class:`~harness.capture.exposure.ExposureGuard` with
+    ``access`` (random credentials if not given): no open relay into this machine.
+
     Upstream certificates are verified only if ``ssl_verify_upstream_trusted_ca`` is given
     (or ``verify_upstream=True``); otherwise verification is off (``ssl_insecure``), so the proxy
     records whatever the device talks to.
@@ -110,11 +119,17 @@ class ProxyRunner:
         addons: Sequence[Any] = (),
         options: dict[str, Any] | None = None,
         verify_upstream: bool | None = None,
+        access: ProxyAccess | None = None,
     ) -> None:
         self.listen_host = listen_host
         self.port = port
         self.ca = ensure_ca(confdir)
         self.addons = list(addons)
+        #: who may use the proxy when it listens beyond loopback (None: loopback only)
+        self.access: ProxyAccess | None = None
+        if not is_loopback_host(listen_host):
+            self.access = access or ProxyAccess.make()
+            self.addons.append(ExposureGuard(self.access))
         self.options = dict(options or {})
         if verify_upstream is None:
             verify_upstream = bool(self.options.get("ssl_verify_upstream_trusted_ca"))

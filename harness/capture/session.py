@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.capture.exposure import ProxyAccess
 from harness.capture.proxy import CaFiles, ProxyRunner
 from harness.capture.recorder import Recorder
 from harness.capture.store import RunStore
@@ -54,6 +55,7 @@ class CaptureSession:
         meta: dict[str, Any] | None = None,
         body_cap: int | None = None,
         write_mitm: bool = True,
+        access: ProxyAccess | None = None,
     ) -> None:
         self.run_dir = Path(run_dir) if run_dir else new_run_dir()
         self._listen = (listen_host, port)
@@ -63,6 +65,7 @@ class CaptureSession:
         self._meta = dict(meta or {})
         self._body_cap = body_cap
         self._write_mitm = write_mitm
+        self._access = access
         self.store: RunStore | None = None
         self.timeline = Timeline()
         self.recorder: Recorder | None = None
@@ -87,7 +90,8 @@ class CaptureSession:
         self.timeline.attach(self.store)
         self.recorder = Recorder(self.store, self.timeline, write_mitm=self._write_mitm, body_cap=self._body_cap)
         self.proxy = ProxyRunner(listen_host=host, port=port, confdir=self._confdir,
-                                 addons=[*self._addons, self.recorder], options=self._options)
+                                 addons=[*self._addons, self.recorder], options=self._options,
+                                 access=self._access)
         try:
             self.address = self.proxy.start()
         except CaptureError as exc:

@@ -127,7 +127,28 @@ def _sim_release(device: Device, package: str, pid: int):
     return release
 
 
-def _frida_device(args: argparse.Namespace, pid: int | None, device: Device | None) -> Any:
+def _tracked_forward(device: Device, made: list[int]):
+    """``forward(remote_port) -> local port`` through adb; each local port is appended to ``made``
+    so the caller removes it in ``finally`` (issue 11 item 6)."""
+    def forward(remote_port: int) -> int:
+        local = device.forward(remote_port)
+        made.append(local)
+        return local
+
+    return forward
+
+
+def _remove_forwards(device: Device | None, made: list[int]) -> None:
+    for local in made:
+        assert device is not None
+        try:
+            device.forward_remove(local)
+        except HarnessError:  # a lost device took its forwards with it
+            pass
+
+
+def _frida_device(args: argparse.Namespace, pid: int | None, device: Device | None, home: Path,
+                  forwards: list[int]) -> Any:
     kind = args.frida
     if kind == "auto":
         if args.device is None:
@@ -136,8 +157,20 @@ def _frida_device(args: argparse.Namespace, pid: int | None, device: Device | No
             kind = "local"
         else:
             kind = "usb"
-    forward = device.forward if device is not None else None
-    return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward)
+    if kind == "local" and args.device is not None and pid is not None and not _is_virtual_app(pid, args.package):
+        # a pid from a device names a host process only for the virtual handset's apps
+        raise InstrumentError(
+            f"pid {pid} is not the virtual handset's app {args.package or ''}".rstrip()
+            + "; refusing to attach to a host process", serial=args.device, attempted="attach locally",
+            fix="use --frida usb/forward for a phone; for the virtual handset name a running app with --package")
+    forward = _tracked_forward(device, forwards) if device is not None else None
+    port, token = devices.FRIDA_SERVER_PORT, None
+    if kind == "forward" and args.device:
+        from harness.device.frida_server import running_server
+
+        port, token = running_server(home, args.device)
+    return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward,
+                           server_port=port, token=token)
 
 
 def format_event(event: HookEvent) -> str:
@@ -187,7 +220,16 @@ def _hook(args: argparse.Namespace, env: Env, configs: dict[str, dict[str, Any]]
                                   serial=args.device, attempted="attach")
         if trigger_map is None and "trigger" in args.agent:
             trigger_map = builtin_map(args.package)
-    frida_device = _frida_device(args, pid, device)
+    forwards: list[int] = []
+    try:
+        return _hook_session(args, env, configs, trigger_map, device, guard, pid,
+                             _frida_device(args, pid, device, env.home, forwards))
+    finally:
+        _remove_forwards(device, forwards)
+
+
+def _hook_session(args: argparse.Namespace, env: Env, configs: dict[str, dict[str, Any]], trigger_map: Any,
+                  device: Device | None, guard: Any, pid: int | None, frida_device: Any) -> int:
 
     store = None
     if args.out:

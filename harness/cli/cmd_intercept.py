@@ -17,6 +17,7 @@ from harness.analysis.policy import load_policy
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
+from harness.device.proxy import lab_listen
 from harness.errors import HarnessError
 from harness.scenario.intercept import CA_CHOICES, InterceptOptions, run_intercept
 
@@ -31,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ca", choices=CA_CHOICES, default="auto",
                    help="where to install the proxy CA (auto: system store with root, else user)")
     p.add_argument("--lab-proxy", metavar="HOST:PORT",
-                   help="make the device use this proxy address on the lab network instead of adb reverse")
+                   help="make the device use this proxy address on the lab network instead of adb reverse; "
+                        "the proxy listens exactly there (this machine's LAN address, else the run is "
+                        "refused) and only HOST's /24 may use it without credentials")
     p.add_argument("--device-port", type=int, help="loopback port on the device for adb reverse")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--frida-server", metavar="FILE", type=Path, help="also deploy this frida-server")
@@ -55,6 +58,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
         load_overrides(args.geo_overrides)
     if args.mmdb is not None:
         GeoResolver(mmdb_path=args.mmdb).close()
+    if args.lab_proxy:
+        lab_listen(args.lab_proxy)
     device = Device.open(args.device, args.adb)
     from harness.scenario import PhoneTarget
     from harness.scenario.virtual import VirtualTarget

@@ -10,6 +10,7 @@ from typing import Any
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import UsageError
+from harness.redact import redact_url
 from harness.scenario.signals import handled
 
 
@@ -19,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
     p.add_argument("--port", "-p", type=int, default=0, help="listen port (default: 0 = a free port)")
     p.add_argument("--listen-host", default="127.0.0.1",
-                   help="listen address (default: 127.0.0.1; anything else exposes the proxy)")
+                   help="listen address (default: 127.0.0.1; anything else exposes the proxy: clients of "
+                        "other machines then need --proxy-auth credentials or --allow-client)")
+    p.add_argument("--proxy-auth", metavar="USER:PASSWORD",
+                   help="credentials other machines must give when --listen-host is not loopback "
+                        "(default: random ones, printed)")
+    p.add_argument("--allow-client", metavar="IP|CIDR", action="append", default=[],
+                   help="a client address allowed without credentials (a phone cannot send them); repeatable")
     p.add_argument("--out", "-o", metavar="RUN_DIR", help="run directory (default: HARNESS_HOME/runs/<run-id>)")
     p.add_argument("--body-cap", type=int, default=None, metavar="BYTES",
                    help="keep at most this many bytes of each body (default: 4 MiB)")
@@ -36,10 +43,11 @@ def _flow_line(rec) -> str:
         return f"{rec.kind} {rec.client_ip}:{rec.client_port}: {rec.error}"
     status = rec.status_code if rec.status_code is not None else (rec.error or "-")
     target = rec.url or f"{rec.server_host or rec.host or '?'}:{rec.server_port or rec.port or '?'}"  # (CONNECT)
-    return f"{rec.kind} {rec.method} {target} {status}"
+    return f"{rec.kind} {rec.method} {redact_url(target)} {status}"  # query values stay in the run only
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.capture.exposure import ProxyAccess, exposed_warning, is_loopback_host
     from harness.capture.session import CaptureSession, new_run_dir
 
     if not 0 <= args.port <= 65535:
@@ -50,9 +58,16 @@ def run(args: argparse.Namespace, env: Env) -> int:
     options = {}
     if args.upstream_ca:
         options["ssl_verify_upstream_trusted_ca"] = args.upstream_ca
+    access = None
+    if not is_loopback_host(args.listen_host):
+        access = ProxyAccess.make(args.proxy_auth, args.allow_client)
+        env.err(f"harness: {exposed_warning(args.listen_host, access)}")
+    elif args.proxy_auth or args.allow_client:
+        raise UsageError("--proxy-auth and --allow-client only apply with a --listen-host beyond loopback",
+                         fix="drop them, or listen on the lab network address")
     session = CaptureSession(run_dir, listen_host=args.listen_host, port=args.port, confdir=env.home / "ca",
                              options=options, body_cap=args.body_cap,
-                             meta={"recorder": "harness record"})
+                             meta={"recorder": "harness record"}, access=access)
     # SIGINT, SIGTERM and SIGHUP stop the recording whatever the process inherited (issue 10.1)
     with handled(raise_=False) as stop:
         _record(session, args, env, stop)

@@ -8,8 +8,9 @@ import argparse
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
-from harness.device.journal import journal_path, read_journal
+from harness.device.journal import journal_path, pending_journals, read_journal
 from harness.device.restore import restore_device
+from harness.errors import DeviceError, DeviceNotFound
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,15 +21,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _not_attached(serial: str, env: Env, exc: DeviceError) -> int:
+    """A serial that is not attached: say so, and name the journals that are pending (a typo in
+    the serial must not look like "nothing to restore")."""
+    others = [f"{s} ({n} change(s))" if n >= 0 else f"{s} (unreadable)" for s, n in pending_journals(env.home)]
+    listed = "; pending restore journals: " + ", ".join(others) if others else "; no restore journal is pending"
+    env.err(f"harness: error: [{serial}] restore: {exc.reason}{listed} "
+            "(fix: `harness devices` lists attached serials; run `harness restore --device SERIAL` "
+            "with one of them)")
+    return int(ExitStatus.ERROR)
+
+
 def run(args: argparse.Namespace, env: Env) -> int:
     path = journal_path(env.home, args.device)
     pending = read_journal(path).pending
+    try:
+        device = Device.open(args.device, args.adb)
+    except DeviceNotFound as exc:
+        return _not_attached(args.device, env, exc)
     if not path.exists() or not pending:
         env.out(f"{args.device}: nothing to restore (no pending changes in {path})")
         if path.exists():
             path.unlink()
         return int(ExitStatus.OK)
-    device = Device.open(args.device, args.adb)
     report = restore_device(device, env.home)
     for line in report.lines():
         env.out(f"{args.device}: {line}")

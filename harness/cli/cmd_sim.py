@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "or a world file (YAML)")
     start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
     add_auth_options(start)
+    start.add_argument("--allow-app-install", action="store_true",
+                       help="accept `pm install` of apps outside the bundled world (their Java runs on this machine)")
     for verb in (start, verbs.add_parser("stop", help="stop the handset"),
                  verbs.add_parser("status", help="show whether the handset runs")):
         verb.add_argument("--name", default="default", help="which handset (default: 'default')")
@@ -88,7 +90,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
                     "and run code as you; use it only on a single-user machine")
         record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
                                root=args.root, hosts_file=args.hosts_file, world=args.world,
-                               adb_keys=args.adb_key, insecure=args.insecure)
+                               adb_keys=args.adb_key, insecure=args.insecure,
+                               allow_app_install=args.allow_app_install)
         if not args.no_connect:
             try:
                 _connect(record.serial)

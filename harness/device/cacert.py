@@ -36,15 +36,45 @@ SYSTEM_FILE_LABEL = "u:object_r:system_file:s0"
 APEX_MIN_API = 34
 
 
-def android_cert_name(cert: x509.Certificate) -> str:
-    """File name Android uses in ``cacerts`` folders: ``<subject_hash_old>.0``.
-
-    ``subject_hash_old`` is OpenSSL's MD5-based hash of the DER subject name (first 4 bytes, little
-    endian), which is what ``openssl x509 -subject_hash_old`` prints.
-    """
+def subject_hash_old(cert: x509.Certificate) -> str:
+    """OpenSSL's MD5-based hash of the DER subject name (first 4 bytes, little endian, 8 hex
+    digits), which is what ``openssl x509 -subject_hash_old`` prints."""
     digest = hashlib.md5(cert.subject.public_bytes()).digest()
-    value = int.from_bytes(digest[:4], "little")
-    return f"{value:08x}.0"
+    return f"{int.from_bytes(digest[:4], 'little'):08x}"
+
+
+def android_cert_name(cert: x509.Certificate) -> str:
+    """File name Android uses in ``cacerts`` folders for the first certificate of a subject:
+    ``<subject_hash_old>.0`` (others with the same hash get ``.1``, ``.2``, ...)."""
+    return f"{subject_hash_old(cert)}.0"
+
+
+def _holds(device: Device, path: str, cert: x509.Certificate) -> bool:
+    """Does the device file ``path`` hold this very certificate (PEM, maybe after a text dump)?"""
+    text = device.su(f"cat {shlex.quote(path)}").stdout if device.root_method else \
+        device.sh(f"cat {shlex.quote(path)}").stdout
+    try:
+        found = x509.load_pem_x509_certificates(text.encode("utf-8", "replace"))
+    except ValueError:
+        return False
+    return any(c == cert for c in found)
+
+
+def pick_name(device: Device, folder: str, cert: x509.Certificate) -> tuple[str, bool]:
+    """``(name, present)``: the first ``<hash>.N`` in ``folder`` that is free, or that already
+    holds this certificate (``present``). A certificate the device already had under that name
+    is never overwritten (issue 11 item 5), as Android itself numbers hash collisions."""
+    cmd = f"ls {shlex.quote(folder)}"
+    listing = set((device.su(cmd) if device.root_method else device.sh(cmd)).stdout.split())
+    base = subject_hash_old(cert)
+    for n in range(100):
+        name = f"{base}.{n}"
+        if name not in listing:
+            return name, False
+        if _holds(device, f"{folder}/{name}", cert):
+            return name, True
+    raise DeviceError(f"{folder} already has 100 certificates named {base}.N", serial=device.serial,
+                      attempted="choose the CA file name", fix="clean up that CA folder on the device")
 
 
 def load_cert(pem: bytes) -> x509.Certificate:
@@ -125,9 +155,9 @@ def install_system_ca(session: DeviceSession, pem: bytes) -> CaInstall:
     """tmpfs over the system store (plus the APEX store on Android 14+); needs root."""
     device = _root(session, "install CA into the system store")
     cert = load_cert(pem)
-    name = android_cert_name(cert)
     apex = _api(device) >= APEX_MIN_API and device.sh(f"ls -d {APEX_CACERTS}").ok
     source = APEX_CACERTS if apex else SYSTEM_CACERTS
+    name, _present = pick_name(device, source, cert)  # the tmpfs copy keeps every existing file
     staged = _stage(session, pem, name)
     copy = f"{STAGING}/cacerts"
     device.su(f"mkdir -p {copy} && cp {source}/* {copy}/ && cp {staged} {copy}/{name}", check=True,
@@ -170,15 +200,16 @@ def install_user_ca(session: DeviceSession, pem: bytes) -> CaInstall:
     """The user store: directly with root; without root, push + open the installer."""
     device = session.device
     cert = load_cert(pem)
-    name = android_cert_name(cert)
     if device.root_method is None:
-        return _user_ca_manual(session, pem, name)
-    staged = _stage(session, pem, name)
+        return _user_ca_manual(session, pem, android_cert_name(cert))
+    name, present = pick_name(device, USER_CACERTS, cert)
     target = f"{USER_CACERTS}/{name}"
-    session.record("file", f"user CA {target}", {"path": target, "root": True})
-    device.su(f"mkdir -p {USER_CACERTS} && cp {staged} {target} && chmod 644 {target}", check=True,
-              attempted="install user CA")
-    device.su(f"chown system:system {target}")
+    if not present:  # already trusted: not ours to install, nor to remove at restore
+        staged = _stage(session, pem, name)
+        session.record("file", f"user CA {target}", {"path": target, "root": True})
+        device.su(f"mkdir -p {USER_CACERTS} && cp {staged} {target} && chmod 644 {target}", check=True,
+                  attempted="install user CA")
+        device.su(f"chown system:system {target}")
     result = CaInstall("user-root", name)
     if _verify(device, target):
         result.verified_paths.append(target)

@@ -1,5 +1,10 @@
-"""frida-server on the device: find a binary for its ABI, check the version matches the Python
-``frida`` package, push, start as root, check it answers, stop it afterwards.
+"""frida-server on the device: find a binary for its ABI, check it is pinned (SHA-256 per version
+and ABI, :mod:`.frida_pins`) and its version matches the Python ``frida`` package, push, start as
+root on a random loopback port with a random token, check it answers, stop it afterwards.
+
+While it runs, its port and token are in ``HARNESS_HOME/frida-server/running/<serial>.json``
+(0600) for ``harness hook --frida forward``; an app on the phone that finds the port still needs
+the token (issue 11 item 6).
 
 Binaries are looked up at a path the user gives or in the cache
 ``HARNESS_HOME/frida-server/<version>/<abi>/frida-server``. :func:`download` fills the cache from
@@ -12,7 +17,9 @@ The virtual handset runs a stand-in instead of an ARM binary: a text file whose 
 
 from __future__ import annotations
 
+import json
 import lzma
+import secrets
 import shlex
 import time
 import urllib.request
@@ -22,16 +29,19 @@ from typing import TYPE_CHECKING
 
 import frida
 
+from harness.device.frida_pins import STANDIN_MAGIC, check_binary
+from harness.device.journal import safe_serial
 from harness.device.parse import parse_pids
 from harness.device.paths import FRIDA_PORT, FRIDA_SERVER
 from harness.errors import FridaServerError, UsageError
-from harness.fsutil import private_dir, write_private
+from harness.fsutil import check_private_file, private_dir, write_private
 
 if TYPE_CHECKING:
     from harness.device.adb import Device
     from harness.device.session import DeviceSession
 
-STANDIN_MAGIC = b"#!vsim:frida-server "
+#: device ports frida-server may be started on (random each time; 27042 is Frida's default)
+PORT_RANGE = (20000, 60000)
 RELEASE_URL = "https://github.com/frida/frida/releases/download/{v}/frida-server-{v}-android-{arch}.xz"
 
 #: Android ABI → Frida's architecture name
@@ -68,7 +78,7 @@ def find_binary(home: Path, abi: str, version: str | None = None, path: Path | N
     raise FridaServerError(
         f"no frida-server {version} for ABI {abi} in the cache", attempted="find frida-server",
         fix=(f"download frida-server-{version}-android-{arch}.xz from github.com/frida/frida/releases, "
-             f"unpack it to {cached} (or pass --frida-server FILE, or run with --download-frida)"),
+             f"check its SHA-256, unpack it to {cached} (or pass --frida-server FILE)"),
     )
 
 
@@ -89,9 +99,15 @@ def download(home: Path, abi: str, version: str | None = None, timeout: float = 
             fix=f"this machine seems offline: fetch the file elsewhere and unpack it to "
                 f"{cache_path(home, version, abi)}",
         ) from exc
+    try:
+        binary = lzma.decompress(packed)
+    except lzma.LZMAError as exc:
+        raise FridaServerError(f"{url} is not an xz file: {exc}", attempted="download frida-server",
+                               fix="retry; a proxy may have changed the download") from exc
+    check_binary(binary, version, abi, home, name=url)  # nothing unpinned enters the cache
     target = cache_path(home, version, abi)
     private_dir(target.parent)
-    write_private(target, lzma.decompress(packed))
+    write_private(target, binary)
     return target
 
 
@@ -103,6 +119,9 @@ class FridaServerStatus:
     client_version: str
     #: frida's client reached the server through an adb forward (None: not probed)
     answers: bool | None = None
+    #: device loopback port and token of a server this harness started (None: Frida's defaults)
+    port: int = FRIDA_PORT
+    token: str | None = None
 
     @property
     def version_ok(self) -> bool:
@@ -121,11 +140,13 @@ def device_version(device: Device, remote: str = FRIDA_SERVER) -> str | None:
     return text.splitlines()[-1].strip() if res.ok and text else None
 
 
-def probe(device: Device, timeout: float = 5.0) -> bool:
-    """Does a frida client reach the server? (adb forward to its port + a real frida query)."""
-    host_port = device.forward(FRIDA_PORT)
+def probe(device: Device, timeout: float = 5.0, port: int = FRIDA_PORT, token: str | None = None) -> bool:
+    """Does a frida client reach the server? (adb forward to its port + a real frida query; the
+    forward is removed in every case)."""
+    host_port = device.forward(port)
     try:
-        remote = frida.get_device_manager().add_remote_device(f"127.0.0.1:{host_port}")
+        kwargs = {"token": token} if token else {}
+        remote = frida.get_device_manager().add_remote_device(f"127.0.0.1:{host_port}", **kwargs)
         try:
             remote.query_system_parameters()
             return True
@@ -137,6 +158,26 @@ def probe(device: Device, timeout: float = 5.0) -> bool:
             frida.get_device_manager().remove_remote_device(f"127.0.0.1:{host_port}")
     finally:
         device.forward_remove(host_port)
+
+
+def running_file(home: Path, serial: str) -> Path:
+    return Path(home) / "frida-server" / "running" / f"{safe_serial(serial)}.json"
+
+
+def running_server(home: Path, serial: str) -> tuple[int, str | None]:
+    """``(device port, token)`` of the frida-server this harness started on ``serial``, or Frida's
+    default port without a token."""
+    path = running_file(home, serial)
+    if not path.exists():
+        return FRIDA_PORT, None
+    check_private_file(path)
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        port, token = int(rec["port"]), str(rec["token"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise FridaServerError(f"{path} is not a record the harness wrote", attempted="read frida-server port",
+                               fix="delete it; restart frida-server with `harness intercept --frida-server FILE`") from None
+    return port, token
 
 
 def status(device: Device, check_answers: bool = False) -> FridaServerStatus:
@@ -152,6 +193,8 @@ def deploy(session: DeviceSession, binary: Path, *, check_answers: bool = True,
     device = session.device
     data = Path(binary).read_bytes()
     want = client_version()
+    abi = device.getprop("ro.product.cpu.abi")
+    check_binary(data, want, abi, session.home, name=str(binary))
     declared = standin_version(data)
     if declared is not None and declared != want:
         raise FridaServerError(
@@ -181,7 +224,13 @@ def deploy(session: DeviceSession, binary: Path, *, check_answers: bool = True,
             fix=f"use frida-server {want} for this device's ABI",
         )
     session.record("process", "running frida-server", {"path": FRIDA_SERVER, "root": True})
-    device.su(f"{FRIDA_SERVER} -D", check=True, attempted="start frida-server")
+    port = PORT_RANGE[0] + secrets.randbelow(PORT_RANGE[1] - PORT_RANGE[0])
+    token = secrets.token_urlsafe(24)
+    state = running_file(session.home, device.serial)
+    private_dir(state.parent)
+    write_private(state, json.dumps({"port": port, "token": token}))
+    device.su(f"{FRIDA_SERVER} -D -l 127.0.0.1:{port} --token {shlex.quote(token)}", check=True,
+              attempted="start frida-server")
     deadline = time.monotonic() + timeout
     while not server_pids(device):
         if time.monotonic() > deadline:
@@ -189,17 +238,19 @@ def deploy(session: DeviceSession, binary: Path, *, check_answers: bool = True,
                                    attempted="start frida-server",
                                    fix="check SELinux (`harness doctor`) and `adb logcat` for its error")
         time.sleep(0.3)
-    st = FridaServerStatus(True, server_pids(device), version, want)
+    st = FridaServerStatus(True, server_pids(device), version, want, port=port, token=token)
     if check_answers:
-        st.answers = probe(device)
+        st.answers = probe(device, port=port, token=token)
         if not st.answers:
             raise FridaServerError("frida-server runs but does not answer", serial=device.serial,
                                    attempted="probe frida-server",
-                                   fix="check nothing else uses port 27042 on the device; restart it")
+                                   fix=f"check nothing else uses port {port} on the device; restart it")
     return st
 
 
-def stop(device: Device) -> None:
+def stop(device: Device, home: Path | None = None) -> None:
     for pid in server_pids(device):
         device.su(f"kill {pid}")
     device.su(f"rm -f {shlex.quote(FRIDA_SERVER)}")
+    if home is not None:
+        running_file(home, device.serial).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from harness.analysis.geo import GeoResolver
 from harness.analysis.policy import Policy
 from harness.capture.records import FlowRecord
+from harness.redact import redact_url
 
 PATH_WIDTH = 60
 
@@ -74,7 +75,7 @@ def flow_line(record: FlowRecord, geo: GeoResolver, policy: Policy) -> FlowLine:
     answer = geo.resolve(record.server_ip)
     return FlowLine(
         started_at=record.started_at, step_id=record.step_id, kind=record.kind, method=record.method,
-        host=host, path=record.path, server_ip=record.server_ip, country=answer.country,
+        host=host, path=redact_url(record.path), server_ip=record.server_ip, country=answer.country,
         jurisdiction=policy.classify(answer.country, host), status=record.status_code,
         error=record.error,
     )

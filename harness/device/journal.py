@@ -22,11 +22,13 @@ import fcntl
 import json
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.device.journal_check import Where, check_record, describe_undo
 from harness.errors import JournalError
 from harness.fsutil import FILE_MODE, private_dir
 
@@ -68,36 +70,93 @@ class JournalContents:
         return [c for c in reversed(self.changes) if not c.undone]
 
 
+#: a journal larger than this was not written by the harness (a run journals tens of changes)
+MAX_JOURNAL_BYTES = 8 * 1024 * 1024
+
+
+def _read_owned(path: Path) -> str | None:
+    """The text of a journal that is a regular file of ours, not writable by others; None if
+    absent. Opened without following a symlink (issue 11 items 2 and 3)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise JournalError(f"cannot read journal {path}: {exc.strerror}", attempted="read journal",
+                           fix="it must be a regular file you own (mode 0600), not a symlink") from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        problem = ("is not a regular file" if not stat.S_ISREG(st.st_mode)
+                   else f"belongs to uid {st.st_uid}, not you" if st.st_uid != os.geteuid()
+                   else f"is writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
+                   if st.st_mode & 0o022 else None)
+        if problem:
+            raise JournalError(f"journal {path} {problem}; refusing to replay it",
+                               attempted="check restore journal",
+                               fix="if you did not make it so, someone else may have planted it: "
+                                   "inspect and delete it, then restore the device by hand")
+        raw = fh.read(MAX_JOURNAL_BYTES + 1)
+    if len(raw) > MAX_JOURNAL_BYTES:
+        raise JournalError(f"journal {path} is larger than {MAX_JOURNAL_BYTES} bytes",
+                           attempted="check restore journal",
+                           fix="the harness never writes that much: inspect and delete it")
+    return raw.decode("utf-8", errors="replace")
+
+
 def read_journal(path: Path) -> JournalContents:
-    """Parse a journal; a torn last line (killed mid-write) is ignored."""
+    """Parse and check a journal: a torn line (killed mid-write) is ignored; any record the
+    harness could not have written refuses the whole journal (JournalError, see
+    :mod:`.journal_check`); so does a file that is not ours or is writable by others."""
     contents = JournalContents()
     by_seq: dict[int, Change] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
+    text = _read_owned(Path(path))
+    if text is None:
         return contents
-    except OSError as exc:
-        raise JournalError(f"cannot read journal {path}: {exc}", attempted="read journal",
-                           fix="check the file's owner and mode (0600, yours)") from exc
-    for line in lines:
+    for number, line in enumerate(text.splitlines(), 1):
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
             continue
-        kind = rec.get("type")
+        except RecursionError:
+            raise Where(Path(path), number).fail("the record is nested too deeply") from None
+        check_record(rec, Path(path), number)
+        kind = rec["type"]
         if kind == "begin":
             if contents.snapshot is None:
                 contents.snapshot = rec.get("snapshot")
-                contents.run = rec.get("run")
-                contents.started = rec.get("time")
+                contents.run = rec.get("run") if isinstance(rec.get("run"), str) else None
+                contents.started = rec.get("time") if isinstance(rec.get("time"), (int, float)) else None
         elif kind == "change":
-            change = Change(rec["seq"], rec["kind"], rec.get("describe", ""), rec["undo"],
-                            rec.get("old"), rec.get("time", 0.0))
+            when = rec.get("time")
+            change = Change(rec["seq"], rec["kind"], describe_undo(rec["kind"], rec["undo"]), rec["undo"],
+                            rec.get("old"), when if isinstance(when, (int, float)) else 0.0)
             by_seq[change.seq] = change
             contents.changes.append(change)
         elif kind == "undone" and rec.get("seq") in by_seq:
             by_seq[rec["seq"]].undone = True
     return contents
+
+
+def pending_journals(home: Path) -> list[tuple[str, int]]:
+    """``(serial, pending changes)`` of every journal in ``HARNESS_HOME/journals`` with changes not
+    undone (the serial from its ``begin`` record, else the file name); a journal that cannot be
+    read or checked counts with -1."""
+    folder = journal_dir(home)
+    out: list[tuple[str, int]] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        serial = path.stem
+        try:
+            contents = read_journal(path)
+            count = len(contents.pending)
+            first = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+            begin = json.loads(first) if first.startswith('{"') else {}
+            if isinstance(begin, dict) and isinstance(begin.get("serial"), str):
+                serial = begin["serial"][:80]
+        except (JournalError, ValueError, RecursionError, OSError):
+            count = -1
+        if count:
+            out.append((serial, count))
+    return out
 
 
 class Journal:
@@ -108,7 +167,7 @@ class Journal:
         self.path = journal_path(home, serial)
         private_dir(self.path.parent)
         lock_path = self.path.with_suffix(".lock")
-        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -119,7 +178,11 @@ class Journal:
                 fix="wait for the other run to finish (or stop it); then retry",
             ) from exc
         self._fd: int | None = None
-        self._seq = max((c.seq for c in self.read().changes), default=0)
+        try:
+            self._seq = max((c.seq for c in self.read().changes), default=0)
+        except BaseException:
+            self.close()
+            raise
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -134,10 +197,15 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------
 
     def _append(self, record: dict[str, Any]) -> None:
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-            os.fchmod(self._fd, FILE_MODE)
+        # what the harness writes, it must accept when reading it back (a programming error)
+        check_record(record, self.path, 0)
         line = json.dumps(record, sort_keys=True) + "\n"
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
+            os.fchmod(self._fd, FILE_MODE)
+            size = os.fstat(self._fd).st_size
+            if size and os.pread(self._fd, 1, size - 1) != b"\n":
+                line = "\n" + line  # a torn line from a killed run stays one bad line of its own
         try:
             os.write(self._fd, line.encode("utf-8"))
             os.fsync(self._fd)

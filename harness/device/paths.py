@@ -15,3 +15,17 @@ PROXY_SETTINGS = (
     "global_http_proxy_port",
     "global_http_proxy_exclusion_list",
 )
+
+#: ``settings`` the harness changes (journaled), by namespace; :mod:`.journal_check` refuses a
+#: journal that names any other, and :func:`.proxy.put_setting` refuses to write any other
+JOURNALED_SETTINGS: dict[str, tuple[str, ...]] = {"global": PROXY_SETTINGS}
+
+#: system properties the harness may change (region and locale experiments); ``debug.harness.*``
+#: is the harness's own namespace
+JOURNALED_PROPS = frozenset({
+    "persist.sys.country",
+    "persist.sys.language",
+    "persist.sys.locale",
+    "persist.sys.timezone",
+})
+JOURNALED_PROP_PREFIXES = ("debug.harness.",)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from harness.errors import DeviceError
+from harness.device.journal_check import prop_allowed
+from harness.errors import DeviceError, UsageError
 
 if TYPE_CHECKING:
     from harness.device.session import DeviceSession
@@ -14,8 +15,13 @@ if TYPE_CHECKING:
 def set_prop(session: DeviceSession, key: str, value: str, root: bool = True) -> None:
     """``setprop KEY VALUE``; restore puts the old value back (``""`` if it was unset).
 
-    ``ro.*`` properties cannot be changed after boot and are refused."""
+    Only the properties in :data:`harness.device.paths.JOURNALED_PROPS` (and ``debug.harness.*``)
+    may be changed (UsageError otherwise), because a journal naming any other is refused;
+    ``ro.*`` properties cannot be changed after boot and are refused (DeviceError)."""
     device = session.device
+    if not prop_allowed(key):
+        raise UsageError(f"{key} is not a property the harness may change",
+                         fix="add it to harness.device.paths.JOURNALED_PROPS (restore only undoes those)")
     if key.startswith("ro."):
         raise DeviceError(f"{key} is read-only after boot", serial=device.serial, attempted=f"setprop {key}",
                           fix="read-only props need a boot image change (e.g. a Magisk module); not done here")

@@ -10,7 +10,9 @@ Undo actions (the ``undo`` object of a journal change, by ``kind``):
 ``process``  ``{"path"}``                        kill the processes running that binary
 ``prop``     ``{"key", "old", "root"}``          ``setprop KEY OLD``
 
-Each action is idempotent, so a restore that was itself interrupted can simply run again.
+Each action is idempotent, so a restore that was itself interrupted can simply run again. Only
+journals that pass :mod:`.journal_check` get here (known settings, the harness's own paths, mount
+targets and props), and every value is shell-quoted again when the command is built.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class RestoreReport:
     differences: list[str] = field(default_factory=list)
     verified: bool = False
     journal_kept: bool = True
+    #: the journal had a snapshot to compare with (without one nothing can be verified)
+    had_snapshot: bool = True
 
     @property
     def ok(self) -> bool:
@@ -45,7 +49,9 @@ class RestoreReport:
         out = [f"undone: {d}" for d in self.undone]
         out += [f"FAILED: {d}" for d in self.failed]
         out += [f"differs from snapshot: {d}" for d in self.differences]
-        if self.ok:
+        if not self.had_snapshot:
+            out.append("not verified: the journal has no snapshot of the device from before the run")
+        elif self.ok:
             out.append("device matches its snapshot from before the run")
         return out
 
@@ -66,13 +72,13 @@ def undo_change(device: Device, change: Change) -> None:
     u: dict[str, Any] = change.undo
     kind = change.kind
     if kind == "setting":
-        ns, key, old = u["namespace"], u["key"], u.get("old")
+        ns, key, old = shlex.quote(u["namespace"]), shlex.quote(u["key"]), u.get("old")
         if old is None:
-            if key == "http_proxy":  # apps only drop a cached proxy on an explicit ":0"
+            if u["key"] == "http_proxy":  # apps only drop a cached proxy on an explicit ":0"
                 device.sh(f"settings put {ns} http_proxy :0", check=True)
-            device.sh(f"settings delete {ns} {shlex.quote(key)}", check=True)
+            device.sh(f"settings delete {ns} {key}", check=True)
         else:
-            device.sh(f"settings put {ns} {shlex.quote(key)} {shlex.quote(str(old))}", check=True)
+            device.sh(f"settings put {ns} {key} {shlex.quote(str(old))}", check=True)
     elif kind == "reverse":
         device.reverse_remove(int(u["device_port"]))
     elif kind == "forward":
@@ -93,7 +99,7 @@ def undo_change(device: Device, change: Change) -> None:
         pids = parse_pids(device.sh(f"pidof {shlex.quote(path)}").stdout)
         pids += parse_pids(device.sh(f"pidof {shlex.quote(path.rsplit('/', 1)[-1])}").stdout)
         for pid in sorted(set(pids)):
-            (device.su if u.get("root", True) else device.sh)(f"kill {pid}")
+            (device.su if u.get("root", True) else device.sh)(f"kill {int(pid)}")
     elif kind == "prop":
         cmd = f"setprop {shlex.quote(u['key'])} {shlex.quote(u.get('old') or '')}"
         (device.su if u.get("root") else device.sh)(cmd, check=True)
@@ -130,8 +136,9 @@ def replay(device: Device, journal: Journal) -> RestoreReport:
         report.undone.append(change.describe)
     if contents.snapshot is not None:
         report.differences = compare_snapshots(contents.snapshot, take_snapshot(device))
+    report.had_snapshot = contents.snapshot is not None
     report.differences += _prop_differences(device, contents.changes)
-    report.verified = not report.differences
+    report.verified = report.had_snapshot and not report.differences
     if report.ok:
         journal.discard()
         report.journal_kept = False

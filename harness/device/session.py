@@ -9,6 +9,8 @@ Operations call :meth:`DeviceSession.record` *before* touching the device.
 from __future__ import annotations
 
 import signal
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -19,14 +21,21 @@ from harness.device.restore import RestoreReport, replay
 from harness.device.snapshot import take_snapshot
 
 
+def _to_stderr(line: str) -> None:
+    print(f"harness: {line}", file=sys.stderr, flush=True)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, delivered as an exception so that cleanup runs like on Ctrl-C."""
 
 
 class DeviceSession:
     def __init__(self, device: Device, home: Path, run: str | None = None,
-                 handle_sigterm: bool = True) -> None:
+                 handle_sigterm: bool = True, announce: Callable[[str], None] | None = None) -> None:
+        """``announce(line)`` is told what a stale journal will undo *before* it is replayed
+        (default: stderr), so a technician sees what runs on the device (issue 11 item 2)."""
         self.device = device
+        self.announce = announce or _to_stderr
         self.home = Path(home)
         self.run = run
         self.handle_sigterm = handle_sigterm
@@ -43,7 +52,12 @@ class DeviceSession:
     def __enter__(self) -> DeviceSession:
         self.journal = Journal(self.home, self.device.serial)
         try:
-            if self.journal.stale:
+            pending = self.journal.read().pending
+            if pending:
+                self.announce(f"{self.serial}: a previous run left {len(pending)} change(s); "
+                              "undoing them first:")
+                for change in pending:
+                    self.announce(f"  {change.describe}")
                 self.stale_report = replay(self.device, self.journal)
                 if not self.stale_report.ok:
                     from harness.errors import JournalError

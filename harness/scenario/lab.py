@@ -281,9 +281,11 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
     :class:`~harness.errors.UsageError` for a bad spec (unknown profile, existing run dir, a
     profile missing a role the target needs) before the device is touched, and any
     :class:`~harness.errors.HarnessError` of set-up after cleaning up."""
+    from harness.capture.exposure import exposed_warning
     from harness.capture.session import CaptureSession, new_run_dir
     from harness.device.adb import Device, ensure_server
     from harness.device.facts import collect_facts, save_facts
+    from harness.device.proxy import lab_listen
     from harness.device.session import DeviceSession
     from harness.scenario.profile import load_profile
 
@@ -307,12 +309,16 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         if profile is None:
             profile = load_profile(attached.default_profile)
         options = {**attached.proxy_options, **spec.proxy_options}
+        # --lab-proxy: listen exactly where the phone is told to connect, or refuse (issue 11 item 7)
+        listen = lab_listen(spec.lab_proxy) if spec.lab_proxy else {}
         capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *spec.addons],
                                  options=options, meta={"kind": "lab", **attached.meta, **spec.meta,
-                                                        "profile": getattr(profile, "name", None)})
+                                                        "profile": getattr(profile, "name", None)}, **listen)
         capture.start()
         assert capture.address is not None and capture.store is not None
         emit("capture", f"proxy on {capture.address[0]}:{capture.address[1]}, recording into {run_dir}")
+        if capture.proxy is not None and capture.proxy.access is not None:
+            emit("capture", exposed_warning(f"{capture.address[0]}:{capture.address[1]}", capture.proxy.access))
         device = Device(ensure_server(attached.server), attached.serial, attached.server)
         session = DeviceSession(device, home, run=run_dir.name, handle_sigterm=False)
         lab = Lab(spec, attached, profile, capture, device, session, home, emit)

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "list-not-enforced or a world file")
     p.add_argument("--ready-file", type=Path, default=None, help="write a JSON record here once listening")
     add_auth_options(p)
+    p.add_argument("--allow-app-install", action="store_true",
+                   help="accept `pm install` of apps outside the bundled world (their code runs on this machine)")
     return p
 
 
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         config = HandsetConfig(state_dir=state_dir, personality=args.personality, port=args.port,
                                root=args.root, hosts_file=args.hosts_file, adb_keys=list(args.adb_key),
                                insecure=args.insecure)
+        config.allow_app_install = args.allow_app_install
         if args.world is not None:
             if args.hosts_file is not None:
                 raise UsageError("--world and --hosts-file exclude each other",

@@ -88,9 +88,11 @@ def status(folder: Path) -> HandsetRecord | None:
 
 def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
           root: str | None = None, hosts_file: Path | None = None, world: str | None = None,
-          adb_keys: list[Path] | None = None, insecure: bool = False) -> HandsetRecord:
+          adb_keys: list[Path] | None = None, insecure: bool = False,
+          allow_app_install: bool = False) -> HandsetRecord:
     """Start a detached handset process and wait until its ADB daemon listens. ``adb_keys`` and
-    ``insecure``: see :class:`harness.sim.handset.HandsetConfig`."""
+    ``insecure``: see :class:`harness.sim.handset.HandsetConfig`; ``allow_app_install``: see
+    :class:`harness.sim.android.device.DeviceConfig`."""
     private_dir(folder)
     running = status(folder)
     if running is not None:
@@ -115,6 +117,8 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
         cmd += ["--adb-key", str(Path(key).resolve())]
     if insecure:
         cmd += ["--insecure"]
+    if allow_app_install:
+        cmd += ["--allow-app-install"]
     log_path = folder / "handset.log"
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
     try:

@@ -31,7 +31,8 @@ def _session_handset(tmp_path_factory: pytest.TempPathFactory, name: str, **kw) 
 
 @pytest.fixture(scope="session")
 def _a10(adb_server, tmp_path_factory) -> Iterator[VirtualHandset]:
-    h = _session_handset(tmp_path_factory, "a10", personality="miui-android10")
+    # test_apps installs lab apps: this handset allows installs outside its bundled world
+    h = _session_handset(tmp_path_factory, "a10", personality="miui-android10", allow_app_install=True)
     yield h
     stop_handset(h)
 

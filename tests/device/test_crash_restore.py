@@ -63,7 +63,7 @@ def test_sigkill_then_harness_restore(a10, home, tmp_path):
     code = main(["restore", "--device", a10.serial], Env(stdout=out, stderr=err, home=home))
     assert code == 0, err.getvalue()
     text = out.getvalue()
-    assert "undone: tmpfs over" in text and "matches its snapshot" in text
+    assert "undone: mount over /system/etc/security/cacerts removed" in text and "matches its snapshot" in text
     _assert_restored(a10, home)
 
 

@@ -35,7 +35,7 @@ def test_records_are_durable_private_and_ordered(tmp_path):
 def test_torn_last_line_is_ignored(tmp_path):
     with Journal(tmp_path, "emu") as j:
         j.begin({}, None)
-        j.record("file", "f", {"path": "/data/local/tmp/x", "root": False})
+        j.record("file", "f", {"path": "/data/local/tmp/harness", "root": False})
     path = journal_path(tmp_path, "emu")
     with open(path, "a") as fh:
         fh.write('{"type": "change", "seq": 2, "kind": "fi')  # killed mid-write
@@ -45,14 +45,14 @@ def test_torn_last_line_is_ignored(tmp_path):
 
 def test_sequence_continues_after_reopen(tmp_path):
     with Journal(tmp_path, "s") as j:
-        j.record("file", "a", {"path": "/a"})
+        j.record("file", "a", {"path": "/data/local/tmp/harness"})
     with Journal(tmp_path, "s") as j:
-        assert j.record("file", "b", {"path": "/b"}).seq == 2
+        assert j.record("file", "b", {"path": "/data/local/tmp/frida-server"}).seq == 2
 
 
 def test_discard_removes_file(tmp_path):
     with Journal(tmp_path, "s") as j:
-        j.record("file", "a", {"path": "/a"})
+        j.record("file", "a", {"path": "/data/local/tmp/harness"})
         j.discard()
         assert not j.path.exists()
         assert not j.stale
@@ -88,8 +88,8 @@ def test_safe_serial():
 
 def test_lines_are_json(tmp_path):
     with Journal(tmp_path, "j") as j:
-        j.begin({"x": 1})
-        j.record("prop", "p", {"key": "k", "old": "v", "root": True}, old="v")
+        j.begin({"frida_server_running": False})
+        j.record("prop", "p", {"key": "debug.harness.k", "old": "v", "root": True}, old="v")
     lines = journal_path(tmp_path, "j").read_text().splitlines()
     recs = [json.loads(line) for line in lines]
     assert recs[0]["type"] == "begin" and recs[0]["pid"] == os.getpid()

@@ -383,7 +383,7 @@ def test_pm_install_from_a_pushed_package(make_device):
     import json
     import zipfile
 
-    dev = make_device()
+    dev = make_device(allow_app_install=True)
     apk = dev.run("pm path com.harness.probe")[1].strip().removeprefix("package:")
     with zipfile.ZipFile(dev.resolve_path(apk)) as original:
         files = {n: original.read(n) for n in original.namelist()}
@@ -400,4 +400,12 @@ def test_pm_install_from_a_pushed_package(make_device):
     assert dev.run("pm install /data/local/tmp/junk.apk")[1] == "Failure [INSTALL_FAILED_INVALID_APK]\n"
     assert dev.run("pm uninstall com.example.copy")[1] == "Success\n"
     assert dev.run("pm path com.example.copy")[0] == 1
+    # without the explicit option, nothing outside the bundled world is installed (issue 11 item 1)
+    locked = make_device(name="locked")
+    with zipfile.ZipFile(locked.resolve_path("/data/local/tmp/copy.apk", write=True), "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    code, out, _ = locked.run("pm install -r /data/local/tmp/copy.apk")
+    assert code == 1 and out.startswith("Failure [INSTALL_FAILED_USER_RESTRICTED")
+    assert locked.run("pm path com.example.copy")[0] == 1
     assert not (dev.state.dir / "installed" / "com.example.copy").exists()

@@ -1,6 +1,8 @@
 """The app host: runs virtual apps as real JVM processes, as the activity manager would.
 
-See docs/dev/contracts.md section 2 for the launch line and the stdin/stdout protocol. App
+See docs/dev/contracts.md section 2 for the launch line and the stdin/stdout protocol. When the
+handset runs as root, each app runs as its own unprivileged uid in a folder of its own
+(:mod:`.sandbox`). App
 processes are launched from one long-lived thread with ``PR_SET_PDEATHSIG`` (the kernel kills them
 if the handset process dies, even by SIGKILL) in their own process group (``am force-stop`` kills
 the whole tree).
@@ -27,6 +29,7 @@ from harness.sim.android.fs import APEX_CACERTS, SYSTEM_CACERTS, USER_CACERTS
 from harness.sim.android.javabuild import app_classpath, java_bin
 from harness.sim.android.logcat import parse_app_line
 from harness.sim.android.playservices import ADID_PROP
+from harness.sim.android.sandbox import AppSandbox, host_uid, owner_tag, remove_leftovers, sandbox_wanted
 from harness.sim.android.truststore import PASSWORD, build_truststore, load_ca_folder
 
 if TYPE_CHECKING:
@@ -52,6 +55,8 @@ class RunningApp:
     waiting_debugger: bool = False
     launch_args: list[str] = field(default_factory=list)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: where the app runs as its own uid when the handset runs as root (None: not sandboxed)
+    sandbox: AppSandbox | None = None
 
     @property
     def pid(self) -> int:
@@ -93,6 +98,9 @@ class AppHost:
         self.apps = apps
         self.cache = cache_dir
         self.run_dir = private_dir(run_dir)
+        self.sandbox_tag = owner_tag(device.state.dir)
+        if sandbox_wanted():
+            remove_leftovers(self.sandbox_tag)
         self.hosts_file = hosts_file
         self.extra_env = dict(extra_env or {})
         self.running: dict[str, RunningApp] = {}
@@ -153,12 +161,15 @@ class AppHost:
         cmd.append(spec.main)
         return cmd, data_dir
 
-    def _spawn(self, cmd: list[str], cwd: Path) -> subprocess.Popen:
+    def _spawn(self, cmd: list[str], cwd: Path, uid: int | None = None) -> subprocess.Popen:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "JAVA_HOME", "TZ")}
         env.update(self.extra_env)
+        # the uid is changed before preexec_fn runs, so the parent-death signal (cleared by a
+        # credential change) is set for the app's own uid
         return subprocess.Popen(
             cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509 - needed for pdeathsig
+            user=uid, group=uid, extra_groups=None if uid is None else [],
         )
 
     def launch(self, package: str, wait_debugger: bool = False) -> RunningApp:
@@ -173,11 +184,19 @@ class AppHost:
             if app is not None:
                 self.force_stop(package)
             cmd, data_dir = self.command_line(spec, wait_debugger)
+            sandbox, uid, cwd = None, None, data_dir
+            if sandbox_wanted():  # root: the app gets a uid and a folder of its own
+                uid = host_uid(self.app_user(spec))
+                sandbox = AppSandbox(package, uid, self.sandbox_tag)
+                cmd, cwd = sandbox.prepare(cmd, data_dir), sandbox.data
             try:
-                proc = self._launcher.submit(self._spawn, cmd, data_dir).result(timeout=30)
+                proc = self._launcher.submit(self._spawn, cmd, cwd, uid).result(timeout=30)
             except OSError as exc:
+                if sandbox is not None:
+                    sandbox.remove()
                 raise SimError(f"cannot start {package}: {exc}", fix="check the JDK installation") from exc
-            app = RunningApp(spec, proc, time.time(), waiting_debugger=wait_debugger, launch_args=cmd)
+            app = RunningApp(spec, proc, time.time(), waiting_debugger=wait_debugger, launch_args=cmd,
+                             sandbox=sandbox)
             self.running[package] = app
             self.device.procs.add_app(proc.pid, package, self.app_user(spec))
             self.device.logcat.add("I", "ActivityManager",
@@ -208,10 +227,11 @@ class AppHost:
         code = app.proc.wait()
         app.ready.set()
         with self.lock:
-            if self.running.get(app.spec.package) is app:
+            if self.running.get(app.spec.package) is app:  # it died by itself (not force-stopped)
                 del self.running[app.spec.package]
                 if self.foreground == app.spec.package:
                     self.foreground = None
+                self._close_sandbox(app)
         self.device.procs.remove(app.pid)
         self.device.logcat.add("I", "ActivityManager",
                                f"Process {app.spec.package} (pid {app.pid}) has died: exit {code}", pid=1210)
@@ -246,8 +266,17 @@ class AppHost:
         if app is None:
             return False
         self._kill(app, timeout)
+        self._close_sandbox(app)
         self.device.procs.remove(app.pid)
         return True
+
+    @staticmethod
+    def _close_sandbox(app: RunningApp) -> None:
+        if app.sandbox is not None:
+            try:
+                app.sandbox.save_data()
+            finally:
+                app.sandbox.remove()
 
     @staticmethod
     def _kill(app: RunningApp, timeout: float) -> None:

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import UsageError
+from harness.errors import SimError, UsageError
 from harness.fsutil import private_dir
 from harness.sim.android.apphost import AppHost
 from harness.sim.android.appspec import BUILTIN_APPS_DIR, AppSpec, discover
@@ -48,6 +48,9 @@ class DeviceConfig:
     #: PEM files of CAs in the factory system store (a virtual world's CA)
     extra_system_cas: list[Path] = field(default_factory=list)
     features: tuple[str, ...] = DEFAULT_FEATURES
+    #: accept ``pm install`` of apps that are not part of the bundled world (builtin apps and
+    #: ``app_dirs``): their Java runs as a host process, so this is off unless asked for
+    allow_app_install: bool = False
 
 
 class AndroidDevice:
@@ -70,7 +73,8 @@ class AndroidDevice:
         self.selinux_enforcing = True
         self.boot_time = time.time()
         self.lock = threading.RLock()
-        catalog = discover([BUILTIN_APPS_DIR, *config.app_dirs, self.state.dir / "installed"])
+        installed = [self.state.dir / "installed"] if config.allow_app_install else []
+        catalog = discover([BUILTIN_APPS_DIR, *config.app_dirs, *installed])
         self.apps = AppHost(self, catalog, config.cache_dir or default_cache_dir(), self.state.dir / "run",
                             config.hosts_file, config.extra_launch_env)
         self._install_catalog()
@@ -92,6 +96,10 @@ class AndroidDevice:
 
     def register_app(self, spec: AppSpec) -> PackageRecord:
         """Make ``spec`` an installed package with an APK file (a zip of its sources) on the device."""
+        if not self.config.allow_app_install and spec.dir.parent == self.state.dir / "installed":
+            # every install path ends here: code from outside the bundled world never registers
+            raise SimError(f"{spec.package} is not part of this handset's bundled apps",
+                           fix="start the handset with --allow-app-install to install others")
         apk = (f"/system/app/{spec.label.replace(' ', '')}/{spec.label.replace(' ', '')}.apk" if spec.system
                else f"/data/app/{spec.package}-1/base.apk")
         host = self.fs.host_path(apk)

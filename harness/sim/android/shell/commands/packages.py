@@ -15,6 +15,9 @@ from harness.sim.android.fs import norm
 from harness.sim.android.shell.commands import command
 from harness.sim.android.shell.interp import CmdIO, Shell
 
+#: ``pm install`` of an app outside the bundled world (issue 11 item 1): its code would run here
+INSTALL_REFUSED = ("Failure [INSTALL_FAILED_USER_RESTRICTED: this virtual handset runs only its bundled "
+                   "apps; start it with --allow-app-install to install others]")
 _EXC = "Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: {msg}"
 
 
@@ -95,6 +98,9 @@ def pm(sh: Shell, argv: list[str], io: CmdIO) -> int:
 def _install(sh: Shell, paths: list[str], io: CmdIO) -> int:
     if not paths:
         io.error("Error: no package specified")
+        return 1
+    if not sh.device.config.allow_app_install:
+        io.print(INSTALL_REFUSED)
         return 1
     try:
         host = sh.device.fs.check(norm(paths[0], sh.cwd), sh.uid)
