@@ -248,6 +248,7 @@ def _hook_session(args: argparse.Namespace, env: Env, configs: dict[str, dict[st
         if args.spawn:
             session = HookSession.spawn(frida_device, args.spawn, serial=args.device, sinks=[*sinks, show])
         else:
+            assert pid is not None, "argparse requires --pid, --package or --spawn"
             release = _sim_release(device, args.package, pid) if args.package and device is not None else None
             session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show],
                                          release=release)
