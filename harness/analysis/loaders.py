@@ -11,18 +11,28 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import os
+import sqlite3
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from mitmproxy.io import compat, tnetstring
 
+from harness.analysis import validate
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
+from harness.parsing import PARSE_ERRORS, one_line
+
+#: at most this many problems are listed one by one; the rest are counted
+MAX_LISTED_PROBLEMS = 5
+#: errors that make one record unreadable (it is skipped and counted, the others are kept);
+#: mitmproxy's migration raises KeyError/AttributeError/AssertionError on bad states
+RECORD_ERRORS: tuple[type[BaseException], ...] = (*PARSE_ERRORS, KeyError, AttributeError, AssertionError)
 
 #: TLS failure wording in mitmproxy error messages
 _TLS_WORDS = ("tls", "ssl", "certificate", "handshake")
@@ -41,10 +51,54 @@ class Source:
     #: set while streaming; read after the iterators are exhausted
     incomplete: bool = False
     problems: list[str] = field(default_factory=list)
+    #: records (HAR entries, flows, messages) that could not be read and were left out
+    skipped: int = 0
 
     def mark_incomplete(self, problem: str) -> None:
+        """Mark the input incomplete; the first few problems are kept (one line, short each)."""
         self.incomplete = True
-        self.problems.append(problem)
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(one_line(problem, 200))
+
+    def skip(self, problem: str) -> None:
+        """Count a record left out (and why); the result is incomplete, the other records are kept."""
+        self.skipped += 1
+        self.mark_incomplete(problem)
+        more = self.skipped - MAX_LISTED_PROBLEMS
+        if more > 0:
+            note = f"{self.path.name}: {self.skipped} records skipped in all"
+            if self.problems and self.problems[-1].endswith(" records skipped in all"):
+                self.problems[-1] = note
+            else:
+                self.problems.append(note)
+
+    def guarded(self, items: Iterator[Any], what: str) -> Iterator[Any]:
+        """``items`` until the first error reading them, which marks the input incomplete (a run
+        store whose rows cannot be decoded keeps what came before)."""
+        count = 0
+        try:
+            for item in items:
+                count += 1
+                yield item
+        except (*RECORD_ERRORS, sqlite3.Error) as exc:
+            self.mark_incomplete(f"{self.path.name}: {what} unreadable after {count} "
+                                 f"({one_line(str(exc) or type(exc).__name__, 120)})")
+
+    def checked_ws(self, messages: Iterator[WsMessage]) -> Iterator[WsMessage]:
+        """``messages`` with each validated (:func:`validate.ws_message`); bad ones skipped."""
+        for i, msg in enumerate(messages):
+            try:
+                yield validate.ws_message(msg)
+            except validate.RecordError as exc:
+                self.skip(f"{self.path.name}: WebSocket message {i + 1} skipped: {exc}")
+
+    def checked_flows(self, flows: Iterator[FlowRecord], what: str = "record") -> Iterator[FlowRecord]:
+        """``flows`` with each record validated (:func:`validate.flow_record`); bad ones skipped."""
+        for i, rec in enumerate(flows):
+            try:
+                yield validate.flow_record(rec)
+            except validate.RecordError as exc:
+                self.skip(f"{self.path.name}: {what} {i + 1} skipped: {exc}")
 
 
 def open_source(path: str | Path) -> Source:
@@ -185,37 +239,42 @@ def load_mitm(path: Path) -> Source:
     ws_buffer: deque[WsMessage] = deque()
 
     def flows() -> Iterator[FlowRecord]:
-        count = 0
+        count = 0  # flows read from the file (good or skipped): flow numbers in warnings are 1-based
         try:
             fh = path.open("rb")
+            size = os.fstat(fh.fileno()).st_size
         except OSError as exc:
             raise AnalysisError(f"cannot read {path}: {exc.strerror}", fix="check the path and permissions") from None
         with fh:
             while True:
                 try:
-                    loaded = tnetstring.load(fh)
-                except ValueError as exc:
-                    if str(exc) == "not a tnetstring: empty file":
-                        return
+                    loaded = read_tnetstring(fh, size)
+                except EOFError:
+                    break
+                except RECORD_ERRORS as exc:
                     if count == 0:
                         raise AnalysisError(
-                            f"{path} is not a mitmproxy flow file ({exc})",
+                            f"{path} is not a mitmproxy flow file ({one_line(str(exc), 120)})",
                             fix="pass a file written by mitmdump -w / mitmweb, a run directory or a .har file",
                         ) from None
-                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
-                    return
-                except (IndexError, TypeError) as exc:
-                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
-                    return
-                try:
-                    state = compat.migrate_flow(loaded)  # type: ignore[arg-type]
-                    rec, ws = record_from_state(state)  # type: ignore[arg-type]
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    src.mark_incomplete(f"{path.name}: flow {count + 1} could not be read ({exc})")
-                    continue
+                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows "
+                                        f"({one_line(str(exc), 120)}); the flows before it are kept")
+                    break
                 count += 1
+                try:
+                    state = validate.flow_state(compat.migrate_flow(loaded))  # type: ignore[arg-type]
+                    rec, ws = record_from_state(state)
+                    validate.flow_record(rec)
+                    ws = [validate.ws_message(m) for m in ws]
+                except RECORD_ERRORS as exc:
+                    src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
+                    continue
                 ws_buffer.extend(ws)
                 yield rec
+        if count and src.skipped == count:
+            raise AnalysisError(f"{path}: none of its {count} flows could be read ({src.problems[0]})",
+                                fix="check the file was written by mitmproxy (mitmdump -w); "
+                                    "a newer mitmproxy may read it: mitmdump -r FILE -w NEW.mitm")
 
     def ws_messages() -> Iterator[WsMessage]:
         while ws_buffer:
@@ -224,6 +283,38 @@ def load_mitm(path: Path) -> Source:
     src.flows = flows()
     src.ws_messages = ws_messages()
     return src
+
+
+def read_tnetstring(fh: BinaryIO, size: int) -> Any:
+    """One tnetstring from ``fh`` (mitmproxy's format); ``EOFError`` at a clean end of file.
+
+    Unlike ``mitmproxy.io.tnetstring.load`` the length prefix is never trusted beyond what is left
+    of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
+    so a 13-byte file announcing a terabyte allocates nothing.
+    """
+    prefix = b""
+    while True:
+        c = fh.read(1)
+        if not c:
+            if prefix:
+                raise ValueError("not a tnetstring: file ends inside a length prefix")
+            raise EOFError
+        if c == b":":
+            break
+        if not c.isdigit() or len(prefix) >= 12:
+            raise ValueError("not a tnetstring: missing or invalid length prefix")
+        prefix += c
+    if not prefix:
+        raise ValueError("not a tnetstring: missing length prefix")
+    length = int(prefix)
+    left = size - fh.tell()
+    if length + 1 > left:
+        raise ValueError(f"torn record: its prefix announces {length} bytes, {max(left - 1, 0)} are left")
+    data = fh.read(length)
+    tag = fh.read(1)
+    if len(data) != length or not tag:
+        raise ValueError("torn record: the file ended inside it")
+    return tnetstring.parse(tag[0], memoryview(data))
 
 
 # ---------------------------------------------------------------- HAR
@@ -321,6 +412,9 @@ def load_har(path: Path) -> Source:
     except json.JSONDecodeError as exc:
         raise AnalysisError(f"{path} is not a HAR file: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                             fix="pass a complete HAR 1.2 JSON file (a cut-off export is not valid JSON)") from None
+    except PARSE_ERRORS as exc:  # nesting deeper than Python's recursion limit, a 4300+ digit integer
+        raise AnalysisError(f"{path} is not a HAR file the harness can read: {one_line(str(exc) or type(exc).__name__, 120)}",
+                            fix="pass a HAR 1.2 JSON file exported by a browser, mitmproxy or Charles") from None
     log = doc.get("log") if isinstance(doc, dict) else None
     if not isinstance(log, dict):
         raise AnalysisError(f"{path} is not a HAR file: no top-level 'log' object",
@@ -329,14 +423,19 @@ def load_har(path: Path) -> Source:
     if not isinstance(entries, list):
         raise AnalysisError(f"{path} is not a HAR file: 'log.entries' is missing or not a list",
                             fix="a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}")
-    src = Source("har", path, iter(()), meta={"creator": log.get("creator")})
+    creator = log.get("creator")
+    creator = {k: v for k, v in creator.items() if isinstance(v, str) and len(v) < 256} if isinstance(creator, dict) else None
+    src = Source("har", path, iter(()), meta={"creator": creator})
 
     def flows() -> Iterator[FlowRecord]:
         for i, entry in enumerate(entries):
             try:
-                yield record_from_har_entry(entry, i)
-            except (ValueError, TypeError, KeyError) as exc:
-                src.mark_incomplete(f"{path.name}: HAR entry {i} skipped: {exc}")
+                yield validate.flow_record(record_from_har_entry(entry, i))
+            except RECORD_ERRORS as exc:
+                src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
+        if entries and src.skipped == len(entries):
+            raise AnalysisError(f"{path}: none of its {len(entries)} HAR entries could be read ({src.problems[0]})",
+                                fix="pass a HAR 1.2 file whose entries have request, response and startedDateTime")
 
     src.flows = flows()
     return src
@@ -370,6 +469,9 @@ def load_run_dir(path: Path) -> Source:
     src = Source("run", path, iter(store.iter_flows()), ws_messages=iter(store.iter_ws_messages()),
                  events=iter(store.iter_events()), steps=list(store.steps()), facts=_read_facts(path), meta=meta)
     src.meta["status"] = status
+    src.flows = src.checked_flows(src.guarded(src.flows, "flows"), "flow")
+    src.ws_messages = src.checked_ws(src.guarded(src.ws_messages, "WebSocket messages"))
+    src.events = src.guarded(src.events, "agent events")
     if status != "complete":
         reason = meta.get("reason") or meta.get("status_reason") or ""
         src.mark_incomplete(f"run status is {status!r}" + (f": {reason}" if reason else ""))
