@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
-from mitmproxy.io import compat, tnetstring
+from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.tnet import read_tnetstring
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
 from harness.parsing import PARSE_ERRORS, one_line
@@ -33,6 +34,8 @@ MAX_LISTED_PROBLEMS = 5
 #: errors that make one record unreadable (it is skipped and counted, the others are kept);
 #: mitmproxy's migration raises KeyError/AttributeError/AssertionError on bad states
 RECORD_ERRORS: tuple[type[BaseException], ...] = (*PARSE_ERRORS, KeyError, AttributeError, AssertionError)
+#: errors reading rows from a run store (a corrupt SQLite file, a row whose JSON does not decode)
+STORE_ERRORS: tuple[type[BaseException], ...] = (*RECORD_ERRORS, sqlite3.Error)
 
 #: TLS failure wording in mitmproxy error messages
 _TLS_WORDS = ("tls", "ssl", "certificate", "handshake")
@@ -80,7 +83,7 @@ class Source:
             for item in items:
                 count += 1
                 yield item
-        except (*RECORD_ERRORS, sqlite3.Error) as exc:
+        except STORE_ERRORS as exc:
             self.mark_incomplete(f"{self.path.name}: {what} unreadable after {count} "
                                  f"({one_line(str(exc) or type(exc).__name__, 120)})")
 
@@ -240,6 +243,7 @@ def load_mitm(path: Path) -> Source:
 
     def flows() -> Iterator[FlowRecord]:
         count = 0  # flows read from the file (good or skipped): flow numbers in warnings are 1-based
+        handshakes: dict[str, FlowRecord] = {}
         try:
             fh = path.open("rb")
             size = os.fstat(fh.fileno()).st_size
@@ -262,7 +266,7 @@ def load_mitm(path: Path) -> Source:
                     break
                 count += 1
                 try:
-                    state = validate.flow_state(compat.migrate_flow(loaded))  # type: ignore[arg-type]
+                    state = validate.flow_state(compat.migrate_flow(loaded))
                     rec, ws = record_from_state(state)
                     validate.flow_record(rec)
                     ws = [validate.ws_message(m) for m in ws]
@@ -270,7 +274,15 @@ def load_mitm(path: Path) -> Source:
                     src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
                     continue
                 ws_buffer.extend(ws)
+                if state["metadata"].get("websocket") is True and state.get("websocket") is None:
+                    # a WebSocket handshake in a format before 12: mitmproxy's migration repeats it,
+                    # with the messages, in the WebSocket flow that follows; keep only that one
+                    handshakes[rec.id] = rec
+                    continue
+                if state["metadata"].get("duplicated"):
+                    handshakes.pop(rec.id, None)
                 yield rec
+        yield from handshakes.values()  # handshakes whose WebSocket flow never came
         if count and src.skipped == count:
             raise AnalysisError(f"{path}: none of its {count} flows could be read ({src.problems[0]})",
                                 fix="check the file was written by mitmproxy (mitmdump -w); "
@@ -283,38 +295,6 @@ def load_mitm(path: Path) -> Source:
     src.flows = flows()
     src.ws_messages = ws_messages()
     return src
-
-
-def read_tnetstring(fh: BinaryIO, size: int) -> Any:
-    """One tnetstring from ``fh`` (mitmproxy's format); ``EOFError`` at a clean end of file.
-
-    Unlike ``mitmproxy.io.tnetstring.load`` the length prefix is never trusted beyond what is left
-    of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
-    so a 13-byte file announcing a terabyte allocates nothing.
-    """
-    prefix = b""
-    while True:
-        c = fh.read(1)
-        if not c:
-            if prefix:
-                raise ValueError("not a tnetstring: file ends inside a length prefix")
-            raise EOFError
-        if c == b":":
-            break
-        if not c.isdigit() or len(prefix) >= 12:
-            raise ValueError("not a tnetstring: missing or invalid length prefix")
-        prefix += c
-    if not prefix:
-        raise ValueError("not a tnetstring: missing length prefix")
-    length = int(prefix)
-    left = size - fh.tell()
-    if length + 1 > left:
-        raise ValueError(f"torn record: its prefix announces {length} bytes, {max(left - 1, 0)} are left")
-    data = fh.read(length)
-    tag = fh.read(1)
-    if len(data) != length or not tag:
-        raise ValueError("torn record: the file ended inside it")
-    return tnetstring.parse(tag[0], memoryview(data))
 
 
 # ---------------------------------------------------------------- HAR

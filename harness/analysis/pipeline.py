@@ -472,6 +472,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
         pii_hits=F.frame(pii_rows, F.PII_HITS), lists=F.frame(list_rows, F.LISTS), finding_list=run.findings,
         comparisons=comparisons, known_values=len(run.known),
         meta={"coverage": coverage, "source_meta": src.meta, "policy": opts.policy.to_dict(),
+              "skipped_records": src.skipped,
               "pii_patterns": run.matcher.patterns, "known_values_skipped": run.known.skipped,
               "decode_bounded_flows": int(flows["decode_bounded"].sum()) if not flows.empty else 0},
     )
