@@ -207,6 +207,22 @@ def _problem(err: ValidationError) -> str:
     return one_line(err.message, 120)
 
 
+def _check_keys(data: Any, origin: str, error: type[HarnessError], fix: str) -> None:
+    """Every mapping key is text (YAML allows ``1:`` beside ``z:``; mixed keys break sorting,
+    also inside the schema library's error ranking)."""
+    stack: list[tuple[Any, list[Any]]] = [(data, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise error(f"{origin}: at {place(path)}: key {quote(key, 40)} is not text",
+                                fix=f"quote the key, e.g. \"{str(key)[:20]}\"; {fix}")
+                stack.append((value, [*path, key]))
+        elif isinstance(node, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(node))
+
+
 def _narrowest(err: ValidationError) -> ValidationError:
     """Inside ``anyOf``, the error of the branch whose type fits the value (the useful one)."""
     while err.validator in ("anyOf", "oneOf") and err.context:
@@ -224,6 +240,7 @@ def check_shape(data: Any, schema: dict[str, Any], origin: str, error: type[Harn
     ``schema`` is a JSON Schema (Draft 2020-12); keys of mappings must be text wherever the schema
     says ``propertyNames`` (YAML allows ``1:`` beside ``name:``, which breaks sorting later).
     """
+    _check_keys(data, origin, error, fix)
     try:
         err = best_match(Validator(schema).iter_errors(data))
     except RecursionError:

@@ -14,11 +14,11 @@ import json
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from mitmproxy.io import compat
@@ -28,6 +28,8 @@ from harness.analysis.tnet import read_tnetstring
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
 from harness.parsing import PARSE_ERRORS, one_line
+
+T = TypeVar("T")
 
 #: at most this many problems are listed one by one; the rest are counted
 MAX_LISTED_PROBLEMS = 5
@@ -87,21 +89,21 @@ class Source:
             self.mark_incomplete(f"{self.path.name}: {what} unreadable after {count} "
                                  f"({one_line(str(exc) or type(exc).__name__, 120)})")
 
+    def checked(self, items: Iterator[T], check: Callable[[T], T], what: str) -> Iterator[T]:
+        """``items`` each passed through ``check`` (a :mod:`validate` function); bad ones skipped."""
+        for i, item in enumerate(items):
+            try:
+                yield check(item)
+            except validate.RecordError as exc:
+                self.skip(f"{self.path.name}: {what} {i + 1} skipped: {exc}")
+
     def checked_ws(self, messages: Iterator[WsMessage]) -> Iterator[WsMessage]:
         """``messages`` with each validated (:func:`validate.ws_message`); bad ones skipped."""
-        for i, msg in enumerate(messages):
-            try:
-                yield validate.ws_message(msg)
-            except validate.RecordError as exc:
-                self.skip(f"{self.path.name}: WebSocket message {i + 1} skipped: {exc}")
+        return self.checked(messages, validate.ws_message, "WebSocket message")
 
     def checked_flows(self, flows: Iterator[FlowRecord], what: str = "record") -> Iterator[FlowRecord]:
         """``flows`` with each record validated (:func:`validate.flow_record`); bad ones skipped."""
-        for i, rec in enumerate(flows):
-            try:
-                yield validate.flow_record(rec)
-            except validate.RecordError as exc:
-                self.skip(f"{self.path.name}: {what} {i + 1} skipped: {exc}")
+        return self.checked(flows, validate.flow_record, what)
 
 
 def open_source(path: str | Path) -> Source:
@@ -441,17 +443,33 @@ def load_run_dir(path: Path) -> Source:
         store = RunStore.open(path)
     except HarnessError as exc:
         raise AnalysisError(f"cannot open run store {path}: {exc.reason}", fix=exc.fix or "check the run directory") from None
-    status = str(store.status)
+    except STORE_ERRORS as exc:  # a damaged or foreign store.sqlite
+        raise AnalysisError(f"cannot open run store {path}: {one_line(str(exc) or type(exc).__name__, 120)}",
+                            fix="analyse RUN_DIR/flows.mitm instead, or check the run directory") from None
+    unreadable: list[str] = []
+    status = "unknown"
+    try:
+        status = str(store.status)
+    except STORE_ERRORS as exc:
+        unreadable.append(f"status ({one_line(str(exc), 80)})")
     try:
         meta = dict(store.meta())
     except Exception:  # noqa: BLE001 - meta is optional for analysis
         meta = {}
+    steps: list[Step] = []
+    try:
+        steps = list(store.steps())
+    except STORE_ERRORS as exc:
+        unreadable.append(f"steps ({one_line(str(exc) or type(exc).__name__, 80)})")
     src = Source("run", path, iter(store.iter_flows()), ws_messages=iter(store.iter_ws_messages()),
-                 events=iter(store.iter_events()), steps=list(store.steps()), facts=_read_facts(path), meta=meta)
+                 events=iter(store.iter_events()), steps=steps, facts=_read_facts(path), meta=meta)
+    for what in unreadable:
+        src.mark_incomplete(f"{path.name}: run store {what} unreadable; analysed without")
     src.meta["status"] = status
     src.flows = src.checked_flows(src.guarded(src.flows, "flows"), "flow")
     src.ws_messages = src.checked_ws(src.guarded(src.ws_messages, "WebSocket messages"))
-    src.events = src.guarded(src.events, "agent events")
+    src.events = src.checked(src.guarded(src.events, "agent events"), validate.agent_event, "agent event")
+    src.steps = list(src.checked(iter(src.steps), validate.step, "step"))
     if status != "complete":
         reason = meta.get("reason") or meta.get("status_reason") or ""
         src.mark_incomplete(f"run status is {status!r}" + (f": {reason}" if reason else ""))

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.capture.records import FLOW_KINDS, FlowRecord, WsMessage
+from harness.capture.records import FLOW_KINDS, AgentEvent, FlowRecord, Step, WsMessage
 from harness.parsing import quote
 
 INT64_MAX = (1 << 63) - 1
@@ -210,6 +210,33 @@ def ws_message(msg: WsMessage) -> WsMessage:
     msg.from_client, msg.is_text = bool(msg.from_client), bool(msg.is_text)
     msg.step_id = text(msg.step_id, "message step id")
     return msg
+
+
+def agent_event(ev: AgentEvent) -> AgentEvent:
+    """Check and normalise an agent event in place: ``payload`` an object, ``data`` bytes."""
+    ev.id = text(ev.id, "event id") or ""
+    ev.type = text(ev.type, "event type") or ""
+    ev.source = text(ev.source, "event source") or ""
+    ev.timestamp = finite(ev.timestamp, "event time") or 0.0
+    if not isinstance(ev.payload, dict):
+        raise RecordError(f"event payload is {type(ev.payload).__name__} {quote(ev.payload, 40)}, not an object")
+    ev.data = blob(ev.data, "event data")
+    ev.step_id = text(ev.step_id, "event step id")
+    ev.pid = integer(ev.pid, "event pid", -(1 << 63), INT64_MAX)
+    ev.thread = text(ev.thread, "event thread")
+    return ev
+
+
+def step(s: Step) -> Step:
+    """Check and normalise a scenario step in place: ``info`` an object, times finite."""
+    s.id = text(s.id, "step id") or ""
+    s.name = text(s.name, "step name") or ""
+    s.action = text(s.action, "step action")
+    s.started_at = finite(s.started_at, "step start") or 0.0
+    s.ended_at = finite(s.ended_at, "step end")
+    if not isinstance(s.info, dict):
+        raise RecordError(f"step info is {type(s.info).__name__} {quote(s.info, 40)}, not an object")
+    return s
 
 
 # ---------------------------------------------------------------- mitmproxy flow states
