@@ -108,12 +108,14 @@ class Worker:
                 self.stop()
                 return "hang", f"no answer after {self.hang_s:.0f} s", peak
             if not self.proc.is_alive():
+                self.proc.join(1)
                 code = self.proc.exitcode
                 self.stop()
                 return "crash", f"worker died (exit {code}, a signal if negative)", peak
         try:
             outcome, detail, hwm = self.conn.recv()
         except EOFError:
+            self.proc.join(1)
             code = self.proc.exitcode
             self.stop()
             return "crash", f"worker died (exit {code})", peak
@@ -159,45 +161,58 @@ def _save(out: Path, name: str, kind: str, detail: str, value: Any) -> str:
     return str(path)
 
 
-def fuzz(name: str, seconds: float, worker: Worker, out: Path) -> Tally:
+def _batch(name: str, deadline: float, worker: Worker, tally: Tally) -> tuple[str, str, Any] | None:
+    """One Hypothesis run of up to :data:`BATCH` inputs; the minimal failing input, if any."""
     from hypothesis import HealthCheck, Phase, given, settings
 
     from harness.testing.fuzz import SURFACES
 
+    last: list[tuple[str, str, Any]] = []
+
+    @settings(max_examples=BATCH, deadline=None, database=None, phases=[Phase.generate, Phase.shrink],
+              suppress_health_check=list(HealthCheck))
+    @given(SURFACES[name].strategy)
+    def one(value: Any) -> None:
+        # past the deadline every input passes at once: generation ends; shrinking gets 60 s more
+        if time.monotonic() > deadline + (60 if last else 0):
+            return
+        kind, detail, peak = worker.run(name, value)
+        tally.inputs += 1
+        tally.peak_kb = max(tally.peak_kb, peak)
+        if kind in ("crash", "hang", "memory"):
+            last.append((kind, detail, value))
+            raise Failure(f"{kind}: {detail}")
+
+    try:
+        one()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - Failure, or Hypothesis' own report of it
+        if not last:
+            raise RuntimeError(f"fuzzing stopped: {type(exc).__name__}: {exc}") from exc
+        return last[-1]  # Hypothesis replays the minimal example last
+    return None
+
+
+def fuzz(name: str, seconds: float, worker: Worker, out: Path) -> Tally:
+    """Fuzz surface ``name`` for ``seconds``; each distinct failure's minimal input saved in ``out``."""
     tally = Tally(name)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        last: list[tuple[str, str, Any]] = []
-
-        @settings(max_examples=BATCH, deadline=None, database=None, phases=[Phase.generate, Phase.shrink],
-                  suppress_health_check=list(HealthCheck))
-        @given(SURFACES[name].strategy)
-        def one(value: Any) -> None:
-            # past the deadline every input passes at once: generation ends; shrinking gets 60 s more
-            if time.monotonic() > deadline + (60 if last else 0):
-                return
-            kind, detail, peak = worker.run(name, value)
-            tally.inputs += 1
-            tally.peak_kb = max(tally.peak_kb, peak)
-            if kind in ("crash", "hang", "memory"):
-                last.append((kind, detail, value))
-                raise Failure(f"{kind}: {detail}")
-
         try:
-            one()
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - Failure, or Hypothesis' own report of it
-            if not last:
-                print(f"  {name}: fuzzing stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
-                break
-            kind, detail, value = last[-1]  # Hypothesis replays the minimal example last
-            signature = f"{kind}:{detail.split(':')[0]}"
-            if signature not in tally.seen:
-                tally.seen.add(signature)
-                setattr(tally, kind, getattr(tally, kind) + 1)
-                tally.saved.append(_save(out, name, kind, detail, value))
-                print(f"  {name}: {kind}: {detail} -> {tally.saved[-1]}", flush=True)
+            found = _batch(name, deadline, worker, tally)
+        except RuntimeError as exc:
+            print(f"  {name}: {exc}", file=sys.stderr)
+            break
+        if found is None:
+            continue
+        kind, detail, value = found
+        signature = f"{kind}:{detail.split(':')[0]}"
+        if signature not in tally.seen:
+            tally.seen.add(signature)
+            setattr(tally, kind, getattr(tally, kind) + 1)
+            tally.saved.append(_save(out, name, kind, detail, value))
+            print(f"  {name}: {kind}: {detail} -> {tally.saved[-1]}", flush=True)
     return tally
 
 

@@ -36,6 +36,8 @@ MAX_LISTED_PROBLEMS = 5
 #: errors that make one record unreadable (it is skipped and counted, the others are kept);
 #: mitmproxy's migration raises KeyError/AttributeError/AssertionError on bad states
 RECORD_ERRORS: tuple[type[BaseException], ...] = (*PARSE_ERRORS, KeyError, AttributeError, AssertionError)
+#: errors reading a small JSON side file (a run's facts.json)
+READ_ERRORS: tuple[type[BaseException], ...] = (OSError, *PARSE_ERRORS)
 #: errors reading rows from a run store (a corrupt SQLite file, a row whose JSON does not decode)
 STORE_ERRORS: tuple[type[BaseException], ...] = (*RECORD_ERRORS, sqlite3.Error)
 
@@ -482,6 +484,6 @@ def _read_facts(run_dir: Path) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except READ_ERRORS:
         return None
     return data if isinstance(data, dict) else None

@@ -111,7 +111,8 @@ class _Run:
     def __init__(self, src: Source, opts: Options) -> None:
         self.src, self.opts = src, opts
         facts = opts.facts if opts.facts is not None else src.facts
-        self.known = known_values_from_facts(facts) if facts else KnownValues()
+        origin = "device facts" if opts.facts is not None else f"device facts of {src.path}"
+        self.known = known_values_from_facts(facts, origin) if facts else KnownValues()
         self.matcher = PiiMatcher(self.known, limits=opts.limits)
         self.geo = opts.geo or GeoResolver()
         self.flow_cols: dict[str, list[Any]] = {n: [] for n in F.FLOWS.names}
