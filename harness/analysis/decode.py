@@ -1,7 +1,9 @@
 """Peel encoding layers off a payload, bounded, and say which chain led to each layer.
 
-Layers: gzip, deflate (zlib and raw), brotli, zstd, base64 (standard and URL-safe, nested), hex,
-URL/form encoding, JSON (string values gathered), protobuf without a schema (``blackboxprotobuf``).
+Layers: gzip, deflate (zlib and raw), brotli, zstd, base64 (standard and URL-safe, nested, also
+wrapped in lines), hex, URL/form encoding, JSON (string values gathered), protobuf without a schema
+(``blackboxprotobuf``), and containers (:mod:`harness.analysis.containers`): multipart parts, zip
+members, gRPC messages, compressed streams that start inside a binary payload.
 Every decompression is capped (a decompression bomb gives bounded output and ``bounded=True``);
 depth, token count and total output are capped too, so one hostile body cannot exhaust memory.
 """
@@ -20,6 +22,15 @@ from urllib.parse import unquote_to_bytes
 
 import brotli
 import zstandard
+
+from harness.analysis.containers import (
+    MAX_PARTS,
+    embedded_streams,
+    grpc_messages,
+    is_zip,
+    multipart_parts,
+    zip_members,
+)
 
 try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
     import blackboxprotobuf
@@ -62,7 +73,15 @@ class Expansion:
 
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\r\n"
 _TEXT_BYTES_UTF8 = _PRINTABLE + bytes(range(0x80, 0x100))
-_B64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{%d,}={0,2}" % DEFAULT_LIMITS.min_token)
+#: a line break inside wrapped base64 (MIME's 76 columns, Android ``Base64.DEFAULT``): real, JSON-escaped
+#: or percent-encoded (a form field)
+_LINE_BREAK = rb"(?:\r?\n|\\r\\n|\\n|%0[Dd]%0[Aa]|%0[Aa])"
+#: a base64 token of at least ``min_token`` characters, possibly wrapped in lines. Linear: a line
+#: break cannot be matched by the character class, so there is one way to match a token, and the
+#: look-ahead reads at most ``min_token`` characters.
+_B64_TOKEN = re.compile(rb"(?=[A-Za-z0-9+/_-]{%d})[A-Za-z0-9+/_-]+(?:%s[A-Za-z0-9+/_-]+)*={0,2}"
+                        % (DEFAULT_LIMITS.min_token, _LINE_BREAK))
+_LINE_BREAKS = re.compile(_LINE_BREAK)
 _HEX_TOKEN = re.compile(rb"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){8,}(?![0-9A-Za-z])")
 _PCT = re.compile(rb"%[0-9A-Fa-f]{2}")
 
@@ -147,6 +166,15 @@ def _b64decode(token: bytes) -> tuple[str, bytes] | None:
         return None
 
 
+def base64_text(text: bytes) -> bytes | None:
+    """``text`` without its line breaks if all of it (surrounding whitespace aside) is one base64
+    token, possibly wrapped in lines (MIME, Android ``Base64.DEFAULT``); else None."""
+    stripped = text.strip()
+    if not _B64_TOKEN.fullmatch(stripped):
+        return None
+    return _LINE_BREAKS.sub(b"", stripped)
+
+
 def _protobuf_strings(data: bytes) -> list[bytes] | None:
     if blackboxprotobuf is None or not data or (data[0] & 7) not in (0, 1, 2, 5) or data[0] < 8:
         return None
@@ -218,37 +246,71 @@ class _Expander:
         return True
 
     def run(self, data: bytes, chain: tuple[str, ...], first_encoding: str | None = None,
-            content_type: str = "") -> None:
+            content_type: str = "", grpc_encoding: str | None = None) -> None:
         lim = self.limits
         if not self.add(chain, data) or len(chain) >= lim.max_depth or not data:
             return
         method = first_encoding or sniff_compression(data)
         if method:
-            try:
-                out, bounded = decompress(data, method, lim.max_output)
-            except ValueError:
-                out, bounded = b"", False
-                if first_encoding:
-                    self.result.notes.append(f"{'>'.join(chain + (method,))}: not valid {method}")
-            if bounded:
-                self.result.bounded = True
-                self.result.notes.append(f"{'>'.join(chain + (method,))}: output capped at {lim.max_output} bytes")
+            out = self._decompress(data, method, chain, declared=bool(first_encoding))
             if out:
                 self.run(out, chain + (method,))
                 return
+        if self._containers(data, chain, content_type, grpc_encoding):
+            return
         window = data[: lim.scan_window]
         if len(data) > lim.scan_window:
             self.result.bounded = True
             self.result.notes.append(f"{'>'.join(chain) or 'raw'}: only the first {lim.scan_window} bytes tokenised")
         if is_text(window):
             self._text_layers(window, chain)
-        elif len(window) <= lim.max_protobuf and ("proto" in content_type or "grpc" in content_type or chain):
+            return
+        if len(window) <= lim.max_protobuf and ("proto" in content_type or "grpc" in content_type or chain):
             strings = _protobuf_strings(window)
             if strings:
                 self._join_and_run(strings, chain + ("protobuf",))
+        for offset, embedded in embedded_streams(window):
+            out = self._decompress(window[offset:], embedded, chain, declared=False)
+            if out:
+                self.run(out, chain + (embedded,))
+
+    def _decompress(self, data: bytes, method: str, chain: tuple[str, ...], declared: bool) -> bytes:
+        """``data`` decompressed with ``method`` (capped); ``b""`` when it is not in that format."""
+        lim = self.limits
+        try:
+            out, bounded = decompress(data, method, lim.max_output)
+        except ValueError:
+            if declared:
+                self.result.notes.append(f"{'>'.join(chain + (method,))}: not valid {method}")
+            return b""
+        if bounded:
+            self.result.bounded = True
+            self.result.notes.append(f"{'>'.join(chain + (method,))}: output capped at {lim.max_output} bytes")
+        return out
+
+    def _containers(self, data: bytes, chain: tuple[str, ...], content_type: str, grpc_encoding: str | None) -> bool:
+        """Split multipart bodies, zip archives and gRPC framing into their parts and decode each
+        (:mod:`harness.analysis.containers`). True when ``data`` was such a container."""
+        parts = multipart_parts(data, content_type)
+        if parts is None and ("grpc" in content_type or data[:1] in (b"\x00", b"\x01", b"\x80", b"\x81")):
+            parts = grpc_messages(data, grpc_encoding, sniffed="grpc" not in content_type)
+        bounded = False
+        if parts is None and is_zip(data):
+            parts, bounded = zip_members(data, self.limits.max_output)
+            if bounded:
+                self.result.bounded = True
+                self.result.notes.append(f"{'>'.join(chain + ('zip',))}: members capped at {self.limits.max_output} bytes")
+        if not parts:
+            return False
+        if len(parts) >= MAX_PARTS:
+            self.result.bounded = True
+            self.result.notes.append(f"{'>'.join(chain + (parts[0].kind,))}: only the first {MAX_PARTS} parts")
+        for part in parts:
+            self.run(part.data, chain + (part.kind,), ENCODING_NAMES.get(part.encoding or ""), part.content_type)
+        return True
 
     def _join_and_run(self, parts: list[bytes], chain: tuple[str, ...]) -> None:
-        joined = b"\n".join(parts)
+        joined = b"\n\n".join(parts)  # a blank line: wrapped base64 never spans two values
         if self.add(chain, joined) and len(chain) < self.limits.max_depth:
             self._text_layers(joined, chain, tokens_only=True)
             for p in parts:
@@ -268,34 +330,46 @@ class _Expander:
         tried = 0
         seen: set[bytes] = set()
         for m in _B64_TOKEN.finditer(data):
-            token = m.group()
-            if token in seen:
-                continue
-            seen.add(token)
-            tried += 1
-            if tried > self.limits.max_tokens:
-                self.result.bounded = True
-                self.result.notes.append(f"{'>'.join(chain) or 'raw'}: more than {self.limits.max_tokens} tokens")
-                break
-            if _HEX_TOKEN.fullmatch(token):
-                decoded_hex = binascii.unhexlify(token)
-                if _looks_useful(decoded_hex):
-                    self.run(decoded_hex, chain + ("hex",))
+            wrapped = m.group()
+            # a wrapped token is tried joined; if that gives nothing, line by line
+            candidates = [_LINE_BREAKS.sub(b"", wrapped)]
+            if len(candidates[0]) != len(wrapped):
+                candidates += [t for t in _LINE_BREAKS.split(wrapped) if len(t) >= self.limits.min_token]
+            for token in candidates:
+                if token in seen:
                     continue
-            got = _b64decode(token)
-            if got and (_looks_useful(got[1]) or _protobuf_strings(got[1])):
-                self.run(got[1], chain + (got[0],))
+                seen.add(token)
+                tried += 1
+                if tried > self.limits.max_tokens:
+                    self.result.bounded = True
+                    self.result.notes.append(f"{'>'.join(chain) or 'raw'}: more than {self.limits.max_tokens} tokens")
+                    return
+                if self._token(token, chain):
+                    break
+
+    def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:
+        """Decode one hex or base64 token and expand what it gives; True if it gave something."""
+        if _HEX_TOKEN.fullmatch(token):
+            decoded_hex = binascii.unhexlify(token)
+            if _looks_useful(decoded_hex):
+                self.run(decoded_hex, chain + ("hex",))
+                return True
+        got = _b64decode(token)
+        if got and (_looks_useful(got[1]) or _protobuf_strings(got[1])):
+            self.run(got[1], chain + (got[0],))
+            return True
+        return False
 
 
 def expand(data: bytes, content_encoding: str | None = None, content_type: str | None = None,
-           limits: Limits = DEFAULT_LIMITS) -> Expansion:
+           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None) -> Expansion:
     """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer."""
     ex = _Expander(limits)
     first = None
     if content_encoding:
         enc = content_encoding.split(",")[-1].strip().lower()
         first = ENCODING_NAMES.get(enc)
-    ex.run(data, (), first, (content_type or "").lower())
+    ex.run(data, (), first, (content_type or "").lower(), grpc_encoding)
     return ex.result
 
 

@@ -1,9 +1,28 @@
-"""Filtering verdicts: OONI web_connectivity-style comparison of an experiment step and its control.
+"""Filtering verdicts: OONI web_connectivity's HTTP comparison of an experiment step and its control.
 
 The experiment step searches (or loads) a sensitive term; the control step does the same with a
-control term, or with the same term while the vendor config is withheld. For the main response of
-each side the rules compare: status codes equal; body length ratio min/max > 0.7; title words of
-5+ characters; uncommon header names; and, where agents report it, what the app rendered.
+control term, or with the same term while the vendor config is withheld. The main response of each
+side is compared with OONI's rules (ooni/probe-cli ``internal/experiment/webconnectivitylte/
+analysishttpdiff.go``; spec ``ooni/spec nettests/ts-017-web-connectivity.md``):
+
+- ``status_match``: status codes equal; unknown (None) when either side has no status, or when they
+  differ and the control's status is not 2xx (OONI does not compare against a failing control);
+- ``body_length_match``: ``min/max`` of the *decoded* body lengths ``> 0.7``, compared unrounded;
+  unknown when either body is empty or was cut (truncated) when recorded;
+- ``headers_match``: True when both sides have the same set of header names, or share at least one
+  header name that is not in :data:`COMMON_HEADERS` (OONI's list); unknown when either side has
+  no headers;
+- ``title_match``: the ``<title>`` (OONI's pattern, :data:`TITLE_PATTERN`) split on whitespace into
+  words of at least 5 bytes of UTF-8 (OONI measures Go string length, i.e. bytes), lower-cased;
+  True when every word of either title occurs in both; unknown when either title is missing or a
+  body was truncated.
+
+Verdict, as OONI's: status match and (body length, else headers, else title) match ->
+``not_filtered``; otherwise ``filtered``. Where the harness differs from OONI (documented in
+docs/analysis.md): a control without a usable response, an unknown status comparison, or no
+comparison at all possible (body, headers and title all unknown) is ``inconclusive`` - a finding
+needs positive evidence; the pair's search terms are left out of the title words (a results page
+repeats its query); and what the app rendered (agent events) is compared too.
 """
 
 from __future__ import annotations
@@ -12,37 +31,66 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: OONI's ``bodyProportionFactor``: lengths match when min/max is strictly greater
 BODY_RATIO_THRESHOLD = 0.7
 RENDER_RATIO_THRESHOLD = 0.7
+#: OONI's ``minWordLength`` for title words, in bytes of UTF-8
+MIN_TITLE_WORD = 5
 
-#: header names so common their presence says nothing (OONI keeps a similar list), lower-case
+#: header names OONI web_connectivity treats as common (analysishttpdiff.go ``commonHeaders``)
 COMMON_HEADERS = frozenset(
-    """accept-ranges age cache-control connection content-encoding content-language content-length
-    content-location content-security-policy content-type date etag expires keep-alive last-modified
-    location p3p pragma server set-cookie strict-transport-security transfer-encoding vary via
-    x-cache x-content-type-options x-frame-options x-powered-by x-xss-protection alt-svc
-    access-control-allow-origin access-control-allow-credentials access-control-allow-headers
-    access-control-allow-methods access-control-expose-headers referrer-policy report-to nel
-    cf-ray cf-cache-status x-request-id x-served-by x-timer""".split()
+    """date content-type server cache-control vary set-cookie location expires x-powered-by
+    content-encoding last-modified accept-ranges pragma x-frame-options etag x-content-type-options
+    age via p3p x-xss-protection content-language cf-ray strict-transport-security link x-varnish""".split()
 )
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_WORD = re.compile(r"\w{5,}", re.UNICODE)
+#: OONI's title pattern (measurexlite ``WebGetTitle``): at most 512 characters, no ``<`` inside.
+#: Linear: the bounded class cannot run past the next ``<`` (a body of repeated ``<title>`` costs
+#: one step per tag; issue 12 item 6).
+TITLE_PATTERN = re.compile(rb"<title>([^<]{1,512})</title>", re.IGNORECASE)
 
 
 def title_of(body: bytes | None) -> str | None:
+    """The page title as OONI extracts it, or None when there is none."""
     if not body:
         return None
-    m = _TITLE.search(body[:262144])
-    return m.group(1).decode("utf-8", "replace").strip() if m else None
+    m = TITLE_PATTERN.search(body)
+    return m.group(1).decode("utf-8", "replace") if m else None
 
 
 def title_words(title: str | None, exclude: str = "") -> set[str]:
-    skip = {w.lower() for w in _WORD.findall(exclude)}
-    return {w.lower() for w in _WORD.findall(title or "")} - skip
+    """Lower-cased whitespace-separated words of at least :data:`MIN_TITLE_WORD` UTF-8 bytes,
+    without the words of ``exclude``."""
+    skip = {w.lower() for w in exclude.split()}
+    return {w.lower() for w in (title or "").split()
+            if len(w.encode("utf-8", "surrogatepass")) >= MIN_TITLE_WORD} - skip
 
 
 def uncommon_headers(headers: list[tuple[str, str]]) -> set[str]:
     return {k.lower() for k, _ in headers} - COMMON_HEADERS
+
+
+def headers_match(exp: list[tuple[str, str]], ctl: list[tuple[str, str]]) -> bool | None:
+    """OONI's header rule: same names, or at least one uncommon name on both sides; None if either
+    side has no headers."""
+    if not exp or not ctl:
+        return None
+    ours, theirs = {k.lower() for k, _ in exp}, {k.lower() for k, _ in ctl}
+    return ours == theirs or bool(uncommon_headers(exp) & uncommon_headers(ctl))
+
+
+def body_length_ratio(exp: int | None, ctl: int | None) -> float | None:
+    """``min/max`` of two body lengths, unrounded; None when either is unknown or empty."""
+    if not exp or not ctl or exp <= 0 or ctl <= 0:
+        return None
+    return min(exp, ctl) / max(exp, ctl)
+
+
+def titles_match(exp: str | None, ctl: str | None, exclude: str = "") -> bool | None:
+    """OONI's title rule on whitespace-split words; None when either title is missing."""
+    if not exp or not ctl:
+        return None
+    we, wc = title_words(exp, exclude), title_words(ctl, exclude)
+    return we == wc
 
 
 @dataclass
@@ -53,7 +101,10 @@ class Side:
     term: str = ""
     flow_id: str | None = None
     status_code: int | None = None
+    #: decoded response body length in bytes (None: unknown)
     body_length: int | None = None
+    #: the recorded body was cut: its length and title cannot be compared (as in OONI)
+    truncated: bool = False
     title: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     #: results the app showed (count), from agent events, if any
@@ -92,8 +143,48 @@ def _ratio(a: float, b: float) -> float:
     return 1.0 if hi == 0 else min(a, b) / hi
 
 
+def _status_match(exp: int | None, ctl: int | None) -> bool | None:
+    if not exp or not ctl or exp <= 0 or ctl <= 0:
+        return None
+    if exp != ctl and ctl // 100 != 2:
+        return None  # OONI: no comparison against a control that itself failed
+    return exp == ctl
+
+
+def _http(c: Comparison, exp: Side, ctl: Side) -> str:
+    """OONI's HTTP diff on two responses; fills ``c`` and returns the network verdict."""
+    c.status_match = _status_match(exp.status_code, ctl.status_code)
+    if not (exp.truncated or ctl.truncated):
+        c.body_length_ratio = body_length_ratio(exp.body_length, ctl.body_length)
+        c.title_match = titles_match(exp.title, ctl.title, exp.term + " " + ctl.term)
+    if c.body_length_ratio is not None:
+        c.body_length_match = c.body_length_ratio > BODY_RATIO_THRESHOLD
+    c.headers_match = headers_match(exp.headers, ctl.headers)
+    if c.status_match is None:
+        c.reasons.append(f"status {exp.status_code} vs control {ctl.status_code} cannot be compared")
+        return "inconclusive"
+    if not c.status_match:
+        c.reasons.append(f"status {exp.status_code} vs control {ctl.status_code}")
+        return "filtered"
+    for name, ok in (("body length", c.body_length_match), ("headers", c.headers_match), ("title", c.title_match)):
+        if ok:
+            c.reasons.append(f"status equal and {name} match")
+            return "not_filtered"
+    if c.body_length_match is None and c.headers_match is None and c.title_match is None:
+        c.reasons.append("status equal; body length, headers and title cannot be compared")
+        return "inconclusive"
+    ratio = "unknown" if c.body_length_ratio is None else f"{c.body_length_ratio:.4f}"
+    c.reasons.append(f"body length ratio {ratio} (needs > {BODY_RATIO_THRESHOLD}), headers "
+                     f"{_word(c.headers_match)}, title {_word(c.title_match)}")
+    return "filtered"
+
+
+def _word(match: bool | None) -> str:
+    return "unknown" if match is None else ("match" if match else "differ")
+
+
 def compare(exp: Side, ctl: Side) -> Comparison:
-    """Apply the rules; see docs/analysis.md, 'Filtering verdicts'."""
+    """Apply the rules (module docstring); see docs/analysis.md, 'Filtering verdicts'."""
     c = Comparison(exp.step_id, ctl.step_id, "inconclusive", [], term=exp.term, control_term=ctl.term)
     c.flow_ids = [f for f in (exp.flow_id, ctl.flow_id) if f]
     c.event_ids = exp.event_ids + ctl.event_ids
@@ -104,32 +195,14 @@ def compare(exp: Side, ctl: Side) -> Comparison:
         c.reasons.append("experiment got no response while control did" + (f" ({exp.failed})" if exp.failed else ""))
         network = "filtered"
     else:
-        c.status_match = exp.status_code == ctl.status_code
-        c.body_length_ratio = round(_ratio(exp.body_length or 0, ctl.body_length or 0), 4)
-        c.body_length_match = c.body_length_ratio > BODY_RATIO_THRESHOLD
-        tw_e = title_words(exp.title, exp.term + " " + ctl.term)
-        tw_c = title_words(ctl.title, exp.term + " " + ctl.term)
-        c.title_match = (tw_e == tw_c) if (tw_e or tw_c) else None
-        c.headers_match = uncommon_headers(exp.headers) == uncommon_headers(ctl.headers)
-        if not c.status_match:
-            network = "filtered"
-            c.reasons.append(f"status {exp.status_code} vs control {ctl.status_code}")
-        elif c.body_length_match or c.title_match or c.headers_match:
-            network = "not_filtered"
-            c.reasons.append("status equal and " + ", ".join(
-                n for n, ok in (("body length", c.body_length_match), ("title", c.title_match),
-                                ("headers", c.headers_match)) if ok) + " match")
-        else:
-            network = "filtered"
-            c.reasons.append(f"body length ratio {c.body_length_ratio} <= {BODY_RATIO_THRESHOLD}, "
-                             "title and uncommon headers differ")
+        network = _http(c, exp, ctl)
     if exp.rendered is not None and ctl.rendered is not None:
-        c.rendered_ratio = round(_ratio(exp.rendered, ctl.rendered), 4)
+        c.rendered_ratio = _ratio(exp.rendered, ctl.rendered)
         c.rendered_match = c.rendered_ratio > RENDER_RATIO_THRESHOLD
         if not c.rendered_match:
             c.reasons.append(f"app rendered {exp.rendered:g} results vs control {ctl.rendered:g}")
             network = "filtered"
-        elif network is None:
+        elif network in (None, "inconclusive"):
             network = "not_filtered"
             c.reasons.append("app rendered comparable results")
     c.verdict = network or "inconclusive"

@@ -23,11 +23,12 @@ FLOWS = pa.schema([
     ("request_body_size", I64), ("response_body_size", I64), ("request_body_truncated", BOOL),
     ("response_body_truncated", BOOL), ("body_cap", I64), ("error", STR), ("extra", STR),
     # added by analysis
-    ("content_type", STR), ("response_title", STR), ("pii_hits", I64), ("decode_bounded", BOOL),
+    ("content_type", STR), ("response_title", STR), ("response_length", I64), ("pii_hits", I64), ("decode_bounded", BOOL),
     ("country", STR), ("jurisdiction", STR),
 ])
 DESTINATIONS = pa.schema([
     ("host", STR), ("server_ip", STR), ("country", STR), ("asn", I64), ("geo_source", STR), ("geo_label", STR),
+    ("geo_database", STR), ("registered_country", STR), ("as_org", STR), ("geo_caveat", STR),
     ("jurisdiction", STR), ("flows", I64), ("bytes_sent", I64), ("bytes_received", I64),
     ("first_seen", F64), ("last_seen", F64), ("steps", STRS), ("pii_flows", I64),
 ])

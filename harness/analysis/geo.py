@@ -1,8 +1,11 @@
 """IP address -> country (and ASN where known), in layers, recording which layer answered.
 
 Order: the override table (lab networks, the virtual world) -> a MaxMind GeoIP2/GeoLite2 ``.mmdb``
-if given -> the embedded offline RIR data (``iptocc``). Loopback, private, link-local and other
-non-global addresses are ``unknown`` unless the override table names them.
+if given -> the embedded location data (DB-IP Lite country, :mod:`harness.analysis.geodata`).
+The registration country (offline RIR data, ``iptocc``) is a second opinion: a block registered in
+one country can serve from another (the 2021 keyword-list server 47.241.69.153 is registered in
+the US and located in Singapore). Loopback, private, link-local and other non-global addresses
+are ``unknown`` unless the override table names them.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,8 @@ from typing import Any
 import iptocc
 import maxminddb
 
+from harness.analysis.geodata import LocationData
+from harness.analysis.geodata import load as load_location_data
 from harness.analysis.shapes import GEO_OVERRIDES, MAX_GEO_BYTES
 from harness.errors import AnalysisError
 from harness.parsing import check_shape, load_json, load_yaml, quote, read_text
@@ -27,13 +33,22 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass(frozen=True)
 class GeoAnswer:
-    """Where an address is. ``source`` is ``override``, ``mmdb``, ``iptocc``, ``non_global`` or
-    ``none`` (no layer knew it / not an IP address)."""
+    """Where an address is. ``source`` is ``override``, ``mmdb``, ``dbip`` (embedded DB-IP Lite),
+    ``iptocc`` (registration country, only with the location database turned off), ``non_global``
+    or ``none`` (no layer knew it / not an IP address)."""
 
     country: str | None
     asn: int | None
     source: str
     label: str | None = None
+    #: name and version of the database that answered (layers ``mmdb`` and ``dbip``)
+    database: str | None = None
+    #: the registration country (RIR data, iptocc) when it differs from ``country``: a second opinion
+    registered_country: str | None = None
+    #: organisation of the AS (from the user's mmdb or the embedded ASN table)
+    as_org: str | None = None
+    #: a caveat on the country, e.g. for anycast networks
+    caveat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,20 +143,48 @@ def recorded_overrides(run_dir: str | Path) -> list[Override]:
     return out
 
 
+#: AS numbers of operators that announce the same prefixes from many countries (anycast CDNs and
+#: public DNS resolvers, per their own network documentation): a country for such an address is
+#: where a database places the prefix, not necessarily where the answering server stands.
+ANYCAST_ASNS = {
+    13335: "Cloudflare", 209242: "Cloudflare", 54113: "Fastly", 20940: "Akamai", 16625: "Akamai",
+    15169: "Google", 396982: "Google Cloud", 19281: "Quad9", 36692: "Cisco OpenDNS", 30148: "Sucuri", 19551: "Imperva Incapsula", 60068: "CDN77", 22822: "Edgio (Limelight)",
+}
+
+
+def anycast_caveat(asn: int | None) -> str | None:
+    """A one-line caveat when ``asn`` belongs to an operator known for anycast (see :data:`ANYCAST_ASNS`)."""
+    if asn is None or asn not in ANYCAST_ASNS:
+        return None
+    return (f"AS{asn} ({ANYCAST_ASNS[asn]}) serves anycast: the country is where the database places the "
+            "prefix; the server that answered may be elsewhere")
+
+
 class GeoResolver:
-    """Resolve addresses through the layers; answers are cached per address."""
+    """Resolve addresses through the layers; answers are cached per address.
+
+    Layers, first answer wins: ``overrides`` (most specific CIDR first) -> a user's MaxMind
+    ``mmdb_path`` -> the embedded DB-IP Lite location data (``location_db``; loaded on the first
+    global address, :class:`~harness.analysis.geodata.GeoDataMissing` if it is not installed) ->
+    the registration country (``iptocc``) only when ``location_db`` is False. The registration
+    country is also kept as a second opinion (``GeoAnswer.registered_country``) when it differs.
+    """
 
     def __init__(
         self,
         overrides: list[Override] | None = None,
         mmdb_path: str | Path | None = None,
         use_iptocc: bool = True,
+        location_db: bool | LocationData = True,
     ) -> None:
         # most specific network first
         self.overrides = sorted(overrides or [], key=lambda o: o.network.prefixlen, reverse=True)
         self.use_iptocc = use_iptocc
         self.mmdb_path = Path(mmdb_path) if mmdb_path else None
         self._mmdb: maxminddb.Reader | None = None
+        self._mmdb_label: str | None = None
+        self.use_location_db = bool(location_db)
+        self._location: LocationData | None = location_db if isinstance(location_db, LocationData) else None
         if self.mmdb_path is not None:
             try:
                 self._mmdb = maxminddb.open_database(str(self.mmdb_path))
@@ -151,11 +194,33 @@ class GeoResolver:
             except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
                 raise AnalysisError(f"{self.mmdb_path} is not a valid MaxMind database: {exc}",
                                     fix="pass a GeoIP2/GeoLite2 Country, City or ASN .mmdb file") from None
+            meta = self._mmdb.metadata()
+            built = datetime.fromtimestamp(meta.build_epoch, UTC).date().isoformat()
+            self._mmdb_label = f"{meta.database_type} ({self.mmdb_path.name}, built {built})"
         self.resolve = lru_cache(maxsize=65536)(self._resolve)  # type: ignore[method-assign]
+
+    @property
+    def location(self) -> LocationData | None:
+        """The embedded location data, loaded on first use (None when turned off)."""
+        if self.use_location_db and self._location is None:
+            self._location = load_location_data()
+        return self._location
+
+    def describe(self) -> dict[str, Any]:
+        """The layers in use and the databases' names and versions, for a run's meta and findings."""
+        out: dict[str, Any] = {"overrides": len(self.overrides), "mmdb": self._mmdb_label, "iptocc": self.use_iptocc,
+                               "location_db": None}
+        if self._location is not None:
+            out["location_db"] = self._location.describe()
+        elif self.use_location_db:
+            out["location_db"] = "not used (no global address)"
+        return out
 
     def close(self) -> None:
         if self._mmdb is not None:
             self._mmdb.close()
+        if self._location is not None:
+            self._location.close()
 
     def resolve(self, ip: str | None) -> GeoAnswer:  # replaced per instance by a cached version
         return self._resolve(ip)
@@ -164,7 +229,7 @@ class GeoResolver:
         if not ip:
             return GeoAnswer(None, None, "none")
         try:
-            addr = ipaddress.ip_address(ip.split("%", 1)[0])
+            addr = ipaddress.ip_address(ip.strip("[]").split("%", 1)[0])
         except ValueError:
             return GeoAnswer(None, None, "none")
         if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
@@ -174,20 +239,39 @@ class GeoResolver:
                 return GeoAnswer(o.country, o.asn, "override", o.label)
         if not addr.is_global:
             return GeoAnswer(None, None, "non_global")
-        if self._mmdb is not None:
-            rec = self._mmdb.get(str(addr))
-            if isinstance(rec, dict):
-                country = _mmdb_country(rec)
-                asn = rec.get("autonomous_system_number")
-                org = rec.get("autonomous_system_organization")
-                if country or asn:
-                    return GeoAnswer(country, asn if isinstance(asn, int) else None, "mmdb",
-                                     org if isinstance(org, str) else None)
-        if self.use_iptocc:
-            cc = iptocc.country_code(str(addr))
-            if cc:
-                return GeoAnswer(cc.upper(), None, "iptocc")
-        return GeoAnswer(None, None, "none")
+        registered = iptocc.country_code(str(addr)) if self.use_iptocc else None
+        registered = registered.upper() if registered else None
+        answer = self._from_mmdb(addr) or self._from_location(addr)
+        if answer is None:
+            answer = GeoAnswer(registered, None, "iptocc") if registered else GeoAnswer(None, None, "none")
+        if answer.asn is None and self.location is not None:
+            found = self.location.asn(addr)
+            if found:
+                answer = replace(answer, asn=found[0], as_org=answer.as_org or found[1])
+        if answer.source != "iptocc" and registered and registered != answer.country:
+            answer = replace(answer, registered_country=registered)
+        return replace(answer, caveat=anycast_caveat(answer.asn))
+
+    def _from_mmdb(self, addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> GeoAnswer | None:
+        if self._mmdb is None:
+            return None
+        rec = self._mmdb.get(str(addr))
+        if not isinstance(rec, dict):
+            return None
+        country = _mmdb_country(rec)
+        asn = rec.get("autonomous_system_number")
+        org = rec.get("autonomous_system_organization")
+        if not (country or asn):
+            return None
+        return GeoAnswer(country, asn if isinstance(asn, int) else None, "mmdb", None,
+                         database=self._mmdb_label, as_org=org if isinstance(org, str) else None)
+
+    def _from_location(self, addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> GeoAnswer | None:
+        data = self.location
+        if data is None:
+            return None
+        country = data.country(addr)
+        return GeoAnswer(country, None, "dbip", None, database=data.label("country")) if country else None
 
 
 def _mmdb_country(rec: dict[str, Any]) -> str | None:
@@ -195,4 +279,5 @@ def _mmdb_country(rec: dict[str, Any]) -> str | None:
         node = rec.get(key)
         if isinstance(node, dict) and node.get("iso_code"):
             return str(node["iso_code"]).upper()
-    return None
+    cc = rec.get("country_code")  # ip-location-db's own mmdb format
+    return str(cc).upper() if isinstance(cc, str) and cc else None

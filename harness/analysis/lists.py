@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from harness.analysis.decode import _b64decode, decompress, is_text, sniff_compression
+from harness.analysis.decode import _b64decode, base64_text, decompress, is_text, sniff_compression
 from harness.errors import AnalysisError
 from harness.fsutil import private_dir, write_private
 
@@ -123,8 +123,9 @@ def _decode_string(value: str, depth: int = 0) -> tuple[list[str] | None, list[s
             for v in doc.values():
                 if isinstance(v, list) and (terms := _looks_like_terms(v)):
                     return terms, ["json"]
-    if re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", stripped) and len(stripped) >= 12:
-        got = _b64decode(stripped.encode())
+    token = base64_text(stripped.encode("utf-8", "surrogateescape"))
+    if token is not None:
+        got = _b64decode(token)
         if got:
             kind, raw = got
             chain = [kind]
@@ -214,13 +215,16 @@ def find_lists(payload: bytes | None, *, url: str | None = None, content_encodin
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError):
-        terms = _split_text(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        terms, chain = _decode_string(text)  # the whole body base64 (wrapped or not), gzip, ...
+        if not terms:
+            terms, chain = _split_text(text), ["text"]
         if not terms:
             return []
         got = _classify(terms, url_name, asked)
         if not got:
             return []
-        return [TermList(url_name or "text", "", ">".join(chain0 + ["text"]), terms, got[0], got[1], url=url)]
+        return [TermList(url_name or "text", "", ">".join(chain0 + chain), terms, got[0], got[1], url=url)]
     found: list[TermList] = []
 
     def visit(node: Any, path: list[str], ancestors: list[dict[str, Any]]) -> None:

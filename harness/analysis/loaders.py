@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.hosts import netloc, normalise_host, split_authority
 from harness.analysis.tnet import read_tnetstring
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
@@ -198,17 +199,16 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
         hdrs = _headers(req.get("headers"))
         host_header = next((v for k, v in hdrs if k.lower() == "host"), None)
         authority = _s(req.get("authority")) or host_header
-        pretty = (authority.rsplit(":", 1)[0] if authority and not authority.startswith("[") else authority) or host
+        pretty = (split_authority(authority)[0] if authority else None) or normalise_host(host) or ""
         scheme = _s(req.get("scheme")) or "http"
         port = int(req.get("port") or 0)
         path = _s(req.get("path")) or ""
-        default = {"http": 80, "https": 443}.get(scheme)
-        netloc = pretty if port == default else f"{pretty}:{port}"
+        url_netloc = netloc(pretty, port, scheme)
         body = req.get("content")
         rec.http_version = _s(req.get("http_version"))
         rec.method = _s(req.get("method"))
         rec.scheme, rec.host, rec.port, rec.path = scheme, pretty, port, path
-        rec.url = path if path.startswith(("http://", "https://")) else f"{scheme}://{netloc}{path}"
+        rec.url = path if path.startswith(("http://", "https://")) else f"{scheme}://{url_netloc}{path}"
         rec.server_host = rec.sni or pretty or rec.server_host
         rec.request_headers = hdrs
         rec.request_body = body

@@ -168,10 +168,12 @@ class PiiMatcher:
         return out
 
     def scan_payload(self, data: bytes | None, location: str, content_encoding: str | None = None,
-                     content_type: str | None = None) -> tuple[list[Hit], Expansion | None]:
+                     content_type: str | None = None, grpc_encoding: str | None = None,
+                     ) -> tuple[list[Hit], Expansion | None]:
+        """Scan every decoded layer of ``data`` (see :func:`harness.analysis.decode.expand`)."""
         if not data or not self.patterns:
             return [], None
-        ex = expand(data, content_encoding, content_type, self.limits)
+        ex = expand(data, content_encoding, content_type, self.limits, grpc_encoding=grpc_encoding)
         return self.scan_layers(ex, location), ex
 
     def scan_headers(self, headers: Iterable[tuple[str, str]]) -> list[Hit]:

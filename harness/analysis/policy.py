@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.analysis.hosts import normalise_host
 from harness.analysis.shapes import MAX_POLICY_BYTES, POLICY
 from harness.errors import AnalysisError
 from harness.parsing import check_shape, load_yaml, quote, read_text
@@ -43,10 +44,10 @@ class Policy:
     hosts: dict[str, str] = field(default_factory=dict)
 
     def classify(self, country: str | None, host: str | None = None) -> str:
-        h = (host or "").lower()
+        h = normalise_host(host) or ""
         if h:
             for pattern, cls in self.hosts.items():
-                if fnmatch.fnmatchcase(h, pattern.lower()):
+                if fnmatch.fnmatchcase(h, _glob(pattern)):
                     return cls
         if not country:
             return UNKNOWN
@@ -54,7 +55,7 @@ class Policy:
         if cc in self.home:
             return DOMESTIC
         if cc == "US":
-            if "US" in self.adequate and h and any(fnmatch.fnmatchcase(h, p.lower()) for p in self.dpf_certified):
+            if "US" in self.adequate and h and any(fnmatch.fnmatchcase(h, _glob(p)) for p in self.dpf_certified):
                 return ADEQUATE
             return THIRD_COUNTRY
         if cc in self.adequate:
@@ -64,6 +65,11 @@ class Policy:
     def to_dict(self) -> dict[str, Any]:
         return {"home": self.home_name, "home_countries": sorted(self.home), "adequate": sorted(self.adequate),
                 "dpf_certified": self.dpf_certified, "hosts": self.hosts}
+
+
+def _glob(pattern: str) -> str:
+    """A host glob in the canonical host form (lower case, no trailing dot; harness.analysis.hosts)."""
+    return pattern.strip().rstrip(".").lower()
 
 
 def _countries(value: Any, what: str, origin: str) -> frozenset[str]:

@@ -31,6 +31,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
                   for r in json.loads(a.lists.to_json(orient="records"))],
         "comparisons": [c.numbers() | {"flow_ids": c.flow_ids, "event_ids": c.event_ids} for c in a.comparisons],
         "coverage": a.meta.get("coverage"),
+        "geo": a.meta.get("geo"),
         "max_severity": str(a.max_severity()) if a.finding_list else None,
     }
 
@@ -46,6 +47,7 @@ def summary_text(a: Analysis) -> str:
         lines.append("")
         lines.append("Destinations by country / jurisdiction:")
         lines.append(pd.DataFrame(d["destinations_by_country"]).to_string(index=False))
+    lines += _geo_notes(a)
     pii = [f for f in a.finding_list if f.kind in ("pii_sent", "pii_abroad")]
     lines.append("")
     lines.append(f"Personal data: {sum(f.kind == 'pii_sent' for f in pii)} value/destination pairs"
@@ -73,3 +75,21 @@ def summary_text(a: Analysis) -> str:
     top = a.max_severity()
     lines.append(f"{len(a.finding_list)} findings" + (f", highest severity {top}" if top is not None else ""))
     return "\n".join(lines)
+
+
+def _geo_notes(a: Analysis) -> list[str]:
+    """Second opinions and caveats on where servers are, and the location data's attribution."""
+    out = []
+    dest = a.destinations
+    if not dest.empty:
+        for r in dest.to_dict("records"):
+            where = f"{r['host'] or '?'} ({r['server_ip']})"
+            if pd.notna(r.get("registered_country")):
+                out.append(f"  {where}: located in {r['country']}, address block registered in "
+                           f"{r['registered_country']} (second opinion)")
+            if pd.notna(r.get("geo_caveat")):
+                out.append(f"  {where}: {r['geo_caveat']}")
+    dbs = (a.meta.get("geo") or {}).get("location_db")
+    if isinstance(dbs, list):
+        out += [f"  {d['package']}@{d['version']}: {d['license']}, {d['attribution']}" for d in dbs]
+    return (["", "Where servers are:"] + out) if out else []

@@ -23,6 +23,7 @@ import zstandard
 from mitmproxy import connection, http
 from mitmproxy.io import FlowWriter
 
+from harness.analysis.synthetic_containers import CONTAINER_ENCODERS
 from harness.fsutil import private_file
 
 try:
@@ -128,6 +129,7 @@ BODY_ENCODERS: dict[str, Callable[[str], tuple[bytes, list[tuple[str, str]]]]] =
     "sha1": lambda v: (f"h={hashlib.sha1(v.encode()).hexdigest().upper()}".encode(), []),
     "sha256": lambda v: (json.dumps({"h": hashlib.sha256(v.encode()).hexdigest()}).encode(), []),
     "url_encoded_json": lambda v: (quote(json.dumps({"id": v})).encode(), []),
+    **CONTAINER_ENCODERS,
 }
 
 

@@ -34,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-recorded-geo", action="store_true",
                    help="ignore geo override tables the run recorded (e.g. the virtual world's)")
     p.add_argument("--mmdb", metavar="FILE", help="MaxMind GeoIP2/GeoLite2 .mmdb database")
-    p.add_argument("--no-iptocc", action="store_true", help="do not fall back to the embedded RIR data")
+    p.add_argument("--no-iptocc", action="store_true",
+                   help="do not look up registration countries (the embedded RIR data, a second opinion)")
+    p.add_argument("--no-location-db", action="store_true",
+                   help="do not use the embedded DB-IP Lite location data: registration countries only")
     p.add_argument("--out", metavar="DIR", help="write frames as Parquet and findings.json here (0700/0600)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--fail-on", default="medium", metavar="SEVERITY",
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     overrides = load_overrides(args.geo_overrides) if args.geo_overrides else []
     if not args.no_recorded_geo:
         overrides += recorded_overrides(args.path)  # after the user's: the user's table wins
-    geo = GeoResolver(overrides, args.mmdb, use_iptocc=not args.no_iptocc)
+    geo = GeoResolver(overrides, args.mmdb, use_iptocc=not args.no_iptocc, location_db=not args.no_location_db)
     lists_dir = None if args.no_list_store else Path(args.lists_dir) if args.lists_dir else env.home / "lists"
     options = Options(
         facts=load_facts(args.facts) if args.facts else None,

@@ -1,5 +1,5 @@
-"""``harness demo [--world compliant|ncsc-2021|FILE] [--out RUN_DIR] [--json]``: the virtual handset
-end to end (what ``make demo`` runs). Exit 0 when the demo ran, whatever it found; 2 on an error."""
+"""``harness demo [--world compliant|ncsc-2021|list-not-enforced|FILE] [--out RUN_DIR] [--json]``: the
+virtual handset end to end (what ``make demo`` runs). Exit 0 when the demo ran, whatever it found; 2 on an error."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Start the virtual vendor world and a virtual Xiaomi-like handset, record the vendor "
                     "browser through the proxy with Frida attached, restore the handset, analyse the run "
                     "and write findings.json.")
-    p.add_argument("--world", default="ncsc-2021", metavar="compliant|ncsc-2021|FILE",
+    p.add_argument("--world", default="ncsc-2021", metavar="compliant|ncsc-2021|list-not-enforced|FILE",
                    help="bundled world name or a world YAML file (default: ncsc-2021)")
     p.add_argument("--out", type=Path, metavar="RUN_DIR", help="run directory (default: HARNESS_HOME/runs/<id>)")
     p.add_argument("--json", action="store_true",

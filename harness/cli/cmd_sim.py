@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     start.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
     start.add_argument("--world", default=None,
-                       help="run a virtual vendor world with it: compliant, ncsc-2021 or a world file (YAML)")
+                       help="run a virtual vendor world with it: compliant, ncsc-2021, list-not-enforced "
+                            "or a world file (YAML)")
     start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
     for verb in (start, verbs.add_parser("stop", help="stop the handset"),
                  verbs.add_parser("status", help="show whether the handset runs")):

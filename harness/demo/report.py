@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime
 import json
-import platform
-import subprocess
 from collections import defaultdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.demo.runner import DeviceRun
 from harness.fsutil import write_private
+from harness.report.versions import tool_versions
 
 SCHEMA = "harness.findings/1"
 
@@ -29,32 +27,6 @@ def iso(ts: float | None) -> str | None:
     if ts is None:
         return None
     return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat().replace("+00:00", "Z")
-
-
-def tool_versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"harness": __version__, "python": platform.python_version()}
-    for dist in ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = None
-    out["java"] = _first_line(["java", "-version"])
-    try:
-        from adbutils._utils import adb_path
-
-        out["adb"] = _first_line([adb_path(), "version"])
-    except Exception:  # noqa: BLE001 - a version string is informational
-        out["adb"] = None
-    return out
-
-
-def _first_line(argv: list[str]) -> str | None:
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    text = (proc.stdout or proc.stderr).strip()
-    return text.splitlines()[0] if text else None
 
 
 def _steps(store: Any) -> list[dict[str, Any]]:
@@ -209,6 +181,7 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "started_at": iso(meta.get("created_at")),
         "ended_at": iso(meta.get("closed_at")),
         "world": {"name": world.config.name, "geo_overrides": world.geo_overrides},
+        "geo": analysis.meta.get("geo"),
         "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
         "tool_versions": tool_versions(),
         "scenarios": ["demo/vendor-browser"],

@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     p.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
     p.add_argument("--world", default=None,
-                   help="run a virtual vendor world with the handset: compliant, ncsc-2021 or a world file")
+                   help="run a virtual vendor world with the handset: compliant, ncsc-2021, "
+                        "list-not-enforced or a world file")
     p.add_argument("--ready-file", type=Path, default=None, help="write a JSON record here once listening")
     return p
 

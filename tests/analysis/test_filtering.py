@@ -3,12 +3,24 @@ pairing of steps through ``Step.info["probe"]``; TLS-failure and coverage findin
 
 from __future__ import annotations
 
+import gzip
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from harness.analysis import Options, analyze
-from harness.analysis.filtering import Side, compare, title_words
+from harness.analysis.filtering import (
+    COMMON_HEADERS,
+    Side,
+    compare,
+    headers_match,
+    title_of,
+    title_words,
+    titles_match,
+)
 from harness.analysis.loaders import Source
 from harness.capture.records import AgentEvent, FlowRecord, Step
 
@@ -35,9 +47,9 @@ def side(step: str, term: str, status=200, length=10_000, title="Search results 
     (side("e", "Free Tibet", length=1_000, title="Free Tibet – Example Search"),
      side("c", "weather", title="weather – Example Search"), "not_filtered",
      {"body_length_match": False, "title_match": True}),
-    # the boundary: ratio exactly 0.7 is not a match
+    # the boundary: ratio exactly 0.7 is not a match (OONI: proportion > 0.7)
     (side("e", "x1", length=7_000, title="Other", headers=H_COMMON), side("c", "x2"), "filtered",
-     {"body_length_ratio": 0.7, "body_length_match": False}),
+     {"body_length_ratio": 0.7, "body_length_match": False, "title_match": False, "headers_match": False}),
     # network looks the same, but the app showed nothing: filtered by the client
     (side("e", "Free Tibet", rendered=0), side("c", "weather", rendered=12), "filtered",
      {"rendered_ratio": 0.0, "rendered_match": False}),
@@ -113,3 +125,122 @@ def test_tls_failures_and_coverage() -> None:
     assert [g.details["target"] for g in gap] == ["direct.example.test"]
     assert gap[0].event_ids == [events[1].id]
     assert a.meta["coverage"] == {"agent_targets": 2, "proxied": 1, "missing": ["direct.example.test"]}
+
+
+# ---------------------------------------------------------------- OONI web_connectivity edges (issue 10.8)
+
+@pytest.mark.parametrize("exp_len,ratio,match", [
+    (69_000, 0.69, False),      # below OONI's 0.7
+    (70_000, 0.70, False),      # exactly 0.7: OONI needs proportion > 0.7
+    (70_004, 0.70004, True),    # above 0.7 unrounded (rounded to 4 places it would be 0.7 and fail)
+    (71_000, 0.71, True),       # above
+])
+def test_body_length_ratio_edges(exp_len: int, ratio: float, match: bool) -> None:
+    """Only the body length can decide: titles and uncommon headers differ on the two sides."""
+    c = compare(side("e", "x1", length=exp_len, title="Notice", headers=H_COMMON), side("c", "x2", length=100_000))
+    assert c.body_length_ratio == pytest.approx(ratio, abs=1e-12)
+    assert c.body_length_match is match
+    assert c.headers_match is False and c.title_match is False
+    assert c.verdict == ("not_filtered" if match else "filtered")
+
+
+@pytest.mark.parametrize("exp_h,ctl_h,want", [
+    # the same names, all of them common: a match (OONI compares all names first)
+    ([("Date", "x"), ("Server", "a")], [("date", "y"), ("server", "b")], True),
+    # names differ but one uncommon name is shared
+    ([("x-backend", "1"), ("date", "x")], [("X-Backend", "2"), ("x-other", "3")], True),
+    # alt-svc is not in OONI's common list: sharing it is a match
+    ([("alt-svc", "h3")], [("alt-svc", "h3"), ("x-extra", "1")], True),
+    # names differ, shared names are all common (link and x-varnish are on OONI's list)
+    ([("date", "x"), ("link", "a"), ("x-varnish", "1"), ("x-a", "1")], [("date", "y"), ("link", "b"),
+                                                                         ("x-varnish", "2"), ("x-b", "1")], False),
+    # a side without headers: unknown
+    ([], [("x-a", "1")], None),
+])
+def test_headers_rule(exp_h, ctl_h, want) -> None:
+    assert headers_match(exp_h, ctl_h) is want
+    assert {"link", "x-varnish", "cf-ray", "content-encoding"} <= COMMON_HEADERS and "alt-svc" not in COMMON_HEADERS
+
+
+def test_empty_body_is_unknown_not_match() -> None:
+    c = compare(side("e", "x1", length=0, title=None, headers=H_COMMON), side("c", "x2", length=0, title=None))
+    assert c.body_length_ratio is None and c.body_length_match is None
+    assert c.title_match is None
+    assert c.headers_match is False and c.verdict == "filtered"
+    # nothing comparable at all: no evidence either way
+    c = compare(side("e", "x1", length=0, title=None, headers=[]), side("c", "x2", length=0, title=None))
+    assert (c.body_length_match, c.title_match, c.headers_match, c.verdict) == (None, None, None, "inconclusive")
+
+
+def test_truncated_side_has_no_length_or_title() -> None:
+    exp = side("e", "x1", length=None, headers=H_COMMON)
+    exp.truncated = True
+    c = compare(exp, side("c", "x2"))
+    assert c.body_length_match is None and c.title_match is None
+
+
+@pytest.mark.parametrize("exp_t,ctl_t,want", [
+    ("Example Search results", "Example Search results", True),
+    ("Example Search results", None, None),             # missing title: unknown, not False
+    (None, None, None),
+    ("Example Search-results", "Example Search results", False),   # split on whitespace, not on "-"
+    ("Search\tExample", "Example  Search", True),       # any whitespace separates words
+    ("Example News", "Example Blog", True),             # 4-letter words do not count
+    ("自由西藏 Example", "Example", False),              # 12 bytes of UTF-8: a word for OONI
+])
+def test_title_rule(exp_t, ctl_t, want) -> None:
+    assert titles_match(exp_t, ctl_t) is want
+
+
+def test_status_rule() -> None:
+    # control failed with a non-2xx status that differs: OONI does not compare -> inconclusive
+    c = compare(side("e", "x1", status=200), side("c", "x2", status=503))
+    assert c.status_match is None and c.verdict == "inconclusive"
+    # both 404: equal status
+    assert compare(side("e", "x1", status=404), side("c", "x2", status=404)).status_match is True
+
+
+@pytest.mark.parametrize("body,want", [
+    (b"<html><TITLE>Results for you</TITLE>", "Results for you"),
+    (b'<title lang="en">attrs are not matched by OONI</title>', None),
+    (b"<title>" + b"a" * 512 + b"</title>", "a" * 512),
+    (b"<title>" + b"a" * 513 + b"</title>", None),
+    (b"<title></title>", None),
+])
+def test_title_pattern(body: bytes, want: str | None) -> None:
+    assert title_of(body) == want
+
+
+def test_decoded_bodies_compared(tmp_path: Path) -> None:
+    """The same page gzip-encoded on one side only is the same body: ratio 1.0."""
+    page = b"<html><head><title>Results</title></head><body>" + b"result " * 4000 + b"</body></html>"
+    steps = [Step("s1", "e", 1.0, 2.0, info={"probe": {"role": "experiment", "pair": "p", "term": "Free Tibet"}}),
+             Step("s2", "c", 3.0, 4.0, info={"probe": {"role": "control", "pair": "p", "term": "weather"}})]
+    zipped = gzip.compress(page)
+    flows = [FlowRecord(id="e", kind="http", started_at=1.0, ended_at=2.0, step_id="s1", host="s.test",
+                        url="http://s.test/", status_code=200, response_body=zipped, response_body_size=len(zipped),
+                        response_headers=[("content-type", "text/html"), ("content-encoding", "gzip")]),
+             FlowRecord(id="c", kind="http", started_at=3.0, ended_at=4.0, step_id="s2", host="s.test",
+                        url="http://s.test/", status_code=200, response_body=page, response_body_size=len(page),
+                        response_headers=[("content-type", "text/html"), ("x-a", "1")])]
+    a = analyze(Source("test", tmp_path, iter(flows), steps=steps), Options())
+    c = a.comparisons[0]
+    assert c.body_length_ratio == 1.0 and c.body_length_match is True and c.verdict == "not_filtered"
+    assert list(a.flows["response_length"]) == [len(page), len(page)]
+    assert list(a.flows["response_title"]) == ["Results", "Results"]
+
+
+def test_title_extraction_is_linear(tmp_path: Path) -> None:
+    """Issue 12 item 6: 256 KiB of repeated ``<title>`` took 42 s (a quadratic regex). The case file,
+    and the same pattern at 4 MiB (which would take hours if quadratic), analyse within a bound."""
+    har = Path(__file__).parent / "data" / "har-title-quadratic.har"
+    big = tmp_path / "big.har"
+    doc = json.loads(har.read_text())
+    content = doc["log"]["entries"][0]["response"]["content"]
+    content["text"] = "<title>" * (4 * 1024 * 1024 // 7)
+    big.write_text(json.dumps(doc))
+    for path in (har, big):
+        proc = subprocess.run([sys.executable, "-m", "harness", "analyze", str(path), "--no-list-store", "--json"],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode in (0, 2), proc.stderr[-2000:]
+        assert json.loads(proc.stdout)["counts"]["flows"] == 1

@@ -1,4 +1,5 @@
-"""Geo layering (override -> mmdb -> iptocc), sources recorded, and jurisdiction classes.
+"""Geo layering (override -> mmdb -> DB-IP Lite location data; iptocc only when that is off),
+sources recorded, and jurisdiction classes.
 
 The .mmdb here is written by ``mmdb_writer`` (test-only dependency) and read by the real
 ``maxminddb`` reader the harness uses.
@@ -40,15 +41,15 @@ def test_layer_order(mmdb: Path) -> None:
     assert (geo.resolve("8.8.8.9").country, geo.resolve("8.8.8.9").source, geo.resolve("8.8.8.9").asn) == (
         "DE", "mmdb", 15169)
     assert (geo.resolve(SG_ADDR).country, geo.resolve(SG_ADDR).source) == ("JP", "mmdb")
-    assert (geo.resolve("1.1.1.1").country, geo.resolve("1.1.1.1").source) == ("AU", "iptocc")
+    assert (geo.resolve("1.1.1.1").country, geo.resolve("1.1.1.1").source) == ("AU", "dbip")
     geo.close()
 
 
-def test_without_mmdb_iptocc_answers() -> None:
-    geo = GeoResolver()
+def test_without_location_db_iptocc_answers() -> None:
+    geo = GeoResolver(location_db=False)
     assert (geo.resolve(GOOGLE_DNS).country, geo.resolve(GOOGLE_DNS).source) == ("US", "iptocc")
     assert geo.resolve(SG_ADDR).country == "SG"
-    no_rir = GeoResolver(use_iptocc=False)
+    no_rir = GeoResolver(use_iptocc=False, location_db=False)
     assert (no_rir.resolve(GOOGLE_DNS).country, no_rir.resolve(GOOGLE_DNS).source) == (None, "none")
 
 

@@ -75,14 +75,18 @@ def test_record_port_in_use_is_one_line_error(tmp_path):
     assert str(port) in proc.stderr
 
 
-@pytest.mark.skipif(shutil.which("mitmdump") is None, reason="mitmdump not on PATH")
+#: mitmdump installed beside this interpreter (a virtual environment's bin/ is often not on PATH)
+MITMDUMP = shutil.which("mitmdump", path=str(Path(sys.executable).parent)) or shutil.which("mitmdump")
+
+
+@pytest.mark.skipif(MITMDUMP is None, reason="mitmdump is not installed with this Python")
 def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
-        ["mitmdump", "-q", "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={tmp_path / 'ca'}",
+        [MITMDUMP, "-q", "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={tmp_path / 'ca'}",
          "--set", f"ssl_verify_upstream_trusted_ca={pki.ca_cert}",
          "-s", str(ROOT / "addons" / "record.py"), "--set", f"harness_run_dir={run_dir}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -1,4 +1,4 @@
-"""Session fixtures for the virtual vendor world: both bundled worlds (sharing one world CA), one
+"""Session fixtures for the virtual vendor world: the bundled worlds (sharing one world CA), one
 real mitmproxy (harness.capture) routing world names through the world's addon, and the JVM apps
 compiled once."""
 
@@ -50,6 +50,13 @@ def ncsc_world(world_ca: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="session")
 def compliant_world(world_ca: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world = World(load_world("compliant"), tmp_path_factory.mktemp("compliant"), ca=world_ca).start()
+    yield world
+    world.stop()
+
+
+@pytest.fixture(scope="session")
+def list_not_enforced_world(world_ca: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    world = World(load_world("list-not-enforced"), tmp_path_factory.mktemp("lne"), ca=world_ca).start()
     yield world
     world.stop()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from harness.errors import UsageError
 from harness.sim.world import WorldFileError, load_world, parse_world
 from harness.sim.world.blacklist import decode_content, default_terms, encode_content
+from harness.sim.world.config import BUNDLED
 
 
 def test_bundled_worlds_differ_where_it_matters():
@@ -17,6 +20,21 @@ def test_bundled_worlds_differ_where_it_matters():
     assert compliant.telemetry.consent_respected and not ncsc.telemetry.consent_respected
     assert ncsc.filtering.browser_ads and not compliant.filtering.browser_ads
     assert ncsc.region_is_eu and compliant.region_is_eu
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_bundled_world_loads(name):
+    assert load_world(name).name == name
+
+
+def test_list_not_enforced_is_ncsc_without_filtering():
+    """The list is served exactly as on ncsc-2021 (terms, version, region gate, remote switch) and
+    the telemetry is the same; only the filtering switches differ: all off."""
+    ncsc, lne = load_world("ncsc-2021"), load_world("list-not-enforced")
+    assert lne.ad_config == ncsc.ad_config and lne.ad_config.serve
+    assert lne.telemetry == ncsc.telemetry and lne.device == ncsc.device and lne.geo == ncsc.geo
+    assert not any(dataclasses.asdict(lne.filtering).values())
+    assert all(dataclasses.asdict(ncsc.filtering).values())
 
 
 def test_default_list_has_449_terms_in_both_languages():

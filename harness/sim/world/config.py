@@ -33,7 +33,7 @@ DEFAULT_GEO = {
     "consent": "IE",
 }
 
-BUNDLED = ("compliant", "ncsc-2021")
+BUNDLED = ("compliant", "ncsc-2021", "list-not-enforced")
 
 #: a world file is at most this large, its strings at most 1024 characters, its lists 5000 items
 MAX_WORLD_BYTES = 256 * 1024

@@ -55,6 +55,12 @@ class WorldState:
         """Terms a violating app would filter with right now (for ground-truth annotations)."""
         return self.active_terms()
 
+    def enforced(self, surface: str) -> bool:
+        """Whether the apps' filtering class for ``surface`` acts on the list (the world file's
+        ``filtering.*`` switch): ``browser_ads``, ``browser_suggestions``, ``video_ads``, ``messenger``.
+        Written into the ground truth so a verdict can tell "list present" from "list enforced"."""
+        return bool(getattr(self.config.filtering, surface))
+
 
 class _Base:
     name = "base"
@@ -139,7 +145,9 @@ class AdsService(_Base):
         ads = self.ads_for(slot, subject)
         terms = self.state.filtering_terms()
         annotated = [{**ad, "terms": blacklist.matching_terms(ad["title"], terms)} for ad in ads]
-        self.log("ads_served", request, app=app, slot=slot, subject=subject, ads=annotated)
+        surface = "video_ads" if slot.startswith("video") else "browser_ads"
+        self.log("ads_served", request, app=app, slot=slot, subject=subject, ads=annotated,
+                 enforced=self.state.enforced(surface))
         return Reply.json({"code": 0, "slot": slot, "ads": ads})
 
 
@@ -162,7 +170,8 @@ class SearchService(_Base):
         if request.path == "/v1/suggest":
             items = self.suggestions_for(query)
             self.log("suggestions_served", request, query=query,
-                     suggestions=[{"text": s, "terms": blacklist.matching_terms(s, terms)} for s in items])
+                     suggestions=[{"text": s, "terms": blacklist.matching_terms(s, terms)} for s in items],
+                     enforced=self.state.enforced("browser_suggestions"))
             return Reply.json({"q": query, "suggestions": items})
         if request.path == "/v1/search":
             slug = self.slug(query)
@@ -239,7 +248,8 @@ class ChatService(_Base):
             self.state.chat.append(msg)
             self.state.chat_cond.notify_all()
         self.log("chat_accepted", None, id=msg.id, sender=sender, to=to, text=text, origin=origin,
-                 terms=blacklist.matching_terms(text, self.state.filtering_terms()))
+                 terms=blacklist.matching_terms(text, self.state.filtering_terms()),
+                 enforced=self.state.enforced("messenger"))
         if to in self.state.config.chat_echo_users:
             self.post(to, sender, text, origin="echo")
         return msg

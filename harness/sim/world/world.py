@@ -14,6 +14,7 @@ process may bind it, else 8443). Certificates come from a world CA made at start
 from __future__ import annotations
 
 import base64
+import dataclasses
 import errno
 import ipaddress
 import json
@@ -102,7 +103,8 @@ class World:
             serve_in_thread(server)
         self._write_files()
         self.truth.record("world_started", world=cfg.name, port=self.port, addresses=self.addresses,
-                          geo=self.geo_overrides, region=cfg.device.region, props=self.props())
+                          geo=self.geo_overrides, region=cfg.device.region, props=self.props(),
+                          list_served=cfg.ad_config.serve, filtering=dataclasses.asdict(cfg.filtering))
         self._record_terms("initial")
         return self
 

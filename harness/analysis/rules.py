@@ -1,0 +1,229 @@
+"""Findings from the scanned records and frames: personal data sent (and sent abroad), keyword
+lists, TLS failures, coverage gaps and filtering verdicts. Each rule is described in
+docs/analysis.md under its rule name (``pii.known_value``, ``lists.keyword_list``, ...)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.analysis.cryptolink import CipherLink
+from harness.analysis.filtering import Comparison, Side, compare
+from harness.analysis.findings import Finding, Severity
+from harness.analysis.lists import ListDiff, ListStore, TermList
+from harness.analysis.policy import THIRD_COUNTRY
+from harness.analysis.scan import HitAt
+from harness.capture.records import AgentEvent
+
+#: agent event types that report a connection the app made (for coverage)
+CONNECT_EVENTS = ("net:connect", "socket:connect", "tls:connect", "http:request", "dns:resolve")
+#: agent event types that report what the app rendered (for filtering verdicts)
+RENDER_EVENTS = ("ui:rendered", "ui:results", "app:rendered")
+
+
+#: destination columns a personal-data finding repeats per server address (where it is, and how sure)
+GEO_DETAILS = ("country", "jurisdiction", "geo_source", "geo_database", "registered_country", "asn", "as_org",
+               "geo_caveat")
+
+
+def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
+                 dest_of: dict[tuple[str, str], dict[str, Any]],
+                 links: dict[str, CipherLink] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """``pii.known_value`` and ``pii.third_country``: the ``pii_hits`` rows and one finding per
+    (value, destination host). ``dest_of`` maps (host, server IP) to its :data:`GEO_DETAILS`."""
+    # groups (a location needs lat and lon, an app list several apps) count per flow / event
+    members: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
+    for h in hits:
+        if h.hit.value.group:
+            members[(h.flow_id, h.event_id, h.hit.value.group)].add(h.hit.value.name)
+    rows = []
+    findings = []
+    agg: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for h in hits:
+        fid, eid, step, host, hit = h.flow_id, h.event_id, h.step_id, h.host, h.hit
+        kv = hit.value
+        if kv.group and len(members[(fid, eid, kv.group)]) < kv.need:
+            continue
+        link = (links or {}).get(eid) if eid and fid is None else None
+        if link is not None:  # plaintext of an encrypted payload: the flow that carried it (cryptolink)
+            fid, host = link.flow_id, host or flow_hosts.get(link.flow_id, (None, None))[0]
+            hit = replace(hit, chain=link.chain + (">" + hit.chain if hit.chain else ""))
+        rows.append({"flow_id": fid, "event_id": eid, "step_id": step, "host": host, "value_name": kv.name,
+                     "value_kind": kv.kind, "form": hit.form, "normalisation": hit.normalisation,
+                     "location": hit.location, "chain": hit.chain})
+        label = kv.group or kv.name
+        a = agg.setdefault((label, host), {"flows": set(), "events": set(), "forms": set(), "locations": set(),
+                                           "chains": set(), "steps": set(), "values": set()})
+        if fid:
+            a["flows"].add(fid)
+        if eid:
+            a["events"].add(eid)
+        a["forms"].add(hit.form)
+        a["locations"].add(hit.location)
+        a["chains"].add(hit.chain or "raw")
+        a["values"].add(kv.name)
+        if step:
+            a["steps"].add(step)
+    for (label, host), a in sorted(agg.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        ips = sorted({flow_hosts[f][1] or "" for f in a["flows"] if f in flow_hosts})
+        geo = [dest_of.get((host or "", ip), {}) for ip in ips] or [{}]
+        juris = sorted({g.get("jurisdiction") or "unknown" for g in geo})
+        ccs = sorted({g["country"] for g in geo if g.get("country")})
+        details = {"value": label, "values": sorted(a["values"]), "destination": host, "countries": ccs,
+                   "jurisdictions": juris, "forms": sorted(a["forms"]), "locations": sorted(a["locations"]),
+                   "chains": sorted(a["chains"]), "steps": sorted(a["steps"]),
+                   "geo": [{"server_ip": ip or None, **g} for ip, g in zip(ips, geo, strict=False) if g]}
+        steps = sorted(a["steps"])
+        common: dict[str, Any] = dict(flow_ids=sorted(a["flows"]), event_ids=sorted(a["events"]),
+                                      step_id=steps[0] if len(steps) == 1 else None, details=details)
+        findings.append(Finding(
+            "pii_sent", "sent", Severity.MEDIUM, "pii.known_value",
+            f"{label} sent to {host or 'unknown host'} ({', '.join(sorted(a['forms']))}; "
+            f"{', '.join(sorted(a['chains']))})", **common))
+        if THIRD_COUNTRY in juris:
+            findings.append(Finding(
+                "pii_abroad", "third_country", Severity.HIGH, "pii.third_country",
+                f"{label} sent to {host or 'unknown host'} in a third country ({', '.join(ccs) or '?'})",
+                **common))
+    return rows, findings
+
+
+def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tuple[list[dict[str, Any]],
+                                                                                       list[Finding]]:
+    """``lists.keyword_list``: the ``lists`` rows and one finding per list seen, diffed against the
+    version last stored in ``lists_dir`` (or seen earlier in the run)."""
+    store = ListStore(lists_dir) if lists_dir else None
+    rows = []
+    findings = []
+    seen_in_run: dict[str, TermList] = {}
+    for tl in lists:
+        diff: ListDiff | None = store.record(tl, run=run) if store else None
+        if diff is None or diff.previous_digest is None:
+            prev = seen_in_run.get(tl.name)
+            if prev is not None and prev.digest != tl.digest:
+                added = sorted(set(tl.terms) - set(prev.terms))
+                removed = sorted(set(prev.terms) - set(tl.terms))
+                diff = ListDiff(tl.name, prev.digest, tl.digest, added, removed, prev.version)
+        seen_in_run[tl.name] = tl
+        rows.append({"name": tl.name, "version": tl.version, "update_time": tl.update_time,
+                     "n_terms": len(tl.terms), "terms": tl.terms, "digest": tl.digest, "chain": tl.chain,
+                     "key_path": tl.key_path, "reasons": tl.reasons, "sensitive": tl.sensitive,
+                     "flow_id": tl.flow_id, "step_id": tl.step_id, "host": tl.host, "url": tl.url,
+                     "previous_digest": diff.previous_digest if diff else None,
+                     "added": diff.added if diff else [], "removed": diff.removed if diff else []})
+        severity = Severity.MEDIUM if (tl.sensitive or len(tl.reasons) > 1) else Severity.LOW
+        details = {"name": tl.name, "version": tl.version, "update_time": tl.update_time,
+                   "terms": len(tl.terms), "sensitive_terms": tl.sensitive, "reasons": tl.reasons,
+                   "chain": tl.chain, "key_path": tl.key_path, "host": tl.host, "digest": tl.digest}
+        if diff and diff.previous_digest:
+            details.update(previous_digest=diff.previous_digest, previous_version=diff.previous_version,
+                           added=diff.added, removed=diff.removed)
+        findings.append(Finding(
+            "config_list", "changed" if diff and diff.changed else "downloaded", severity, "lists.keyword_list",
+            f"keyword list {tl.name} ({len(tl.terms)} terms, version {tl.version or '?'}) from {tl.host}",
+            flow_ids=[tl.flow_id] if tl.flow_id else [], step_id=tl.step_id, details=details))
+    return rows, findings
+
+
+def tls_findings(flows: pd.DataFrame) -> list[Finding]:
+    """``tls.handshake_failed``: one finding per host with flows of kind ``tls_failure``."""
+    if flows.empty:
+        return []
+    out = []
+    failed = flows[flows["kind"] == "tls_failure"]
+    for host, grp in failed.groupby(failed["server_host"].fillna(failed["server_ip"]).fillna("?")):
+        errors = sorted({str(e) for e in grp["error"].dropna()})
+        out.append(Finding(
+            "pinning_failure", "tls_rejected", Severity.LOW, "tls.handshake_failed",
+            f"{len(grp)} TLS handshake(s) with {host} failed under interception (pinning or untrusted CA)",
+            flow_ids=list(grp["id"]), details={"host": host, "errors": errors, "count": len(grp)}))
+    return out
+
+
+def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
+    """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded."""
+    seen_hosts = set(flows["server_host"].dropna()) | set(flows["host"].dropna()) if not flows.empty else set()
+    seen_ips = set(flows["server_ip"].dropna()) if not flows.empty else set()
+    agent: dict[str, list[str]] = defaultdict(list)
+    for ev in events:
+        if ev.type in CONNECT_EVENTS:
+            p = ev.payload or {}
+            target = p.get("host") or p.get("ip") or p.get("address")
+            if target:
+                agent[str(target)].append(ev.id)
+    missing = {t: ids for t, ids in agent.items() if t not in seen_hosts and t not in seen_ips}
+    findings = [Finding("coverage_gap", "unproxied", Severity.MEDIUM, "coverage.agent_vs_proxy",
+                        f"agents saw {len(ids)} connection(s) to {target} that the proxy never recorded",
+                        event_ids=ids, details={"target": target})
+                for target, ids in sorted(missing.items())]
+    return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings
+
+
+def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
+                       events: list[AgentEvent]) -> tuple[list[Comparison], list[Finding]]:
+    """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair."""
+    probes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for s in steps:
+        info = json.loads(s["info"] or "{}")
+        probe = info.get("probe") if isinstance(info.get("probe"), dict) else info
+        if probe.get("role") in ("experiment", "control") and probe.get("pair"):
+            probes[str(probe["pair"])][probe["role"]] = {"step": s["id"], **probe}
+    out = []
+    findings = []
+    for pair, sides in sorted(probes.items()):
+        if set(sides) != {"experiment", "control"}:
+            continue
+        exp = _side(flows, events, sides["experiment"])
+        ctl = _side(flows, events, sides["control"])
+        cmp = compare(exp, ctl)
+        out.append(cmp)
+        severity = {"filtered": Severity.HIGH, "not_filtered": Severity.INFO}.get(cmp.verdict, Severity.LOW)
+        findings.append(Finding(
+            "filtered", cmp.verdict, severity, "filtering.ooni_web_connectivity",
+            f"pair {pair}: '{exp.term}' vs control '{ctl.term}': {cmp.verdict} ({'; '.join(cmp.reasons)})",
+            flow_ids=cmp.flow_ids, event_ids=cmp.event_ids, step_id=exp.step_id,
+            details={"pair": pair, **cmp.numbers()}))
+    return out, findings
+
+
+def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) -> Side:
+    """One side of a pair: its step's main response (largest decoded body) and what the app rendered."""
+    side = Side(step_id=probe["step"], term=str(probe.get("term") or ""))
+    if not flows.empty:
+        mine = flows[flows["step_id"] == side.step_id]
+        if probe.get("host"):
+            mine = mine[(mine["server_host"] == probe["host"]) | (mine["host"] == probe["host"])]
+        if not mine.empty:
+            ok = mine[mine["status_code"].notna()]
+            if ok.empty:
+                row = mine.iloc[0]
+                side.flow_id, side.failed = str(row["id"]), str(row["error"] or row["kind"])
+            else:
+                length = ok["response_length"].fillna(ok["response_body_size"]).fillna(0).astype("int64")
+                row = ok.loc[length.idxmax()]
+                side.flow_id = str(row["id"])
+                side.status_code = int(row["status_code"])
+                known = pd.notna(row["response_length"])
+                side.body_length = int(row["response_length"]) if known else None
+                side.truncated = not known and bool(row["response_body_size"])
+                side.title = row["response_title"] if pd.notna(row["response_title"]) else None
+                side.headers = [tuple(h) for h in json.loads(row["response_headers"])]
+    counts = []
+    for ev in events:
+        if ev.step_id == side.step_id and ev.type in RENDER_EVENTS:
+            p = ev.payload or {}
+            n = p.get("count", p.get("results"))
+            if isinstance(n, list):
+                n = len(n)
+            if isinstance(n, int | float):
+                counts.append(float(n))
+                side.event_ids.append(ev.id)
+    if counts:
+        side.rendered = counts[-1]
+    return side

@@ -1,0 +1,299 @@
+"""Evidence bundles: a run directory as one zip with a SHA-256 manifest, and its verification.
+
+Layout of ``RUN_ID.evidence.zip``::
+
+    MANIFEST.json   format, run id and status, when, tool versions, Frida agent bundle hashes,
+                    scenario pack hashes, the run's metadata (incl. the geolocation database
+                    recorded by analysis), device facts, and every file with size and SHA-256
+    SHA256SUMS      the same hashes in ``sha256sum`` format (``unzip`` + ``sha256sum -c`` checks a
+                    bundle without the harness) and the hash of MANIFEST.json itself
+    run/...         every regular file of the run directory, byte for byte
+
+A manifest can only prove that files match *it*; whoever receives a bundle should also receive
+the manifest's SHA-256 (printed by ``harness bundle``) through another channel, as with any
+detached checksum.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from harness.errors import UsageError
+
+FORMAT = "harness.bundle/1"
+MANIFEST = "MANIFEST.json"
+CHECKSUMS = "SHA256SUMS"
+RUN_PREFIX = "run/"
+CHUNK = 1 << 20
+#: a zip archive starts with a local file header
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    #: path relative to the run directory, ``/``-separated
+    path: str
+    #: bytes
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    run_id: str
+    run_status: str
+    files: tuple[BundleFile, ...]
+    #: SHA-256 of MANIFEST.json: hand it to the receiver separately
+    manifest_sha256: str
+    #: entries of the run directory not bundled (symbolic links, sockets), with the reason
+    skipped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verification:
+    bundle: Path
+    run_id: str | None
+    manifest_sha256: str | None
+    #: files whose bytes differ from the manifest (or cannot be read back)
+    changed: tuple[str, ...]
+    #: files the manifest lists that the bundle lacks
+    missing: tuple[str, ...]
+    #: files in the bundle the manifest does not list
+    unexpected: tuple[str, ...]
+    #: why the archive could not be checked at all (a damaged zip, no manifest), else None
+    damaged: str | None
+    checked: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.unexpected or self.damaged)
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with _open_nofollow(path) as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _open_nofollow(path: Path) -> IO[bytes]:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    return os.fdopen(fd, "rb")
+
+
+def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
+    """Every entry below ``run_dir`` in a stable order: ``(path, None)`` for a regular file to
+    bundle, ``(path, reason)`` for one that is skipped. Symbolic links are never followed."""
+    for dirpath, dirnames, filenames in os.walk(run_dir, followlinks=False):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
+            path = base / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                yield path, "symbolic link, not followed"
+            elif not stat.S_ISREG(mode):
+                yield path, "not a regular file"
+            else:
+                yield path, None
+
+
+def pack_hashes() -> dict[str, str]:
+    """``{pack name: SHA-256}`` over each installed scenario pack's files (path and content), so a
+    bundle says which version of each claim test ran."""
+    roots = [Path(__file__).resolve().parents[2] / "scenarios"]
+    try:
+        import harness.packs as packs_pkg  # issue 14 ships packs as importable modules
+
+        roots.append(Path(next(iter(packs_pkg.__path__))))
+    except ImportError:
+        pass
+    out: dict[str, str] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for pack in sorted(p for p in root.iterdir() if (p / "__init__.py").is_file()):
+            h = hashlib.sha256()
+            for f in sorted(pack.rglob("*")):
+                if f.is_file() and "__pycache__" not in f.parts:
+                    h.update(f.relative_to(pack).as_posix().encode() + b"\0" + _sha256_file(f).encode())
+            out[pack.name] = h.hexdigest()
+    return out
+
+
+def _agent_hashes() -> dict[str, Any]:
+    manifest = Path(__file__).resolve().parents[1] / "instrument" / "bundles" / "manifest.json"
+    try:
+        return json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _run_record(run_dir: Path) -> tuple[str, dict[str, Any], Any]:
+    """``(status, metadata, device facts or None)`` of a run; a directory without a run store is
+    bundled too (status ``unknown``), so evidence from other tools can be sealed the same way."""
+    from harness.capture.store import DB_NAME, RunStore
+    from harness.errors import StoreError
+
+    if not (run_dir / DB_NAME).is_file():
+        return "unknown", {}, None
+    try:
+        store = RunStore.open(run_dir)
+        status, meta = store.status, store.meta()
+    except StoreError as exc:
+        raise UsageError(f"cannot read the run store of {run_dir}: {exc.reason}",
+                         fix="bundle a run directory made by the harness") from exc
+    if status == "recording":
+        raise UsageError(f"run {run_dir} is still being recorded",
+                         fix="stop the recording (Ctrl-C in its terminal), then bundle it")
+    facts = None
+    facts_path = run_dir / "artifacts" / "facts.json"
+    if facts_path.is_file() and not facts_path.is_symlink():
+        try:
+            facts = json.loads(facts_path.read_text())
+        except (OSError, ValueError):
+            facts = None
+    return status, meta, facts
+
+
+def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Bundle:
+    """Seal ``run_dir`` into a zip (0600) at ``out`` (default: ``RUN_DIR.evidence.zip`` beside it).
+
+    Raises :class:`~harness.errors.UsageError` when ``run_dir`` is not a directory, is still
+    being recorded, or ``out`` exists or lies inside the run directory.
+    """
+    from harness.report.versions import tool_versions
+
+    src = Path(run_dir)
+    if not src.is_dir():
+        raise UsageError(f"{src} is not a run directory", fix="pass the folder `harness record` or `harness demo` wrote")
+    dest = Path(out) if out is not None else src.with_name(src.name + ".evidence.zip")
+    if dest.resolve().is_relative_to(src.resolve()):
+        raise UsageError(f"the bundle {dest} would lie inside the run it seals", fix="write it outside the run directory")
+    if os.path.lexists(dest):
+        raise UsageError(f"{dest} already exists", fix="choose a new bundle path (bundles are never overwritten)")
+    status, meta, facts = _run_record(src)
+    files: list[BundleFile] = []
+    skipped: list[str] = []
+    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+            for path, reason in _walk(src):
+                rel = path.relative_to(src).as_posix()
+                if reason:
+                    skipped.append(f"{rel}: {reason}")
+                    continue
+                h, size = hashlib.sha256(), 0
+                info = zipfile.ZipInfo.from_file(path, RUN_PREFIX + rel)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with _open_nofollow(path) as f, zf.open(info, "w", force_zip64=True) as w:
+                    for chunk in iter(lambda f=f: f.read(CHUNK), b""):  # type: ignore[misc]
+                        h.update(chunk)
+                        size += len(chunk)
+                        w.write(chunk)
+                files.append(BundleFile(rel, size, h.hexdigest()))
+            manifest = {
+                "format": FORMAT,
+                "created_at": _utc_now(),
+                "run_id": str(meta.get("run_id", src.name)),
+                "run_status": status,
+                "tool_versions": tool_versions(),
+                "agents": _agent_hashes(),
+                "packs": pack_hashes(),
+                "run_meta": meta,
+                "device": facts,
+                "files": [vars(f) for f in files],
+                "skipped": skipped,
+            }
+            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode() + b"\n"
+            manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+            zf.writestr(MANIFEST, manifest_bytes)
+            sums = "".join(f"{f.sha256}  {RUN_PREFIX}{f.path}\n" for f in files) + f"{manifest_sha}  {MANIFEST}\n"
+            zf.writestr(CHECKSUMS, sums)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Bundle(dest, str(manifest["run_id"]), status, tuple(files), manifest_sha, tuple(skipped))
+
+
+def _member_sha256(zf: zipfile.ZipFile, name: str) -> str | None:
+    """SHA-256 of a member's bytes, or ``None`` when they cannot be read back (bad CRC, corrupt
+    deflate stream): a changed file either way."""
+    h = hashlib.sha256()
+    try:
+        with zf.open(name) as f:
+            for chunk in iter(lambda: f.read(CHUNK), b""):
+                h.update(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return None
+    return h.hexdigest()
+
+
+def verify_bundle(path: str | os.PathLike[str]) -> Verification:
+    """Check every file of a bundle against its manifest.
+
+    Raises :class:`~harness.errors.UsageError` when ``path`` is missing or not a zip at all; a zip
+    that is damaged or lacks a readable manifest is reported through ``damaged``.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        raise UsageError(f"cannot read {p}: {exc.strerror or exc}", fix="pass a bundle made by `harness bundle`") from exc
+    if head != _ZIP_MAGIC:
+        raise UsageError(f"{p} is not a zip archive", fix="pass a bundle made by `harness bundle`")
+
+    def damaged(reason: str, run_id: str | None = None, sha: str | None = None) -> Verification:
+        return Verification(p, run_id, sha, (), (), (), reason, 0)
+
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return damaged(f"the archive structure is damaged ({exc})")
+    with zf:
+        names = set(zf.namelist())
+        if MANIFEST not in names:
+            return damaged(f"no {MANIFEST} in the archive")
+        try:
+            manifest_bytes = zf.read(MANIFEST)
+            manifest = json.loads(manifest_bytes)
+            listed = {str(e["path"]): str(e["sha256"]) for e in manifest["files"]}
+            if manifest.get("format") != FORMAT:
+                return damaged(f"{MANIFEST} is not a {FORMAT} manifest")
+        except (zipfile.BadZipFile, zlib.error, ValueError, KeyError, TypeError) as exc:
+            return damaged(f"{MANIFEST} cannot be read ({type(exc).__name__})")
+        run_id = str(manifest.get("run_id"))
+        manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+        changed: list[str] = []
+        missing: list[str] = []
+        for rel, want in sorted(listed.items()):
+            name = RUN_PREFIX + rel
+            if name not in names:
+                missing.append(rel)
+            elif _member_sha256(zf, name) != want:
+                changed.append(rel)
+        sums = _member_sha256(zf, CHECKSUMS) and zf.read(CHECKSUMS).decode(errors="replace")
+        if not sums or f"{manifest_sha}  {MANIFEST}" not in sums.splitlines():
+            changed.append(CHECKSUMS)
+        unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS}
+                            if not (n.startswith(RUN_PREFIX) and n[len(RUN_PREFIX):] in listed))
+    return Verification(p, run_id, manifest_sha, tuple(changed), tuple(missing), tuple(unexpected), None, len(listed))

@@ -1,0 +1,189 @@
+"""``report.html``: a findings document as one self-contained, offline, printable page.
+
+The page has no scripts and loads nothing (a Content-Security-Policy says so): charts are inline
+SVG from :mod:`harness.report.charts`, styles are inline, and a print stylesheet makes "print to
+PDF" a clean document. Everything from the run is HTML-escaped (Jinja2 autoescaping): captured
+traffic is attacker-controlled text.
+
+Input: a findings document (``findings.json``, see docs/dev/contracts.md) and, optionally, the
+run store, from which each evidence flow's request line is shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from harness.errors import UsageError
+from harness.report.charts import destinations_chart, timeline_chart
+from harness.report.redact import Redactor
+
+#: verdicts that mean "the claim does not hold" / "holds"; anything else is shown neutral
+BAD_VERDICTS = {"violated", "claim_violated", "filtered", "third_country", "fail", "failed"}
+GOOD_VERDICTS = {"holds", "claim_holds", "pass", "passed", "not_filtered", "ok"}
+
+
+def _epoch(iso: Any) -> float | None:
+    if not iso:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _css(verdict: str) -> str:
+    v = verdict.lower()
+    return "v-bad" if v in BAD_VERDICTS else "v-ok" if v in GOOD_VERDICTS else "v-neutral"
+
+
+def _flow_row(flow_id: str, store: Any, redactor: Redactor | None = None) -> dict[str, str]:
+    rec = store.get_flow(flow_id) if store is not None else None
+    if rec is None:
+        return {"id": flow_id, "request": "(not in this run's store)", "status": "", "server": ""}
+    if rec.kind == "http" or rec.method:
+        request = f"{rec.method or ''} {rec.url or rec.path or ''}".strip()
+    else:
+        request = f"{rec.kind} {rec.server_host or rec.sni or ''}".strip()
+    status = str(rec.status_code) if rec.status_code is not None else (rec.error or "")
+    server = f"{rec.server_ip or '?'}:{rec.server_port}" if rec.server_port else (rec.server_ip or "")
+    if redactor is not None:
+        request = redactor.text(request)
+    return {"id": flow_id, "request": request, "status": status, "server": server}
+
+
+def _finding_facts(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """The parts of a finding's details a reader needs beside its summary."""
+    out = []
+    for key, label in (("value", "value"), ("chains", "encoding chain"), ("countries", "countries"),
+                       ("jurisdictions", "jurisdictions"), ("body_length_ratio", "body length ratio"),
+                       ("rendered_ratio", "rendered ratio"), ("term", "term"), ("control_term", "control term")):
+        v = details.get(key)
+        if v not in (None, [], ""):
+            out.append((label, ", ".join(map(str, v)) if isinstance(v, list) else str(v)))
+    return out
+
+
+def _enforcement(findings: list[dict[str, Any]]) -> dict[str, str]:
+    """Tell a list that is *present* from one that is *enforced*: enforced only with a positive
+    filtering verdict (OONI-style experiment vs control) as evidence."""
+    comparisons = [f for f in findings if f.get("kind") == "filtered"]
+    filtered = [f for f in comparisons if str(f.get("verdict")) == "filtered"]
+    if filtered:
+        where = ", ".join(f"{f.get('step_id') or '?'} ({f.get('id')})" for f in filtered)
+        return {"state": "enforced", "text": f"yes — filtering observed in {where}"}
+    if comparisons:
+        return {"state": "not_enforced",
+                "text": f"no — {len(comparisons)} experiment/control comparison(s), none filtered"}
+    return {"state": "not_tested", "text": "not tested in this run (no experiment/control comparison)"}
+
+
+def _claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for c in doc.get("claims") or []:
+        ev = c.get("evidence") or {}
+        ids = list(ev.get("flow_ids") or []) + list(ev.get("event_ids") or []) if isinstance(ev, dict) else list(ev)
+        verdict = str(c.get("verdict") or "inconclusive")
+        out.append({"text": c.get("text") or c.get("claim") or c.get("id") or "?", "verdict": verdict,
+                    "css": _css(verdict), "evidence": ids})
+    return out
+
+
+def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
+                  redactor: Redactor | None = None) -> dict[str, Any]:
+    """The template's variables from a findings document (and the run store, if given); with a
+    ``redactor``, every device identifier and canary is masked, also in the evidence flows."""
+    if redactor is not None:
+        doc = redactor.value(doc)
+    summary = doc.get("summary") or {}
+    device = doc.get("device") or {}
+    findings = list(doc.get("findings") or [])
+    steps = list(doc.get("steps") or [])
+    flow_times: dict[str, list[float]] = {}
+    if store is not None:
+        for rec in store.iter_flows():
+            if rec.step_id:
+                flow_times.setdefault(rec.step_id, []).append(rec.started_at)
+    counts = summary.get("counts") or {}
+    world = doc.get("world")
+    restore = doc.get("restore") or {}
+    geo_sources = sorted({str(d.get("geo_source")) for d in summary.get("destinations") or [] if d.get("geo_source")})
+    return {
+        "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
+                "world": world.get("name") if isinstance(world, dict) else world,
+                "created_at": doc.get("created_at"), "harness_version": doc.get("harness_version")},
+        "counts": [(label, counts.get(key, 0)) for key, label in (
+            ("flows", "flows"), ("agent_events", "agent events"), ("findings", "findings"))]
+            + [("steps", len(steps)), ("claims", len(doc.get("claims") or []))],
+        "device": {"model": device.get("model"), "manufacturer": device.get("manufacturer"),
+                   "android_version": device.get("android_version"),
+                   "region": device.get("miui_region") or device.get("region"),
+                   "serial": device.get("adb_serial") or device.get("serial")},
+        "tools": sorted((k, v) for k, v in (doc.get("tool_versions") or {}).items() if v),
+        "restore": ("yes, verified against its snapshot" if restore.get("verified")
+                    else "not verified" if restore else None),
+        "claims": _claims(doc),
+        "destinations": summary.get("destinations") or [],
+        "destinations_svg": destinations_chart(summary.get("destinations") or []),
+        "lists": summary.get("config_lists") or [],
+        "enforcement": _enforcement(findings),
+        "steps": steps,
+        "timeline_svg": timeline_chart(
+            [{"id": s.get("id"), "started_at": _epoch(s.get("started_at")), "ended_at": _epoch(s.get("ended_at"))}
+             for s in steps], flow_times),
+        "findings": [{
+            "id": f.get("id"), "kind": f.get("kind"), "verdict": f.get("verdict"), "severity": f.get("severity", "info"),
+            "rule": f.get("rule"), "summary": f.get("summary"), "facts": _finding_facts(f.get("details") or {}),
+            "flows": [_flow_row(fid, store, redactor) for fid in (f.get("evidence") or {}).get("flow_ids") or []],
+            "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
+        } for f in findings],
+        "geo_note": ", ".join(geo_sources) or "no geolocation recorded",
+        "source": source,
+    }
+
+
+def render_report(doc: dict[str, Any], store: Any = None, source: str = "",
+                  redactor: Redactor | None = None) -> str:
+    """The HTML page (text) for a findings document."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("harness.report", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**build_context(doc, store, source, redactor))
+
+
+def load_findings(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """``RUN_DIR/findings.json`` as a dict; :class:`~harness.errors.UsageError` when it is
+    missing or not a JSON object."""
+    path = Path(run_dir) / "findings.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path} does not exist", fix="run `harness demo --out RUN_DIR` (other commands write findings.json in a later version)") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UsageError(f"cannot read {path}: {type(exc).__name__}", fix="regenerate the run's findings") from exc
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path} is not a findings document (a JSON object)", fix="regenerate the run's findings")
+    return doc
+
+
+def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
+                 redactor: Redactor | None = None) -> Path:
+    """Render ``RUN_DIR/findings.json`` (with the run store's flows) to ``report.html`` (0600).
+
+    Raises :class:`~harness.errors.UsageError` when the run has no readable findings document.
+    """
+    from harness.capture.store import DB_NAME, RunStore
+    from harness.fsutil import write_private
+
+    run = Path(run_dir)
+    doc = load_findings(run)
+    store = RunStore.open(run) if (run / DB_NAME).is_file() else None
+    dest = Path(out) if out is not None else run / "report.html"
+    write_private(dest, render_report(doc, store, str(run), redactor))
+    return dest

@@ -1,0 +1,56 @@
+"""``junit.xml``: one test case per claim of a findings document, for CI systems and farms.
+
+A claim that holds passes; one violated is a ``<failure>``; one that could not be observed
+(``inconclusive``) is ``<skipped>`` — never a pass; an ``error`` verdict is an ``<error>``. Each
+case carries the claim text, the verdict and the evidence ids as ``<properties>``. Built with
+junitparser (the JUnit XML format as Jenkins, GitLab and pytest's ``--junitxml`` read it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.report.redact import Redactor
+
+
+def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
+    """The JUnit XML document (UTF-8 bytes) for the claims of findings document ``doc``; with a
+    ``redactor``, device identifiers and canaries are masked."""
+    if redactor is not None:
+        doc = redactor.value(doc)
+    from junitparser import Error, Failure, JUnitXml, Properties, Property, Skipped, TestCase, TestSuite
+
+    suite = TestSuite(f"harness claims ({doc.get('run_id', '?')})")
+    for index, claim in enumerate(doc.get("claims") or [], 1):
+        text = str(claim.get("text") or claim.get("id") or f"claim {index}")
+        verdict = str(claim.get("verdict") or "inconclusive")
+        evidence = claim.get("evidence") or {}
+        flow_ids = list(evidence.get("flow_ids") or [])
+        event_ids = list(evidence.get("event_ids") or [])
+        case = TestCase(str(claim.get("id") or f"claim-{index}"), classname=str(claim.get("scenario") or "claims"))
+        detail = f"{verdict}: {text}; evidence flows {', '.join(flow_ids) or 'none'}"
+        if verdict == "violated":
+            case.result = [Failure(detail, "claim_violated")]
+        elif verdict == "inconclusive":
+            case.result = [Skipped(f"inconclusive: {text}: not observable in this run")]
+        elif verdict == "error":
+            case.result = [Error(detail, "error")]
+        props = Properties()
+        for name, value in (("claim", text), ("verdict", verdict), ("flow_ids", " ".join(flow_ids)),
+                            ("event_ids", " ".join(event_ids))):
+            props.add_property(Property(name, value))
+        case.append(props)
+        suite.add_testcase(case)
+    xml = JUnitXml()
+    xml.add_testsuite(suite)
+    return xml.tostring()
+
+
+def write_junit(doc: dict[str, Any], path: str | os.PathLike[str], redactor: Redactor | None = None) -> Path:
+    """Write :func:`junit_xml` of ``doc`` to ``path`` (0600)."""
+    from harness.fsutil import write_private
+
+    return write_private(path, junit_xml(doc, redactor))

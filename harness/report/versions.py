@@ -1,0 +1,40 @@
+"""Versions of the tools a run depended on, for findings documents and evidence bundles."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from importlib import metadata
+
+from harness import __version__
+
+#: Python distributions whose versions change what a run records or concludes
+DISTRIBUTIONS = ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow", "iptocc", "maxminddb")
+
+
+def tool_versions() -> dict[str, str | None]:
+    """``{"harness": "0.1.0", "python": "3.11.7", "mitmproxy": "11.0.2", ..., "java": "...",
+    "adb": "..."}``; a tool that is absent or does not answer maps to ``None``."""
+    out: dict[str, str | None] = {"harness": __version__, "python": platform.python_version()}
+    for dist in DISTRIBUTIONS:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    out["java"] = _first_line(["java", "-version"])
+    try:
+        from adbutils._utils import adb_path
+
+        out["adb"] = _first_line([adb_path(), "version"])
+    except Exception:  # noqa: BLE001 - a version string is informational
+        out["adb"] = None
+    return out
+
+
+def _first_line(argv: list[str]) -> str | None:
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (proc.stdout or proc.stderr).strip()
+    return text.splitlines()[0] if text else None

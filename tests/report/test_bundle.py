@@ -1,0 +1,167 @@
+"""Evidence bundles: `harness bundle` seals a run, `harness verify` names whatever changed."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from harness.capture.store import RunStore
+from harness.cli.context import Env
+from harness.cli.main import main
+from harness.report.bundle import CHECKSUMS, MANIFEST, verify_bundle, write_bundle
+from harness.testing.flows import http_flow, make_run
+
+FACTS = {"serial": "virt-1", "android_id": "9774d56d682e549c", "model": "M2007J3SY"}
+
+
+def cli(*argv: str, home: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Env(stdout=out, stderr=err, home=home))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    run = make_run(
+        tmp_path / "run-1",
+        [http_flow("https://globalapi.ad.vendor.test/config", response_body=b'{"terms": ["Free Tibet"]}',
+                   step_id="s1")],
+        steps=[("s1", "first-start")],
+        meta={"world": "ncsc-2021"},
+    )
+    # an artifact as the device layer writes it
+    (run / "artifacts" / "facts.json").write_text(json.dumps(FACTS))
+    (run / "artifacts" / "logcat.txt").write_bytes(os.urandom(300_000))  # incompressible: bytes land raw
+    return run
+
+
+def rewrite(bundle: Path, out: Path, *, drop: str | None = None, replace: dict[str, bytes] | None = None,
+            add: dict[str, bytes] | None = None) -> Path:
+    """A copy of ``bundle`` with members dropped, replaced or added (what a tamperer would do)."""
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == drop:
+                continue
+            dst.writestr(info.filename, (replace or {}).get(info.filename, src.read(info.filename)))
+        for name, data in (add or {}).items():
+            dst.writestr(name, data)
+    return out
+
+
+def test_bundle_holds_every_file_with_hashes_versions_and_facts(run_dir, tmp_path):
+    code, out, err = cli("bundle", str(run_dir), home=tmp_path)
+    assert code == 0, err
+    bundle = run_dir.with_name("run-1.evidence.zip")
+    assert f"wrote {bundle}" in out and "manifest SHA-256" in out
+    assert bundle.stat().st_mode & 0o777 == 0o600
+    on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        assert sorted(f["path"] for f in manifest["files"]) == on_disk
+        for entry in manifest["files"]:
+            assert zf.read("run/" + entry["path"]) == (run_dir / entry["path"]).read_bytes()
+    assert manifest["run_status"] == "complete" and manifest["run_meta"]["world"] == "ncsc-2021"
+    assert manifest["device"] == FACTS
+    assert manifest["tool_versions"]["mitmproxy"] and manifest["tool_versions"]["harness"]
+    assert set(manifest["agents"]["agents"]) >= {"java", "redirect", "tls-native"}
+    assert "ncsc_2021" in manifest["packs"]
+
+
+def test_an_intact_bundle_verifies_also_with_plain_sha256sum(run_dir, tmp_path):
+    bundle = write_bundle(run_dir, tmp_path / "b.zip")
+    code, out, _ = cli("verify", str(bundle.path), "--manifest-sha256", bundle.manifest_sha256, home=tmp_path)
+    assert code == 0 and f"intact, {len(bundle.files)} files of run run-1" in out
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(bundle.path) as zf:
+        zf.extractall(unpacked)
+    if shutil.which("sha256sum"):  # coreutils: the receiver needs no harness to check the files
+        proc = subprocess.run(["sha256sum", "--quiet", "-c", CHECKSUMS], cwd=unpacked, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_flipped_byte_is_named(run_dir, tmp_path):
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    raw = bytearray(bundle.read_bytes())
+    with zipfile.ZipFile(bundle) as zf:
+        info = zf.getinfo("run/artifacts/logcat.txt")
+    # the member's data starts after its local header (30 bytes + name + extra)
+    name_len = int.from_bytes(raw[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_len = int.from_bytes(raw[info.header_offset + 28:info.header_offset + 30], "little")
+    raw[info.header_offset + 30 + name_len + extra_len + 1000] ^= 0x01
+    bundle.write_bytes(bytes(raw))
+    code, out, _ = cli("verify", str(bundle), home=tmp_path)
+    assert code == 1
+    assert "changed: artifacts/logcat.txt" in out.splitlines() and "NOT intact (1 problem(s))" in out
+
+
+def test_a_missing_file_an_added_file_and_a_replaced_content_are_named(run_dir, tmp_path):
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    result = verify_bundle(rewrite(bundle, tmp_path / "missing.zip", drop="run/artifacts/facts.json"))
+    assert result.missing == ("artifacts/facts.json",) and not result.ok
+    result = verify_bundle(rewrite(bundle, tmp_path / "added.zip", add={"run/artifacts/extra.txt": b"x"}))
+    assert result.unexpected == ("run/artifacts/extra.txt",) and not result.changed
+    forged = json.dumps({**FACTS, "android_id": "0000000000000000"}).encode()
+    result = verify_bundle(rewrite(bundle, tmp_path / "forged.zip", replace={"run/artifacts/facts.json": forged}))
+    assert result.changed == ("artifacts/facts.json",)
+
+
+def test_a_replaced_manifest_is_caught_by_the_hash_given_separately(run_dir, tmp_path):
+    made = write_bundle(run_dir, tmp_path / "b.zip")
+    with zipfile.ZipFile(made.path) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+    manifest["device"]["android_id"] = "forged"
+    forged = json.dumps(manifest).encode()
+    import hashlib
+
+    sums = "".join(f"{f['sha256']}  run/{f['path']}\n" for f in manifest["files"])
+    sums += f"{hashlib.sha256(forged).hexdigest()}  {MANIFEST}\n"
+    copy = rewrite(made.path, tmp_path / "forged.zip", replace={MANIFEST: forged, CHECKSUMS: sums.encode()})
+    assert verify_bundle(copy).ok  # self-consistent: only the detached hash can tell
+    code, out, _ = cli("verify", str(copy), "--manifest-sha256", made.manifest_sha256, home=tmp_path)
+    assert code == 1 and "manifest: SHA-256" in out
+
+
+def test_damaged_and_foreign_inputs(run_dir, tmp_path):
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(bundle.read_bytes()[:-200])  # the central directory is gone
+    code, out, _ = cli("verify", str(truncated), home=tmp_path)
+    assert code == 1 and "damaged: the archive structure is damaged" in out
+    text = tmp_path / "notes.txt"
+    text.write_text("not a bundle\n")
+    code, _, err = cli("verify", str(text), home=tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "is not a zip archive" in err
+    code, _, err = cli("verify", str(tmp_path / "absent.zip"), home=tmp_path)
+    assert code == 2 and "cannot read" in err
+
+
+def test_a_run_still_recording_and_an_existing_output_are_refused(tmp_path):
+    store = RunStore.create(tmp_path / "live")
+    try:
+        code, _, err = cli("bundle", str(tmp_path / "live"), home=tmp_path)
+        assert code == 2 and "still being recorded" in err
+    finally:
+        store.close("complete")
+    (tmp_path / "taken.zip").write_bytes(b"keep me")
+    code, _, err = cli("bundle", str(tmp_path / "live"), "-o", str(tmp_path / "taken.zip"), home=tmp_path)
+    assert code == 2 and "already exists" in err and (tmp_path / "taken.zip").read_bytes() == b"keep me"
+    code, _, err = cli("bundle", str(tmp_path / "live"), "-o", str(tmp_path / "live" / "in.zip"), home=tmp_path)
+    assert code == 2 and "inside the run" in err
+
+
+def test_symbolic_links_in_a_run_are_not_followed(run_dir, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("another user's file")
+    (run_dir / "artifacts" / "link.txt").symlink_to(secret)
+    code, _, err = cli("bundle", str(run_dir), "-o", str(tmp_path / "b.zip"), home=tmp_path)
+    assert code == 0 and "not bundled: artifacts/link.txt: symbolic link" in err
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        assert "run/artifacts/link.txt" not in zf.namelist()
+        assert all(b"another user's file" not in zf.read(n) for n in zf.namelist())
