@@ -223,6 +223,11 @@ def load_profile(name_or_path: str | Path) -> Profile:
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ProfileError(f"{path}: not valid YAML{line}: {_quote(str(getattr(exc, 'problem', exc)))}",
                            fix="fix the YAML syntax") from None
+    except RecursionError:  # nesting deeper than Python's recursion limit (found by tests/fuzz)
+        raise ProfileError(f"{path}: nested too deeply", fix="flatten the document") from None
+    except (ValueError, OverflowError, UnicodeError, MemoryError) as exc:  # PyYAML constructors
+        raise ProfileError(f"{path}: a value YAML cannot build: {_quote(str(exc))}",
+                           fix="quote the value to keep it as text") from None
     if _node_count(data) > MAX_NODES:
         raise ProfileError(f"{path}: more than {MAX_NODES} values once YAML aliases are expanded",
                            fix="write the entries out; a profile has a few hundred values")

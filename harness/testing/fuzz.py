@@ -116,6 +116,12 @@ def _geo(path: Path) -> None:
     GeoResolver(load_overrides(path), use_iptocc=False).resolve("127.0.0.9")
 
 
+def _profile(path: Path) -> None:
+    from harness.scenario.profile import load_profile
+
+    load_profile(path)
+
+
 def _adb(path: Path) -> None:
     """Feed the bytes to the packet reader over a real socket pair until it stops."""
     from harness.sim.adb.wire import MAX_PAYLOAD, AdbProtocolError, read_packet
@@ -195,6 +201,7 @@ SURFACES = {s.name: s for s in [
     Surface("policy", fi.POLICY, ".yaml", _policy),
     Surface("world", fi.WORLD, ".yaml", _world),
     Surface("geo", fi.GEO, ".yaml", _geo),
+    Surface("profile", fi.PROFILE, ".yaml", _profile),
     Surface("adb", ADB, ".bin", _adb),
 ]}
 

@@ -164,3 +164,14 @@ GEO = st.one_of(
     st.tuples(st.just(".csv"), spliced(st.sampled_from([b"cidr,country,asn,label\n127.0.0.9/32,SG,4808,w\n",
                                                         b"cidr,country\n\"10.0.0.0/8,LT\n", b"\x00,\x00\n"]))),
 )
+
+
+def _shipped_profile() -> Any:
+    from importlib import resources
+
+    text = resources.files("harness.scenario").joinpath("profiles", "virtual-vendor.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+#: app profile YAML files (harness.scenario.profile), from the shipped virtual-vendor profile
+PROFILE = _either(st.builds(_shipped_profile), _yaml_bytes, YAML_SPECIALS)

@@ -22,6 +22,9 @@ FOUND: list[tuple[str, Any, str | None]] = [
     ("runstore", [("events", "type", b"\x80")], None),
     ("runstore", [("meta", "status", b"\x80")], "cannot open run store"),
     ("runstore", [("meta", "status", "")], "cannot open run store"),
+    # a profile nested past Python's recursion limit: RecursionError inside PyYAML
+    ("profile", b"[" * 100_000, "nested too deeply"),
+    ("profile", b"a: !!int 0xZZ\n", "a value YAML cannot build"),
 ]
 
 
