@@ -225,7 +225,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
                            fix="fix the YAML syntax") from None
     except RecursionError:  # nesting deeper than Python's recursion limit (found by tests/fuzz)
         raise ProfileError(f"{path}: nested too deeply", fix="flatten the document") from None
-    except (ValueError, OverflowError, UnicodeError, MemoryError) as exc:  # PyYAML constructors
+    except (ValueError, TypeError, OverflowError, UnicodeError, MemoryError) as exc:  # PyYAML constructors
         raise ProfileError(f"{path}: a value YAML cannot build: {_quote(str(exc))}",
                            fix="quote the value to keep it as text") from None
     if _node_count(data) > MAX_NODES:

@@ -25,6 +25,7 @@ FOUND: list[tuple[str, Any, str | None]] = [
     # a profile nested past Python's recursion limit: RecursionError inside PyYAML
     ("profile", b"[" * 100_000, "nested too deeply"),
     ("profile", b"a: !!int 0xZZ\n", "a value YAML cannot build"),
+    ("profile", b"? [a]\n: b\n", "a value YAML cannot build"),  # a list as a key: unhashable
 ]
 
 

@@ -2,6 +2,8 @@
 
 Each surface gets a small example budget here (the whole file stays well under a minute); long
 runs that also watch for hangs and memory are ``python benchmarks/fuzz.py --surface NAME``.
+The examples are derandomised (the same inputs on every run, so CI never flakes); the long runs
+explore new ones.
 Crashes found by either become regression tests in ``test_regressions.py``.
 """
 
@@ -20,7 +22,7 @@ BUDGET = {"har": 40, "mitm": 40, "runstore": 12, "facts": 60, "policy": 60, "wor
 
 
 def _make(name: str) -> Any:
-    @settings(max_examples=BUDGET[name], deadline=None, database=None,
+    @settings(max_examples=BUDGET[name], deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
     @given(SURFACES[name].strategy)
     def run(value: Any) -> None:
