@@ -5,8 +5,9 @@ here, so bad input always ends as one :class:`~harness.errors.HarnessError` line
 the place and the fix, never a traceback (docs/robustness.md lists the limits):
 
 - :func:`read_text` refuses a file over its cap before reading it and decodes UTF-8 strictly;
-- :func:`load_yaml` refuses YAML aliases (an alias bomb expands a few hundred bytes to gigabytes),
-  keeps dates as text and turns every constructor failure (``ValueError`` for an impossible date
+- :func:`load_yaml` refuses YAML aliases (an alias bomb expands a few hundred bytes to gigabytes)
+  and documents of more than 200 000 values before building anything (libyaml's parser when
+  installed), keeps dates as text and turns every constructor failure (``ValueError`` for an impossible date
   or a 5 000-digit integer, ``RecursionError`` for deep nesting) into the caller's error;
 - :func:`load_json` does the same for JSON (``1e400`` is refused as a non-finite number later);
 - :func:`check_shape` checks a parsed document against a JSON Schema (Draft 2020-12, the
@@ -90,32 +91,48 @@ def _size(n: int) -> str:
     return f"{n // (1 << 20)} MiB" if n >= 1 << 20 else f"{n // 1024} KiB"
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader without aliases (``*ref``) and without implicit dates (``2021-09-23`` is text)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed
 
 
-_NoAliasLoader.yaml_implicit_resolvers = {
+class _TextDatesLoader(_BaseLoader):
+    """The safe loader (libyaml's parser if present) with dates kept as text (``2021-09-23``)."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+#: most scalar values one YAML document may hold (counted before anything is built)
+MAX_YAML_VALUES = 200_000
 
-def load_yaml(text: str, origin: str, error: type[HarnessError]) -> Any:
-    """Parse YAML ``text`` safely (no aliases, no objects, dates as text); ``error`` on any failure."""
+
+def _scan(text: str, origin: str, error: type[HarnessError], max_values: int) -> None:
+    """One pass over the parser's events: refuse aliases (``*name``: an alias bomb expands a few
+    hundred bytes to gigabytes) and documents with more than ``max_values`` scalars."""
+    values = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise error(f"{origin} is not accepted at line {mark.line + 1} column {mark.column + 1}: "
+                        "YAML aliases (*name) are not accepted", fix="write the value out instead of *name")
+        if isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if values > max_values:
+                raise error(f"{origin} holds more than {max_values} values", fix="split or trim the file")
+
+
+def load_yaml(text: str, origin: str, error: type[HarnessError], max_values: int = MAX_YAML_VALUES) -> Any:
+    """Parse YAML ``text`` safely (no aliases, no objects, dates as text, at most ``max_values``
+    scalars); ``error`` on any failure, naming the line where the parser says."""
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        _scan(text, origin, error, max_values)
+        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         raise error(f"{origin} is not valid YAML{where}: {one_line(str(exc.problem or exc.context), 120)}",
-                    fix="fix the YAML syntax (aliases such as *name are refused: write the value out)") from None
+                    fix="fix the YAML syntax") from None
     except yaml.YAMLError as exc:
         raise error(f"{origin} is not valid YAML: {one_line(str(exc), 120)}", fix="fix the YAML syntax") from None
     except RecursionError:

@@ -12,8 +12,8 @@ from typing import Any
 
 #: file size caps (bytes)
 MAX_FACTS_BYTES = 1 << 20
-MAX_POLICY_BYTES = 1 << 20
-MAX_GEO_BYTES = 8 << 20
+MAX_POLICY_BYTES = 256 << 10
+MAX_GEO_BYTES = 2 << 20
 
 #: longest value searched for in traffic (an IMEI is 15, an e-mail address at most 254)
 MAX_VALUE_CHARS = 1024
@@ -22,8 +22,8 @@ MAX_APPS = 2000
 #: most entries in one searched list (phone numbers, accounts, canaries, custom values)
 MAX_LIST = 256
 #: most entries in a geo override table and host rules in a policy
-MAX_GEO_ENTRIES = 100_000
-MAX_POLICY_HOSTS = 10_000
+MAX_GEO_ENTRIES = 20_000
+MAX_POLICY_HOSTS = 2_000
 
 _TEXT: dict[str, Any] = {"type": "string", "maxLength": MAX_VALUE_CHARS}
 _SCALAR: dict[str, Any] = {"anyOf": [_TEXT, {"type": "number"}]}
