@@ -107,12 +107,14 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 MAX_YAML_VALUES = 200_000
 
 
-def _scan(text: str, origin: str, error: type[HarnessError], max_values: int) -> None:
-    """One pass over the parser's events: refuse aliases (``*name``: an alias bomb expands a few
-    hundred bytes to gigabytes) and documents with more than ``max_values`` scalars."""
+def scan_yaml(text: str, origin: str, error: type[HarnessError], max_values: int = MAX_YAML_VALUES,
+              allow_aliases: bool = False) -> None:
+    """One pass over the parser's events (libyaml's, fast, nesting capped at 1 000): refuse aliases
+    (``*name``: an alias bomb expands a few hundred bytes to gigabytes) unless ``allow_aliases``,
+    and documents with more than ``max_values`` scalars. Syntax errors raise ``yaml.YAMLError``."""
     values = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.AliasEvent) and not allow_aliases:
             mark = event.start_mark
             raise error(f"{origin} is not accepted at line {mark.line + 1} column {mark.column + 1}: "
                         "YAML aliases (*name) are not accepted", fix="write the value out instead of *name")
@@ -126,7 +128,7 @@ def load_yaml(text: str, origin: str, error: type[HarnessError], max_values: int
     """Parse YAML ``text`` safely (no aliases, no objects, dates as text, at most ``max_values``
     scalars); ``error`` on any failure, naming the line where the parser says."""
     try:
-        _scan(text, origin, error, max_values)
+        scan_yaml(text, origin, error, max_values)
         return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -224,7 +226,7 @@ def _problem(err: ValidationError) -> str:
     return one_line(err.message, 120)
 
 
-def _check_keys(data: Any, origin: str, error: type[HarnessError], fix: str) -> None:
+def check_keys(data: Any, origin: str, error: type[HarnessError], fix: str) -> None:
     """Every mapping key is text (YAML allows ``1:`` beside ``z:``; mixed keys break sorting,
     also inside the schema library's error ranking)."""
     stack: list[tuple[Any, list[Any]]] = [(data, [])]
@@ -257,7 +259,7 @@ def check_shape(data: Any, schema: dict[str, Any], origin: str, error: type[Harn
     ``schema`` is a JSON Schema (Draft 2020-12); keys of mappings must be text wherever the schema
     says ``propertyNames`` (YAML allows ``1:`` beside ``name:``, which breaks sorting later).
     """
-    _check_keys(data, origin, error, fix)
+    check_keys(data, origin, error, fix)
     try:
         err = best_match(Validator(schema).iter_errors(data))
     except RecursionError:

@@ -32,6 +32,7 @@ import jsonschema
 import yaml
 
 from harness.errors import UsageError
+from harness.parsing import check_keys, scan_yaml
 
 #: app roles the scenario layer and the claims pack use (a profile may define more)
 APP_ROLES = ("browser", "security", "cleaner", "package_installer", "themes", "video", "messenger")
@@ -214,6 +215,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ``profile.schema.json``."""
     path, text = _read(name_or_path)
     try:
+        scan_yaml(text, str(path), ProfileError, allow_aliases=True)  # fast: deep nesting, size (issue 12)
         data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except _DuplicateKey as exc:
         raise ProfileError(f"{path}: key {exc.key}: given twice (line {exc.line})",
@@ -231,6 +233,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if _node_count(data) > MAX_NODES:
         raise ProfileError(f"{path}: more than {MAX_NODES} values once YAML aliases are expanded",
                            fix="write the entries out; a profile has a few hundred values")
+    check_keys(data, str(path), ProfileError, "see docs/scenarios.md, 'App profiles'")  # 1: beside name:
     _validate(data, path)
     return _build(cast(dict[str, Any], data), path)
 
