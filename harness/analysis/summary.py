@@ -40,7 +40,8 @@ def summary_text(a: Analysis) -> str:
     lines = [f"analysis of {a.path} ({a.source}): {len(a.flows)} flows, {len(a.agent_events)} agent events, "
              f"{len(a.steps)} steps, {len(a.destinations)} destinations, {a.known_values} known values"]
     if a.incomplete:
-        lines.append("INCOMPLETE input, partial results:")
+        skipped = a.meta.get("skipped_records", 0)
+        lines.append("INCOMPLETE input, partial results" + (f" ({skipped} records skipped):" if skipped else ":"))
         lines += [f"  - {p}" for p in a.problems]
     d = summary_dict(a)
     if d["destinations_by_country"]:
