@@ -16,9 +16,12 @@ command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || nee
 [ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
-# the report tests open report.html in a real headless Chromium (driven by Playwright, no download)
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# an older adb (29.0.6) beside adbutils' bundled one: the handset's ADB tests run against both
+[ -x /usr/bin/adb ] || need_apt+=(adb)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# a real browser (Debian's; Ubuntu's chromium is a snap stub, those tests are skipped there): the report
+# tests open report.html in it through Playwright, the recorder's spare-connection test drives it
+if grep -qs '^ID=debian' /etc/os-release; then command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing Debian packages: ${need_apt[*]}"

@@ -25,6 +25,18 @@ def pytest_configure(config):  # noqa: ARG001
     # adb scans 5555-5585 for emulators; a private server port avoids the user's server on 5037
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
     os.environ["HARNESS_TEST_ISOLATED"] = "1"
+    # one adb for the whole session (bundled unless HARNESS_ADB names another): adbutils would
+    # take the first adb on PATH, and two adb versions on one server port kill each other's server
+    from harness.device.adbbin import use_adb
+
+    chosen = use_adb()
+    # the adb key before any adb server starts (xdist workers would race to create it): the
+    # virtual handset trusts it, the adb servers sign with it
+    import subprocess
+
+    (root / "home" / ".android").mkdir(mode=0o700)
+    subprocess.run([chosen.path, "keygen", str(root / "home" / ".android" / "adbkey")],
+                   capture_output=True, timeout=60, check=False)
 
 
 def pytest_unconfigure(config):  # noqa: ARG001

@@ -2,7 +2,7 @@
 real adb server, the real mitmproxy, Frida attached to the real browser JVM, analysis.
 
 Each run calls ``harness.cli.main.main`` with a capturing ``Env`` in a fresh ``spawn`` interpreter
-(``harness.demo.isolated``): mitmproxy allows one proxy per process and other test modules of this
+(``harness.testing.isolated``): mitmproxy allows one proxy per process and other test modules of this
 session may hold one. The child also reports processes and listening servers left behind, while
 their parent is still alive. Nothing is mocked.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import signal
 import stat
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 from harness.capture.store import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
-from harness.demo.isolated import IsolatedRun, run_isolated
+from harness.testing.isolated import IsolatedRun, run_isolated
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_group("demo")]
 
@@ -47,6 +48,7 @@ def _assert_clean(result: IsolatedRun, home: Path) -> None:
     assert result.probed_addresses == 10  # proxy, adb daemon, 8 world servers
     assert result.open_addresses == [], result.open_addresses
     assert list((home / "journals").glob("*.jsonl")) == [], "a restore journal was left: device not restored"
+    assert result.frida_dirs == [], f"Frida left helper folders behind: {result.frida_dirs}"
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +115,9 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
     assert doc["tool_versions"]["mitmproxy"] and doc["tool_versions"]["frida"]
     assert doc["device"]["model"] == "M2007J3SG" and doc["device"]["android_id"]
     steps = {s["id"]: s for s in doc["steps"]}
-    assert ["first-start", "search-sensitive", "search-control", "ad-load", "telemetry"] == list(steps)
-    for sid in ("first-start", "search-sensitive", "search-control"):
+    assert ["security-first-start", "browser-first-start", "browser-start", "search-sensitive", "search-control",
+            "ad-load", "telemetry"] == list(steps)
+    for sid in ("security-first-start", "browser-first-start", "search-sensitive", "search-control"):
         assert steps[sid]["flow_ids"], sid
         assert steps[sid]["started_at"].endswith("Z") and steps[sid]["ended_at"].endswith("Z")
     assert doc["restore"]["verified"] is True
@@ -129,6 +132,16 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
             " world [advertising_id, android_id, imei, serial], harness [advertising_id, android_id, imei, serial]"
             in out)
     assert "excluded device_model: not an identifier fact" in out
+    # the claims pack's verdicts, each violated in this world, as the world's own log says
+    assert [(c["text"], c["verdict"]) for c in doc["claims"]] == [
+        ("system apps do not download a keyword blacklist", "violated"),
+        ("personal data leaves the device only with prior consent and not to third countries", "violated"),
+        ("searches are never restricted", "violated")]
+    assert "Claims (scenarios/ncsc_2021) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
+    # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
+    flows = {f.id for f in RunStore.open(run_dir).iter_flows()}
+    assert all(c["evidence"]["flow_ids"] and set(c["evidence"]["flow_ids"]) <= flows for c in doc["claims"])
+    assert next(c for c in doc["claims"] if c["id"] == "personal_data_only_with_consent")["evidence"]["event_ids"]
     assert "[differs]" not in out and "other term lists" not in out
 
 
@@ -141,6 +154,8 @@ def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
     assert [(f["verdict"], f["step_id"]) for f in findings if f["kind"] == "filtered"] == [
         ("not_filtered", "search-sensitive")]
     assert doc["restore"]["verified"] is True
+    assert [c["verdict"] for c in doc["claims"]] == ["holds", "holds", "holds"]
+    assert all(c["agrees"] for c in doc["ground_truth"]["checks"]), doc["ground_truth"]["checks"]
     _assert_clean(result, home)
 
 
@@ -188,10 +203,31 @@ def test_app_killed_half_way_keeps_the_recording_and_cleans_up(tmp_path_factory)
     assert "process" in errors[0] and "exited" in errors[0]  # says what went wrong: the app died
     store = RunStore.open(run_dir)
     assert store.status == "incomplete"
-    kept = [f for f in store.iter_flows() if f.step_id == "first-start"]
+    kept = [f for f in store.iter_flows() if f.step_id == "security-first-start"]
     assert any(f.server_host == "globalapi.ad.vendor.test" for f in kept)  # the config download is kept
     assert (run_dir / "artifacts" / "facts.json").is_file()
     assert not (run_dir / "findings.json").exists()
+    _assert_clean(result, home)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_keeps_the_partial_run_restores_and_leaves_nothing(tmp_path_factory, signum):
+    """Issue 10.1/10.18: SIGINT arrives although the process inherited it as ignored (a background
+    script); SIGTERM as a container's PID 1 gets it. Both stop the demo like Ctrl-C: exit 130, one
+    line naming the partial run and its status, the device restored, no Frida helper left."""
+    root = tmp_path_factory.mktemp("demo-signal")
+    home, run_dir = root / "home", root / "run"
+    result = run_isolated(["demo", "--out", str(run_dir)], home, signal_at_step=("search-sensitive", signum))
+    assert result.signalled == signum, result.stdout + result.stderr
+    assert result.code == 130, result.stdout + result.stderr
+    errors = result.stderr.strip().splitlines()
+    name = signal.Signals(signum).name
+    assert errors == [f"harness: interrupted by {name}; the partial run is in {run_dir} (marked incomplete); "
+                      "device restored"], result.stderr
+    store = RunStore.open(run_dir)
+    assert store.status == "incomplete" and store.meta().get("status_reason") == name
+    assert any(f.step_id == "security-first-start" for f in store.iter_flows())  # what was recorded is kept
+    assert (run_dir / "artifacts" / "logcat.txt").is_file()
     _assert_clean(result, home)
 
 
@@ -210,7 +246,7 @@ def test_leftover_checks_see_live_processes_and_servers():
     import socket
     import subprocess
 
-    from harness.demo.isolated import descendants, still_open
+    from harness.testing.isolated import descendants, still_open
 
     child = subprocess.Popen(["sleep", "30"])
     try:
@@ -222,8 +258,8 @@ def test_leftover_checks_see_live_processes_and_servers():
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        assert still_open(f"[ 0.3s] capture: proxy on 127.0.0.1:{port}, recording into /x") == (1, [f"127.0.0.1:{port}"])
-    assert still_open(f"[ 0.3s] capture: proxy on 127.0.0.1:{port}, recording into /x") == (1, [])
+        assert still_open([("127.0.0.1", port)]) == (1, [f"127.0.0.1:{port}"])
+    assert still_open([("127.0.0.1", port)]) == (1, [])
 
 
 def test_existing_out_dir_is_refused_before_anything_starts(tmp_path):

@@ -17,7 +17,7 @@ COMPOSE_SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
 def test_docker_compose_file_is_valid_compose():
     doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     schema = json.loads(COMPOSE_SCHEMA.read_text())
-    jsonschema.validate(doc, schema)
+    jsonschema.Draft7Validator(schema).validate(doc)  # the spec declares draft-07
 
 
 def test_compose_validation_catches_a_bad_file():
@@ -25,7 +25,7 @@ def test_compose_validation_catches_a_bad_file():
     doc["services"]["demo"]["volumes"] = 5  # not a list
     schema = json.loads(COMPOSE_SCHEMA.read_text())
     try:
-        jsonschema.validate(doc, schema)
+        jsonschema.Draft7Validator(schema).validate(doc)  # the spec declares draft-07
     except jsonschema.ValidationError:
         return
     raise AssertionError("an invalid compose file validated")

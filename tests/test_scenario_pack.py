@@ -23,18 +23,19 @@ from typing import Any
 import pytest
 
 from harness.capture.store import RunStore
-from harness.testing.lab import start_lab
-from scenarios.ncsc_2021.claims import (
-    AD_CONFIG_HOST,
-    CLAIMS,
-    SEARCH_HOST,
-    SECURITY,
-    ClaimResult,
-)
+from harness.demo.report import expected_verdicts
+from harness.scenario import ClaimResult, LabSpec, open_lab
+from harness.scenario.profile import load_profile
+from harness.scenario.virtual import VirtualTarget
+from scenarios.ncsc_2021.claims import CLAIMS, verdict_of
 
 pytestmark = pytest.mark.timeout(240)
 
 ROOT = Path(__file__).resolve().parents[1]
+PROFILE = load_profile("virtual-vendor")
+SECURITY = PROFILE.app("security").package
+(AD_CONFIG_HOST,) = PROFILE.host_role("ad_config").patterns
+(SEARCH_HOST,) = PROFILE.host_role("search").patterns
 COLLECTOR_SG = "tracking.intl.vendor.test"
 #: the subprocess run of the pack may take this long (it starts its own lab)
 PACK_TIMEOUT = 180
@@ -46,14 +47,24 @@ class PackRun:
     run_dir: Path
     results: dict[str, ClaimResult]
     truth: dict[str, list[dict[str, Any]]]
+    #: claim -> holds, by what the world did (its truth log and filtering switches)
+    expected: dict[str, bool]
+    #: assert_config_not_enforced on the search pair: (holds, details)
+    enforcement: tuple[bool, str]
 
 
 def _run_claims(world: str, root: Path) -> PackRun:
-    with start_lab(root, world) as lab:
+    spec = LabSpec(VirtualTarget(world), run_dir=root / "run", home=root / "home", root=root / "target",
+                   handle_signals=False)
+    with open_lab(spec) as lab:
         results = {claim.__name__: claim(lab) for claim in CLAIMS}
         assert lab.world.truth is not None
         truth = {event: lab.world.truth.entries(event) for event in ("config_served", "telemetry_received")}
-        return PackRun(world, lab.capture.run_dir, results, truth)
+        expected = expected_verdicts(lab.world, SECURITY, PROFILE.app("browser").package)
+        enforcement = verdict_of(lambda: lab.assert_config_not_enforced("search-sensitive", "search-control"))
+    assert lab.restore is not None and lab.restore.ok, lab.restore
+    assert RunStore.open(lab.run_dir).status == "complete"
+    return PackRun(world, lab.run_dir, results, truth, expected, (enforcement.holds, enforcement.details))
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +75,34 @@ def compliant(tmp_path_factory: pytest.TempPathFactory) -> PackRun:
 @pytest.fixture(scope="module")
 def ncsc(tmp_path_factory: pytest.TempPathFactory) -> PackRun:
     return _run_claims("ncsc-2021", tmp_path_factory.mktemp("ncsc"))
+
+
+@pytest.fixture(scope="module")
+def list_not_enforced(tmp_path_factory: pytest.TempPathFactory) -> PackRun:
+    return _run_claims("list-not-enforced", tmp_path_factory.mktemp("not-enforced"))
+
+
+def _verdicts(run: PackRun) -> dict[str, bool]:
+    return {name: result.holds for name, result in run.results.items()}
+
+
+def test_verdicts_equal_the_ground_truth_of_all_three_worlds(compliant, ncsc, list_not_enforced):
+    for run in (compliant, ncsc, list_not_enforced):
+        assert _verdicts(run) == run.expected, (run.world, {n: r.details for n, r in run.results.items()})
+    # and the three worlds differ where they should: every claim holds / none does / list present, not enforced
+    assert set(_verdicts(compliant).values()) == {True} and set(_verdicts(ncsc).values()) == {False}
+    assert _verdicts(list_not_enforced) == {"no_keyword_blacklist": False, "personal_data_only_with_consent": False,
+                                            "searches_never_restricted": True}
+
+
+def test_list_present_is_told_from_list_enforced(ncsc, list_not_enforced):
+    """The 2021 dispute: a list being downloaded is not the list being enforced."""
+    holds, details = list_not_enforced.enforcement
+    assert holds and details.startswith("list present: MiAdBlacklistConfig (449 terms); not enforced: "), details
+    assert "449 terms" in list_not_enforced.results["no_keyword_blacklist"].details
+    assert "not_filtered" in list_not_enforced.results["searches_never_restricted"].details
+    holds, details = ncsc.enforcement
+    assert not holds and details.startswith("list present: MiAdBlacklistConfig (449 terms); enforced: "), details
 
 
 def _store_ids(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:

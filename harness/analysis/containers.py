@@ -93,22 +93,30 @@ def is_zip(data: bytes) -> bool:
     return end > 0 and data.find(b"PK\x03\x04", 0, end) >= 0
 
 
-def zip_members(data: bytes, cap: int) -> tuple[list[Part], bool]:
-    """The members of a zip archive, each read to at most ``cap`` bytes. Returns (parts, bounded)."""
+def zip_members(data: bytes, cap: int, total: int | None = None) -> tuple[list[Part], bool]:
+    """The members of a zip archive, each read to at most ``cap`` bytes and all together to at most
+    ``total`` (default ``4 * cap``), so many bombs in one archive stay bounded too. Returns (parts,
+    bounded)."""
     parts: list[Part] = []
     bounded = False
+    left = 4 * cap if total is None else total
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for info in zf.infolist()[:MAX_PARTS]:
                 if info.is_dir() or info.flag_bits & 0x1:  # a folder, or an encrypted member
                     continue
+                if left <= 0:
+                    bounded = True
+                    break
+                limit = min(cap, left)
                 try:
                     with zf.open(info) as fh:
-                        out = fh.read(cap + 1)
+                        out = fh.read(limit + 1)
                 except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError):
                     continue  # an unsupported method (e.g. deflate64) or a damaged member
-                if len(out) > cap:
-                    out, bounded = out[:cap], True
+                if len(out) > limit:
+                    out, bounded = out[:limit], True
+                left -= len(out)
                 parts.append(Part(out, "zip", info.filename))
             bounded |= len(zf.infolist()) > MAX_PARTS
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

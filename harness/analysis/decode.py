@@ -224,14 +224,18 @@ def _json_strings(data: bytes) -> list[bytes] | None:
 
 
 def _looks_useful(decoded: bytes) -> bool:
-    return len(decoded) >= 4 and (sniff_compression(decoded) is not None or is_text(decoded))
+    """Worth expanding: compressed, text, a zip archive or exact gRPC framing (gRPC-Web text)."""
+    return len(decoded) >= 4 and (sniff_compression(decoded) is not None or is_text(decoded) or is_zip(decoded)
+                                  or grpc_messages(decoded, sniffed=True) is not None)
 
 
 class _Expander:
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, grpc_encoding: str | None = None) -> None:
         self.limits = limits
         self.result = Expansion()
         self.total = 0
+        #: the request's ``grpc-encoding``: compressed gRPC messages at any depth use it
+        self.grpc_encoding = grpc_encoding
 
     def add(self, chain: tuple[str, ...], data: bytes) -> bool:
         if not chain:  # the input itself costs no new memory and is always scanned
@@ -246,7 +250,7 @@ class _Expander:
         return True
 
     def run(self, data: bytes, chain: tuple[str, ...], first_encoding: str | None = None,
-            content_type: str = "", grpc_encoding: str | None = None) -> None:
+            content_type: str = "") -> None:
         lim = self.limits
         if not self.add(chain, data) or len(chain) >= lim.max_depth or not data:
             return
@@ -256,7 +260,7 @@ class _Expander:
             if out:
                 self.run(out, chain + (method,))
                 return
-        if self._containers(data, chain, content_type, grpc_encoding):
+        if self._containers(data, chain, content_type):
             return
         window = data[: lim.scan_window]
         if len(data) > lim.scan_window:
@@ -288,15 +292,19 @@ class _Expander:
             self.result.notes.append(f"{'>'.join(chain + (method,))}: output capped at {lim.max_output} bytes")
         return out
 
-    def _containers(self, data: bytes, chain: tuple[str, ...], content_type: str, grpc_encoding: str | None) -> bool:
+    def _containers(self, data: bytes, chain: tuple[str, ...], content_type: str) -> bool:
         """Split multipart bodies, zip archives and gRPC framing into their parts and decode each
         (:mod:`harness.analysis.containers`). True when ``data`` was such a container."""
-        parts = multipart_parts(data, content_type)
+        parts = multipart_parts(data[: self.limits.max_output], content_type)
+        if parts is not None and len(data) > self.limits.max_output:
+            self.result.bounded = True
+            self.result.notes.append(f"{'>'.join(chain + ('multipart',))}: only the first "
+                                     f"{self.limits.max_output} bytes split into parts")
         if parts is None and ("grpc" in content_type or data[:1] in (b"\x00", b"\x01", b"\x80", b"\x81")):
-            parts = grpc_messages(data, grpc_encoding, sniffed="grpc" not in content_type)
+            parts = grpc_messages(data, self.grpc_encoding, sniffed="grpc" not in content_type)
         bounded = False
         if parts is None and is_zip(data):
-            parts, bounded = zip_members(data, self.limits.max_output)
+            parts, bounded = zip_members(data, self.limits.max_output, self.limits.max_total - self.total)
             if bounded:
                 self.result.bounded = True
                 self.result.notes.append(f"{'>'.join(chain + ('zip',))}: members capped at {self.limits.max_output} bytes")
@@ -364,12 +372,12 @@ class _Expander:
 def expand(data: bytes, content_encoding: str | None = None, content_type: str | None = None,
            limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None) -> Expansion:
     """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer."""
-    ex = _Expander(limits)
+    ex = _Expander(limits, grpc_encoding)
     first = None
     if content_encoding:
         enc = content_encoding.split(",")[-1].strip().lower()
         first = ENCODING_NAMES.get(enc)
-    ex.run(data, (), first, (content_type or "").lower(), grpc_encoding)
+    ex.run(data, (), first, (content_type or "").lower())
     return ex.result
 
 

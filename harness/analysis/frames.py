@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,26 @@ def _len(cols: dict[str, list[Any]]) -> int:
     return len(next(iter(cols.values()))) if cols else 0
 
 
+def _readable_by_pandas(table: pa.Table) -> pa.Table:
+    """``table`` with pandas metadata that plain ``pandas.read_parquet`` can restore.
+
+    ``from_pandas`` records each column's pandas dtype; for list columns that is
+    ``list<item: string>[pyarrow]``, a name ``pandas.api.types.pandas_dtype`` cannot parse, so
+    ``read_parquet`` fails (pandas 2-3). Those columns are recorded as ``object`` (lists of values);
+    the Arrow types stay in the file (``read_parquet(..., dtype_backend="pyarrow")`` restores them).
+    """
+    raw = (table.schema.metadata or {}).get(b"pandas")
+    if raw is None:
+        return table
+    meta = json.loads(raw)
+    for col in meta.get("columns", []):
+        try:
+            pd.api.types.pandas_dtype(col.get("numpy_type"))
+        except (TypeError, ValueError):
+            col["numpy_type"] = "object"
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
+
+
 def write_parquet(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str, Path]:
     """Each frame to ``OUT/<name>.parquet`` (folder 0700, files 0600)."""
     out = private_dir(out_dir)
@@ -79,6 +100,6 @@ def write_parquet(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[
         p = out / f"{name}.parquet"
         private_file(p)
         table = pa.Table.from_pandas(df, schema=SCHEMAS.get(name), preserve_index=False)
-        pq.write_table(table, p)
+        pq.write_table(_readable_by_pandas(table), p)
         paths[name] = p
     return paths

@@ -101,8 +101,15 @@ class LocationData:
         if self._asn is not None:
             self._asn.close()
 
+    def _damaged(self, what: str, exc: Exception) -> GeoDataMissing:
+        return GeoDataMissing(f"the embedded {what} in {self.root} is damaged ({type(exc).__name__})",
+                              fix="run 'python -m harness.analysis.geodata install --force'")
+
     def country(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-        rec = self._country.get(str(ip))
+        try:
+            rec = self._country.get(str(ip))
+        except (maxminddb.InvalidDatabaseError, ValueError, OSError) as exc:
+            raise self._damaged("location database", exc) from None
         cc = rec.get("country_code") if isinstance(rec, dict) else None
         return str(cc).upper() if isinstance(cc, str) and cc else None
 
@@ -110,9 +117,12 @@ class LocationData:
         if self._asn is None:
             return None
         key = _ip_key(ip)
-        row = self._asn.execute(
-            "SELECT r.last, r.asn, o.name FROM ranges r LEFT JOIN orgs o ON o.id = r.org "
-            "WHERE r.first <= ? ORDER BY r.first DESC LIMIT 1", (key,)).fetchone()
+        try:
+            row = self._asn.execute(
+                "SELECT r.last, r.asn, o.name FROM ranges r LEFT JOIN orgs o ON o.id = r.org "
+                "WHERE r.first <= ? ORDER BY r.first DESC LIMIT 1", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._damaged("ASN table", exc) from None
         if row is None or row[0] < key:
             return None
         return int(row[1]), row[2]
@@ -130,6 +140,14 @@ class LocationData:
 def load(root: Path | None = None) -> LocationData:
     """Open the installed data; raises :class:`GeoDataMissing` (one line, with the fix) if absent."""
     return LocationData(root or geo_dir())
+
+
+def try_load(root: Path | None = None) -> LocationData | None:
+    """The installed data, or None when it is not installed (for live displays that must not stop)."""
+    try:
+        return load(root)
+    except GeoDataMissing:
+        return None
 
 
 # ---------------------------------------------------------------- installing

@@ -7,7 +7,12 @@ same server must always be spelled the same way:
 - without the trailing dot of a fully qualified name (``collect.example.com.`` is the same name as
   ``collect.example.com``, RFC 1034 section 3.1);
 - an IP literal without the brackets of its URL form (RFC 3986 section 3.2.2:
-  ``[2408:8000::1]`` in a URL is the host ``2408:8000::1``) and in the address's compressed form.
+  ``[2408:8000::1]`` in a URL is the host ``2408:8000::1``) and in the address's compressed form;
+  an IPv4-mapped IPv6 address (``::ffff:47.241.69.153``, as dual-stack sockets report peers) as
+  the IPv4 address;
+- an internationalised name as its A-label (``bücher.example`` is ``xn--bcher-kva.example``,
+  IDNA 2008 with the UTS 46 mapping, the ``idna`` package);
+- a port left in a host field (``collect.example.com:443``) removed.
 
 URLs are built back with the brackets (:func:`netloc`).
 """
@@ -17,6 +22,8 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
+
+import idna
 
 from harness.capture.records import FlowRecord
 
@@ -40,10 +47,19 @@ def normalise_host(host: str | None) -> str | None:
         h, zone = h.split("%", 1)
         zone = "%" + zone
     try:
-        return str(ipaddress.ip_address(h)) + zone
+        ip = ipaddress.ip_address(h)
     except ValueError:
         pass
+    else:
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:  # ::ffff:a.b.c.d from a dual-stack socket
+            return str(ip.ipv4_mapped)
+        return str(ip) + zone
     h = (h + zone).rstrip(".").lower()
+    if not h.isascii():  # an internationalised name: its A-label form (IDNA 2008, UTS 46 mapping)
+        try:
+            h = idna.encode(h, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            pass
     return h or None
 
 
@@ -78,13 +94,20 @@ def normalise_record(rec: FlowRecord) -> FlowRecord:
     """Bring ``rec``'s host fields (``host``, ``server_host``, ``sni``, ``server_ip``) into canonical
     form and rebuild an absolute URL whose authority is not the canonical one for its host and port
     (a trailing dot, brackets missing or doubled ports). Changes ``rec`` in place and returns it."""
-    rec.host = normalise_host(rec.host)
-    rec.server_host = normalise_host(rec.server_host)
+    rec.host = _host_field(rec.host)
+    rec.server_host = _host_field(rec.server_host)
     rec.sni = normalise_host(rec.sni)
     rec.server_ip = normalise_host(rec.server_ip)
     if rec.url and rec.host and "://" in rec.url:
         rec.url = _canonical_url(rec.url, rec.host, rec.port)
     return rec
+
+
+def _host_field(value: str | None) -> str | None:
+    """A host field that may carry a port by mistake (``host:443``, ``[v6]:443``)."""
+    if value is None:
+        return None
+    return split_authority(value)[0] if ":" in value else normalise_host(value)
 
 
 def _canonical_url(url: str, host: str, port: int | None) -> str:

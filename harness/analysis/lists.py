@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from harness.analysis.containers import MAX_PARTS, is_zip, multipart_parts, zip_members
 from harness.analysis.decode import _b64decode, base64_text, decompress, is_text, sniff_compression
 from harness.errors import AnalysisError
 from harness.fsutil import private_dir, write_private
@@ -193,13 +194,16 @@ def _classify(terms: list[str], name_hint: str, asked: Sequence[str] = ()) -> tu
 
 
 def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None,
-               request_body: bytes | None = None) -> list[TermList]:
+               request_body: bytes | None = None, content_type: str = "",
+               _within: tuple[str, ...] = ()) -> list[TermList]:
     """Keyword lists in one (response) payload; ``url`` and ``request_body`` are what was asked
-    (terms echoing them are not evidence of a list, see :func:`request_values`)."""
+    (terms echoing them are not evidence of a list, see :func:`request_values`). A zip archive or a
+    multipart body is searched member by member (chain ``zip>...`` / ``multipart>...``; a member's
+    file name is a name hint)."""
     if not payload:
         return []
     data = payload
-    chain0: list[str] = []
+    chain0: list[str] = list(_within)
     method = (content_encoding or "").split(",")[-1].strip().lower() or None
     method = method if method in ("gzip", "deflate", "br", "zstd") else sniff_compression(data)
     if method:
@@ -208,9 +212,21 @@ def find_lists(payload: bytes | None, *, url: str | None = None, content_encodin
             chain0.append(method)
         except ValueError:
             pass
+    if len(_within) < 2 and (is_zip(data) or data.startswith(b"--") or "multipart/" in content_type):
+        members = (zip_members(data, DECODE_CAP, DECODE_CAP)[0] if is_zip(data)
+                   else multipart_parts(data, content_type) or [])
+        inside: list[TermList] = []
+        for part in members[:MAX_PARTS]:
+            member_url = f"{url or ''}#{part.content_type}" if part.kind == "zip" else url
+            inside += find_lists(part.data, url=member_url, request_body=request_body, _within=(*chain0, part.kind),
+                                content_encoding=part.encoding)
+        if members:
+            return inside
     if not is_text(data[:4096]) or not _worth_a_look(data):
         return []
     url_name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    if "#" in (url or ""):  # a zip member: its file name is the name hint
+        url_name = (url or "").rsplit("#", 1)[1].rsplit("/", 1)[-1]
     asked = request_values(url, request_body)
     try:
         doc = json.loads(data)

@@ -8,7 +8,6 @@ a HAR entry that could not be read). Partial results are kept and marked, never 
 
 from __future__ import annotations
 
-import base64
 import ipaddress
 import json
 import os
@@ -16,14 +15,13 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
 from harness.analysis.tnet import read_tnetstring
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
@@ -110,7 +108,8 @@ class Source:
 
 
 def open_source(path: str | Path) -> Source:
-    """Pick the loader from what ``path`` is: a directory, a HAR (JSON) file or a flow file."""
+    """Pick the loader from what ``path`` is: a directory, a HAR file (JSON, gzip or zlib; see
+    :mod:`harness.analysis.har`) or a flow file."""
     p = Path(path)
     if not p.exists():
         raise AnalysisError(f"{p} does not exist", fix="pass a run directory, a .mitm flow file or a .har file")
@@ -118,10 +117,10 @@ def open_source(path: str | Path) -> Source:
         return load_run_dir(p)
     try:
         with p.open("rb") as fh:
-            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+            head = fh.read(64)
     except OSError as exc:
         raise AnalysisError(f"cannot read {p}: {exc.strerror}", fix="check the path and its permissions") from None
-    if p.suffix.lower() == ".har" or head[:1] == b"{":
+    if looks_like_har(p, head):
         return load_har(p)
     return load_mitm(p)
 
@@ -233,6 +232,12 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
             if len(m) >= 3 and isinstance(m[1], bytes | bytearray):
                 ws.append(WsMessage(rec.id, float(m[2]), bool(m[0]), False, bytes(m[1]), len(m[1]),
                                     step_id=rec.step_id))
+    elif rec.method == "CONNECT" and not 200 <= (rec.status_code or 0) < 300:
+        # a CONNECT the proxy could not complete: mitmproxy's 502 text is the reason (as the recorder keeps it)
+        rec.kind, rec.url = "error", None
+        text = _s(rec.response_body) or ""
+        rec.error = rec.error or text.split(" If you plan to redirect", 1)[0].strip() or "CONNECT failed"
+        rec.extra["connect_failed"] = True
     elif resp is None and rec.error:
         low = rec.error.lower()
         rec.kind = "tls_failure" if any(w in low for w in _TLS_WORDS) else "error"
@@ -298,130 +303,6 @@ def load_mitm(path: Path) -> Source:
 
     src.flows = flows()
     src.ws_messages = ws_messages()
-    return src
-
-
-# ---------------------------------------------------------------- HAR
-
-
-def _har_body(obj: dict[str, Any]) -> bytes | None:
-    text = obj.get("text")
-    if text is None:
-        return None
-    if not isinstance(text, str):
-        raise ValueError("'text' is not a string")
-    if obj.get("encoding") == "base64":
-        return base64.b64decode(text)
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _har_headers(items: Any, where: str) -> list[tuple[str, str]]:
-    if not isinstance(items, list):
-        raise ValueError(f"{where}.headers is not a list")
-    out = []
-    for h in items:
-        if isinstance(h, dict) and "name" in h:
-            out.append((str(h["name"]), str(h.get("value", ""))))
-        elif isinstance(h, list | tuple) and len(h) == 2:
-            out.append((str(h[0]), str(h[1])))
-        else:
-            raise ValueError(f"{where}.headers has an entry {h!r} without name/value")
-    return out
-
-
-def record_from_har_entry(entry: dict[str, Any], index: int) -> FlowRecord:
-    if not isinstance(entry, dict):
-        raise ValueError("entry is not an object")
-    req, resp = entry.get("request"), entry.get("response")
-    if not isinstance(req, dict) or not isinstance(req.get("url"), str) or "method" not in req:
-        raise ValueError("request needs 'method' and 'url'")
-    if not isinstance(resp, dict):
-        raise ValueError("missing 'response' object")
-    try:
-        started = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00")).timestamp()
-    except (KeyError, ValueError):
-        raise ValueError("missing or invalid 'startedDateTime'") from None
-    url = req["url"]
-    parts = urlsplit(url)
-    scheme = parts.scheme or "http"
-    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    req_body = _har_body(req["postData"]) if isinstance(req.get("postData"), dict) else None
-    content: dict[str, Any] = resp["content"] if isinstance(resp.get("content"), dict) else {}
-    resp_body = _har_body(content)
-    status = int(resp.get("status") or 0)
-    server_ip = str(entry.get("serverIPAddress") or "").strip("[]") or None
-    resp_size = content.get("size")
-    rec = FlowRecord(
-        id=str(entry.get("_id") or entry.get("id") or f"har-{index}"),
-        kind="http" if status > 0 else "error",
-        started_at=started,
-        ended_at=started + float(entry.get("time") or 0) / 1000.0,
-        server_host=parts.hostname,
-        server_ip=server_ip if _is_ip(server_ip) else None,
-        server_port=port,
-        http_version=str(req.get("httpVersion") or "") or None,
-        method=str(req["method"]),
-        scheme=scheme,
-        host=parts.hostname,
-        port=port,
-        path=path or "/",
-        url=url,
-        status_code=status or None,
-        reason=str(resp.get("statusText") or "") or None,
-        request_headers=_har_headers(req.get("headers", []), "request"),
-        response_headers=_har_headers(resp.get("headers", []), "response"),
-        request_body=req_body,
-        response_body=resp_body,
-        request_body_size=len(req_body) if req_body is not None else None,
-        response_body_size=int(resp_size) if isinstance(resp_size, int) and resp_size >= 0
-        else (len(resp_body) if resp_body is not None else None),
-        error=str(entry.get("_error") or resp.get("_error") or "") or None,
-        step_id=str(entry["_step_id"]) if entry.get("_step_id") else None,
-    )
-    rec.sni = parts.hostname if scheme == "https" else None
-    # HAR keeps response content already decoded; content-encoding no longer applies to it
-    rec.extra["response_body_decoded"] = True
-    return rec
-
-
-def load_har(path: Path) -> Source:
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise AnalysisError(f"cannot read {path}: {exc.strerror}", fix="check the path and permissions") from None
-    except UnicodeDecodeError as exc:
-        raise AnalysisError(f"{path} is not a HAR file: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                            fix="pass a HAR 1.2 JSON file exported by a browser, mitmproxy or Charles") from None
-    except json.JSONDecodeError as exc:
-        raise AnalysisError(f"{path} is not a HAR file: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                            fix="pass a complete HAR 1.2 JSON file (a cut-off export is not valid JSON)") from None
-    except PARSE_ERRORS as exc:  # nesting deeper than Python's recursion limit, a 4300+ digit integer
-        raise AnalysisError(f"{path} is not a HAR file the harness can read: {one_line(str(exc) or type(exc).__name__, 120)}",
-                            fix="pass a HAR 1.2 JSON file exported by a browser, mitmproxy or Charles") from None
-    log = doc.get("log") if isinstance(doc, dict) else None
-    if not isinstance(log, dict):
-        raise AnalysisError(f"{path} is not a HAR file: no top-level 'log' object",
-                            fix="a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}")
-    entries = log.get("entries")
-    if not isinstance(entries, list):
-        raise AnalysisError(f"{path} is not a HAR file: 'log.entries' is missing or not a list",
-                            fix="a HAR file is {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}")
-    creator = log.get("creator")
-    creator = {k: v for k, v in creator.items() if isinstance(v, str) and len(v) < 256} if isinstance(creator, dict) else None
-    src = Source("har", path, iter(()), meta={"creator": creator})
-
-    def flows() -> Iterator[FlowRecord]:
-        for i, entry in enumerate(entries):
-            try:
-                yield validate.flow_record(record_from_har_entry(entry, i))
-            except RECORD_ERRORS as exc:
-                src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
-        if entries and src.skipped == len(entries):
-            raise AnalysisError(f"{path}: none of its {len(entries)} HAR entries could be read ({src.problems[0]})",
-                                fix="pass a HAR 1.2 file whose entries have request, response and startedDateTime")
-
-    src.flows = flows()
     return src
 
 

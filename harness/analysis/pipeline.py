@@ -24,6 +24,7 @@ from harness.analysis.filtering import Comparison
 from harness.analysis.findings import Finding, Severity
 from harness.analysis.geo import GeoResolver
 from harness.analysis.loaders import Source, open_source
+from harness.analysis.pinning import pinning_findings
 from harness.analysis.policy import Policy
 from harness.analysis.scan import FlowScanner
 
@@ -105,7 +106,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     findings += found
     list_rows, found = rules.list_findings(scan.lists, opts.lists_dir, str(src.path))
     findings += found
-    findings += rules.tls_findings(light)
+    findings += pinning_findings(light)
     coverage, found = rules.coverage_findings(light, scan.event_objs)
     findings += found
     step_rows = _steps(src, light, scan.events)

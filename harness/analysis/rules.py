@@ -16,6 +16,7 @@ import pandas as pd
 from harness.analysis.cryptolink import CipherLink
 from harness.analysis.filtering import Comparison, Side, compare
 from harness.analysis.findings import Finding, Severity
+from harness.analysis.hosts import normalise_host
 from harness.analysis.lists import ListDiff, ListStore, TermList
 from harness.analysis.policy import THIRD_COUNTRY
 from harness.analysis.scan import HitAt
@@ -131,21 +132,6 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
     return rows, findings
 
 
-def tls_findings(flows: pd.DataFrame) -> list[Finding]:
-    """``tls.handshake_failed``: one finding per host with flows of kind ``tls_failure``."""
-    if flows.empty:
-        return []
-    out = []
-    failed = flows[flows["kind"] == "tls_failure"]
-    for host, grp in failed.groupby(failed["server_host"].fillna(failed["server_ip"]).fillna("?")):
-        errors = sorted({str(e) for e in grp["error"].dropna()})
-        out.append(Finding(
-            "pinning_failure", "tls_rejected", Severity.LOW, "tls.handshake_failed",
-            f"{len(grp)} TLS handshake(s) with {host} failed under interception (pinning or untrusted CA)",
-            flow_ids=list(grp["id"]), details={"host": host, "errors": errors, "count": len(grp)}))
-    return out
-
-
 def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
     """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded."""
     seen_hosts = set(flows["server_host"].dropna()) | set(flows["host"].dropna()) if not flows.empty else set()
@@ -156,7 +142,7 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
             p = ev.payload or {}
             target = p.get("host") or p.get("ip") or p.get("address")
             if target:
-                agent[str(target)].append(ev.id)
+                agent[normalise_host(str(target)) or str(target)].append(ev.id)
     missing = {t: ids for t, ids in agent.items() if t not in seen_hosts and t not in seen_ips}
     findings = [Finding("coverage_gap", "unproxied", Severity.MEDIUM, "coverage.agent_vs_proxy",
                         f"agents saw {len(ids)} connection(s) to {target} that the proxy never recorded",

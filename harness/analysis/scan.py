@@ -10,16 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from harness.analysis import frames as F
+from harness.analysis import hosts
 from harness.analysis.decode import Limits, decompress
 from harness.analysis.facts import KnownValues
 from harness.analysis.filtering import title_of
+from harness.analysis.har import decoded_chain
 from harness.analysis.hosts import normalise_record
 from harness.analysis.lists import TermList, find_lists
 from harness.analysis.pii import Hit, PiiMatcher
@@ -130,10 +132,12 @@ class FlowScanner:
             bounded |= bool(ex and ex.bounded)
         hits += self.matcher.scan_headers(rec.request_headers)
         if rec.request_body:
+            removed = rec.extra.get("request_content_decoded")  # a HAR's text, decoded already
             h, ex = self.matcher.scan_payload(
-                rec.request_body, "request_body", header(rec.request_headers, "content-encoding"),
+                rec.request_body, "request_body",
+                None if removed else header(rec.request_headers, "content-encoding"),
                 header(rec.request_headers, "content-type"), header(rec.request_headers, "grpc-encoding"))
-            hits += h
+            hits += [replace(x, chain=decoded_chain(removed, x.chain)) for x in h] if removed else h
             bounded |= bool(ex and ex.bounded)
         return hits, bounded
 
@@ -150,6 +154,7 @@ class FlowScanner:
         if body and rec.status_code and 200 <= rec.status_code < 300:
             for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
+                tl.chain = decoded_chain(rec.extra.get("response_content_decoded"), tl.chain)
                 self.lists.append(tl)
         decoded, whole = decoded_response(rec, self.limits.max_output)
         title = title_of(decoded) if decoded and "html" in ctype.lower() else None
@@ -196,6 +201,7 @@ class FlowScanner:
                 h, _ = self.matcher.scan_payload(data, f"event:{ev.type}")
                 n = len(h)
                 host = (ev.payload or {}).get("host")
+                host = hosts.normalise_host(host) if isinstance(host, str) else None
                 for hit in h:
                     self.hits.append(HitAt(None, ev.id, ev.step_id, host, hit))
         self.event_objs.append(ev)

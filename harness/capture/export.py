@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 import os
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness import __version__
+from harness.capture.har import har_bytes, har_document, har_entry
 from harness.capture.store import FLOW_COLUMNS, RunStore
 from harness.errors import UsageError
 from harness.fsutil import FILE_MODE
 
 FORMATS = ("har", "parquet", "csv")
+__all__ = ["FLOW_SCHEMA", "FORMATS", "export", "flows_table", "har_document", "har_entry", "validate_har"]
 
 FLOW_SCHEMA = pa.schema([
     ("seq", pa.int64()), ("id", pa.string()), ("kind", pa.string()), ("step_id", pa.string()),
@@ -81,112 +80,11 @@ def export_csv(store: RunStore, out: Path) -> Path:
 # -- HAR 1.2 -------------------------------------------------------------------------------------
 
 
-def _iso(ts: float) -> str:
-    return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
-
-
-def _text_or_base64(body: bytes) -> tuple[str, str | None]:
-    """(text, encoding): UTF-8 text as is, anything else base64 (HAR's ``encoding`` field)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return base64.b64encode(body).decode("ascii"), "base64"
-    if "\x00" in text:
-        return base64.b64encode(body).decode("ascii"), "base64"
-    return text, None
-
-
-def _headers(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"name": k, "value": v} for k, v in pairs]
-
-
-def _mime(pairs: list[tuple[str, str]]) -> str:
-    for k, v in pairs:
-        if k.lower() == "content-type":
-            return v
-    return ""
-
-
-def har_entry(f: Any) -> dict[str, Any]:
-    """One HAR 1.2 entry for an http/websocket/error flow record."""
-    req_headers, resp_headers = f.request_headers, f.response_headers
-    total_ms = max(0.0, (f.ended_at - f.started_at) * 1000.0)
-    request: dict[str, Any] = {
-        "method": f.method or "",
-        "url": f.url or "",
-        "httpVersion": f.http_version or "",
-        "cookies": [],
-        "headers": _headers(req_headers),
-        "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(f.url or "").query,
-                                                                       keep_blank_values=True)],
-        "headersSize": -1,
-        "bodySize": f.request_body_size if f.request_body_size is not None else -1,
-    }
-    if f.request_body:
-        text, enc = _text_or_base64(f.request_body)
-        request["postData"] = {"mimeType": _mime(req_headers), "params": [], "text": text}
-        if enc:
-            request["postData"]["_encoding"] = enc
-    content: dict[str, Any] = {
-        "size": f.response_body_size or 0,
-        "mimeType": _mime(resp_headers),
-    }
-    if f.response_body:
-        text, enc = _text_or_base64(f.response_body)
-        content["text"] = text
-        if enc:
-            content["encoding"] = enc
-    response = {
-        "status": f.status_code or 0,
-        "statusText": f.reason or "",
-        "httpVersion": f.http_version or "",
-        "cookies": [],
-        "headers": _headers(resp_headers),
-        "content": content,
-        "redirectURL": next((v for k, v in resp_headers if k.lower() == "location"), ""),
-        "headersSize": -1,
-        "bodySize": f.response_body_size if f.response_body_size is not None else -1,
-    }
-    entry: dict[str, Any] = {
-        "startedDateTime": _iso(f.started_at),
-        "time": total_ms,
-        "request": request,
-        "response": response,
-        "cache": {},
-        "timings": {"send": 0, "wait": total_ms, "receive": 0},
-        "_flowId": f.id,
-        "_kind": f.kind,
-        "_stepId": f.step_id,
-        "_truncated": {"request": f.request_body_truncated, "response": f.response_body_truncated,
-                       "bodyCap": f.body_cap},
-    }
-    if f.server_ip:
-        entry["serverIPAddress"] = f.server_ip
-    if f.client_port:
-        entry["connection"] = str(f.client_port)
-    if f.error:
-        entry["_error"] = f.error
-    return entry
-
-
-def har_document(store: RunStore) -> dict[str, Any]:
-    """HAR 1.2 of the run's HTTP exchanges (``http``, ``websocket`` and ``error`` flows with a request)."""
-    entries = [har_entry(f) for f in store.iter_flows() if f.method and f.kind in ("http", "websocket", "error")]
-    return {"log": {
-        "version": "1.2",
-        "creator": {"name": "harness", "version": __version__},
-        "pages": [],
-        "entries": entries,
-        "comment": f"run {store.meta().get('run_id', store.run_dir.name)}",
-    }}
-
-
 def export_har(store: RunStore, out: Path) -> Path:
-    doc = har_document(store)
+    data = har_bytes(store, compressed=out.name.lower().endswith(".zhar"))
     _private_out(out)
-    with open(out, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False)
+    with open(out, "wb") as fh:
+        fh.write(data)
     return out
 
 

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="analyse a run directory, a .mitm flow file or a HAR file",
         description="Build the analysis frames and findings for a recording and print a summary.",
     )
-    p.add_argument("path", metavar="PATH", help="run directory, .mitm flow file or .har file")
+    p.add_argument("path", metavar="PATH", help="run directory, .mitm flow file or HAR file (.har, .zhar, gzipped)")
     p.add_argument("--facts", metavar="FACTS.json", help="device facts / known values (default: RUN_DIR/artifacts/facts.json)")
     p.add_argument("--policy", metavar="FILE", help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
     p.add_argument("--geo-overrides", metavar="FILE", help="CIDR -> country table (YAML, JSON or CSV)")

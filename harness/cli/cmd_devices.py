@@ -7,7 +7,7 @@ import json
 
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
-from harness.device.adb import AdbServer
+from harness.device.adb import NO_DEVICE_HINT, AdbServer
 from harness.device.discovery import list_devices
 
 COLUMNS = ("serial", "state", "model", "android", "api", "abi", "region", "root", "frida-server")
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         env.out(json.dumps([d.to_json() for d in devices], indent=2))
         return int(ExitStatus.OK)
     if not devices:
-        env.out(f"no devices on adb server {server}")
+        env.out(f"no devices on adb server {server}: {NO_DEVICE_HINT}")
         return int(ExitStatus.OK)
     rows = [COLUMNS]
     for d in devices:

@@ -5,7 +5,10 @@
     harness hook --spawn /usr/bin/curl https://... --agent tls-native        (local programs)
 
 With ``--out`` the events are also recorded into a new run store (contracts.md §1). The command
-runs until the process exits (status 2 with the reason), ``--duration`` ends, or Ctrl-C.
+runs until the process exits (status 2 with the reason), ``--duration`` ends, or Ctrl-C / SIGTERM /
+SIGHUP (whatever the process inherited; Frida is detached on every path). Arguments (agents,
+configs, trigger map) are checked before the device is touched; the device is reached through
+``harness.device`` (``--adb`` for a remote adb server).
 A virtual-handset app started with ``am start -D`` (waiting for a debugger) is released with
 ``am sim-release PKG`` once the agents are in, so they see its first request.
 """
@@ -15,20 +18,22 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import socket
+import shlex
 import time
 from pathlib import Path
 from typing import Any
 
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
+from harness.device import apps
+from harness.device.adb import Device
 from harness.errors import HarnessError, InstrumentError, UsageError
 from harness.instrument import devices
 from harness.instrument.bundles import AGENT_NAMES
 from harness.instrument.events import HookEvent
 from harness.instrument.session import HookSession, store_sink
 from harness.instrument.triggers import builtin_map, load_map
+from harness.scenario.signals import handled
 
 FRIDA_KINDS = ("auto", "local", "usb", "remote", "forward")
 
@@ -44,6 +49,7 @@ def register(subparsers: Any) -> None:
     target.add_argument("--spawn", nargs=argparse.REMAINDER, metavar="PROGRAM",
                         help="start PROGRAM suspended, hook it, then let it run (must come last)")
     p.add_argument("--device", metavar="SERIAL", help="adb serial of the handset")
+    p.add_argument("--adb", metavar="HOST:PORT", help="the adb server of the handset (default: the local one)")
     p.add_argument("--agent", action="append", required=True, metavar="AGENT",
                    help=f"agent to load: {', '.join(AGENT_NAMES)} or a .js/.ts file (repeatable)")
     p.add_argument("--config", action="append", default=[], metavar="AGENT.KEY=JSON",
@@ -74,38 +80,23 @@ def parse_configs(items: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _adb_device(serial: str) -> Any:
-    import adbutils
+def check_agents(agents: list[str]) -> None:
+    """Every ``--agent`` is a shipped agent or an existing .js/.ts file (before any device is touched)."""
+    for agent in agents:
+        if agent in AGENT_NAMES:
+            continue
+        path = Path(agent)
+        if path.suffix not in (".js", ".ts") or not path.is_file():
+            raise UsageError(f"unknown agent {agent[:80]!r}",
+                             fix=f"use one of {', '.join(AGENT_NAMES)} or the path of a .js/.ts agent file")
 
-    port = int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
-    client = adbutils.AdbClient(host="127.0.0.1", port=port)
-    try:
-        return client.device(serial)
-    except adbutils.AdbError as exc:
-        raise InstrumentError(f"no adb device {serial}: {exc}", fix="check `adb devices`", serial=serial) from None
 
-
-def _pidof(adb_device: Any, serial: str):
+def _pidof(device: Device):
     def pidof(package: str) -> int | None:
-        try:
-            out = adb_device.shell(["pidof", package], timeout=10)
-        except Exception as exc:  # adbutils raises several types for a lost device
-            raise InstrumentError(f"pidof failed: {exc}", serial=serial, attempted="find app pid") from None
-        pids = [int(x) for x in str(out).split() if x.isdigit()]
+        pids = apps.pid_of(device, package)
         return pids[0] if pids else None
 
     return pidof
-
-
-def _forward(adb_device: Any):
-    def forward(remote_port: int) -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            local = s.getsockname()[1]
-        adb_device.forward(f"tcp:{local}", f"tcp:{remote_port}")
-        return local
-
-    return forward
 
 
 def _host_argv(pid: int) -> list[bytes]:
@@ -121,26 +112,22 @@ def _is_virtual_app(pid: int, package: str | None) -> bool:
     return any(a.startswith(wanted) for a in _host_argv(pid))
 
 
-def _sim_release(adb_device: Any, serial: str, package: str, pid: int):
+def _sim_release(device: Device, package: str, pid: int):
     """For a virtual-handset app started with ``am start -D`` (it waits for a debugger), the
     ``release`` that lets it run once the agents are in (``am sim-release PKG``); else None."""
     if not _is_virtual_app(pid, package) or b"-Dvapp.waitForDebugger=true" not in _host_argv(pid):
         return None
 
     def release() -> None:
-        try:
-            out = adb_device.shell2(["am", "sim-release", package], timeout=10)
-        except Exception as exc:  # adbutils raises several types for a lost device
-            raise InstrumentError(f"am sim-release failed: {exc}", serial=serial,
-                                  attempted="release wait-for-debugger") from None
-        if out.returncode != 0:
-            raise InstrumentError(f"am sim-release {package} failed: {out.output.strip()}", serial=serial,
+        res = device.sh(f"am sim-release {shlex.quote(package)}", timeout=10, attempted="release wait-for-debugger")
+        if not res.ok:
+            raise InstrumentError(f"am sim-release {package} failed: {res.text.strip()[:200]}", serial=device.serial,
                                   attempted="release wait-for-debugger", fix="is the app still running?")
 
     return release
 
 
-def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) -> Any:
+def _frida_device(args: argparse.Namespace, pid: int | None, device: Device | None) -> Any:
     kind = args.frida
     if kind == "auto":
         if args.device is None:
@@ -149,7 +136,7 @@ def _frida_device(args: argparse.Namespace, pid: int | None, adb_device: Any) ->
             kind = "local"
         else:
             kind = "usb"
-    forward = _forward(adb_device) if adb_device is not None else None
+    forward = device.forward if device is not None else None
     return devices.resolve(kind, serial=args.device, address=args.frida_address, forward=forward)
 
 
@@ -172,23 +159,35 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    # every argument is checked before the device is touched (issue 10.19)
     configs = parse_configs(args.config)
     if args.package and not args.device:
         raise UsageError("--package needs --device SERIAL", fix="add --device (see `adb devices`)")
     if args.spawn is not None and not args.spawn:
         raise UsageError("--spawn needs a program", fix="e.g. --spawn /usr/bin/curl https://example.test")
+    check_agents(args.agent)
+    if args.frida == "remote" and not args.frida_address:
+        raise UsageError("--frida remote needs --frida-address HOST:PORT", fix="e.g. --frida-address 10.0.0.7:27042")
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError(f"--duration must be positive, got {args.duration:g}", fix="e.g. --duration 30")
     trigger_map = load_map(args.triggers) if args.triggers else None
-    adb_device = _adb_device(args.device) if args.device else None
+    device = Device.open(args.device, args.adb) if args.device else None
+    with handled(raise_=False) as guard:
+        return _hook(args, env, configs, trigger_map, device, guard)
 
+
+def _hook(args: argparse.Namespace, env: Env, configs: dict[str, dict[str, Any]], trigger_map: Any,
+          device: Device | None, guard: Any) -> int:
     pid = args.pid
     if args.package:
-        pid = _pidof(adb_device, args.device)(args.package)
+        assert device is not None
+        pid = _pidof(device)(args.package)
         if pid is None:
             raise InstrumentError(f"{args.package} is not running", fix="start the app first",
                                   serial=args.device, attempted="attach")
         if trigger_map is None and "trigger" in args.agent:
             trigger_map = builtin_map(args.package)
-    frida_device = _frida_device(args, pid, adb_device)
+    frida_device = _frida_device(args, pid, device)
 
     store = None
     if args.out:
@@ -207,7 +206,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if args.spawn:
             session = HookSession.spawn(frida_device, args.spawn, serial=args.device, sinks=[*sinks, show])
         else:
-            release = _sim_release(adb_device, args.device, args.package, pid) if args.package else None
+            release = _sim_release(device, args.package, pid) if args.package and device is not None else None
             session = HookSession.attach(frida_device, pid, serial=args.device, sinks=[*sinks, show],
                                          release=release)
         with session:
@@ -219,16 +218,16 @@ def run(args: argparse.Namespace, env: Env) -> int:
             session.resume()
             env.err(f"harness: hooked pid {session.pid} with {', '.join(session.agents)}; Ctrl-C to stop")
             deadline = time.monotonic() + args.duration if args.duration else None
-            while deadline is None or time.monotonic() < deadline:
-                if session.wait_detached(0.5):
+            while (deadline is None or time.monotonic() < deadline) and not guard.is_set():
+                if session.wait_detached(0.25):
                     break
+            if guard.is_set():
+                env.err(f"harness: stopping ({guard.name}); Frida detached")
             session.flush()
             if args.spawn and session.detached_reason == "process-terminated":
                 env.err(f"harness: {args.spawn[0]} exited")
                 return int(ExitStatus.OK)
             session.check()
-        return int(ExitStatus.OK)
-    except KeyboardInterrupt:
         return int(ExitStatus.OK)
     except HarnessError as exc:
         status, reason = "incomplete", exc.reason

@@ -1,6 +1,8 @@
-"""``harness intercept --device SERIAL [--out DIR]``: prepare the device, record every flow with a
-live line each (time, step, method, host, country and jurisdiction of the server, status), and on
-Ctrl-C or SIGTERM restore the device and say where the run is.
+"""``harness intercept --device SERIAL [--out DIR]``: prepare the device (``harness.scenario.open_lab``),
+record every flow with a live line each (time, step, method, host, country and jurisdiction of the
+server, status), and on Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited) restore the
+device and say where the run is. Steps: type a name + Enter in the terminal, or run
+``harness mark NAME`` in another shell; flows from then on carry that step.
 
 A virtual handset started with ``harness sim start --world W`` is recognised by its serial: the
 world's host names are routed to its servers and its geo table feeds the live country column."""
@@ -15,9 +17,8 @@ from harness.analysis.policy import load_policy
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
-from harness.device.intercept import CA_CHOICES, InterceptOptions, run_intercept
-from harness.device.intercept_world import world_for_serial
 from harness.errors import HarnessError
+from harness.scenario.intercept import CA_CHOICES, InterceptOptions, run_intercept
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mmdb", metavar="FILE", type=Path, help="MaxMind GeoIP2/GeoLite2 .mmdb database")
     p.add_argument("--policy", metavar="FILE", type=Path,
                    help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
+    p.add_argument("--no-keyboard-marks", action="store_true",
+                   help="do not read step marks from the terminal (`harness mark NAME` still works)")
     p.set_defaults(func=run)
 
 
@@ -53,21 +56,24 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if args.mmdb is not None:
         GeoResolver(mmdb_path=args.mmdb).close()
     device = Device.open(args.device, args.adb)
-    world = world_for_serial(env.home, device.serial) if device.server.is_local else None
+    from harness.scenario import PhoneTarget
+    from harness.scenario.virtual import VirtualTarget
+
+    virtual = VirtualTarget.running(env.home, device.serial, args.adb) if device.server.is_local else None
+    target = virtual or PhoneTarget(device.serial, adb=args.adb)
     out = args.out or new_run_dir(env.home / "runs")
     opts = InterceptOptions(out=out, ca=args.ca, lab_proxy=args.lab_proxy, device_port=args.device_port,
-                            duration=args.duration, frida_server=args.frida_server, world=world,
-                            geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy)
+                            duration=args.duration, frida_server=args.frida_server,
+                            geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy,
+                            keyboard_marks=not args.no_keyboard_marks)
     try:
-        result = run_intercept(device, env.home, opts, env.out)
+        result = run_intercept(target, env.home, opts, env.out)
     except HarnessError as exc:
         env.err(f"harness: error: {exc}")
         env.err(f"harness: what was recorded is in {out}; "
                 f"if the device was not restored run `harness restore --device {device.serial}`")
         return int(ExitStatus.ERROR)
-    except KeyboardInterrupt:
-        env.err(f"harness: interrupted during setup; device restored; run saved in {out}")
-        return 130
+    world = virtual
     env.out(f"{result.flows} flows recorded; run saved in {result.run_dir}")
     env.out(f"analyse with: harness analyze {result.run_dir}"
             + (" (the world's geo table recorded in the run is used)" if world is not None else ""))

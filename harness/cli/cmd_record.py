@@ -1,16 +1,16 @@
 """``harness record [--port P] [--out RUN_DIR] [--listen-host 127.0.0.1]``: proxy + recorder until
-Ctrl-C or SIGTERM."""
+Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited; the run is closed and kept)."""
 
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
+from typing import Any
 
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import UsageError
+from harness.scenario.signals import handled
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,12 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _flow_line(rec) -> str:
-    if rec.kind == "tls_failure":
-        return f"tls_failure {rec.sni or rec.server_host or '?'}: {rec.error}"
+    if rec.kind in ("tls_failure", "idle"):
+        return f"{rec.kind} {rec.sni or rec.server_host or '?'}: {rec.error}"
     if rec.method is None:
         return f"{rec.kind} {rec.client_ip}:{rec.client_port}: {rec.error}"
     status = rec.status_code if rec.status_code is not None else (rec.error or "-")
-    return f"{rec.kind} {rec.method} {rec.url} {status}"
+    target = rec.url or f"{rec.server_host or rec.host or '?'}:{rec.server_port or rec.port or '?'}"  # (CONNECT)
+    return f"{rec.kind} {rec.method} {target} {status}"
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
@@ -52,10 +53,16 @@ def run(args: argparse.Namespace, env: Env) -> int:
     session = CaptureSession(run_dir, listen_host=args.listen_host, port=args.port, confdir=env.home / "ca",
                              options=options, body_cap=args.body_cap,
                              meta={"recorder": "harness record"})
-    stop = threading.Event()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGINT, SIGTERM and SIGHUP stop the recording whatever the process inherited (issue 10.1)
+    with handled(raise_=False) as stop:
+        _record(session, args, env, stop)
+    assert session.store is not None
+    count = session.store.count_flows()
+    env.out(f"saved run {session.run_dir} ({count} flows, {session.store.meta().get('status')})")
+    return int(ExitStatus.OK)
+
+
+def _record(session: Any, args: argparse.Namespace, env: Env, stop: Any) -> None:
     try:
         session.start()
         assert session.recorder is not None and session.address is not None
@@ -65,18 +72,11 @@ def run(args: argparse.Namespace, env: Env) -> int:
         env.out(f"proxy listening on {host}:{port}")
         env.out(f"CA certificate: {session.ca.cert}")
         env.out(f"recording into {session.run_dir} (Ctrl-C to stop)")
-        try:
-            while not stop.is_set() and not session.wait(0.2):
-                pass
-        except KeyboardInterrupt:
+        while not stop.is_set() and not session.wait(0.2):
             pass
+        if stop.is_set():
+            env.out(f"stopping ({stop.name})")
         session.stop()
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
         if session.proxy is not None and session.proxy.running:
             session.proxy.stop()
-    assert session.store is not None
-    count = session.store.count_flows()
-    env.out(f"saved run {session.run_dir} ({count} flows, {session.store.meta().get('status')})")
-    return int(ExitStatus.OK)

@@ -14,6 +14,7 @@ from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import DeviceNotFound, UsageError
 from harness.sim import service
+from harness.sim.__main__ import add_auth_options
 from harness.sim.personality import PERSONALITIES
 
 
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="run a virtual vendor world with it: compliant, ncsc-2021, list-not-enforced "
                             "or a world file (YAML)")
     start.add_argument("--no-connect", action="store_true", help="do not run `adb connect`")
+    add_auth_options(start)
     for verb in (start, verbs.add_parser("stop", help="stop the handset"),
                  verbs.add_parser("status", help="show whether the handset runs")):
         verb.add_argument("--name", default="default", help="which handset (default: 'default')")
@@ -78,8 +80,15 @@ def run(args: argparse.Namespace, env: Env) -> int:
             load_world(args.world)  # a bad world file fails here, naming the field
             if Path(args.world).is_file():
                 args.world = str(Path(args.world).resolve())
+        from harness.sim.adb.auth import TrustedKeys
+
+        TrustedKeys(files=tuple(args.adb_key))  # a bad key file fails here, naming it
+        if args.insecure:
+            env.err("harness sim: warning: --insecure: any local user can connect to this handset over ADB "
+                    "and run code as you; use it only on a single-user machine")
         record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
-                               root=args.root, hosts_file=args.hosts_file, world=args.world)
+                               root=args.root, hosts_file=args.hosts_file, world=args.world,
+                               adb_keys=args.adb_key, insecure=args.insecure)
         if not args.no_connect:
             try:
                 _connect(record.serial)

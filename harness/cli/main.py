@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "harness.cli.cmd_devices",
     "harness.cli.cmd_doctor",
     "harness.cli.cmd_intercept",
+    "harness.cli.cmd_mark",
     "harness.cli.cmd_restore",
     "harness.cli.cmd_hook",
 ]
@@ -58,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for name in ADB_COMMANDS:
+        _add_adb_path(sub.choices.get(name))
     return parser
+
+
+#: commands that run adb: each takes ``--adb-path FILE`` (else HARNESS_ADB, else the bundled adb)
+ADB_COMMANDS = ("demo", "record", "devices", "doctor", "intercept", "restore", "hook", "sim")
+
+
+def _add_adb_path(parser: argparse.ArgumentParser | None) -> None:
+    if parser is None:
+        return
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):  # `sim start|stop|status`
+            for verb in action.choices.values():
+                _add_adb_path(verb)
+            return
+    if any("--adb-path" in a.option_strings for a in parser._actions):
+        return
+    parser.add_argument("--adb-path", metavar="FILE", default=None,
+                        help="the adb binary to run (default: $HARNESS_ADB, else the adb bundled with adbutils)")
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
@@ -72,6 +93,10 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         parser.print_help(env.stdout)
         return int(ExitStatus.ERROR)
     try:
+        if args.command in ADB_COMMANDS:
+            from harness.device.adbbin import use_adb
+
+            use_adb(getattr(args, "adb_path", None))
         return int(args.func(args, env))
     except HarnessError as exc:
         env.err(f"harness: error: {one_line(str(exc), 1000)}")  # one line, whatever the message

@@ -1,4 +1,5 @@
-"""``harness demo``: the virtual handset, its vendor world, capture, Frida and analysis end to end.
+"""``harness demo``: the claims pack on the virtual handset through ``harness.scenario.open_lab``,
+with capture, Frida, analysis and the world's ground truth, end to end.
 
 ``run_demo(home, DemoOptions(world="ncsc-2021"), print)`` returns a :class:`DemoResult`; the run
 directory holds the store, the flows, the artifacts and ``findings.json``.

@@ -53,13 +53,21 @@ def summarise(analysis: Any, store: Any) -> dict[str, Any]:
     by_country: dict[tuple[str, str], list[str]] = defaultdict(list)
     for d in destinations:
         by_country[(d["country"] or "??", d["jurisdiction"] or "unknown")].append(d["host"] or d["server_ip"] or "?")
-    lists = []
+    lists: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, Any], dict[str, Any]] = {}
     for r in _records(analysis.lists):
+        key = (r["name"], r.get("digest"))
+        if key in seen:  # the same list fetched again (by another app, or at another start)
+            seen[key]["downloads"] += 1
+            seen[key]["flow_ids"].append(r.get("flow_id"))
+            continue
         terms = r.get("terms") or []
         sensitive = [t for t in terms if t in set(r.get("sensitive") or [])] or list(r.get("sensitive") or [])
         lists.append({"name": r["name"], "version": r.get("version"), "update_time": r.get("update_time"),
                       "terms": r["n_terms"], "host": r.get("host"), "chain": r.get("chain"),
-                      "flow_id": r.get("flow_id"), "sample_terms": (sensitive + [t for t in terms if t not in sensitive])[:5]})
+                      "flow_id": r.get("flow_id"), "flow_ids": [r.get("flow_id")], "downloads": 1,
+                      "sample_terms": (sensitive + [t for t in terms if t not in sensitive])[:5]})
+        seen[key] = lists[-1]
     pii = []
     for f in analysis.finding_list:
         if f.kind in ("pii_abroad", "pii_sent"):
@@ -93,7 +101,25 @@ def summarise(analysis: Any, store: Any) -> dict[str, Any]:
     }
 
 
-def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str) -> dict[str, Any]:
+def expected_verdicts(world: Any, security: str, browser: str) -> dict[str, bool]:
+    """Which claims of scenarios/ncsc_2021 hold, by what the world did (its truth log and its
+    filtering switches): claim function name -> holds."""
+    truth = world.truth
+
+    def served(app: str) -> list[dict[str, Any]]:
+        return [e for e in truth.entries("config_served", app=app) if e.get("served") and e.get("terms_count")]
+
+    filters = world.config.filtering
+    browser_list = [e for e in served(browser) if e.get("enable")]
+    return {
+        "no_keyword_blacklist": not served(security),
+        "personal_data_only_with_consent": not any(e.get("identifiers") for e in truth.entries("telemetry_received")),
+        "searches_never_restricted": not (browser_list and (filters.browser_suggestions or filters.browser_ads)),
+    }
+
+
+def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str,
+                 claims: list[Any] | None = None, security: str | None = None) -> dict[str, Any]:
     """What the world knows it did, next to what the harness found."""
     truth = world.truth
     served = truth.entries("config_served", app=package)
@@ -107,18 +133,27 @@ def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str) -
                        "world": n_served, "harness": n_found, "agrees": n_served == n_found})
     received = truth.entries("telemetry_received")
     checks.append(identifier_check(received, analysis.finding_list))
+    if claims and security:
+        from scenarios.ncsc_2021.claims import CLAIMS
+
+        expected = expected_verdicts(world, security, package)
+        found = {check.__name__: c.holds for check, c in zip(CLAIMS, claims, strict=False)}
+        show = {name: "holds" if v else "violated" for name, v in expected.items()}
+        checks.append({"check": "claim verdicts == what the world did",
+                       "world": show, "harness": {n: "holds" if v else "violated" for n, v in found.items()},
+                       "agrees": expected == found})
     for step in outcomes:
-        subject = step.subject
+        subject = step.term
         if not subject or "ads" not in step.rendered:
             continue
         ads = truth.entries("ads_served", app=package, subject=subject)
         if not ads:
             continue
-        expected = [a["id"] for a in ads[-1]["ads"] if not a["terms"] or not world.config.filtering.browser_ads]
+        expected_ads = [a["id"] for a in ads[-1]["ads"] if not a["terms"] or not world.config.filtering.browser_ads]
         shown = [a.get("id") for a in step.rendered.get("ads", [])]
         checks.append({"check": f"{step.id}: ads the world expects shown for {subject!r} == ads the app rendered",
-                       "world": {"served": len(ads[-1]["ads"]), "expected_shown": expected},
-                       "harness": {"rendered": shown}, "agrees": expected == shown})
+                       "world": {"served": len(ads[-1]["ads"]), "expected_shown": expected_ads},
+                       "harness": {"rendered": shown}, "agrees": expected_ads == shown})
     return {"config_served": config and {k: config.get(k) for k in (
                 "served", "enable", "version", "terms_count", "terms_digest", "gated", "region")},
             "telemetry_received": len(received), "checks": checks}
@@ -162,8 +197,10 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
     from harness.analysis import Options, analyze
     from harness.analysis.geo import GeoResolver, load_overrides
     from harness.capture.store import RunStore
-    from harness.demo.scenario import BROWSER
+    from harness.scenario.profile import load_profile
 
+    profile = load_profile("virtual-vendor")
+    browser, security = profile.app("browser").package, profile.app("security").package
     geo = GeoResolver(load_overrides(world.geo_file))
     analysis = analyze(run_dir, Options(geo=geo, lists_dir=home / "lists"))
     ro = RunStore.open(run_dir)
@@ -184,14 +221,30 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "geo": analysis.meta.get("geo"),
         "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
         "tool_versions": tool_versions(),
-        "scenarios": ["demo/vendor-browser"],
+        "scenarios": ["scenarios/ncsc_2021"],
+        "claims": claims_of(inputs.claims, {f.id for f in ro.iter_flows()}),
         "steps": _steps(ro),
         "findings": findings,
         "setup": {"proxy": inputs.proxy, "ca_method": inputs.ca_method},
         "restore": {"verified": inputs.restore_ok, "report": inputs.restore_lines},
         "summary": summarise(analysis, ro),
-        "ground_truth": ground_truth(world, analysis, inputs.outcomes, BROWSER),
+        "ground_truth": ground_truth(world, analysis, inputs.outcomes, browser, inputs.claims, security),
     }
+
+
+def claims_of(results: list[Any], flow_ids: set[str]) -> list[dict[str, Any]]:
+    """The claims in the findings contract's shape (docs/dev/contracts.md): ``id`` (the check),
+    ``text``, ``verdict`` (``holds`` / ``violated``), ``evidence`` split into flow and event ids;
+    plus ``details``, ``rule`` and ``numbers``."""
+    from scenarios.ncsc_2021.claims import CLAIMS
+
+    out = []
+    for check, c in zip(CLAIMS, results, strict=False):
+        out.append({"id": check.__name__, "text": c.claim, "verdict": "holds" if c.holds else "violated",
+                    "evidence": {"flow_ids": [i for i in c.evidence if i in flow_ids],
+                                 "event_ids": [i for i in c.evidence if i not in flow_ids]},
+                    "details": c.details, "rule": c.rule, "numbers": c.numbers})
+    return out
 
 
 def write_document(run_dir: Path, doc: dict[str, Any]) -> Path:

@@ -9,14 +9,22 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
     s = doc["summary"]
     out = [f"== demo summary: world {doc['world']['name']}, device {doc['device'].get('model')} "
            f"({doc['device'].get('adb_serial')}), run {doc['run_id']} =="]
+    claims = doc.get("claims") or []
+    if claims:
+        width = max(len(c["text"]) for c in claims)
+        out.append("Claims (scenarios/ncsc_2021) -> verdict:")
+        for c in claims:
+            out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
     out.append("Destinations by country / jurisdiction:")
     for row in s["destinations_by_country"]:
         out.append(f"  {row['country']:<3} {row['jurisdiction']:<14} {', '.join(row['hosts'])}")
     lists = sorted(s["config_lists"], key=lambda lst: -lst["terms"])
     if lists:
         top = lists[0]
+        times = top.get("downloads", 1)
         out.append(f"Config list: {top['name']} version {top['version'] or '?'}, {top['terms']} terms, "
-                   f"from {top['host']} (encoding {top['chain'] or 'plain'}); e.g. "
+                   f"from {top['host']} (encoding {top['chain'] or 'plain'}"
+                   + (f"; downloaded {times} times" if times > 1 else "") + "); e.g. "
                    + "; ".join(f"\"{t}\"" for t in top["sample_terms"][:3]))
         if lists[1:]:
             out.append("  other term lists analysis flagged: "

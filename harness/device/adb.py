@@ -28,6 +28,9 @@ from harness.errors import (
 )
 
 DEFAULT_TIMEOUT = 30.0
+#: what to do when no handset is attached (a phone, a TCP device or the virtual handset)
+NO_DEVICE_HINT = ("plug in a phone with USB debugging on, `adb connect HOST:PORT` a TCP device, "
+                  "or start the virtual handset with `harness sim start`; then check `harness devices`")
 _DISK_FULL_MARKERS = ("No space left on device", "ENOSPC")
 
 
@@ -65,6 +68,12 @@ class AdbServer:
     def is_local(self) -> bool:
         return self.host in ("127.0.0.1", "localhost", "::1")
 
+    @property
+    def is_default(self) -> bool:
+        """The local server adb itself starts (``ANDROID_ADB_SERVER_PORT``, default 5037): the
+        only one the harness ever starts. Any other address is a server someone runs already."""
+        return self.is_local and self.port == int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037"))
+
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
 
@@ -78,19 +87,25 @@ def server_reachable(server: AdbServer, timeout: float = 2.0) -> bool:
 
 
 def ensure_server(server: AdbServer, timeout: float = 30.0) -> adbutils.AdbClient:
-    """An adbutils client for ``server``; a local server is started when none is running."""
+    """An adbutils client for ``server``. Only the default local server
+    (:attr:`AdbServer.is_default`) is started when none runs, with the chosen adb binary
+    (:mod:`harness.device.adbbin`); for any other address a :class:`DeviceError` says that
+    nothing answers there (a server started on a mistyped port would linger and show no devices)."""
     if not server_reachable(server):
-        if not server.is_local:
+        if not server.is_default:
             raise DeviceError(
                 f"no adb server answers at {server}",
                 attempted="connect to adb server",
-                fix="check the device farm address and that its adb port is reachable from this host",
+                fix=("check the port (the local adb server listens on "
+                     f"{os.environ.get('ANDROID_ADB_SERVER_PORT', '5037')}; omit --adb for it)"
+                     if server.is_local else
+                     "check the device farm address and that its adb port is reachable from this host"),
             )
-        from adbutils._utils import adb_path
+        from harness.device.adbbin import adb_binary
 
         try:
             subprocess.run(
-                [adb_path(), "-P", str(server.port), "start-server"],
+                [adb_binary().path, "-P", str(server.port), "start-server"],
                 timeout=timeout, capture_output=True, check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -178,7 +193,7 @@ def check_state(client: adbutils.AdbClient, serial: str, attempted: str = "open 
     if state is None:
         raise DeviceNotFound(
             "no such device on the adb server", serial=serial, attempted=attempted,
-            fix="plug the phone in (or `adb connect HOST:PORT`), check `harness devices`",
+            fix=NO_DEVICE_HINT,
         )
     if state == "unauthorized":
         raise DeviceUnauthorized(

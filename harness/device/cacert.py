@@ -218,3 +218,25 @@ def ca_visible(device: Device, name: str) -> dict[str, bool]:
         res = device.su(f"ls {p}/{name}") if device.root_method else device.sh(f"ls {p}/{name}")
         out[p] = res.ok
     return out
+
+
+#: ``--ca`` choices: ``auto`` (system store with root, else the user store), one of them, or none
+CA_CHOICES = ("auto", "system", "user", "none")
+
+
+def install_ca(session: DeviceSession, pem: bytes, choice: str = "auto") -> CaInstall | None:
+    """Install ``pem`` where ``choice`` says (:data:`CA_CHOICES`); None for ``none``.
+
+    Raises :class:`~harness.errors.UsageError` for an unknown choice."""
+    if choice == "none":
+        return None
+    device = session.device
+    if choice == "auto":
+        sdk = device.getprop("ro.build.version.sdk")
+        choice = "user" if choose_method(int(sdk) if sdk.isdigit() else 0,
+                                         device.root_method is not None) == "user-manual" else "system"
+    if choice == "system":
+        return install_system_ca(session, pem)
+    if choice == "user":
+        return install_user_ca(session, pem)
+    raise UsageError(f"unknown CA method {choice!r}", fix=f"use one of {', '.join(CA_CHOICES)}")

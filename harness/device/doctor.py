@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.device.adb import AdbServer, Device, check_state, ensure_server, server_reachable
+from harness.device.adb import NO_DEVICE_HINT, AdbServer, Device, check_state, ensure_server, server_reachable
+from harness.device.adbbin import adb_binary
 from harness.device.cacert import choose_method
 from harness.device.frida_server import client_version, device_version, find_binary, server_pids
 from harness.device.paths import FRIDA_SERVER
@@ -123,6 +124,18 @@ def _probe_proxy(device: Device, home: Path, timeout: float = 10.0) -> Check:
                  fix="update platform-tools (adb reverse needs Android 5+); check USB debugging")
 
 
+def _adb_binary_check() -> Check:
+    """Which adb binary runs (path, version, why), informational; a broken choice is a FAIL."""
+    try:
+        chosen = adb_binary()
+    except HarnessError as exc:
+        return Check("adb binary", False, exc.reason, fix=exc.fix)
+    if chosen.version is None:
+        return Check("adb binary", False, f"{chosen.path} does not answer `adb version`",
+                     fix="give a working adb with --adb-path FILE or HARNESS_ADB")
+    return Check("adb binary", True, f"{chosen.path} (version {chosen.version}, from {chosen.source})")
+
+
 def _java_bridge() -> Check:
     try:
         from harness.instrument.bundles import bundle_for, load_bundle
@@ -149,9 +162,10 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
     """All checks; the proxy probe journals its device change under ``home`` (HARNESS_HOME)."""
     checks: list[Check] = []
     state_home = home or Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
-    if not server_reachable(server) and not server.is_local:
+    checks.append(_adb_binary_check())
+    if not server_reachable(server) and not server.is_default:
         checks.append(Check("adb server", False, f"nothing answers at {server}",
-                            fix="check the device-farm host and port (--adb HOST:PORT)"))
+                            fix="check the host and port (--adb HOST:PORT); omit --adb for the local server"))
         return DoctorReport(serial, checks)
     try:
         client = ensure_server(server)
@@ -165,7 +179,7 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
         ready = [i.serial for i in client.list() if i.state == "device"]
         if len(ready) != 1:
             checks.append(Check("device", False, f"{len(ready)} devices ready",
-                                fix="pass --device SERIAL (see `harness devices`)"))
+                                fix="pass --device SERIAL (see `harness devices`)" if ready else NO_DEVICE_HINT))
             return DoctorReport(serial, checks)
         serial = ready[0]
     try:

@@ -11,6 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from harness.device.adbbin import adb_binary
 from harness.device.parse import parse_packages, parse_parcel_string, parse_setting
 from harness.device.root import selinux_mode
 
@@ -49,6 +50,8 @@ class DeviceFacts:
     #: package name → versionCode
     packages: dict[str, str | None] = field(default_factory=dict)
     collected_at: float = 0.0
+    #: the adb binary that talked to the device: ``path``, ``version``, ``source`` (adbbin)
+    adb: dict[str, str | None] = field(default_factory=dict)
 
     def identifiers(self) -> dict[str, str]:
         """The known PII values, by name, that are set."""
@@ -125,6 +128,7 @@ def collect_facts(device: Device) -> DeviceFacts:
         serial=_hardware_serial(device, props),
         packages=packages,
         collected_at=time.time(),
+        adb=adb_binary().to_json(),
     )
 
 

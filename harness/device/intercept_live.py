@@ -56,6 +56,8 @@ class FlowLine:
         parts.append(f"{self.country or '--'} {self.jurisdiction}")
         if self.status is not None:
             parts.append(str(self.status))
+        elif self.kind == "idle":  # a spare connection: not a failure (docs/capture.md)
+            parts.append("idle: closed after the TLS handshake without a request")
         else:
             reason = self.error or "no response"
             if self.kind == "tls_failure" and "pinning" not in reason:

@@ -14,7 +14,8 @@ DISTRIBUTIONS = ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow", "iptocc"
 
 def tool_versions() -> dict[str, str | None]:
     """``{"harness": "0.1.0", "python": "3.11.7", "mitmproxy": "11.0.2", ..., "java": "...",
-    "adb": "..."}``; a tool that is absent or does not answer maps to ``None``."""
+    "adb": "36.0.0-13206524", "adb_path": "/.../adb"}``; a tool that is absent or does not
+    answer maps to ``None``. The adb is the one the harness runs (:mod:`harness.device.adbbin`)."""
     out: dict[str, str | None] = {"harness": __version__, "python": platform.python_version()}
     for dist in DISTRIBUTIONS:
         try:
@@ -23,11 +24,12 @@ def tool_versions() -> dict[str, str | None]:
             out[dist] = None
     out["java"] = _first_line(["java", "-version"])
     try:
-        from adbutils._utils import adb_path
+        from harness.device.adbbin import adb_binary
 
-        out["adb"] = _first_line([adb_path(), "version"])
+        chosen = adb_binary()
+        out["adb"], out["adb_path"] = chosen.version, chosen.path
     except Exception:  # noqa: BLE001 - a version string is informational
-        out["adb"] = None
+        out["adb"] = out["adb_path"] = None
     return out
 
 

@@ -22,6 +22,16 @@ from harness.sim.personality import PERSONALITIES
 from harness.sim.service import default_sim_dir
 
 
+def add_auth_options(p: argparse.ArgumentParser) -> None:
+    """``--adb-key FILE`` (repeatable) and ``--insecure``, shared with ``harness sim start``."""
+    p.add_argument("--adb-key", type=Path, action="append", default=[], metavar="FILE",
+                   help="also trust this adb public key (adbkey.pub); the starting user's "
+                        "~/.android/adbkey is always trusted")
+    p.add_argument("--insecure", action="store_true",
+                   help="accept any local ADB client without AUTH (tests only: other users could "
+                        "install and run apps as you)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m harness.sim", description=__doc__.splitlines()[0])
     p.add_argument("--name", default="default", help="handset name (state under HARNESS_HOME/sim/NAME)")
@@ -34,17 +44,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run a virtual vendor world with the handset: compliant, ncsc-2021, "
                         "list-not-enforced or a world file")
     p.add_argument("--ready-file", type=Path, default=None, help="write a JSON record here once listening")
+    add_auth_options(p)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # own SIGTERM/SIGINT/SIGHUP from the start, whatever was inherited (issue 10.1): a signal during
+    # start-up stops the handset once it is up instead of killing it half-started
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: done.set())
     try:
         state_dir = args.state_dir or default_sim_dir(args.name) / "state"
         world = None
         config = HandsetConfig(state_dir=state_dir, personality=args.personality, port=args.port,
-                               root=args.root, hosts_file=args.hosts_file)
+                               root=args.root, hosts_file=args.hosts_file, adb_keys=list(args.adb_key),
+                               insecure=args.insecure)
         if args.world is not None:
             if args.hosts_file is not None:
                 raise UsageError("--world and --hosts-file exclude each other",
@@ -64,9 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"harness sim: error: {exc}", file=sys.stderr, flush=True)
         return 2
-    done = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: done.set())
     try:
         assert handset.device is not None and handset.daemon is not None
         record = {"pid": os.getpid(), "serial": handset.serial, "port": handset.daemon.port,

@@ -61,3 +61,7 @@ class DeviceBackend(Protocol):
 
     def set_adb_root(self, root: bool) -> str:
         """``adb root`` / ``adb unroot``; return the message adbd prints."""
+
+    # Optional (the sync service falls back to the host file's values without them):
+    #   file_attributes(device_path, st) -> (st_mode, uid, gid) as the device shows the file
+    #   record_mode(device_path, permission_bits) after a push, as adbd applies the pushed mode

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,10 @@ class HandsetConfig(DeviceConfig):
     port: int = 0
     #: "device", "unauthorized" or "drop" (see harness.sim.adb.AdbDaemon)
     mode: str = "device"
+    #: adb public key files (``adbkey.pub``) trusted beside the starting user's ~/.android/adbkey
+    adb_keys: list[Path] = field(default_factory=list)
+    #: skip ADB AUTH: any local client may connect (and run code as this user); logged loudly
+    insecure: bool = False
 
 
 class VirtualHandset:
@@ -43,6 +47,7 @@ class VirtualHandset:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> VirtualHandset:
         from harness.sim.adb import AdbDaemon
+        from harness.sim.adb.auth import TrustedKeys
 
         if self.device is not None:
             raise SimError("virtual handset already started", serial=self.serial)
@@ -50,7 +55,9 @@ class VirtualHandset:
         device_config = {f.name: getattr(c, f.name) for f in fields(DeviceConfig)}
         self.device = AndroidDevice(DeviceConfig(**{**device_config, "state_dir": Path(c.state_dir)}))
         try:
-            self.daemon = AdbDaemon(self.device, c.host, c.port, c.mode).start()
+            keys = TrustedKeys(files=tuple(Path(k) for k in c.adb_keys))
+            self.daemon = AdbDaemon(self.device, c.host, c.port, c.mode, trusted_keys=keys,
+                                    insecure=c.insecure).start()
         except Exception:
             self.device.close()
             self.device = None

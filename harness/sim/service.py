@@ -87,8 +87,10 @@ def status(folder: Path) -> HandsetRecord | None:
 
 
 def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
-          root: str | None = None, hosts_file: Path | None = None, world: str | None = None) -> HandsetRecord:
-    """Start a detached handset process and wait until its ADB daemon listens."""
+          root: str | None = None, hosts_file: Path | None = None, world: str | None = None,
+          adb_keys: list[Path] | None = None, insecure: bool = False) -> HandsetRecord:
+    """Start a detached handset process and wait until its ADB daemon listens. ``adb_keys`` and
+    ``insecure``: see :class:`harness.sim.handset.HandsetConfig`."""
     private_dir(folder)
     running = status(folder)
     if running is not None:
@@ -109,6 +111,10 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
         cmd += ["--hosts-file", str(hosts_file)]
     if world:
         cmd += ["--world", world]
+    for key in adb_keys or []:
+        cmd += ["--adb-key", str(Path(key).resolve())]
+    if insecure:
+        cmd += ["--insecure"]
     log_path = folder / "handset.log"
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
     try:

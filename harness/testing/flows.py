@@ -124,8 +124,10 @@ def make_run(
     *,
     steps: Iterable[tuple[str, str]] = (),
     meta: dict[str, Any] | None = None,
+    ws_messages: Iterable[WsMessage] = (),
 ) -> Path:
-    """Write a complete run directory holding ``flows``, ``events`` and ``steps`` (id, name)."""
+    """Write a complete run directory holding ``flows``, ``events``, ``steps`` (id, name) and
+    WebSocket messages."""
     store = RunStore.create(run_dir, meta=meta)
     for step_id, name in steps:
         store.begin_step(step_id, name)
@@ -134,5 +136,7 @@ def make_run(
         store.add_flow(f)
     for e in events:
         store.add_event(e)
+    for m in ws_messages:
+        store.add_ws_message(m)
     store.close("complete")
     return Path(run_dir)

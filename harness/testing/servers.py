@@ -14,6 +14,9 @@ Endpoints of :func:`app`:
 ``GET /binary``        256 bytes 0x00..0xff (application/octet-stream)
 ``POST /upload``       reads the body, answers its size as text
 ``GET /json``          a small JSON document
+``GET /page``          an HTML page: ``?preconnect=ORIGIN`` adds ``<link rel="preconnect">`` to ORIGIN
+                       (a browser opens a connection there and may never use it), ``?fetch=N`` makes
+                       the page fetch ``/json`` N times
 ``WS  /ws``            echoes every message (text stays text, bytes stay bytes)
 =====================  ==========================================================================
 
@@ -23,6 +26,7 @@ Needs ``hypercorn`` (test extra).
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import socket
 import ssl
@@ -31,6 +35,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from harness.testing.pki import KeyPair, make_ca, make_leaf
 
@@ -93,11 +98,22 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _reply(send, 200, bytes(range(256)), b"application/octet-stream")
     elif path == "/upload":
         await _reply(send, 200, str(len(body)).encode())
+    elif path == "/page":
+        await _reply(send, 200, _page(scope), b"text/html; charset=utf-8")
     elif path == "/json":
         await _reply(send, 200, json.dumps({"terms": ["Free Tibet", "Long live Taiwan independence"]}).encode(),
                      b"application/json")
     else:
         await _reply(send, 404, b"not found")
+
+
+def _page(scope: dict[str, Any]) -> bytes:
+    query = parse_qs(scope.get("query_string", b"").decode("ascii", "replace"))
+    head = "".join(f'<link rel="preconnect" href="{html.escape(o)}">' for o in query.get("preconnect", []))
+    n = min(int(query.get("fetch", ["0"])[0] or 0), 100)
+    script = (f"<script>Promise.all(Array.from({{length: {n}}}, () => fetch('/json').then(r => r.text())))"
+              ".then(() => { document.title = 'done'; });</script>") if n else ""
+    return f"<!doctype html><html><head><title>page</title>{head}</head><body>page{script}</body></html>".encode()
 
 
 async def _reply(send: Any, status: int, body: bytes, ctype: bytes = b"text/plain") -> None:

@@ -1,30 +1,45 @@
-"""The pack's lab: one virtual handset in the world named by ``--harness-world`` (default
-``compliant``), started once per test module and restored afterwards (``harness.testing.lab``)."""
+"""The pack's lab: ``open_lab`` on the phone named by ``--harness-device`` (with
+``--harness-profile``), or on a virtual handset in the world named by ``--harness-world``; opened
+once per test module and restored afterwards."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from harness.errors import UsageError
-from harness.testing.lab import vendor_lab  # noqa: F401 - the module-scoped Lab fixture
+from harness.scenario import Lab, LabSpec, PhoneTarget, open_lab
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse what this pack cannot do before anything starts (pytest exit status 4)."""
-    from harness.sim.world import load_world
+    from harness.scenario.profile import load_profile
 
-    if config.getoption("--harness-device"):
-        raise pytest.UsageError(
-            "scenarios/ncsc_2021 runs on the virtual handset only: the claims drive the virtual vendor "
-            "world's apps and read its geo table. Fix: drop --harness-device; for a physical phone follow "
-            "docs/scenarios.md ('On a physical phone') and docs/lab-guide.md")
     try:
-        load_world(config.getoption("--harness-world"))
+        if config.getoption("--harness-device"):
+            load_profile(config.getoption("--harness-profile") or "xiaomi-miui12-global")
+        else:
+            from harness.scenario.virtual import VirtualTarget
+
+            VirtualTarget(config.getoption("--harness-world"))
     except UsageError as exc:
-        raise pytest.UsageError(f"--harness-world: {exc.reason} (fix: {exc.fix})") from None
+        raise pytest.UsageError(f"{exc.reason} (fix: {exc.fix})") from None
 
 
 @pytest.fixture(scope="module")
-def lab_world(request: pytest.FixtureRequest) -> str:
-    """The world ``vendor_lab`` starts: ``--harness-world``."""
-    return str(request.config.getoption("--harness-world"))
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    opt = request.config.getoption
+    root = tmp_path_factory.mktemp("lab")
+    if opt("--harness-device"):
+        target = PhoneTarget(opt("--harness-device"), adb=opt("--harness-adb"), frida=opt("--harness-frida"),
+                             frida_address=opt("--harness-frida-address"))
+        spec = LabSpec(target, profile=opt("--harness-profile"), run_dir=root / "run", home=root / "home",
+                       handle_signals=False)
+    else:
+        from harness.scenario.virtual import VirtualTarget
+
+        spec = LabSpec(VirtualTarget(opt("--harness-world")), run_dir=root / "run", home=root / "home",
+                       root=root / "target", handle_signals=False)
+    with open_lab(spec) as opened:
+        yield opened

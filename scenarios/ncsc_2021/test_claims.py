@@ -3,6 +3,7 @@ handset. Run against a virtual world:
 
     pytest scenarios/ncsc_2021 --harness-world compliant   # every claim holds: exit 0
     pytest scenarios/ncsc_2021 --harness-world ncsc-2021   # the claims are violated: exit 1
+    pytest scenarios/ncsc_2021 --harness-device SERIAL --harness-profile my-phone.yaml   # a phone
 
 A failure message is the claim's details; the evidence (flow ids and agent event ids in the run
 store) is attached to the test report as the ``evidence`` property (``--junitxml``)."""
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.testing.lab import Lab
+from harness.scenario import Lab
 from scenarios.ncsc_2021.claims import (
     ClaimResult,
     no_keyword_blacklist,
@@ -28,18 +29,18 @@ def check(lab: Lab, claim: Callable[[Lab], ClaimResult], record_property: Callab
     result = claim(lab)
     record_property("claim", result.claim)
     record_property("evidence", " ".join(result.evidence))
-    record_property("run_dir", str(lab.capture.run_dir))
+    record_property("run_dir", str(lab.run_dir))
     assert result.holds, f"{result.claim}: violated: {result.details} (evidence {result.evidence} in run " \
-                         f"{lab.capture.run_dir})"
+                         f"{lab.run_dir})"
 
 
-def test_system_apps_do_not_download_a_keyword_blacklist(vendor_lab, record_property):
-    check(vendor_lab, no_keyword_blacklist, record_property)
+def test_system_apps_do_not_download_a_keyword_blacklist(lab, record_property):
+    check(lab, no_keyword_blacklist, record_property)
 
 
-def test_personal_data_leaves_only_with_consent_and_not_to_third_countries(vendor_lab, record_property):
-    check(vendor_lab, personal_data_only_with_consent, record_property)
+def test_personal_data_leaves_only_with_consent_and_not_to_third_countries(lab, record_property):
+    check(lab, personal_data_only_with_consent, record_property)
 
 
-def test_searches_are_never_restricted(vendor_lab, record_property):
-    check(vendor_lab, searches_never_restricted, record_property)
+def test_searches_are_never_restricted(lab, record_property):
+    check(lab, searches_never_restricted, record_property)

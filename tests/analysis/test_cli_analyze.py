@@ -118,11 +118,18 @@ def test_invalid_har_exit_2(tmp_path: Path) -> None:
 
 
 def test_tls_failure_flow_from_mitm(tmp_path: Path) -> None:
+    """A TLS error is a pinning finding only when it names the client's rejection of the proxy's
+    certificate (issue 10 item 14); the proxy failing to verify the server is not one."""
     p = tmp_path / "tls.mitm"
-    f = make_flow("https://pinned.test/", status=None, error="TLS handshake failed: certificate verify failed")
-    write_flows(p, [f])
-    code, out, _ = run_cli([str(p), "--fail-on", "low"], tmp_path)
-    assert code == 1 and "pinning_failure" in out
+    rejected = make_flow("https://pinned.test/", status=None, error=(
+        "Client TLS handshake failed. The client does not trust the proxy's certificate for pinned.test "
+        "(OpenSSL Error([('SSL routines', '', 'tlsv1 alert unknown ca')]))"))
+    upstream = make_flow("https://upstream.test/", status=None, error="TLS handshake failed: certificate verify failed")
+    write_flows(p, [rejected, upstream])
+    code, out, _ = run_cli([str(p), "--fail-on", "low", "--json"], tmp_path)
+    pins = [f for f in json.loads(out)["findings"] if f["kind"] == "pinning_failure"]
+    assert code == 1 and [f["details"]["host"] for f in pins] == ["pinned.test"]
+    assert pins[0]["evidence"]["flow_ids"] == [rejected.id]
 
 
 def test_run_directory_uses_its_recorded_geo_table(tmp_path: Path) -> None:

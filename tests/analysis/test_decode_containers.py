@@ -109,6 +109,15 @@ def test_grpc_stream_trailers_and_sniffing() -> None:
     assert "grpc>gzip" in _found(sniffed)
 
 
+def test_grpc_web_text() -> None:
+    """application/grpc-web-text: the frames are base64 text; a compressed message uses grpc-encoding."""
+    frames = grpc_frame(zstandard.ZstdCompressor().compress(json.dumps({"aid": AID, "pad": "ab" * 200}).encode()),
+                        True) + struct.pack(">BI", 0x80, 14) + b"grpc-status: 0"
+    body = base64.b64encode(frames)
+    assert "base64>grpc>zstd" in _found(expand(body, content_type="application/grpc-web-text",
+                                               grpc_encoding="zstd"))
+
+
 def test_multipart_parts_and_transfer_encoding() -> None:
     gz = gzip.compress(json.dumps({"aid": AID}).encode())
     inner = multipart([("note", None, "text/plain", b"hello")], boundary="inner-b")
@@ -156,6 +165,29 @@ def test_bombs_capped_inside_containers(kind: str) -> None:
     assert max(len(layer.data) for layer in ex.layers[1:]) <= limits.max_output
 
 
+def test_many_bombs_in_one_zip_stay_within_the_total_budget() -> None:
+    raw = b"\0" * (4 * 1024 * 1024)
+    body = zip_archive({f"bomb{i}.bin": raw for i in range(40)})  # 160 MiB if all were inflated
+    assert len(body) < 400_000
+    limits = Limits(max_output=1024 * 1024, max_total=4 * 1024 * 1024)
+    parts, bounded = zip_members(body, limits.max_output, limits.max_total)
+    assert bounded and sum(len(p.data) for p in parts) <= limits.max_total
+    ex = expand(body, limits=limits)
+    assert ex.bounded and sum(len(layer.data) for layer in ex.layers[1:]) <= limits.max_total
+
+
+def test_huge_multipart_split_within_the_cap() -> None:
+    """Only the first ``max_output`` bytes of a huge multipart body are split (marked bounded); the
+    raw body is still scanned whole."""
+    gz = gzip.compress(json.dumps({"aid": AID}).encode())
+    body = multipart([("f", "x.gz", "application/gzip", gz), ("big", None, "text/plain", b"x" * (3 << 20)),
+                      ("tail", None, "text/plain", f"imei={IMEI}".encode())])
+    ex = expand(body, content_type="multipart/form-data; boundary=----okhttp-7f3a9c",
+                limits=Limits(max_output=1 << 20))
+    assert ex.bounded and "multipart>gzip" in _found(ex)
+    assert _found(ex, IMEI) == [""]  # the tail part is past the cap: found in the raw body only
+
+
 def test_zstd_grpc_bomb_capped() -> None:
     bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * (64 * 1024 * 1024))
     ex = expand(grpc_frame(bomb, True), content_type="application/grpc", grpc_encoding="zstd",
@@ -183,3 +215,17 @@ def test_zip_of_text() -> None:
     """A zip whose member is plain text is unpacked and the text searched."""
     body = zip_archive({"log.txt": f"device {AID} ok".encode()})
     assert _found(expand(body)) == ["zip"]
+
+
+def test_keyword_list_in_zip_and_multipart_responses() -> None:
+    """A config bundle delivered as a zip archive, or as a part of a multipart response."""
+    terms = json.dumps(_terms_doc()).encode()
+    bundle = zip_archive({"readme.txt": b"config bundle", "conf/ad_blacklist.json": terms})
+    found = find_lists(bundle, url="https://api.vendor.test/bundle")
+    assert len(found) == 1 and found[0].chain.startswith("zip>") and found[0].url.endswith("#conf/ad_blacklist.json")
+    assert found[0].name == "ad_blacklist.json"
+    gz = gzip.compress(json.dumps({"blacklist": _terms_doc()}).encode())
+    body = multipart([("meta", None, "text/plain", b"v=3"), ("cfg", "cfg.json.gz", "application/gzip", gz)])
+    found = find_lists(body, url="https://api.vendor.test/cfg",
+                       content_type="multipart/mixed; boundary=----okhttp-7f3a9c")
+    assert len(found) == 1 and found[0].chain.startswith("multipart>gzip")

@@ -19,7 +19,7 @@ from netaddr import IPSet
 
 from harness.analysis import Options, analyze
 from harness.analysis.geo import GeoResolver, load_overrides
-from harness.analysis.geodata import COUNTRY, FIX, GeoDataMissing, geo_dir, load
+from harness.analysis.geodata import COUNTRY, FIX, GeoDataMissing, geo_dir, load, try_load
 
 DATA = Path(__file__).parent / "data"
 NCSC_LIST_SERVER = "47.241.69.153"  # the 2021 NCSC Lithuania report: the keyword-list server, in Singapore
@@ -77,6 +77,10 @@ def test_missing_database_one_line(tmp_path: Path) -> None:
     with pytest.raises(GeoDataMissing) as err:
         load(tmp_path / "nothing-here")
     assert "not installed" in err.value.reason and err.value.fix == FIX
+    # a live display (harness intercept) goes on with registration countries instead
+    assert try_load(tmp_path / "nothing-here") is None
+    live = GeoResolver(location_db=try_load(tmp_path / "nothing-here") or False)
+    assert (live.resolve(NCSC_LIST_SERVER).country, live.resolve(NCSC_LIST_SERVER).source) == ("US", "iptocc")
     # loopback-only traffic never needs the database
     assert GeoResolver().resolve("127.0.0.1").source == "non_global"
     env = {"HARNESS_GEO_DIR": str(tmp_path / "nothing-here"), "PATH": "/usr/bin:/bin",
@@ -106,3 +110,21 @@ def test_summary_names_databases_and_attribution(installed) -> None:
 def test_geo_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HARNESS_GEO_DIR", str(tmp_path))
     assert geo_dir() == tmp_path
+
+
+def test_damaged_data_says_so(installed, tmp_path: Path) -> None:
+    """A damaged ASN table or country database is one error naming the folder and the fix."""
+    import ipaddress
+    import shutil
+
+    root = tmp_path / "geo"
+    shutil.copytree(geo_dir(), root)
+    (root / "asn.sqlite").write_bytes(b"not a database" * 100)
+    data = load(root)
+    with pytest.raises(GeoDataMissing) as err:
+        data.asn(ipaddress.ip_address(NCSC_LIST_SERVER))
+    assert "damaged" in err.value.reason and "--force" in (err.value.fix or "")
+    data.close()
+    (root / "dbip-country.mmdb").write_bytes(b"\0" * 1000)
+    with pytest.raises(GeoDataMissing):
+        load(root)

@@ -26,6 +26,10 @@ ANDROID_ID = "5f2d8c1a9b3e7d40"
     ("collect.example-dpf.com.", "collect.example-dpf.com"),
     ("Collect.Example-DPF.COM", "collect.example-dpf.com"),
     ("47.241.69.153", "47.241.69.153"),
+    ("::ffff:47.241.69.153", "47.241.69.153"),
+    ("[::ffff:2ff1:4599]", "47.241.69.153"),
+    ("Bücher.Example.", "xn--bcher-kva.example"),
+    ("xn--bcher-kva.example", "xn--bcher-kva.example"),
     (" ", None),
     (None, None),
 ])
@@ -43,6 +47,13 @@ def test_normalise_host(raw: str | None, want: str | None) -> None:
 ])
 def test_split_authority(authority: str, want: tuple) -> None:
     assert split_authority(authority) == want
+
+
+def test_host_fields_with_a_port() -> None:
+    rec = FlowRecord(id="p", kind="http", started_at=0, ended_at=0, host="Collect.Example.com:443",
+                     server_host="[2408:8000::1]:8443", server_ip="::ffff:47.241.69.153")
+    normalise_record(rec)
+    assert (rec.host, rec.server_host, rec.server_ip) == ("collect.example.com", "2408:8000::1", "47.241.69.153")
 
 
 def test_netloc() -> None:
@@ -123,3 +134,14 @@ def test_run_store_and_har_normalised_the_same(tmp_path: Path) -> None:
         dpf = a.destinations[a.destinations["host"] == "collect.example-dpf.com"]
         assert dpf["flows"].iloc[0] == 2 and dpf["jurisdiction"].iloc[0] == "adequate"
         assert "https://[2408:8000::1]:8443/v1?aid=" + ANDROID_ID in set(a.flows["url"])
+
+
+def test_agent_event_hosts_normalised(tmp_path: Path) -> None:
+    """An agent's connect event naming the host with a trailing dot is the proxied destination."""
+    from harness.analysis.loaders import Source
+    from harness.capture.records import AgentEvent
+
+    flows = [_flow("f1", "collect.example-dpf.com", "https://collect.example-dpf.com/v1", "34.117.59.81")]
+    events = [AgentEvent("net:connect", "agent", 1.0, payload={"host": "Collect.Example-DPF.com.", "port": 443})]
+    a = analyze(Source("test", tmp_path, iter(flows), events=iter(events)), Options())
+    assert a.meta["coverage"] == {"agent_targets": 1, "proxied": 1, "missing": []}

@@ -35,11 +35,15 @@ def _read_until(proc, pattern: str, timeout: float = 30.0) -> re.Match:
     raise AssertionError(f"{pattern!r} not printed; got {seen!r}")
 
 
-def test_record_until_sigterm(tmp_path, h1_server, pki):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_record_until_sigterm(tmp_path, h1_server, pki, sig):
+    """SIGTERM (PID 1 in a container), SIGINT although inherited as ignored (a script's background
+    job, issue 10.1), SIGHUP: each stops the recording and keeps a complete run."""
     env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness", "record", "--port", "0", "--upstream-ca", str(pki.ca_cert)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         port = int(_read_until(proc, r"proxy listening on 127\.0\.0\.1:(\d+)")[1])
@@ -50,7 +54,7 @@ def test_record_until_sigterm(tmp_path, h1_server, pki):
         with httpx.Client(verify=ssl.create_default_context(cafile=ca), proxy=f"http://127.0.0.1:{port}", timeout=20) as client:
             assert client.get(h1_server.url("/hello?cli=1")).text == "hello"
         _read_until(proc, rf"http GET {re.escape(h1_server.url('/hello?cli=1'))} 200")
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -58,6 +62,7 @@ def test_record_until_sigterm(tmp_path, h1_server, pki):
             proc.wait(10)
     assert proc.returncode == 0, err
     assert f"saved run {run_dir} (1 flows, complete)" in out
+    assert f"stopping ({signal.Signals(sig).name})" in out
     store = RunStore.open(run_dir)
     assert store.status == "complete" and [f.path for f in store.iter_flows()] == ["/hello?cli=1"]
 
@@ -113,3 +118,15 @@ def test_standalone_mitmdump_records_same_format(tmp_path, h2_server, pki):
     [flow] = list(store.iter_flows())
     assert flow.path == "/json" and flow.http_version == "HTTP/2.0" and b"Free Tibet" in flow.response_body
     assert [f.request.path for f in read_mitm(run_dir / "flows.mitm").flows] == ["/json"]
+
+
+def test_flow_lines_name_idle_connections_and_failed_connects():
+    from harness.capture.records import FlowRecord
+    from harness.cli.cmd_record import _flow_line
+
+    idle = FlowRecord(id="i", kind="idle", started_at=1.0, ended_at=2.0, client_ip="127.0.0.1", client_port=5,
+                      sni="spare.test", server_host="spare.test", error="client closed ...")
+    assert _flow_line(idle) == "idle spare.test: client closed ..."
+    connect = FlowRecord(id="c", kind="error", started_at=1.0, ended_at=2.0, method="CONNECT", url=None,
+                         server_host="nx.invalid", server_port=443, error="cannot connect to nx.invalid:443: x")
+    assert _flow_line(connect) == "error CONNECT nx.invalid:443 cannot connect to nx.invalid:443: x"

@@ -78,6 +78,8 @@ def test_parquet_round_trip(run_dir, tmp_path):
     assert df.loc[0, "step_id"] == "s1" and pd.isna(df.loc[1, "step_id"])
     assert json.loads(df.loc[0, "response_headers"]) == [["Content-Type", "text/html"], ["Set-Cookie", "a=b"]]
     assert df["request_body_truncated"].dtype == bool and df.loc[2, "sni"] == "pinned.test"
+    plain = pd.read_parquet(out)  # plain pandas, no options (issue 10 item 6)
+    assert list(plain["kind"]) == list(df["kind"]) and plain.loc[1, "request_body"] == BINARY
 
 
 def test_csv_round_trip(run_dir, tmp_path):

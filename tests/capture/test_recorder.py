@@ -188,3 +188,43 @@ def test_world_name_resolved_by_addon_keeps_host_and_records_real_ip(capture, re
     assert flow.host == "collector.world.test" and flow.server_host == "collector.world.test"
     assert flow.sni == "collector.world.test" and flow.url == "https://collector.world.test/json"
     assert (flow.server_ip, flow.server_port) == ("127.0.0.1", h2_server.port)
+
+
+def _connect_refused(capture, target: str) -> bytes:
+    """Send ``CONNECT target`` through the proxy; the proxy's answer (its status line and text)."""
+    with socket.create_connection(capture.address, timeout=20) as s:
+        s.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer and b"Cannot connect" in answer:
+                break
+        return answer
+
+
+def test_failed_connect_keeps_its_target_and_reason(capture, recorded, tmp_path):
+    """Issue 10 item 15: a CONNECT the proxy cannot complete is a named destination with its reason."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    capture.timeline.begin("connect", "failed CONNECTs")
+    assert _connect_refused(capture, "nx-host.invalid:8443").startswith(b"HTTP/1.1 502")
+    assert _connect_refused(capture, f"127.0.0.1:{closed_port}").startswith(b"HTTP/1.1 502")
+    flows = recorded.wait(2)
+    assert [(f.kind, f.method, f.server_host, f.server_port, f.step_id) for f in flows] == [
+        ("error", "CONNECT", "nx-host.invalid", 8443, "connect"),
+        ("error", "CONNECT", "127.0.0.1", closed_port, "connect")]
+    unresolvable, refused = flows
+    assert unresolvable.error.startswith("cannot connect to nx-host.invalid:8443: ")
+    assert "name or service not known" in unresolvable.error.lower() or "resolve" in unresolvable.error.lower()
+    assert "refused" in refused.error.lower() and "If you plan" not in refused.error
+    assert unresolvable.extra == {"connect_failed": True, "proxy_status": 502}
+    # analysis names the destination, from the store and from flows.mitm
+    from harness.analysis import analyze
+
+    capture.flush()
+    for source in (capture.store.run_dir, capture.store.run_dir / "flows.mitm"):
+        a = analyze(source)
+        rows = a.flows[a.flows["method"] == "CONNECT"]
+        assert set(rows["server_host"]) >= {"nx-host.invalid"} and set(rows["kind"]) == {"error"}, source
+        assert "nx-host.invalid" in set(a.destinations["host"]), source

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 ALERT_CLOSE_NOTIFY = 0
 ALERT_USER_CANCELED = 90
+ALERT_BAD_CERTIFICATE = 42
 _APPLICATION_DATA = 0x17
 _ALERT = 0x15
 
@@ -56,7 +57,9 @@ class RecordSealer:
         return header + aead.encrypt(nonce, inner, header)
 
     def alert(self, description: int) -> bytes:
-        return self.seal(_ALERT, bytes([1, description]))  # level 1: warning
+        """An alert record: level 1 (warning) for close_notify and user_canceled, else 2 (fatal)."""
+        level = 1 if description in (ALERT_CLOSE_NOTIFY, ALERT_USER_CANCELED) else 2
+        return self.seal(_ALERT, bytes([level, description]))
 
 
 def connect_tunnel(proxy: tuple[str, int], host: str, port: int = 443, timeout: float = 10.0) -> socket.socket:

@@ -60,6 +60,8 @@ def test_second_adb_server_on_another_port(tmp_path, home):
     server = AdbServer("127.0.0.1", port)
     handset = start_handset(HandsetConfig(state_dir=tmp_path / "farm"), connect=False)
     try:
+        # the farm runs its own server; the harness starts none but the default local one
+        subprocess.run([adb_path(), "-P", str(port), "start-server"], timeout=30, capture_output=True, check=True)
         client = ensure_server(server)
         assert "connected" in client.connect(handset.serial, timeout=15)
         code, out, err = run_cli(["devices", "--adb", f"127.0.0.1:{port}", "--json"], home)

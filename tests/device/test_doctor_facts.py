@@ -104,6 +104,7 @@ def test_facts_match_device_identity_and_go_into_run(a10, tmp_path):
     assert facts.packages["com.vendor.browser"] == str(browser["version_code"]) == "121001"
     assert facts.packages and all(v is not None and v.isdigit() for v in facts.packages.values())
     assert facts.identifiers()["android_id"] == identity["android_id"]
+    assert facts.adb["path"] and facts.adb["version"] and facts.adb["source"]  # which adb talked to it
     store = RunStore.create(tmp_path / "run", meta={})
     try:
         path = save_facts(facts, store)

@@ -5,6 +5,7 @@ SIGTERM stops, restores the device and prints where the run was saved."""
 from __future__ import annotations
 
 import os
+import pty
 import queue
 import signal
 import subprocess
@@ -42,26 +43,43 @@ class Lines:
         raise AssertionError(f"no line with {text!r} within {timeout}s; got: {self.seen}")
 
 
+def _ignore_sigint() -> None:
+    """As a non-interactive script's background job inherits it (issue 10.1)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_intercept_records_and_restores(a10, home, tmp_path, sig):
+    """Stopped by SIGINT although inherited as ignored, by SIGTERM (PID 1 in a container) or by
+    SIGHUP (the terminal went away); a step marked from another shell with `harness mark`."""
     out_dir = tmp_path / "run"
     env = {**os.environ, "HARNESS_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    keyboard, terminal = pty.openpty()  # the technician's terminal: step names typed + Enter
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness", "intercept", "--device", a10.serial, "--out", str(out_dir),
          "--ca", "system"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=_ignore_sigint,
     )
+    os.close(terminal)
     try:
         lines = Lines(proc)
         lines.wait_for("intercepting", timeout=90)
         assert sim_settings(a10)["global"]["http_proxy"].startswith("127.0.0.1:")
         assert [m["target"] for m in sim_runtime_mounts(a10)] == ["/system/etc/security/cacerts"]
+        os.write(keyboard, b"typed-step\n")
+        lines.wait_for("typed-step: marked", timeout=30)
+        marked = subprocess.run([sys.executable, "-m", "harness", "mark", "probe-step"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert marked.returncode == 0 and marked.stdout.strip() == "probe-step", marked.stderr
+        lines.wait_for("probe-step: marked", timeout=30)
         device = open_device(a10)
         device.sh("am start -W -a android.intent.action.VIEW -d http://intercept-probe.test/hello "
                   "-n com.harness.probe/.Main", timeout=120, check=True)
         flow_line = lines.wait_for("intercept-probe.test", timeout=90)
         assert "/hello" in flow_line or "FAILED" in flow_line
+        assert "[probe-step]" in flow_line, flow_line
         proc.send_signal(sig)
         saved = lines.wait_for("run saved in", timeout=60)
         assert str(out_dir) in saved
@@ -70,6 +88,7 @@ def test_intercept_records_and_restores(a10, home, tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=30)
+        os.close(keyboard)
     # restored, proven from the handset's own state
     assert "http_proxy" not in sim_settings(a10)["global"]
     assert sim_runtime_mounts(a10) == []
@@ -78,5 +97,8 @@ def test_intercept_records_and_restores(a10, home, tmp_path, sig):
     store = RunStore.open(out_dir)
     hosts = [f.server_host or f.host for f in store.iter_flows()]
     assert "intercept-probe.test" in hosts
+    assert {f.step_id for f in store.iter_flows() if (f.server_host or f.host) == "intercept-probe.test"} == {"probe-step"}
+    assert [s.id for s in store.steps()] == ["typed-step", "probe-step"]
+    assert not list((home / "intercept").glob("*.json"))  # the control file goes with the session
     assert (out_dir / "artifacts" / "facts.json").exists()
     assert store.status == "complete"

@@ -28,8 +28,8 @@ from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.adb import Device
 from harness.device.intercept_live import LiveLines, flow_line
-from harness.device.intercept_world import HandsetWorld, world_for_serial
 from harness.device.journal import journal_path
+from harness.scenario.virtual import HandsetWorld, world_for_serial
 from harness.sim import service
 from harness.sim.service import HandsetRecord
 from harness.testing.sim import adb_client
@@ -170,6 +170,10 @@ def test_live_line_for_failures():
     err = flow_line(_record(kind="error", server_ip=None, status_code=None, error="connection refused"),
                     geo, policy)
     assert err.text().endswith("GET globalapi.ad.vendor.test/api/v1/config -- unknown FAILED: connection refused")
+    spare = flow_line(_record(kind="idle", server_host=None, method=None, path=None, status_code=None,
+                              sni="globalapi.ad.vendor.test", error="closed"), geo, policy)
+    assert spare.text() == ("22:13:20Z idle globalapi.ad.vendor.test SG third_country "
+                            "idle: closed after the TLS handshake without a request")  # not a failure
 
 
 def test_live_lines_queue_until_drained():

@@ -82,3 +82,47 @@ def test_hook_usage_errors(tmp_path):
     assert code == 2 and "--package needs --device" in err
     code, _, err = run_cli(["hook", "--pid", "1", "--agent", "crypto", "--config", "nodot=1"], tmp_path)
     assert code == 2 and "bad --config" in err
+
+
+def test_hook_checks_its_arguments_before_the_device(tmp_path):
+    """Issue 10.19: a bad agent name is reported as such, not as a missing device."""
+    code, _, err = run_cli(["hook", "--device", "NO-SUCH-SERIAL", "--package", "com.x", "--agent", "crytpo"], tmp_path)
+    assert code == 2 and err.count("\n") == 1
+    assert "unknown agent 'crytpo'" in err and "NO-SUCH-SERIAL" not in err
+    code, _, err = run_cli(["hook", "--device", "NO-SUCH-SERIAL", "--package", "com.x", "--agent", "crypto",
+                            "--frida", "remote"], tmp_path)
+    assert code == 2 and "--frida remote needs --frida-address" in err
+
+
+def test_hook_stops_on_sigint_although_it_was_inherited_ignored(tmp_path, python_child):
+    """Issue 10.1: started from a script in the background (SIGINT ignored), SIGINT still stops it,
+    Frida is detached and the run is kept."""
+    import os
+    import signal
+    import subprocess
+
+    from harness.scenario.waits import wait_for
+
+    child = python_child("sleeper.py")
+    assert child.stdout.readline().strip() == "ready"
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    hook = subprocess.Popen([sys.executable, "-m", "harness", "hook", "--pid", str(child.pid), "--agent", "tls-native",
+                             "--out", str(run_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        first = wait_for(lambda: hook.stderr.readline(), 60, "harness hook attached")
+        assert f"hooked pid {child.pid}" in first, first
+        hook.send_signal(signal.SIGINT)
+        assert hook.wait(timeout=60) == 0
+        assert "stopping (SIGINT); Frida detached" in hook.stderr.read()
+    finally:
+        if hook.poll() is None:
+            hook.kill()
+            hook.wait(10)
+    assert child.poll() is None  # the hooked process lives on
+    reader = RunStore.open(run_dir)
+    try:
+        assert reader.status == "complete"
+    finally:
+        reader.close()

@@ -7,7 +7,7 @@ Nothing is mocked: the app is a real JVM with Debian's OkHttp 3 `CertificatePinn
 `pidof` through adb gives the host pid), and the world's collector logs what it decrypted.
 
 World, handset and proxy start once per module (per xdist worker): ``vendor_lab``
-(harness/testing/lab.py). The browser runs twice: once without agents (pinning blocks its
+(harness/testing/lab.py, an ``open_lab`` on a ``VirtualTarget``). The browser runs twice: once without agents (pinning blocks its
 telemetry), then started with ``am start -D``, hooked with unpin + crypto and released.
 """
 
@@ -28,7 +28,7 @@ from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device import apps
 from harness.instrument import builtin_map
-from harness.testing.lab import Lab, wait_until
+from harness.scenario import Lab
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -63,28 +63,22 @@ def serial_no(vendor_lab: Lab) -> str:
 def pinned_baseline(vendor_lab: Lab, serial_no: str) -> Baseline:
     """The browser started normally: its pinned telemetry client meets the proxy's certificate."""
     received_before = len(_from_phone(vendor_lab, serial_no))
-    with vendor_lab.step("pinned-start", f"{BROWSER} without agents", "launch"):
-        pid = vendor_lab.start_app(BROWSER)
-        message = vendor_lab.wait_log("SensorsData", lambda m: "event app_start " in m, pid=pid,
-                                      what="the start event's outcome")
-    vendor_lab.stop_app(BROWSER)
+    with vendor_lab.step("pinned-start", action="launch") as step:
+        pid = vendor_lab.launch("browser")
+        message = step.wait_log("SensorsData", lambda m: "event app_start " in m, pid=pid,
+                                what="the start event's outcome")
+    vendor_lab.stop("browser")
     return Baseline(pid, message, received_before, len(_from_phone(vendor_lab, serial_no)))
 
 
 @pytest.fixture(scope="module")
 def hooked_browser(vendor_lab: Lab, pinned_baseline: Baseline):
     """The browser started with ``am start -D``, unpin + crypto loaded before ``am sim-release``."""
-    with vendor_lab.step("hooked-start", f"{BROWSER} with unpin + crypto", "launch"):
-        hook = vendor_lab.launch_hooked(BROWSER, ["unpin", "crypto"])
-        try:
-            vendor_lab.wait_log("SensorsData", lambda m: "event app_start " in m, pid=hook.pid,
-                                what="the start event's outcome")
-            hook.flush()
-        except BaseException:
-            hook.close()
-            raise
-    yield hook
-    hook.close()
+    with vendor_lab.step("hooked-start", action="launch") as step:
+        pid = vendor_lab.launch("browser", agents=["unpin", "crypto"])
+        step.wait_log("SensorsData", lambda m: "event app_start " in m, pid=pid, what="the start event's outcome")
+    yield vendor_lab.hooks["browser"]
+    vendor_lab.stop("browser")
 
 
 def test_unpin_lets_pinned_telemetry_through_the_proxy(vendor_lab, pinned_baseline, hooked_browser, serial_no):
@@ -96,7 +90,7 @@ def test_unpin_lets_pinned_telemetry_through_the_proxy(vendor_lab, pinned_baseli
                          and f.status_code is not None)
 
     # with unpin: the same request goes through the proxy to the collector
-    sent = lab.log("SensorsData", hooked_browser.pid)
+    sent = lab.logs.lines("SensorsData", hooked_browser.pid)
     assert any("event app_start sent: HTTP 200" in ln.message for ln in sent), sent
     flows = lab.flows(lambda f: f.step_id == "hooked-start" and f.server_host == COLLECTOR)
     assert [(f.method, f.path, f.status_code) for f in flows] == [("POST", "/sa?project=mibrowser", 200)]
@@ -150,7 +144,7 @@ def test_trigger_runs_the_browser_search_under_its_step(vendor_lab, hooked_brows
     triggers = builtin_map(BROWSER)
     assert triggers is not None
     hooked_browser.load_triggers(triggers)
-    with lab.step("trigger-search", f"search {TERM!r} via Frida", "search"):
+    with lab.step("trigger-search", action="search", quiet=0.5):
         hooked_browser.trigger(triggers, "search", timeout=lab.timeout, query=TERM)
         called = hooked_browser.wait_for("trigger:called", timeout=lab.timeout)
         hooked_browser.flush()
@@ -171,7 +165,7 @@ def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_p
     """``harness hook --device SERIAL --package com.vendor.browser --agent crypto`` on the running
     app (started normally, attached afterwards); a WEB_SEARCH intent makes it seal a usage event."""
     lab = vendor_lab
-    pid = lab.start_app(BROWSER)  # a fresh process: one Java bridge per JVM
+    pid = lab.launch("browser")  # a fresh process: one Java bridge per JVM
     out, err = io.StringIO(), io.StringIO()
     result: dict[str, int] = {}
     argv = ["hook", "--device", lab.serial, "--package", BROWSER, "--agent", "crypto", "--json",
@@ -180,7 +174,7 @@ def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_p
                                                                                    home=tmp_path / "home"))))
     cli.start()
     try:
-        wait_until(lambda: "hooked pid" in err.getvalue() or not cli.is_alive(), lab.timeout, "harness hook attached")
+        lab.wait(lambda: "hooked pid" in err.getvalue() or not cli.is_alive(), "harness hook attached")
         assert f"hooked pid {pid} with crypto" in err.getvalue(), err.getvalue()
         apps.web_search(lab.device, "weather news", package=BROWSER)
 
@@ -188,7 +182,7 @@ def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_p
             events = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
             return [e for e in events if e["type"] == "crypto:plaintext"]
 
-        events = wait_until(sealed, lab.timeout, "crypto:plaintext from harness hook")
+        events = lab.wait(sealed, "crypto:plaintext from harness hook")
     finally:
         cli.join(timeout=lab.timeout)
     assert not cli.is_alive(), "harness hook did not end after --duration"
@@ -199,7 +193,7 @@ def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_p
     batch = json.loads(base64.b64decode(event["data"]["data"]))
     assert batch[0]["event"] == "search" and batch[0]["properties"]["query_length"] == len("weather news")
     assert event["payload"]["algorithm"] == "AES/CBC/PKCS5Padding"
-    lab.stop_app(BROWSER)
+    lab.stop("browser")
 
 
 def test_cli_hook_releases_an_app_started_with_am_start_d(vendor_lab, tmp_path, serial_no):
@@ -207,7 +201,7 @@ def test_cli_hook_releases_an_app_started_with_am_start_d(vendor_lab, tmp_path, 
     for a debugger), then ``harness hook --package PKG --agent unpin --agent crypto``: the agents go
     in first, ``harness hook`` releases the app, and its very first (pinned) request is unpinned."""
     lab = vendor_lab
-    lab.stop_app(BROWSER)
+    lab.stop("browser")
     received_before = len(_from_phone(lab, serial_no))
     apps.launch(lab.device, BROWSER, ".BrowserApp", wait=False, debug=True)
     pid = apps.wait_running(lab.device, BROWSER, timeout=lab.timeout)[0]
@@ -218,7 +212,8 @@ def test_cli_hook_releases_an_app_started_with_am_start_d(vendor_lab, tmp_path, 
     assert code == 0, err.getvalue()
     types = [json.loads(line)["type"] for line in out.getvalue().splitlines()]
     assert "unpin:bypassed" in types and "crypto:plaintext" in types, types
-    sent = lab.wait_log("SensorsData", lambda m: "event app_start " in m, pid=pid)
+    sent = lab.wait(lambda: lab.logs.find("SensorsData", lambda m: "event app_start " in m, pid=pid),
+                    "the start event's outcome").message
     assert "sent: HTTP 200" in sent
     assert [ev["event"] for ev in _from_phone(lab, serial_no)[received_before:]] == ["app_start"]
-    lab.stop_app(BROWSER)
+    lab.stop("browser")

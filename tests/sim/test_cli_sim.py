@@ -99,3 +99,19 @@ def _connect(serial: str) -> bool:
             return True
         time.sleep(0.3)
     return False
+
+
+def test_sim_start_auth_options(tmp_path):
+    home = tmp_path / "hh"
+    bad = tmp_path / "bad.pub"
+    bad.write_text("not a key\n")
+    status, out, err = _run(home, "sim", "start", "--name", "t3", "--adb-key", str(bad), "--no-connect")
+    assert status == 2 and "bad.pub" in err and len(err.strip().splitlines()) == 1
+    assert not (home / "sim" / "t3" / "handset.json").exists()  # refused before starting anything
+    status, out, err = _run(home, "sim", "start", "--name", "t4", "--insecure", "--no-connect")
+    try:
+        assert status == 0, err
+        assert "--insecure" in err and "any local user" in err
+        assert "INSECURE" in (home / "sim" / "t4" / "handset.log").read_text()
+    finally:
+        _run(home, "sim", "stop", "--name", "t4")

@@ -1,4 +1,6 @@
-"""The virtual handset through the real adb server (adbutils' bundled adb) and adbutils."""
+"""The virtual handset through the real adb servers and adbutils. Tests on the session's handset
+run once per adb binary (``tool_serial``: bundled adb 36, Debian's adb 29 when installed); those
+that start their own handsets use the bundled adb."""
 
 from __future__ import annotations
 
@@ -19,20 +21,22 @@ def adb(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_devices_lists_the_handset_with_its_model(sim_serial):
-    out = adb("devices", "-l").stdout
-    line = next(line for line in out.splitlines() if line.startswith(sim_serial))
+def test_devices_lists_the_handset_with_its_model(tool_serial):
+    tool, serial = tool_serial
+    out = tool("devices", "-l").stdout.decode()
+    line = next(line for line in out.splitlines() if line.startswith(serial))
     assert " device " in line and "model:M2007J3SG" in line and "device:apollo" in line
 
 
-def test_shell_exit_codes_and_streams(sim_device: adbutils.AdbDevice, sim_serial):
+def test_shell_exit_codes_and_streams(sim_device: adbutils.AdbDevice, tool_serial):
+    tool, sim_serial = tool_serial
     r = sim_device.shell2("echo out; echo err >&2; sh -c 'exit 3'")  # adbutils appends "; echo $?"
     assert r.returncode == 3 and "out" in r.output
     assert sim_device.shell2("nosuchcmd").returncode == 127
-    proc = adb("-s", sim_serial, "shell", "false || (exit 9)")
+    proc = tool("-s", sim_serial, "shell", "false || (exit 9)")
     assert proc.returncode == 2  # subshells are not supported: syntax error, as a strict sh would
-    proc = adb("-s", sim_serial, "shell", "echo to-stderr 1>&2; exit 5")
-    assert proc.returncode == 5 and proc.stderr == "to-stderr\n" and proc.stdout == ""
+    proc = tool("-s", sim_serial, "shell", "echo to-stderr 1>&2; exit 5")
+    assert proc.returncode == 5 and proc.stderr == b"to-stderr\n" and proc.stdout == b""
 
 
 def test_settings_and_props_over_adb(sim_device: adbutils.AdbDevice):
@@ -97,6 +101,7 @@ def test_adb_root_on_userdebug_build(tmp_path):
         stop_handset(handset)
 
 
-def test_adb_root_refused_on_production_build(sim_serial):
-    proc = adb("-s", sim_serial, "root")
-    assert "adbd cannot run as root in production builds" in proc.stdout + proc.stderr
+def test_adb_root_refused_on_production_build(tool_serial):
+    tool, sim_serial = tool_serial
+    proc = tool("-s", sim_serial, "root")
+    assert b"adbd cannot run as root in production builds" in proc.stdout + proc.stderr

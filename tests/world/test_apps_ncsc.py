@@ -96,6 +96,9 @@ def test_pinning_failure_is_recorded_by_the_proxy(apps, capture):
     # OkHttp checks the pin after the handshake and closes without a request (JDK: user_canceled +
     # close_notify + FIN), which mitmproxy itself does not report; the recorder does
     assert all(r.extra.get("after_handshake") and "certificate pinning" in r.error for r in records)
+    # positive evidence (issue 10 item 14): the JDK's user_canceled alert, read by the recorder
+    assert all(r.extra["evidence"] == "client_alert" and "user_canceled" in r.extra["client_alerts"]
+               for r in records)
 
 
 def test_video_app_filters_its_ad_slot(apps, ncsc_world):

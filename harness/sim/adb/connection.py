@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from harness.sim.adb import services
+from harness.sim.adb.auth import AdbKeyError, decode_pubkey
 from harness.sim.adb.stream import Stream, StreamClosed
 from harness.sim.adb.wire import (
     A_AUTH,
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("harness.sim.adb")
 
+#: signatures a host may try on one connection (adb hosts have a handful of keys)
+MAX_AUTH_ATTEMPTS = 16
+
 
 class Connection:
     """A TCP connection from the adb server, served by one reader thread."""
@@ -59,9 +63,16 @@ class Connection:
         self._streams: dict[int, Stream] = {}
         self._streams_lock = threading.Lock()
         self._next_id = 1
+        #: OPENs accepted whose service thread has not registered its stream yet
+        self._opening = 0
         #: device-opened streams closed before the host answered; their OKAY gets a CLSE
         self._abandoned: set[int] = set()
         self._cnxn_seen = False
+        #: the AUTH token we sent last (None: none outstanding)
+        self._token: bytes | None = None
+        self._auth_attempts = 0
+        #: a trusted key signed one of our tokens on this connection
+        self.authorized = False
         self.reverse = services.ReverseForwards(self)
 
     def __repr__(self) -> str:
@@ -138,27 +149,58 @@ class Connection:
             p.arg1,
             self.host_banner,
         )
-        if self.daemon.mode == "unauthorized":
+        if self.daemon.mode == "unauthorized" or not (self.authorized or self.daemon.insecure):
             self._send_auth_token()
             return
+        self._go_online()
+
+    def _go_online(self) -> None:
         self.online = True
         self.send(Packet(A_CNXN, A_VERSION, MAX_PAYLOAD, self.daemon.banner().encode()))
         self.daemon.note_online(self)
 
     def _send_auth_token(self) -> None:
-        self.send(Packet(A_AUTH, AUTH_TOKEN, 0, os.urandom(AUTH_TOKEN_SIZE)))
+        self._token = os.urandom(AUTH_TOKEN_SIZE)
+        self.send(Packet(A_AUTH, AUTH_TOKEN, 0, self._token))
 
     def _on_auth(self, p: Packet) -> None:
-        if self.daemon.mode != "unauthorized" or not self._cnxn_seen:
+        """adbd's AUTH: a SIGNATURE of our token by a trusted key brings the connection online;
+        otherwise a new token (the host tries its next key, then offers its public key)."""
+        if self._token is None or self.online:
             log.warning("%s: ignoring unexpected %s", self.name, p)
             return
         if p.arg0 == AUTH_SIGNATURE:
-            # Never accept a key: ask again until the host runs out of keys.
-            self._send_auth_token()
+            self._auth_attempts += 1
+            if self.daemon.mode != "unauthorized" and self.daemon.trusted_keys.verify(self._token, p.data):
+                log.info("%s: host signed with a trusted adb key", self.name)
+                self.authorized = True
+                self._token = None
+                self._go_online()
+            elif self._auth_attempts >= MAX_AUTH_ATTEMPTS:
+                raise AdbProtocolError(f"{MAX_AUTH_ATTEMPTS} signatures without a trusted key")
+            else:
+                self._send_auth_token()
         elif p.arg0 == AUTH_RSAPUBLICKEY:
-            log.info("%s: host offered its public key; unauthorized mode never accepts", self.name)
+            self._on_public_key(p.data)
         else:
             log.warning("%s: ignoring AUTH type %d", self.name, p.arg0)
+
+    def _on_public_key(self, data: bytes) -> None:
+        # A phone would now ask its user; this daemon never accepts a key without a signature.
+        try:
+            key = decode_pubkey(data)
+        except AdbKeyError as exc:
+            log.warning("%s: host offered a bad public key: %s", self.name, exc.reason)
+            return
+        comment = data.rstrip(b"\0").decode("utf-8", "replace").partition(" ")[2][:80]
+        if self.daemon.mode == "unauthorized":
+            log.info("%s: host offered its public key (%s); unauthorized mode never accepts", self.name, comment)
+        elif self.daemon.trusted_keys.knows(self.daemon.trusted_keys.keys(), key):
+            log.warning("%s: host offered a trusted public key (%s) without signing with it; refused "
+                        "(a public key proves nothing)", self.name, comment)
+        else:
+            log.warning("%s: refused an untrusted adb key (%s): the handset accepts only the starting "
+                        "user's ~/.android/adbkey and keys given with --adb-key", self.name, comment)
 
     def _on_open(self, p: Packet) -> None:
         if p.arg0 == 0:
@@ -170,16 +212,27 @@ class Connection:
             self._send_quietly(Packet(A_CLSE, 0, p.arg0))
             return
         name = p.data.rstrip(b"\0").decode("utf-8", "replace")
+        if self.stream_count() + self._opening >= self.daemon.max_streams:
+            log.warning("%s: refusing %r: %d streams open (limit %d)", self.name, name[:80],
+                        self.stream_count() + self._opening, self.daemon.max_streams)
+            self._send_quietly(Packet(A_CLSE, 0, p.arg0))
+            return
+        with self._streams_lock:
+            self._opening += 1
         self.daemon.spawn(f"adb-svc-{self.index}-{p.arg0}", self._serve, name, p.arg0)
 
     def _serve(self, name: str, remote_id: int) -> None:
         try:
-            handler = services.open_service(self, name)
-        except services.ServiceRefused as exc:
-            log.warning("%s: refusing service %r: %s", self.name, name, exc)
-            self._send_quietly(Packet(A_CLSE, 0, remote_id))
-            return
-        stream = self._new_stream(remote_id, name)
+            try:
+                handler = services.open_service(self, name)
+            except services.ServiceRefused as exc:
+                log.warning("%s: refusing service %r: %s", self.name, name[:80], exc)
+                self._send_quietly(Packet(A_CLSE, 0, remote_id))
+                return
+            stream = self._new_stream(remote_id, name)
+        finally:
+            with self._streams_lock:
+                self._opening -= 1
         try:
             self.send(Packet(A_OKAY, stream.local_id, remote_id))
             handler(stream)

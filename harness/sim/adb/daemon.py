@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.errors import SimError
+from harness.sim.adb.auth import TrustedKeys
 from harness.sim.adb.connection import Connection
 from harness.sim.adb.features import filter_banner
 from harness.sim.adb.threads import ThreadGroup
@@ -31,10 +32,13 @@ EMULATOR_PORTS = range(5555, 5586)
 class AdbDaemon:
     """Serve ``backend`` as an ADB device on ``host:port``.
 
-    ``mode``: ``"device"`` (no AUTH needed), ``"unauthorized"`` (sends AUTH tokens and never
-    accepts a key: ``adb devices`` shows ``unauthorized``) or ``"drop"`` (closes every connection
-    at once: a device that is gone). ``on_reboot(target)`` is called for ``adb reboot``
-    (default: ``backend.reboot`` if the backend has one).
+    ``mode``: ``"device"`` (a host that signs the AUTH token with a trusted key gets in),
+    ``"unauthorized"`` (sends AUTH tokens and never accepts a key: ``adb devices`` shows
+    ``unauthorized``) or ``"drop"`` (closes every connection at once: a device that is gone).
+    ``trusted_keys``: who may connect (default: the starting user's ``~/.android/adbkey``, see
+    :mod:`harness.sim.adb.auth`). ``insecure=True`` skips AUTH for every client (tests that drive
+    the protocol by hand); it is logged as a warning. ``on_reboot(target)`` is called for
+    ``adb reboot`` (default: ``backend.reboot`` if the backend has one).
     """
 
     def __init__(
@@ -49,6 +53,10 @@ class AdbDaemon:
         stall_timeout: float = 120.0,
         restart_delay: float = 0.5,
         reboot_delay: float = 2.0,
+        trusted_keys: TrustedKeys | None = None,
+        insecure: bool = False,
+        max_streams: int = 256,
+        max_connections: int = 64,
     ) -> None:
         _check_mode(mode)
         try:
@@ -74,6 +82,12 @@ class AdbDaemon:
         self.stall_timeout = stall_timeout
         self.restart_delay = restart_delay
         self.reboot_delay = reboot_delay
+        self.trusted_keys = trusted_keys or TrustedKeys()
+        self.insecure = insecure
+        #: open streams allowed per connection (adbd has no such cap; a fuzzer made 1 500 threads)
+        self.max_streams = max_streams
+        #: connections served at once (each has a reader thread); more are closed at once
+        self.max_connections = max_connections
         self._threads = ThreadGroup()
         self._lock = threading.Condition()
         self._connections: set[Connection] = set()
@@ -97,6 +111,9 @@ class AdbDaemon:
         self._port = self._sock.getsockname()[1]
         self._threads.spawn(f"adb-accept-{self._port}", self._accept_loop, self._sock)
         log.info("adbd listening on %s (mode %s)", self.serial, self._mode)
+        if self.insecure:
+            log.warning("adbd %s: INSECURE: any local client may connect without an adb key "
+                        "(apps it installs run as this user)", self.serial)
         return self
 
     def _bind(self) -> socket.socket:
@@ -241,6 +258,8 @@ class AdbDaemon:
                 refuse = "drop mode"
             elif time.monotonic() < self._down_until:
                 refuse = "adbd restarting"
+            elif len(self._connections) >= self.max_connections:
+                refuse = f"{self.max_connections} connections already"
             if refuse:
                 log.info("adbd %s: closing new connection at once (%s)", self.serial, refuse)
                 client.close()

@@ -66,7 +66,14 @@ class Stream:
     # ---- called by the connection's reader thread -------------------------------------------
 
     def deliver(self, data: bytes) -> None:
+        """Queue a host WRTE. As adbd, one write per stream is outstanding: a host must wait for
+        our OKAY before the next WRTE. A host that does not is held here, on the connection's
+        reader thread, until the service took the previous write (or the stream closed), so the
+        daemon reads nothing more from that connection meanwhile and its memory stays bounded
+        (issue 12: 1.3 GB from unacknowledged writes before)."""
         with self._cond:
+            while self._inbound and not (self._local_closed or self._remote_closed):
+                self._cond.wait(1.0)
             if self._local_closed or self._remote_closed:
                 return
             self._inbound.append(data)
@@ -81,11 +88,19 @@ class Stream:
         self.answered.set()
 
     def on_remote_close(self) -> None:
+        """The host sent CLSE. As adbd does, answer with our own CLSE unless we already closed
+        (clients that talk to adbd directly wait for it before their next request)."""
         with self._cond:
+            answer = not self._local_closed and not self._remote_closed and self.remote_id != 0
             self._remote_closed = True
             self.closed.set()
             self._cond.notify_all()
         self.answered.set()
+        if answer:
+            try:
+                self.conn.send(Packet(A_CLSE, self.local_id, self.remote_id))
+            except OSError as exc:
+                log.debug("%r: could not answer CLSE: %s", self, exc)
 
     @property
     def remote_closed(self) -> bool:
@@ -109,6 +124,7 @@ class Stream:
             if self._local_closed or not self._inbound:
                 return b""
             data = self._inbound.popleft()
+            self._cond.notify_all()  # a reader thread held in deliver() may go on
             acknowledge = not self.closed.is_set()
         if acknowledge:
             self._send(Packet(A_OKAY, self.local_id, self.remote_id))

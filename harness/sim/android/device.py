@@ -4,7 +4,9 @@ the ADB daemon serves."""
 from __future__ import annotations
 
 import errno
+import os
 import socket
+import stat
 import threading
 import time
 import zipfile
@@ -15,7 +17,7 @@ from harness.errors import UsageError
 from harness.fsutil import private_dir
 from harness.sim.android.apphost import AppHost
 from harness.sim.android.appspec import BUILTIN_APPS_DIR, AppSpec, discover
-from harness.sim.android.fs import DeviceFS, norm
+from harness.sim.android.fs import OWNER_UIDS, DeviceFS, norm
 from harness.sim.android.javabuild import default_cache_dir
 from harness.sim.android.logcat import LogBuffer
 from harness.sim.android.playservices import ensure_advertising_id
@@ -200,6 +202,16 @@ class AndroidDevice:
         elif not host.exists():
             raise FileNotFoundError(errno.ENOENT, "No such file or directory", path)
         return host
+
+    def file_attributes(self, device_path: str, st: os.stat_result) -> tuple[int, int, int]:
+        """``(st_mode, uid, gid)`` of a device path as ``ls -l`` shows it (``DeviceFS.effective_meta``)."""
+        meta = self.fs.effective_meta(norm(device_path), stat.S_ISDIR(st.st_mode))
+        mode = stat.S_IFMT(st.st_mode) | ((meta.mode if meta.mode is not None else st.st_mode) & 0o7777)
+        return mode, OWNER_UIDS.get(meta.owner or "", 0), OWNER_UIDS.get(meta.group or "", 0)
+
+    def record_mode(self, device_path: str, permission_bits: int) -> None:
+        """A push sets the file's mode (adbd ``chmod``s to the pushed mode)."""
+        self.fs.set_meta(device_path, mode=permission_bits & 0o7777)
 
     def connect_device_port(self, port: int) -> socket.socket:
         # apps are host processes: the device's loopback is the host's loopback

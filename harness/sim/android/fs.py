@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.fsutil import DIR_MODE, FILE_MODE, private_dir, write_private
+from harness.sim.hostfs import make_dirs
 from harness.sim.personality import Personality
 
 SYSTEM_CACERTS = "/system/etc/security/cacerts"
@@ -311,6 +312,19 @@ class DeviceFS:
     def get_meta(self, path: str) -> FileMeta:
         return self.meta.get(norm(path), FileMeta())
 
+    def effective_meta(self, path: str, is_dir: bool) -> FileMeta:
+        """Mode (permission bits), owner, group and SELinux label of a device path: what
+        chmod/chown/chcon (or a push) recorded, else the defaults of where it lives. The one
+        source of truth for ``ls -l``, ``stat`` and the sync service's STAT/LIST."""
+        base = default_meta(path, is_dir)
+        rec = self.get_meta(path)
+        return FileMeta(
+            rec.mode if rec.mode is not None else base.mode,
+            rec.owner or base.owner,
+            rec.group or base.group,
+            rec.label or base.label,
+        )
+
     def set_meta(self, path: str, **changes) -> None:
         path = norm(path)
         with self.lock:
@@ -343,7 +357,31 @@ class DeviceFS:
 
     def makedirs(self, path: str, uid: int) -> None:
         host = self.check(path, uid, write=True)
-        host.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        make_dirs(host, DIR_MODE)
+
+
+#: Android uids of the owners the handset shows (``android_filesystem_config.h``)
+OWNER_UIDS = {"root": 0, "system": 1000, "shell": 2000}
+
+
+def default_meta(path: str, is_dir: bool) -> FileMeta:
+    """What a fresh Android device shows for ``path``: shell-owned 0771 folders under
+    ``/data/local/tmp`` and the storage trees, system-owned app data, root-owned system files."""
+    if under(path, "/data/local/tmp") or under(path, "/sdcard") or under(path, "/storage"):
+        owner = group = "shell"
+        label = "u:object_r:shell_data_file:s0"
+    elif under(path, "/data"):
+        owner = "system" if not under(path, "/data/local") else "shell"
+        group = owner
+        label = "u:object_r:system_data_file:s0"
+    else:
+        owner = group = "root"
+        label = "u:object_r:system_file:s0"
+    if under(path, "/system/etc/security/cacerts") or under(path, "/apex"):
+        label = "u:object_r:system_security_cacerts_file:s0" if not under(path, "/apex") else \
+            "u:object_r:system_file:s0"
+    mode = (0o771 if under(path, "/data") else 0o755) if is_dir else 0o644
+    return FileMeta(mode, owner, group, label)
 
 
 def seed_certificates() -> list[tuple[str, bytes]]:

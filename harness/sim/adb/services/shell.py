@@ -33,6 +33,8 @@ PACKET_HEADER = struct.Struct("<BI")
 
 #: stdin bytes buffered for a command that is not reading; beyond this the host is held back
 STDIN_BUFFER = 1024 * 1024
+#: shell-protocol packets are read at most this much at a time
+STDIN_PIECE = 64 * 1024
 
 
 def open_shell(conn: Connection, spec: str) -> Handler:
@@ -151,7 +153,16 @@ def run_shell_protocol(conn: Connection, stream: Stream, command: str) -> None:
         try:
             while True:
                 packet_id, length = PACKET_HEADER.unpack(reader.read_exact(PACKET_HEADER.size))
-                data = reader.read_exact(length) if length else b""
+                if packet_id == ID_STDIN:
+                    while length:  # in pieces: a packet may announce up to 4 GiB
+                        piece = reader.read_exact(min(length, STDIN_PIECE))
+                        stdin.feed(piece)
+                        length -= len(piece)
+                    continue
+                data = reader.read_exact(min(length, STDIN_PIECE))
+                if length > STDIN_PIECE:
+                    log.warning("%r: shell packet id %d of %d bytes; closing", stream, packet_id, length)
+                    break
                 if packet_id == ID_STDIN:
                     stdin.feed(data)
                 elif packet_id == ID_CLOSE_STDIN:

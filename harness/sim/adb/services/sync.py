@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import posixpath
 import stat as stat_mod
 import struct
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from harness.sim.adb.services.base import Handler
 from harness.sim.adb.stream import BufferedWriter, Stream, StreamReader
+from harness.sim.hostfs import make_dirs
 
 if TYPE_CHECKING:
     from harness.sim.adb.connection import Connection
@@ -110,7 +112,18 @@ class SyncSession:
 
     def _lstat(self, path: str, *, follow: bool = False) -> os.stat_result:
         host = self._host(path)
-        return os.stat(host) if follow else os.lstat(host)
+        return self._device_view(path, os.stat(host) if follow else os.lstat(host))
+
+    def _device_view(self, path: str, st: os.stat_result) -> os.stat_result:
+        """``st`` with the device's mode bits, uid and gid (``backend.file_attributes``) instead
+        of the host file's, so sync and the shell agree (``/data/local/tmp`` is 0771 in both)."""
+        attributes = getattr(self.backend, "file_attributes", None)
+        if attributes is None:
+            return st
+        mode, uid, gid = attributes(path, st)
+        fields = list(st)
+        fields[0], fields[4], fields[5] = mode, uid, gid
+        return os.stat_result(fields)
 
     # ---- requests ---------------------------------------------------------------------------
 
@@ -157,7 +170,9 @@ class SyncSession:
         for name in names:
             raw_name = os.fsencode(name)
             try:
-                st = os.lstat(host / name)
+                child = path if name == "." else posixpath.dirname(path.rstrip("/")) or "/" if name == ".." \
+                    else posixpath.join(path, name)
+                st = self._device_view(posixpath.normpath(child), os.lstat(host / name))
             except OSError as exc:
                 if v2:
                     fields = (0,) * 10
@@ -198,7 +213,7 @@ class SyncSession:
         perm |= (perm >> 3) & 0o007
         try:
             host = self._host(path, write=True)
-            fd = self._open_for_write(host, perm)
+            fd = self._open_for_write(host, 0o600)  # host files stay private; the device mode is recorded
         except OSError as exc:
             self._drain_and_fail(f"couldn't create file: {os.strerror(_errno_of(exc))}")
         complete = False
@@ -206,6 +221,9 @@ class SyncSession:
             with os.fdopen(fd, "wb", buffering=0) as fh:
                 mtime = self._receive_data(fh)
             os.utime(host, (mtime, mtime))
+            record = getattr(self.backend, "record_mode", None)
+            if record is not None:
+                record(path, perm)
             complete = True
         finally:
             if not complete:
@@ -218,7 +236,7 @@ class SyncSession:
         try:
             return os.open(host, flags, perm)
         except FileNotFoundError:
-            host.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(host.parent, 0o700)
             return os.open(host, flags, perm)
 
     def _receive_data(self, fh: BinaryIO) -> int:

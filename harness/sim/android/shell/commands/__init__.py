@@ -27,10 +27,13 @@ def command(*names: str) -> Callable[[CommandFn], CommandFn]:
 # registration happens on import
 from harness.sim.android.shell.commands import (  # noqa: E402,F401
     activity,
+    cmd,
+    filemods,
     files,
     net,
     packages,
     procs,
     props,
     system,
+    text,
 )

@@ -1,0 +1,399 @@
+"""The one lab builder: ``open_lab(spec)`` for a virtual handset or a real phone.
+
+    from harness.scenario import LabSpec, VirtualTarget, open_lab
+
+    with open_lab(LabSpec(VirtualTarget("ncsc-2021"))) as lab:
+        with lab.step("security-first-start") as step:
+            lab.launch("security")
+            step.expect_flow("ad_config")
+        lab.assert_no_config_list()          # raises ScenarioAssertion with the evidence
+
+Order in (each undone in reverse on every exit path, by one :class:`contextlib.ExitStack`):
+signal handlers (SIGINT/SIGTERM/SIGHUP → :class:`~harness.scenario.signals.Interrupted`) →
+target (world + handset for a virtual target; a check of the serial for a phone) → capture
+session (proxy + recorder + run store) → device session (restore journal, stale restore,
+snapshot) → facts into the run → streaming logcat → proxy (``adb reverse``) → CA → frida-server
+(optional). On the way out: Frida detached, apps stopped, logcat and the target's evidence saved
+into the run, the device restored through its journal (while the proxy still runs), the run
+closed ``complete`` — or ``incomplete`` with the reason when anything raised — and the target
+stopped. The run directory is always kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import CaptureError, HarnessError, ScenarioError, UsageError
+from harness.fsutil import private_dir
+from harness.scenario.actions import LabActions
+from harness.scenario.logwatch import LogWatcher
+from harness.scenario.signals import handled
+from harness.scenario.spec import LabSpec
+from harness.scenario.steps import Step
+from harness.scenario.waits import Pulse, wait_for
+
+if TYPE_CHECKING:
+    from harness.capture.records import AgentEvent, FlowRecord
+    from harness.capture.session import CaptureSession
+    from harness.device.adb import Device
+    from harness.device.session import DeviceSession
+    from harness.scenario.target import Attached
+
+
+class AppDied(ScenarioError):
+    """An app the lab started exited while a step was waiting for it."""
+
+
+def _home(spec: LabSpec) -> Path:
+    import os
+
+    return Path(spec.home) if spec.home else Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
+
+
+class Lab(LabActions):
+    """An open lab: the capture, the prepared device, the profile, steps and actions.
+
+    Attributes: ``capture`` (CaptureSession), ``device`` (harness.device.adb.Device), ``session``
+    (DeviceSession), ``attached`` (what the target gave), ``profile``, ``logs`` (LogWatcher),
+    ``facts`` (DeviceFacts), ``proxy``/``ca`` (what was set up), ``steps`` (StepResult list),
+    ``status``/``reason`` (how the run is closed), ``restore`` (RestoreReport once restored)."""
+
+    def __init__(self, spec: LabSpec, attached: Attached, profile: Any, capture: CaptureSession,
+                 device: Device, session: DeviceSession, home: Path, emit: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self.spec = spec
+        self.attached = attached
+        self.profile = profile
+        self.capture = capture
+        self.device = device
+        self.session = session
+        self.home = home
+        self.emit = emit
+        self.timeout = spec.timeout
+        self.pulse = Pulse()
+        self.logs = LogWatcher(device, self.pulse)
+        self.facts: Any = None
+        self.proxy: Any = None
+        self.ca: Any = None
+        self.status = "incomplete"
+        self.reason: str | None = None
+        self.restore: Any = None
+        self.steps: list[Any] = []
+        self._current: Step | None = None
+
+    # -- basics ----------------------------------------------------------------------------------
+
+    @property
+    def serial(self) -> str:
+        return self.device.serial
+
+    @property
+    def run_dir(self) -> Path:
+        return self.capture.run_dir
+
+    @property
+    def world(self) -> Any:
+        """The virtual vendor world (ground truth), or None on a phone."""
+        return self.attached.world
+
+    def check(self) -> None:
+        """Raise at once when waiting is pointless: the proxy stopped, the device went away, an
+        app under Frida died."""
+        if self.capture.wait(0):
+            raise CaptureError("the proxy stopped during the run (recording failed)",
+                               fix="see the run's status reason; free disk space and rerun")
+        if self.logs.ended is not None:
+            from harness.device.adb import check_state
+
+            check_state(self.device.client, self.serial, attempted="watch the device")
+            raise CaptureError(self.logs.ended, fix="check `adb devices`; rerun", serial=self.serial)
+        for hook in list(self.hooks.values()):
+            hook.check()
+        self._check_apps()
+
+    def _check_apps(self) -> None:
+        """An app the lab started that died since (``ActivityManager: Process PKG (pid N) has died``,
+        as Android logs it) ends the step at once: waiting for it is pointless."""
+        for package, pid in list(self.alive.items()):
+            prefix = f"Process {package} (pid {pid})"
+            died = next((ln for ln in self.logs.lines("ActivityManager")
+                         if ln.message.startswith(prefix) and "has died" in ln.message), None)
+            if died is not None:
+                del self.alive[package]
+                step = self._current.id if self._current else "-"
+                raise AppDied(f"the app process {died.message.split(' has died')[0][8:]} exited during step "
+                              f"{step} ({died.message.split('has died')[-1].strip(': ') or 'no reason'})",
+                              serial=self.serial, attempted=f"step {step}",
+                              fix="see artifacts/logcat.txt in the run for the crash; rerun the scenario")
+
+    def wait(self, probe: Callable[[], Any], what: str, timeout: float | None = None) -> Any:
+        """The lab's bounded wait (:func:`harness.scenario.waits.wait_for`), woken by log lines,
+        flows and agent events; raises StepTimeout with the last log lines."""
+        return wait_for(probe, self.timeout if timeout is None else timeout, what, pulse=self.pulse,
+                        check=self.check, serial=self.serial, context=lambda: "last log: " + self.logs.tail(8))
+
+    def flows(self, predicate: Callable[[FlowRecord], bool] = lambda f: True) -> list[FlowRecord]:
+        store = self.capture.store
+        assert store is not None
+        self.capture.flush()
+        return [f for f in store.iter_flows() if predicate(f)]
+
+    def events(self, type_prefix: str | None = None,
+               predicate: Callable[[AgentEvent], bool] = lambda e: True) -> list[AgentEvent]:
+        store = self.capture.store
+        assert store is not None
+        store.flush()
+        return [e for e in store.iter_events(type_prefix) if predicate(e)]
+
+    def hosts(self, role: str) -> list[str]:
+        """The host patterns of a host role in the lab's profile (``ad_config``, ``search``, ...)."""
+        return list(self.profile.host_role(role).patterns)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def new_step_id(self, base: str) -> str:
+        taken = {s.id for s in self.capture.timeline.steps()}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    @contextlib.contextmanager
+    def step(self, name: str, *, action: str | None = None, info: dict[str, Any] | None = None,
+             quiet: float | None = None, **subject: Any) -> Iterator[Step]:
+        """A step on the timeline with a unique id (``name``, ``name-2``, ...): flows and agent
+        events started inside carry it. On leaving, the step settles: it waits (bounded by the
+        lab's timeout) until everything expected inside arrived (``step.expect_*``, and what the
+        actions expect), or, with no expectation, until nothing new (flow, log line) came for
+        ``quiet`` seconds. ``subject`` (e.g. ``term="Free Tibet"``) is kept in the step's info."""
+        if self._current is not None:
+            raise UsageError(f"step {name!r} started inside step {self._current.id!r}",
+                             fix="end a step before starting the next one")
+        self.check()
+        step_id = self.new_step_id(name)
+        step = Step(self, step_id, name, subject, quiet=self.spec.quiet if quiet is None else quiet)
+        self.capture.timeline.begin(step_id, name, action=action, info={**(info or {}), **subject})
+        self.emit("step", f"{step_id}: {name}" + (f" {subject}" if subject else ""))
+        self._current = step
+        ok = False
+        try:
+            yield step
+            ok = True
+        finally:
+            self._current = None
+            try:
+                if ok:
+                    step.settle()
+            finally:
+                result = step.finish()
+                self.steps.append(result)
+        flows = len(result.flow_ids)
+        self.emit("step", f"{step_id}: done, {flows} flows, settled by {result.settled_by}"
+                  + (f"; rendered {', '.join(f'{k} {len(v)}' for k, v in result.rendered.items())}"
+                     if result.rendered else ""))
+
+    def mark(self, name: str) -> str:
+        """A manual step mark (``harness intercept``): begin step ``name`` (made unique) now; the
+        previous manual step ends. Flows and agent events from here on carry it. Its id."""
+        from harness.scenario.marks import valid_name
+
+        if self._current is not None:
+            raise UsageError(f"cannot mark {name!r} inside the scripted step {self._current.id!r}",
+                             fix="marks are for manual sessions")
+        step_id = self.new_step_id(valid_name(name))
+        self.capture.timeline.begin(step_id, name, action="manual")
+        self.emit("step", f"{step_id}: marked")
+        return step_id
+
+    @property
+    def current_step(self) -> Step | None:
+        return self._current
+
+    # -- assertions (harness.scenario.assertions, bound to this lab) ------------------------------
+
+    def analyse(self) -> Any:
+        from harness.scenario.assertions import analyse
+
+        return analyse(self)
+
+    def assert_no_config_list(self, steps: list[str] | None = None, host_role: str | None = None) -> Any:
+        from harness.scenario.assertions import assert_no_config_list
+
+        return assert_no_config_list(self, steps, host_role)
+
+    def assert_no_pii_to(self, jurisdiction: str | None = "third_country", steps: list[str] | None = None) -> Any:
+        from harness.scenario.assertions import assert_no_pii_to
+
+        return assert_no_pii_to(self, jurisdiction=jurisdiction, steps=steps)
+
+    def assert_not_filtered(self, experiment: str, control: str) -> Any:
+        from harness.scenario.assertions import assert_not_filtered
+
+        return assert_not_filtered(self, experiment, control)
+
+    def assert_config_not_enforced(self, experiment: str, control: str) -> Any:
+        from harness.scenario.assertions import assert_config_not_enforced
+
+        return assert_config_not_enforced(self, experiment, control)
+
+    # -- closing ---------------------------------------------------------------------------------
+
+    def _close_apps(self) -> None:
+        """Detach Frida (no helper left behind), stop what the lab started, keep the evidence."""
+        errors: list[str] = []
+        for role, hook in list(self.hooks.items()):
+            try:
+                with contextlib.suppress(HarnessError):
+                    hook.flush(timeout=5.0)
+                hook.close()
+            except Exception as exc:  # noqa: BLE001 - every hook must be closed
+                errors.append(f"Frida session of {role}: {exc}")
+        self.hooks.clear()
+        for package in list(self.started):
+            with contextlib.suppress(HarnessError):
+                from harness.device import apps
+
+                apps.force_stop(self.device, package)
+        self.logs.close()
+        store = self.capture.store
+        if store is not None:
+            with contextlib.suppress(HarnessError, OSError):
+                from harness.device import apps
+
+                apps.save_logcat(self.device, store)
+            with contextlib.suppress(HarnessError, OSError):
+                self.attached.keep_evidence(store)
+        for problem in errors:
+            self.emit("cleanup", problem)
+
+
+@contextlib.contextmanager
+def open_lab(spec: LabSpec) -> Iterator[Lab]:
+    """Open the lab described by ``spec``; see the module docstring. Raises
+    :class:`~harness.errors.UsageError` for a bad spec (unknown profile, existing run dir, a
+    profile missing a role the target needs) before the device is touched, and any
+    :class:`~harness.errors.HarnessError` of set-up after cleaning up."""
+    from harness.capture.session import CaptureSession, new_run_dir
+    from harness.device.adb import Device, ensure_server
+    from harness.device.facts import collect_facts, save_facts
+    from harness.device.session import DeviceSession
+    from harness.scenario.profile import load_profile
+
+    emit = spec.emit or (lambda stage, text: None)
+    home = _home(spec)
+    run_dir = Path(spec.run_dir) if spec.run_dir else new_run_dir(home / "runs")
+    if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+        raise UsageError(f"run directory {run_dir} already exists and is not an empty folder",
+                         fix="give a new run directory (a run never writes into an earlier one)")
+    # a profile given by name or path is read before anything starts
+    profile = load_profile(spec.profile) if isinstance(spec.profile, str | Path) else spec.profile
+    with contextlib.ExitStack() as stack:
+        if spec.handle_signals:
+            stack.enter_context(handled())
+        if spec.root is not None:
+            root = private_dir(Path(spec.root))
+        else:
+            root = Path(tempfile.mkdtemp(prefix="lab-", dir=private_dir(home / "labs")))
+            stack.callback(shutil.rmtree, root, True)
+        attached = spec.target.open(stack, root, emit)
+        if profile is None:
+            profile = load_profile(attached.default_profile)
+        options = {**attached.proxy_options, **spec.proxy_options}
+        capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *spec.addons],
+                                 options=options, meta={"kind": "lab", **attached.meta, **spec.meta,
+                                                        "profile": getattr(profile, "name", None)})
+        capture.start()
+        assert capture.address is not None and capture.store is not None
+        emit("capture", f"proxy on {capture.address[0]}:{capture.address[1]}, recording into {run_dir}")
+        device = Device(ensure_server(attached.server), attached.serial, attached.server)
+        session = DeviceSession(device, home, run=run_dir.name, handle_sigterm=False)
+        lab = Lab(spec, attached, profile, capture, device, session, home, emit)
+
+        def close_capture() -> None:
+            capture.stop(lab.status, lab.reason)
+            emit("capture", f"stopped; run {lab.status} in {run_dir}")
+
+        stack.callback(close_capture)
+        previous = spec.on_flow
+
+        def on_flow(record: Any) -> None:
+            if previous is not None:
+                previous(record)
+            lab.pulse.notify()
+
+        assert capture.recorder is not None
+        capture.recorder.on_flow = on_flow
+        try:
+            stack.enter_context(session)
+            stack.push(lambda exc_type, exc, tb: _report_restore(lab, exc))
+            stack.callback(lab._close_apps)
+            if session.stale_report is not None:
+                emit("device", f"restored changes an earlier run left on {device.serial}")
+            _prepare(lab, collect_facts, save_facts)
+            lab.status = "running"
+            yield lab
+            lab.status = "complete"
+        except BaseException as exc:
+            lab.status = "incomplete"
+            lab.reason = str(exc) or type(exc).__name__
+            raise
+
+
+def _prepare(lab: Lab, collect_facts: Any, save_facts: Any) -> None:
+    from harness.device.cacert import install_ca
+    from harness.device.proxy import setup_proxy
+
+    spec, capture = lab.spec, lab.capture
+    assert capture.address is not None and capture.store is not None
+    lab.facts = collect_facts(lab.device)
+    save_facts(lab.facts, capture.store)
+    f = lab.facts
+    lab.emit("device", f"facts saved: {f.model} ({f.manufacturer}), Android {f.android_version}, region "
+                       f"{f.miui_region}, root {f.root_method}; identifiers {', '.join(f.identifiers())}")
+    lab.logs.start()
+    lab.proxy = setup_proxy(lab.session, capture.address[1], device_port=spec.device_port,
+                            lab_address=spec.lab_proxy)
+    lab.emit("device", f"proxy {lab.proxy.device_address}"
+             + (f" -> 127.0.0.1:{lab.proxy.host_port} via adb reverse" if lab.proxy.reverse else ""))
+    lab.ca = install_ca(lab.session, capture.ca.cert.read_bytes(), spec.ca)
+    if lab.ca is not None:
+        lab.emit("device", f"harness CA {lab.ca.file_name} ({lab.ca.method}"
+                 + (f", visible at {', '.join(lab.ca.verified_paths)})" if lab.ca.verified else ")"))
+        if lab.ca.instructions:
+            lab.emit("device", lab.ca.instructions)
+    if spec.frida_server is not None:
+        from harness.device.frida_server import deploy
+
+        st = deploy(lab.session, spec.frida_server, check_answers=False)
+        lab.emit("frida", f"frida-server {st.version} running (pid {', '.join(map(str, st.pids))})")
+
+
+def _report_restore(lab: Lab, exc: BaseException | None) -> bool:
+    """Restore through the journal and say how it went. When the device cannot be reached while
+    another error is on its way out, that error is kept and the journal waits for
+    ``harness restore`` (or the next session on the device) to restore it on reconnect."""
+    started = time.monotonic()
+    try:
+        report = lab.session.report if lab.session.report is not None else lab.session.restore()
+    except HarnessError as failed:
+        if exc is None:
+            raise
+        lab.emit("device", f"NOT restored ({failed.reason}); the journal is kept: run "
+                           f"`harness restore --device {lab.serial}` once it is reconnected")
+        return False
+    lab.restore = report
+    if report.ok:
+        lab.emit("device", f"restored through the journal ({len(report.undone)} changes undone in "
+                           f"{time.monotonic() - started:.1f}s); it matches the snapshot taken before the run")
+    else:
+        lab.emit("device", "NOT fully restored: " + "; ".join(report.lines())
+                 + f" (run `harness restore --device {lab.serial}`)")
+    return False

@@ -1,0 +1,130 @@
+"""A streaming logcat watcher: one ``adb shell logcat -v brief`` stream for the whole lab.
+
+The stream (adbutils' ``shell(..., stream=True)``, the same service ``adb logcat`` uses) is read on
+its own thread; every line is parsed (``V/Tag( pid): message``), kept in order, and wakes the
+lab's :class:`~harness.scenario.waits.Pulse`, so a step waiting for an app's log line is woken by
+the line itself instead of re-reading ``logcat -d``. When the stream ends before :meth:`close`
+(the device went away, adb restarted), :attr:`ended` says so and the lab's checks raise.
+
+``I/Render`` lines are the virtual app contract for what an app put on screen (JSON with ``pkg``,
+``surface``, ``subject``, ``items``: docs/dev/contracts.md); :func:`renders` reads them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from harness.device.logcat import LogLine
+
+if TYPE_CHECKING:
+    from harness.device.adb import Device
+    from harness.scenario.waits import Pulse
+
+_BRIEF = re.compile(r"^([VDIWEF])/(.+?)\(\s*(\d+)\): ?(.*)$")
+
+
+def parse_brief(raw: str) -> LogLine | None:
+    """One ``logcat -v brief`` line, or None for headers (``--------- beginning of main``)."""
+    m = _BRIEF.match(raw.rstrip("\r\n"))
+    return LogLine(m.group(1), m.group(2).strip(), int(m.group(3)), m.group(4)) if m else None
+
+
+class LogWatcher:
+    """The device log as a growing list; ``start()`` opens the stream, ``close()`` ends it."""
+
+    def __init__(self, device: Device, pulse: Pulse | None = None) -> None:
+        self.device = device
+        self.pulse = pulse
+        self._lines: list[LogLine] = []
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        #: why the stream ended on its own (None while it runs or after close())
+        self.ended: str | None = None
+
+    def start(self) -> LogWatcher:
+        from adbutils.errors import AdbError
+
+        try:
+            adb = self.device.client.device(serial=self.device.serial)
+            self._conn = adb.shell("logcat -v brief", stream=True)
+        except (AdbError, OSError) as exc:
+            raise self.device._fail(exc, "stream logcat") from exc
+        self._thread = threading.Thread(target=self._read, name=f"logcat:{self.device.serial}", daemon=True)
+        self._thread.start()
+        return self
+
+    def _read(self) -> None:
+        reader = self._conn.conn.makefile("rb")
+        try:
+            for raw in reader:
+                line = parse_brief(raw.decode("utf-8", "replace"))
+                if line is None:
+                    continue
+                with self._lock:
+                    self._lines.append(line)
+                if self.pulse is not None:
+                    self.pulse.notify()
+        except (OSError, ValueError) as exc:
+            if not self._closing:
+                self.ended = f"the logcat stream failed: {exc}"
+        finally:
+            if not self._closing and self.ended is None:
+                self.ended = "the logcat stream ended (device disconnected?)"
+            if self.pulse is not None:
+                self.pulse.notify()
+
+    def close(self) -> None:
+        self._closing = True
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.conn.shutdown(2)
+            with contextlib.suppress(Exception):
+                self._conn.close()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self._lines)
+
+    def lines(self, tags: tuple[str, ...] | str | None = None, pid: int | None = None,
+              since: int = 0) -> list[LogLine]:
+        """Lines from index ``since`` on, optionally of ``tags`` and ``pid``."""
+        wanted = (tags,) if isinstance(tags, str) else tags
+        with self._lock:
+            chunk = self._lines[since:]
+        return [ln for ln in chunk if (not wanted or ln.tag in wanted) and (pid is None or ln.pid == pid)]
+
+    def find(self, tag: str, predicate: Callable[[str], bool], *, pid: int | None = None,
+             since: int = 0) -> LogLine | None:
+        return next((ln for ln in self.lines(tag, pid, since) if predicate(ln.message)), None)
+
+    def tail(self, n: int = 15) -> str:
+        with self._lock:
+            last = self._lines[-n:]
+        return " | ".join(f"{ln.level}/{ln.tag}({ln.pid}): {ln.message[:100]}" for ln in last)
+
+
+def renders(lines: list[LogLine], package: str, subject: str | None = None) -> list[dict[str, Any]]:
+    """What an app put on screen: the JSON documents of its ``I/Render`` lines, in order."""
+    out = []
+    for line in lines:
+        if line.tag != "Render":
+            continue
+        try:
+            doc = json.loads(line.message)
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and doc.get("pkg") == package and (subject is None or doc.get("subject") == subject):
+            out.append(doc)
+    return out
