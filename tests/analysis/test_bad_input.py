@@ -178,3 +178,11 @@ def test_mitm_with_a_torn_tail_keeps_the_flows_before(tmp_path: Path) -> None:
     code, out, err = run_cli(["analyze", str(p), "--json"], tmp_path)
     assert code == 2 and json.loads(out)["counts"]["flows"] == 2
     assert "truncated or corrupt after 2 flows" in one_error_line(err, "torn.mitm")
+
+
+def test_title_quadratic_case_is_analysed(tmp_path: Path) -> None:
+    """The eleventh file of the cases: a valid HAR whose 256 KiB body repeats ``<title>`` (the
+    linear title scan is the analysis layer's, tested there); through the CLI it is simply read."""
+    code, out, err = run_cli(["analyze", str(DATA.parent / "har-title-quadratic.har"), "--json"], tmp_path)
+    assert code == 0 and err == ""
+    assert json.loads(out)["counts"]["flows"] == 1
