@@ -7,12 +7,13 @@ descriptive facts (model, build, ...) freely.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.analysis.shapes import FACTS, MAX_FACTS_BYTES
 from harness.errors import AnalysisError
+from harness.parsing import check_shape, load_json, quote, read_text
 
 #: values shorter than this are not searched (they would match ordinary traffic)
 MIN_VALUE_LEN = 4
@@ -78,20 +79,34 @@ def _add_location(kv: KnownValues, name: str, loc: Any) -> None:
         lat = loc.get("lat", loc.get("latitude"))
         lon = loc.get("lon", loc.get("lng", loc.get("longitude")))
     else:
-        raise AnalysisError(f"fact {name!r} must be {{'lat': .., 'lon': ..}} or [lat, lon], got {loc!r}",
+        raise AnalysisError(f"fact {name!r} must be {{'lat': .., 'lon': ..}} or [lat, lon], got {quote(loc)}",
                             fix="write the location as an object with lat and lon")
     try:
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
         raise AnalysisError(f"fact {name!r} has a non-numeric latitude/longitude", fix="use decimal degrees") from None
+    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+        raise AnalysisError(f"fact {name!r} is not a place on Earth ({quote(lat_f)}, {quote(lon_f)})",
+                            fix="use decimal degrees: latitude -90..90, longitude -180..180")
     kv.values.append(KnownValue(f"{name}.lat", "coordinate", repr(lat_f), group=name, need=2))
     kv.values.append(KnownValue(f"{name}.lon", "coordinate", repr(lon_f), group=name, need=2))
 
 
-def known_values_from_facts(facts: dict[str, Any]) -> KnownValues:
-    """Build the search list from a facts object (see docs/analysis.md for the keys)."""
+def check_facts(facts: Any, origin: str = "device facts") -> None:
+    """Raise :class:`AnalysisError` naming the first place where ``facts`` does not fit
+    :data:`harness.analysis.shapes.FACTS` (types, at most 1024 characters per searched value,
+    2000 installed apps, 256 entries per list)."""
+    check_shape(facts, FACTS, origin, AnalysisError, fix="see docs/analysis.md, 'Device facts'")
+
+
+def known_values_from_facts(facts: dict[str, Any], origin: str = "device facts") -> KnownValues:
+    """Build the search list from a facts object (see docs/analysis.md for the keys).
+
+    Raises :class:`AnalysisError` if the object does not have the shape :func:`check_facts` checks.
+    """
     if not isinstance(facts, dict):
-        raise AnalysisError("device facts must be a JSON object", fix="see docs/analysis.md, 'Device facts'")
+        raise AnalysisError(f"{origin} must be a JSON object", fix="see docs/analysis.md, 'Device facts'")
+    check_facts(facts, origin)
     if isinstance(facts.get("facts"), dict):  # {"facts": {...}, "serial": ...} wrappers
         facts = {**facts, **facts["facts"]}
     kv = KnownValues()
@@ -131,13 +146,11 @@ def known_values_from_facts(facts: dict[str, Any]) -> KnownValues:
 
 
 def load_facts(path: str | Path) -> dict[str, Any]:
+    """Read and shape-check a facts JSON file (at most 1 MiB); :class:`AnalysisError` names the
+    file and the place of the first problem."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AnalysisError(f"cannot read facts file {p}: {exc.strerror}", fix="pass an existing JSON file") from None
-    except ValueError as exc:
-        raise AnalysisError(f"facts file {p} is not valid JSON: {exc}", fix="check the file's syntax") from None
+    data = load_json(read_text(p, "facts file", MAX_FACTS_BYTES, AnalysisError), f"facts file {p}", AnalysisError)
     if not isinstance(data, dict):
         raise AnalysisError(f"facts file {p} must hold a JSON object", fix="see docs/analysis.md, 'Device facts'")
+    check_facts(data, f"facts file {p}")
     return data

@@ -30,7 +30,7 @@ class Severity(IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             names = ", ".join(s.name.lower() for s in cls)
-            raise UsageError(f"unknown severity {text!r}", fix=f"use one of: {names}") from None
+            raise UsageError(f"unknown severity {text[:40]!r}", fix=f"use one of: {names}") from None
 
     def __str__(self) -> str:
         return self.name.lower()

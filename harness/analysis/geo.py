@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
-import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -22,11 +21,12 @@ from typing import Any
 
 import iptocc
 import maxminddb
-import yaml
 
 from harness.analysis.geodata import LocationData
 from harness.analysis.geodata import load as load_location_data
+from harness.analysis.shapes import GEO_OVERRIDES, MAX_GEO_BYTES
 from harness.errors import AnalysisError
+from harness.parsing import check_shape, load_json, load_yaml, quote, read_text
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -64,19 +64,25 @@ def _override_from(entry: dict[str, Any], origin: str) -> Override:
     country = entry.get("country") or entry.get("cc")
     if not cidr or not country:
         raise AnalysisError(
-            f"geo override entry {entry!r} in {origin} needs 'cidr' and 'country'",
+            f"geo override entry {quote(entry)} in {origin} needs 'cidr' and 'country'",
             fix="write each entry as {cidr: 127.0.0.10/32, country: SG[, asn: N, label: ...]}",
         )
     try:
         net = ipaddress.ip_network(str(cidr).strip(), strict=False)
-    except ValueError as exc:
-        raise AnalysisError(f"bad CIDR {cidr!r} in {origin}: {exc}", fix="use e.g. 10.0.0.0/8") from None
+    except ValueError:
+        raise AnalysisError(f"bad CIDR {quote(cidr)} in {origin}", fix="use e.g. 10.0.0.0/8") from None
     asn = entry.get("asn")
     try:
         asn_value = int(str(asn).upper().removeprefix("AS")) if asn not in (None, "") else None
+        if asn_value is not None and not 0 <= asn_value < 1 << 32:
+            raise ValueError(asn_value)
     except ValueError:
-        raise AnalysisError(f"bad ASN {asn!r} in {origin}", fix="use a number such as 4808") from None
-    return Override(net, str(country).strip().upper(), asn_value, entry.get("label") or None)
+        raise AnalysisError(f"bad ASN {quote(asn)} in {origin}", fix="use a number such as 4808") from None
+    code = str(country).strip().upper()
+    if not (len(code) == 2 and code.isalpha()):
+        raise AnalysisError(f"bad country {quote(country)} in {origin}", fix="use a two-letter ISO 3166 code such as SG")
+    label = entry.get("label")
+    return Override(net, code, asn_value, str(label) if label not in (None, "") else None)
 
 
 def load_overrides(path: str | Path) -> list[Override]:
@@ -85,22 +91,23 @@ def load_overrides(path: str | Path) -> list[Override]:
     YAML/JSON may be a list of entries, ``{"overrides": [...]}``, or a mapping CIDR -> country.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AnalysisError(
-            f"cannot read geo override file {p}: {exc.strerror}", fix="pass an existing YAML/JSON/CSV file"
-        ) from None
+    text = read_text(p, "geo override file", MAX_GEO_BYTES, AnalysisError)
     origin = str(p)
     if p.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
-        return [_override_from({k.strip().lower(): (v or "").strip() for k, v in r.items() if k}, origin)
-                for r in rows]
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise AnalysisError(f"geo override file {p} is not valid YAML/JSON: {exc}",
-                            fix="check the file's syntax") from None
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise AnalysisError(f"geo override file {p} is not valid CSV: {exc}", fix="check the file's syntax") from None
+        data: Any = [{str(k).strip().lower(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items() if k}
+                     for r in rows]
+    else:
+        what = f"geo override file {p}"
+        data = load_json(text, what, AnalysisError) if p.suffix.lower() == ".json" else load_yaml(text, what, AnalysisError)
+    if not isinstance(data, list | dict):
+        raise AnalysisError(f"geo override file {p} must hold a list of entries or a CIDR -> country map",
+                            fix="see docs/analysis.md, 'Geo override table'")
+    check_shape(data, GEO_OVERRIDES, f"geo override file {p}", AnalysisError,
+                fix="see docs/analysis.md, 'Geo override table'")
     if isinstance(data, dict) and "overrides" in data:
         data = data["overrides"]
     if isinstance(data, dict):

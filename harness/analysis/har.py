@@ -52,6 +52,7 @@ from harness.analysis.decode import ENCODING_NAMES
 from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
+from harness.parsing import PARSE_ERRORS, one_line
 
 if TYPE_CHECKING:
     from harness.analysis.loaders import Source
@@ -331,7 +332,8 @@ def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
 
 def load_har(path: Path) -> Source:
     """A :class:`Source` over a HAR file (plain, gzip or zlib). Raises AnalysisError if it is not one."""
-    from harness.analysis.loaders import Source
+    from harness.analysis import validate
+    from harness.analysis.loaders import RECORD_ERRORS, Source
 
     try:
         doc = json.loads(_read(path).decode("utf-8-sig"))
@@ -343,6 +345,9 @@ def load_har(path: Path) -> Source:
                             fix="pass a complete HAR 1.2 JSON file (a cut-off export is not valid JSON)") from None
     except RecursionError:
         raise AnalysisError(f"{path} is not a HAR file: JSON nested too deeply", fix=_FIX) from None
+    except PARSE_ERRORS as exc:  # a 4300+ digit integer, MemoryError, ... (issue 12)
+        raise AnalysisError(f"{path} is not a HAR file the harness can read: {one_line(str(exc) or type(exc).__name__, 120)}",
+                            fix=_FIX) from None
     log = doc.get("log") if isinstance(doc, dict) else None
     if not isinstance(log, dict):
         raise AnalysisError(f"{path} is not a HAR file: no top-level 'log' object", fix=_SHAPE)
@@ -358,11 +363,16 @@ def load_har(path: Path) -> Source:
         for i, entry in enumerate(entries):
             try:
                 rec, ws = record_from_har_entry(entry, i, creator_name)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                src.mark_incomplete(f"{path.name}: HAR entry {i} skipped: {str(exc)[:200]}")
+                validate.flow_record(rec)  # int64, finite, text, host (harness.analysis.validate)
+                ws = [validate.ws_message(m) for m in ws]
+            except RECORD_ERRORS as exc:
+                src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
                 continue
             ws_buffer.extend(ws)
             yield rec
+        if entries and src.skipped == len(entries):
+            raise AnalysisError(f"{path}: none of its {len(entries)} HAR entries could be read ({src.problems[0]})",
+                                fix="pass a HAR 1.2 file whose entries have request, response and startedDateTime")
 
     def messages() -> Iterator[WsMessage]:
         while ws_buffer:

@@ -10,18 +10,35 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import sqlite3
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from mitmproxy.io import compat, tnetstring
+from mitmproxy.io import compat
 
+from harness.analysis import validate
 from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
+from harness.analysis.tnet import read_tnetstring
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
+from harness.parsing import PARSE_ERRORS, one_line
+
+T = TypeVar("T")
+
+#: at most this many problems are listed one by one; the rest are counted
+MAX_LISTED_PROBLEMS = 5
+#: errors that make one record unreadable (it is skipped and counted, the others are kept);
+#: mitmproxy's migration raises KeyError/AttributeError/AssertionError on bad states
+RECORD_ERRORS: tuple[type[BaseException], ...] = (*PARSE_ERRORS, KeyError, AttributeError, AssertionError)
+#: errors reading a small JSON side file (a run's facts.json)
+READ_ERRORS: tuple[type[BaseException], ...] = (OSError, *PARSE_ERRORS)
+#: errors reading rows from a run store (a corrupt SQLite file, a row whose JSON does not decode)
+STORE_ERRORS: tuple[type[BaseException], ...] = (*RECORD_ERRORS, sqlite3.Error)
 
 #: TLS failure wording in mitmproxy error messages
 _TLS_WORDS = ("tls", "ssl", "certificate", "handshake")
@@ -40,10 +57,54 @@ class Source:
     #: set while streaming; read after the iterators are exhausted
     incomplete: bool = False
     problems: list[str] = field(default_factory=list)
+    #: records (HAR entries, flows, messages) that could not be read and were left out
+    skipped: int = 0
 
     def mark_incomplete(self, problem: str) -> None:
+        """Mark the input incomplete; the first few problems are kept (one line, short each)."""
         self.incomplete = True
-        self.problems.append(problem)
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(one_line(problem, 200))
+
+    def skip(self, problem: str) -> None:
+        """Count a record left out (and why); the result is incomplete, the other records are kept."""
+        self.skipped += 1
+        self.mark_incomplete(problem)
+        more = self.skipped - MAX_LISTED_PROBLEMS
+        if more > 0:
+            note = f"{self.path.name}: {self.skipped} records skipped in all"
+            if self.problems and self.problems[-1].endswith(" records skipped in all"):
+                self.problems[-1] = note
+            else:
+                self.problems.append(note)
+
+    def guarded(self, items: Iterator[Any], what: str) -> Iterator[Any]:
+        """``items`` until the first error reading them, which marks the input incomplete (a run
+        store whose rows cannot be decoded keeps what came before)."""
+        count = 0
+        try:
+            for item in items:
+                count += 1
+                yield item
+        except STORE_ERRORS as exc:
+            self.mark_incomplete(f"{self.path.name}: {what} unreadable after {count} "
+                                 f"({one_line(str(exc) or type(exc).__name__, 120)})")
+
+    def checked(self, items: Iterator[T], check: Callable[[T], T], what: str) -> Iterator[T]:
+        """``items`` each passed through ``check`` (a :mod:`validate` function); bad ones skipped."""
+        for i, item in enumerate(items):
+            try:
+                yield check(item)
+            except validate.RecordError as exc:
+                self.skip(f"{self.path.name}: {what} {i + 1} skipped: {exc}")
+
+    def checked_ws(self, messages: Iterator[WsMessage]) -> Iterator[WsMessage]:
+        """``messages`` with each validated (:func:`validate.ws_message`); bad ones skipped."""
+        return self.checked(messages, validate.ws_message, "WebSocket message")
+
+    def checked_flows(self, flows: Iterator[FlowRecord], what: str = "record") -> Iterator[FlowRecord]:
+        """``flows`` with each record validated (:func:`validate.flow_record`); bad ones skipped."""
+        return self.checked(flows, validate.flow_record, what)
 
 
 def open_source(path: str | Path) -> Source:
@@ -190,37 +251,51 @@ def load_mitm(path: Path) -> Source:
     ws_buffer: deque[WsMessage] = deque()
 
     def flows() -> Iterator[FlowRecord]:
-        count = 0
+        count = 0  # flows read from the file (good or skipped): flow numbers in warnings are 1-based
+        handshakes: dict[str, FlowRecord] = {}
         try:
             fh = path.open("rb")
+            size = os.fstat(fh.fileno()).st_size
         except OSError as exc:
             raise AnalysisError(f"cannot read {path}: {exc.strerror}", fix="check the path and permissions") from None
         with fh:
             while True:
                 try:
-                    loaded = tnetstring.load(fh)
-                except ValueError as exc:
-                    if str(exc) == "not a tnetstring: empty file":
-                        return
+                    loaded = read_tnetstring(fh, size)
+                except EOFError:
+                    break
+                except RECORD_ERRORS as exc:
                     if count == 0:
                         raise AnalysisError(
-                            f"{path} is not a mitmproxy flow file ({exc})",
+                            f"{path} is not a mitmproxy flow file ({one_line(str(exc), 120)})",
                             fix="pass a file written by mitmdump -w / mitmweb, a run directory or a .har file",
                         ) from None
-                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
-                    return
-                except (IndexError, TypeError) as exc:
-                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows ({exc})")
-                    return
-                try:
-                    state = compat.migrate_flow(loaded)  # type: ignore[arg-type]
-                    rec, ws = record_from_state(state)  # type: ignore[arg-type]
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    src.mark_incomplete(f"{path.name}: flow {count + 1} could not be read ({exc})")
-                    continue
+                    src.mark_incomplete(f"{path.name}: flow file truncated or corrupt after {count} flows "
+                                        f"({one_line(str(exc), 120)}); the flows before it are kept")
+                    break
                 count += 1
+                try:
+                    state = validate.flow_state(compat.migrate_flow(loaded))
+                    rec, ws = record_from_state(state)
+                    validate.flow_record(rec)
+                    ws = [validate.ws_message(m) for m in ws]
+                except RECORD_ERRORS as exc:
+                    src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
+                    continue
                 ws_buffer.extend(ws)
+                if state["metadata"].get("websocket") is True and state.get("websocket") is None:
+                    # a WebSocket handshake in a format before 12: mitmproxy's migration repeats it,
+                    # with the messages, in the WebSocket flow that follows; keep only that one
+                    handshakes[rec.id] = rec
+                    continue
+                if state["metadata"].get("duplicated"):
+                    handshakes.pop(rec.id, None)
                 yield rec
+        yield from handshakes.values()  # handshakes whose WebSocket flow never came
+        if count and src.skipped == count:
+            raise AnalysisError(f"{path}: none of its {count} flows could be read ({src.problems[0]})",
+                                fix="check the file was written by mitmproxy (mitmdump -w); "
+                                    "a newer mitmproxy may read it: mitmdump -r FILE -w NEW.mitm")
 
     def ws_messages() -> Iterator[WsMessage]:
         while ws_buffer:
@@ -251,14 +326,33 @@ def load_run_dir(path: Path) -> Source:
         store = RunStore.open(path)
     except HarnessError as exc:
         raise AnalysisError(f"cannot open run store {path}: {exc.reason}", fix=exc.fix or "check the run directory") from None
-    status = str(store.status)
+    except STORE_ERRORS as exc:  # a damaged or foreign store.sqlite
+        raise AnalysisError(f"cannot open run store {path}: {one_line(str(exc) or type(exc).__name__, 120)}",
+                            fix="analyse RUN_DIR/flows.mitm instead, or check the run directory") from None
+    unreadable: list[str] = []
+    status = "unknown"
+    try:
+        status = str(store.status)
+    except STORE_ERRORS as exc:
+        unreadable.append(f"status ({one_line(str(exc), 80)})")
     try:
         meta = dict(store.meta())
     except Exception:  # noqa: BLE001 - meta is optional for analysis
         meta = {}
+    steps: list[Step] = []
+    try:
+        steps = list(store.steps())
+    except STORE_ERRORS as exc:
+        unreadable.append(f"steps ({one_line(str(exc) or type(exc).__name__, 80)})")
     src = Source("run", path, iter(store.iter_flows()), ws_messages=iter(store.iter_ws_messages()),
-                 events=iter(store.iter_events()), steps=list(store.steps()), facts=_read_facts(path), meta=meta)
+                 events=iter(store.iter_events()), steps=steps, facts=_read_facts(path), meta=meta)
+    for what in unreadable:
+        src.mark_incomplete(f"{path.name}: run store {what} unreadable; analysed without")
     src.meta["status"] = status
+    src.flows = src.checked_flows(src.guarded(src.flows, "flows"), "flow")
+    src.ws_messages = src.checked_ws(src.guarded(src.ws_messages, "WebSocket messages"))
+    src.events = src.checked(src.guarded(src.events, "agent events"), validate.agent_event, "agent event")
+    src.steps = list(src.checked(iter(src.steps), validate.step, "step"))
     if status != "complete":
         reason = meta.get("reason") or meta.get("status_reason") or ""
         src.mark_incomplete(f"run status is {status!r}" + (f": {reason}" if reason else ""))
@@ -271,6 +365,6 @@ def _read_facts(run_dir: Path) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except READ_ERRORS:
         return None
     return data if isinstance(data, dict) else None

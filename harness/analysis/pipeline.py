@@ -76,7 +76,8 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     opts = options or Options()
     src = path if isinstance(path, Source) else open_source(path)
     facts = opts.facts if opts.facts is not None else src.facts
-    known = known_values_from_facts(facts) if facts else KnownValues()
+    origin = "device facts" if opts.facts is not None else f"device facts of {src.path}"
+    known = known_values_from_facts(facts, origin) if facts else KnownValues()
     geo = opts.geo or GeoResolver()
     scan = FlowScanner(known, opts.limits, opts.frame_body_cap)
     for i, rec in enumerate(src.flows):
@@ -123,6 +124,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
         pii_hits=F.frame(pii_rows, F.PII_HITS), lists=F.frame(list_rows, F.LISTS), finding_list=findings,
         comparisons=comparisons, known_values=len(known),
         meta={"coverage": coverage, "source_meta": src.meta, "policy": opts.policy.to_dict(),
+              "skipped_records": src.skipped,
               "geo": geo.describe(), "pii_patterns": scan.matcher.patterns, "known_values_skipped": known.skipped,
               "decode_bounded_flows": int(flows["decode_bounded"].sum()) if not flows.empty else 0},
     )

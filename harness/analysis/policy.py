@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.analysis.hosts import normalise_host
+from harness.analysis.shapes import MAX_POLICY_BYTES, POLICY
 from harness.errors import AnalysisError
+from harness.parsing import check_shape, load_yaml, quote, read_text
 
 DOMESTIC = "domestic"
 ADEQUATE = "adequate"
@@ -85,7 +85,7 @@ def _countries(value: Any, what: str, origin: str) -> frozenset[str]:
         elif len(code) == 2 and code.isalpha():
             out.add(code)
         else:
-            raise AnalysisError(f"'{item}' in '{what}' of {origin} is not an ISO 3166 alpha-2 code or EU/EEA",
+            raise AnalysisError(f"{quote(item)} in '{what}' of {origin} is not an ISO 3166 alpha-2 code or EU/EEA",
                                 fix="use two-letter codes such as LT, SG, or the groups EU, EEA")
     return frozenset(out)
 
@@ -95,19 +95,12 @@ def load_policy(path: str | Path | None) -> Policy:
     if path is None:
         return Policy()
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise AnalysisError(f"cannot read policy file {p}: {exc.strerror}", fix="pass an existing YAML file") from None
-    except yaml.YAMLError as exc:
-        raise AnalysisError(f"policy file {p} is not valid YAML: {exc}", fix="check the file's syntax") from None
+    data = load_yaml(read_text(p, "policy file", MAX_POLICY_BYTES, AnalysisError), f"policy file {p}",
+                     AnalysisError) or {}
     if not isinstance(data, dict):
         raise AnalysisError(f"policy file {p} must be a mapping", fix="see docs/analysis.md, 'Policy file'")
-    known = {"home", "adequate", "dpf_certified", "hosts"}
-    unknown = set(data) - known
-    if unknown:
-        raise AnalysisError(f"policy file {p} has unknown keys {sorted(unknown)}",
-                            fix=f"use only {sorted(known)}")
+    check_shape(data, POLICY, f"policy file {p}", AnalysisError,
+                fix="see docs/analysis.md, 'Policy file' (keys: home, adequate, dpf_certified, hosts)")
     policy = Policy()
     if "home" in data:
         policy.home = _countries(data["home"], "home", str(p))

@@ -22,7 +22,8 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
         "problems": a.problems,
         "counts": {"flows": len(a.flows), "agent_events": len(a.agent_events), "steps": len(a.steps),
                    "destinations": len(dest), "pii_hits": len(a.pii_hits), "lists": len(a.lists),
-                   "findings": len(a.finding_list), "known_values": a.known_values},
+                   "findings": len(a.finding_list), "known_values": a.known_values,
+                   "skipped_records": a.meta.get("skipped_records", 0)},
         "destinations_by_country": json.loads(by_country.to_json(orient="records")),
         "destinations": json.loads(dest.to_json(orient="records")),
         "findings": [f.to_dict() for f in a.finding_list],
@@ -39,7 +40,8 @@ def summary_text(a: Analysis) -> str:
     lines = [f"analysis of {a.path} ({a.source}): {len(a.flows)} flows, {len(a.agent_events)} agent events, "
              f"{len(a.steps)} steps, {len(a.destinations)} destinations, {a.known_values} known values"]
     if a.incomplete:
-        lines.append("INCOMPLETE input, partial results:")
+        skipped = a.meta.get("skipped_records", 0)
+        lines.append("INCOMPLETE input, partial results" + (f" ({skipped} records skipped):" if skipped else ":"))
         lines += [f"  - {p}" for p in a.problems]
     d = summary_dict(a)
     if d["destinations_by_country"]:

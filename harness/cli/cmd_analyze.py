@@ -74,7 +74,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
     else:
         env.out(summary_text(result))
     if result.incomplete:
-        env.err("harness: warning: input was incomplete; results are partial: " + "; ".join(result.problems))
+        env.err("harness: warning: input was incomplete; results are partial: " + "; ".join(result.problems)
+                + " (fix: the readable records were analysed; re-export or repair the input to include the rest)")
     if any(f.severity >= threshold for f in result.finding_list):
         return int(ExitStatus.FINDING)
     if result.incomplete:

@@ -17,6 +17,7 @@ from harness import __version__
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import HarnessError
+from harness.parsing import one_line
 
 #: subcommand modules, in the order ``--help`` lists them
 COMMAND_MODULES = [
@@ -98,7 +99,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
             use_adb(getattr(args, "adb_path", None))
         return int(args.func(args, env))
     except HarnessError as exc:
-        env.err(f"harness: error: {exc}")
+        env.err(f"harness: error: {one_line(str(exc), 1000)}")  # one line, whatever the message
         return int(ExitStatus.ERROR)
     except KeyboardInterrupt:
         env.err("harness: interrupted")

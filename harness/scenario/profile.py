@@ -32,6 +32,7 @@ import jsonschema
 import yaml
 
 from harness.errors import UsageError
+from harness.parsing import check_keys, scan_yaml
 
 #: app roles the scenario layer and the claims pack use (a profile may define more)
 APP_ROLES = ("browser", "security", "cleaner", "package_installer", "themes", "video", "messenger")
@@ -214,6 +215,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ``profile.schema.json``."""
     path, text = _read(name_or_path)
     try:
+        scan_yaml(text, str(path), ProfileError, allow_aliases=True)  # fast: deep nesting, size (issue 12)
         data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except _DuplicateKey as exc:
         raise ProfileError(f"{path}: key {exc.key}: given twice (line {exc.line})",
@@ -223,9 +225,15 @@ def load_profile(name_or_path: str | Path) -> Profile:
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ProfileError(f"{path}: not valid YAML{line}: {_quote(str(getattr(exc, 'problem', exc)))}",
                            fix="fix the YAML syntax") from None
+    except RecursionError:  # nesting deeper than Python's recursion limit (found by tests/fuzz)
+        raise ProfileError(f"{path}: nested too deeply", fix="flatten the document") from None
+    except (ValueError, TypeError, OverflowError, UnicodeError, MemoryError) as exc:  # PyYAML constructors
+        raise ProfileError(f"{path}: a value YAML cannot build: {_quote(str(exc))}",
+                           fix="quote the value to keep it as text") from None
     if _node_count(data) > MAX_NODES:
         raise ProfileError(f"{path}: more than {MAX_NODES} values once YAML aliases are expanded",
                            fix="write the entries out; a profile has a few hundred values")
+    check_keys(data, str(path), ProfileError, "see docs/scenarios.md, 'App profiles'")  # 1: beside name:
     _validate(data, path)
     return _build(cast(dict[str, Any], data), path)
 

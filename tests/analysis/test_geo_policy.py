@@ -138,8 +138,8 @@ def test_policy_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text,needle", [
     ("home: Europe\n", "not an ISO 3166"),
-    ("colour: blue\n", "unknown keys"),
-    ("hosts: {'a.test': nowhere}\n", "must map host globs"),
+    ("colour: blue\n", "at \\(top level\\): unknown key 'colour'"),
+    ("hosts: {'a.test': nowhere}\n", "at hosts.a.test: 'nowhere' is not one of"),
     ("- a\n", "must be a mapping"),
 ])
 def test_bad_policy_file(tmp_path: Path, text: str, needle: str) -> None:

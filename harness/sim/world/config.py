@@ -13,9 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import UsageError
+from harness.parsing import bounded, check_shape, load_yaml, quote, read_text
 
 #: EU/EEA country codes: regions for which the vendor's config gate switches filtering off
 EU_EEA = frozenset(
@@ -35,6 +34,10 @@ DEFAULT_GEO = {
 }
 
 BUNDLED = ("compliant", "ncsc-2021", "list-not-enforced")
+
+#: a world file is at most this large, its strings at most 1024 characters, its lists 5000 items
+MAX_WORLD_BYTES = 256 * 1024
+_WORLD_BOUNDS = bounded(max_chars=1024, max_items=5000, max_keys=100)
 
 
 class WorldFileError(UsageError):
@@ -140,9 +143,9 @@ def _expect(value: Any, kind: type | tuple[type, ...], path: str, source: str) -
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
-        raise _err(path, f"expected {_kind_name(kind)}, got {value!r}", f"write a {_kind_name(kind)}", source)
+        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write a {_kind_name(kind)}", source)
     if not isinstance(value, kind):
-        raise _err(path, f"expected {_kind_name(kind)}, got {value!r}", f"write a {_kind_name(kind)}", source)
+        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write a {_kind_name(kind)}", source)
     return value
 
 
@@ -211,8 +214,13 @@ def _term(value: Any, path: str, source: str) -> str:
 
 
 def parse_world(data: Any, source: str = "<world>") -> WorldConfig:
-    """Validate a parsed YAML document and build a :class:`WorldConfig`."""
+    """Validate a parsed YAML document and build a :class:`WorldConfig`.
+
+    Raises :class:`WorldFileError` naming the field; keys must be text, strings at most 1024
+    characters, lists at most 5000 items (checked first, with :func:`harness.parsing.bounded`).
+    """
     doc = _expect(data, dict, "(top level)", source)
+    check_shape(doc, _WORLD_BOUNDS, source, WorldFileError, fix="see docs/virtual-handset.md for the world file's fields")
     sections = {"device": Device, "network": Network, "ad_config": AdConfig, "filtering": Filtering,
                 "telemetry": Telemetry}
     known = {f.name for f in fields(WorldConfig)}
@@ -232,7 +240,7 @@ def parse_world(data: Any, source: str = "<world>") -> WorldConfig:
         if service not in DEFAULT_GEO:
             raise _err(f"geo.{service}", "unknown service", f"use one of: {', '.join(DEFAULT_GEO)}", source)
         if not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
-            raise _err(f"geo.{service}", f"expected a two-letter country code, got {country!r}",
+            raise _err(f"geo.{service}", f"expected a two-letter country code, got {quote(country)}",
                        "write e.g. SG or DE", source)
     kwargs["geo"] = {k: v.upper() for k, v in geo.items()}
     echo = _expect(doc.get("chat_echo_users", ["echo-bot"]), list, "chat_echo_users", source)
@@ -244,13 +252,13 @@ def parse_world(data: Any, source: str = "<world>") -> WorldConfig:
 
 def _check_values(c: WorldConfig, source: str) -> None:
     if c.telemetry.destination not in ("sg", "eu"):
-        raise _err("telemetry.destination", f"expected 'sg' or 'eu', got {c.telemetry.destination!r}",
+        raise _err("telemetry.destination", f"expected 'sg' or 'eu', got {quote(c.telemetry.destination)}",
                    "write destination: sg (Singapore collector) or destination: eu", source)
     if c.telemetry.interval_s < 0:
         raise _err("telemetry.interval_s", "must not be negative", "write 0 to disable periodic events", source)
     region = c.device.region
     if not (len(region) == 2 and region.isalpha()):
-        raise _err("device.region", f"expected a two-letter region code, got {region!r}", "write e.g. LT or SG",
+        raise _err("device.region", f"expected a two-letter region code, got {quote(region)}", "write e.g. LT or SG",
                    source)
     if not 1 <= c.network.https_port <= 65535:
         raise _err("network.https_port", f"port out of range: {c.network.https_port}", "use 443 or 1024-65535",
@@ -282,14 +290,5 @@ def load_world(name_or_path: str | Path) -> WorldConfig:
                 fix=f"use one of {', '.join(BUNDLED)} or a path to a YAML world file",
                 attempted="loading world file",
             )
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise WorldFileError(f"{source}: cannot read: {exc}", fix="check the file",
-                                 attempted="loading world file") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise WorldFileError(f"{source}: not valid YAML: {exc}", fix="fix the YAML syntax",
-                             attempted="loading world file") from None
-    return parse_world(data, source)
+        text = read_text(path, "world file", MAX_WORLD_BYTES, WorldFileError)
+    return parse_world(load_yaml(text, f"world file {source}", WorldFileError), source)
