@@ -49,7 +49,8 @@ class IsolatedRun:
     killed: int | None = None
     #: the signal the child sent itself (signal_at_step)
     signalled: int | None = None
-    #: /tmp/frida-* folders that appeared during the run and are still there
+    #: frida-* folders the run left in its private TMPDIR after the child exited (Frida's shared
+    #: background daemon excepted, see :func:`_frida_leftovers`)
     frida_dirs: list[str] = field(default_factory=list)
 
 
@@ -59,9 +60,15 @@ def run_isolated(argv: list[str], home: Path, *, kill_at_step: str | None = None
 
     ``kill_at_step``: SIGKILL the app JVM when that step begins; ``signal_at_step=(step, signum)``:
     the child sends itself ``signum`` then, with SIGINT ignored beforehand (inherited-ignore)."""
+    # a private TMPDIR (GLib's g_get_tmp_dir, hence Frida, honours it): Frida folders of other
+    # processes on the machine (another test worker) are not this run's. Traversable (0711):
+    # sandboxed virtual apps (their own uids) keep their folders in it.
+    tmp = tempfile.mkdtemp(prefix="harness-isolated-")
+    os.chmod(tmp, 0o711)
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(argv, str(home), kill_at_step, signal_at_step, child), daemon=False)
+    proc = ctx.Process(target=_child, args=(argv, str(home), kill_at_step, signal_at_step, child, tmp),
+                       daemon=False)
     proc.start()
     child.close()
     try:
@@ -77,11 +84,39 @@ def run_isolated(argv: list[str], home: Path, *, kill_at_step: str | None = None
         if proc.is_alive():
             proc.kill()
             proc.join(10)
+    result.frida_dirs = _frida_leftovers(tmp)
+    if not result.frida_dirs:
+        shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 
+def _frida_leftovers(tmp: str) -> list[str]:
+    """``frida-*`` folders left in ``tmp`` once the child exited, except Frida 17's shared
+    background daemon: ``idund --background`` (its binary in a ``frida-*`` folder, its socket in
+    ``idun-0/``) is started once per user and TMPDIR and reused by every later Frida client, like
+    the adb server; the harness leaves it running on a real machine. Here the TMPDIR is this run's
+    own, so the daemon is stopped and its folder removed."""
+    daemons: dict[str, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                exe = os.readlink(f"/proc/{entry}/exe")
+            except OSError:
+                continue
+            if exe.startswith(tmp + os.sep) and os.path.basename(exe) == "idund":
+                daemons[os.path.dirname(exe)] = int(entry)
+    left = []
+    for folder in sorted(glob.glob(os.path.join(tmp, "frida-*"))):
+        if folder in daemons and os.listdir(folder) == ["idund"]:
+            with contextlib.suppress(OSError):
+                os.kill(daemons[folder], signal.SIGTERM)
+            continue
+        left.append(folder)
+    return left
+
+
 def _child(argv: list[str], home: str, kill_at_step: str | None, signal_at_step: tuple[str, int] | None,
-           conn: Any) -> None:
+           conn: Any, tmp: str) -> None:
     from harness.cli.context import Env
     from harness.cli.main import main
 
@@ -92,12 +127,8 @@ def _child(argv: list[str], home: str, kill_at_step: str | None, signal_at_step:
     stop = threading.Event()
     watcher = None
     run_dir = Path(argv[argv.index("--out") + 1]) if "--out" in argv else None
-    # a private TMPDIR (GLib's g_get_tmp_dir, hence Frida, honours it): Frida folders of other
-    # processes on the machine (another test worker) are not this run's
-    tmp = tempfile.mkdtemp(prefix="harness-isolated-")
     os.environ["TMPDIR"] = tmp
     tempfile.tempdir = None
-    frida_before = set(glob.glob(os.path.join(tmp, "frida-*")))
     if signal_at_step is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited from a background script
     if run_dir is not None and (kill_at_step or signal_at_step):
@@ -114,10 +145,7 @@ def _child(argv: list[str], home: str, kill_at_step: str | None, signal_at_step:
     leftover = _settled_descendants()
     result = IsolatedRun(code, out.getvalue(), err.getvalue(), leftover_processes=leftover,
                          open_addresses=still, probed_addresses=probed, killed=killed[0] if killed else None,
-                         signalled=signalled[0] if signalled else None,
-                         frida_dirs=sorted(set(glob.glob(os.path.join(tmp, "frida-*"))) - frida_before))
-    if not result.frida_dirs:
-        shutil.rmtree(tmp, ignore_errors=True)
+                         signalled=signalled[0] if signalled else None)
     conn.send(result)
     conn.close()
 
