@@ -225,4 +225,4 @@ def test_intercept_announces_what_a_killed_run_left_before_undoing_it(a10, home,
     assert proc.returncode == 0, proc.stderr
     assert f"{a10.serial}: a previous run left" in proc.stderr
     assert "mount over /system/etc/security/cacerts removed" in proc.stderr
-    assert "restored changes left by an earlier run" in proc.stdout
+    assert f"restored changes an earlier run left on {a10.serial}" in proc.stdout
