@@ -3,6 +3,7 @@
 // reported as `unpin:bypassed` (so events list exactly what was bypassed).
 import Java from "frida-java-bridge";
 import { emit, reportError } from "../../lib/emit.js";
+import { replace } from "../../lib/hooks.js";
 import { tryUse } from "../../lib/java.js";
 
 const installed: string[] = [];
@@ -24,14 +25,14 @@ function hookPinner(className: string): void {
         const method = cls[name];
         if (method === undefined) continue;
         for (const overload of method.overloads) {
-            overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+            replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
                 try {
                     return overload.apply(this, args);
                 } catch (e) {
                     bypassed(`${className}.${name}`, { host: String(args[0]) }, e);
                     return undefined;
                 }
-            };
+            });
         }
         installed.push(`${className}.${name}`);
     }
@@ -44,7 +45,7 @@ function hookTrustManager(className: string): void {
     if (cls === null || cls.checkServerTrusted === undefined) return;
     for (const overload of cls.checkServerTrusted.overloads) {
         const returnsList = overload.returnType.className === "java.util.List";
-        overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+        replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
             try {
                 return overload.apply(this, args);
             } catch (e) {
@@ -56,7 +57,7 @@ function hookTrustManager(className: string): void {
                 }
                 return undefined;
             }
-        };
+        });
     }
     installed.push(`${className}.checkServerTrusted`);
 }
@@ -65,7 +66,7 @@ function hookConscryptVerifyChain(): void {
     const cls = tryUse("com.android.org.conscrypt.TrustManagerImpl");
     if (cls === null || cls.verifyChain === undefined) return;
     for (const overload of cls.verifyChain.overloads) {
-        overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+        replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
             try {
                 return overload.apply(this, args);
             } catch (e) {
@@ -73,7 +74,7 @@ function hookConscryptVerifyChain(): void {
                 bypassed("com.android.org.conscrypt.TrustManagerImpl.verifyChain", { host: String(args[2]) }, e);
                 return args[0];
             }
-        };
+        });
     }
     installed.push("com.android.org.conscrypt.TrustManagerImpl.verifyChain");
 }
@@ -83,7 +84,7 @@ function hookHostnameVerifier(className: string): void {
     if (cls === null || cls.verify === undefined) return;
     for (const overload of cls.verify.overloads) {
         if (overload.returnType.className !== "boolean") continue;
-        overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+        replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
             let ok = false;
             let error: unknown = "hostname did not match the certificate";
             try {
@@ -93,7 +94,7 @@ function hookHostnameVerifier(className: string): void {
             }
             if (!ok) bypassed(`${className}.verify`, { host: String(args[0]) }, error);
             return true;
-        };
+        });
     }
     installed.push(`${className}.verify`);
 }
@@ -102,7 +103,7 @@ function hookSslContextInit(): void {
     const ctx = tryUse("javax.net.ssl.SSLContext");
     if (ctx === null) return;
     const init = ctx.init.overload("[Ljavax.net.ssl.KeyManager;", "[Ljavax.net.ssl.TrustManager;", "java.security.SecureRandom");
-    init.implementation = function (this: Java.Wrapper, km: unknown, tms: Java.Wrapper[] | null, rnd: unknown) {
+    replace(init, function (this: Java.Wrapper, km: unknown, tms: Java.Wrapper[] | null, rnd: unknown) {
         if (tms !== null) {
             for (let i = 0; i < tms.length; i++) {
                 try {
@@ -113,7 +114,7 @@ function hookSslContextInit(): void {
             }
         }
         return init.call(this, km, tms, rnd);
-    };
+    });
     installed.push("javax.net.ssl.SSLContext.init");
 }
 

@@ -1,5 +1,5 @@
 📦
-455684 /src/java.js
+456746 /src/java.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -1728,7 +1728,7 @@ var hexSliceLookupTable = function() {
   return table;
 }();
 
-// node_modules/frida-java-bridge/lib/android.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/android.js
 var android_exports = {};
 __export(android_exports, {
   ArtMethod: () => ArtMethod,
@@ -1760,7 +1760,7 @@ __export(android_exports, {
   withRunnableArtThread: () => withRunnableArtThread
 });
 
-// node_modules/frida-java-bridge/lib/alloc.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/alloc.js
 var {
   pageSize,
   pointerSize
@@ -1825,7 +1825,7 @@ function makeAllocator(sliceSize) {
   return new CodeAllocator(sliceSize);
 }
 
-// node_modules/frida-java-bridge/lib/result.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/result.js
 var JNI_OK = 0;
 function checkJniResult(name, result) {
   if (result !== JNI_OK) {
@@ -1833,7 +1833,7 @@ function checkJniResult(name, result) {
   }
 }
 
-// node_modules/frida-java-bridge/lib/jvmti.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/jvmti.js
 var jvmtiVersion = {
   v1_0: 805371904,
   v1_2: 805372416
@@ -1880,7 +1880,7 @@ function proxy(offset, retType, argTypes, wrapper) {
   };
 }
 
-// node_modules/frida-java-bridge/lib/machine-code.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/machine-code.js
 function parseInstructionsAt(address, tryParse, { limit }) {
   let cursor = address;
   let prevInsn = null;
@@ -1896,7 +1896,7 @@ function parseInstructionsAt(address, tryParse, { limit }) {
   return null;
 }
 
-// node_modules/frida-java-bridge/lib/memoize.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/memoize.js
 function memoize(compute) {
   let value = null;
   let computed = false;
@@ -1909,7 +1909,7 @@ function memoize(compute) {
   };
 }
 
-// node_modules/frida-java-bridge/lib/env.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/env.js
 function Env(handle, vm3) {
   this.handle = handle;
   this.vm = vm3;
@@ -2719,7 +2719,7 @@ Env.prototype.stringFromJni = function(str) {
   }
 };
 
-// node_modules/frida-java-bridge/lib/vm.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/vm.js
 var JNI_VERSION_1_6 = 65542;
 var pointerSize4 = Process.pointerSize;
 var jsThreadID = Process.getCurrentThreadId();
@@ -2857,7 +2857,7 @@ VM.dispose = function(vm3) {
   }
 };
 
-// node_modules/frida-java-bridge/lib/android.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/android.js
 var jsizeSize = 4;
 var pointerSize5 = Process.pointerSize;
 var {
@@ -7293,7 +7293,7 @@ function alignPointerOffset(offset) {
   return offset;
 }
 
-// node_modules/frida-java-bridge/lib/jvm.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/jvm.js
 var jsizeSize2 = 4;
 var { pointerSize: pointerSize6 } = Process;
 var JVM_ACC_NATIVE = 256;
@@ -8091,7 +8091,7 @@ function parseX64VTableOffset(insn) {
   return defaultVtableIndicesOffset + 16;
 }
 
-// node_modules/frida-java-bridge/lib/api.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/api.js
 var getApi3 = getApi;
 try {
   getAndroidVersion();
@@ -8100,7 +8100,7 @@ try {
 }
 var api_default = getApi3;
 
-// node_modules/frida-java-bridge/lib/class-model.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/class-model.js
 var code2 = `#include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -9529,7 +9529,7 @@ function boolToNative(val) {
   return val ? 1 : 0;
 }
 
-// node_modules/frida-java-bridge/lib/lru.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/lru.js
 var LRU = class {
   constructor(capacity, destroy) {
     this.items = /* @__PURE__ */ new Map();
@@ -9568,7 +9568,7 @@ var LRU = class {
   }
 };
 
-// node_modules/frida-java-bridge/lib/mkdex.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/mkdex.js
 var kAccPublic2 = 1;
 var kAccNative2 = 256;
 var kAccConstructor = 65536;
@@ -10303,7 +10303,7 @@ function adler32(buffer, offset) {
 }
 var mkdex_default = mkdex;
 
-// node_modules/frida-java-bridge/lib/types.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/types.js
 var JNILocalRefType = 1;
 var vm = null;
 var primitiveArrayHandler = null;
@@ -10998,7 +10998,7 @@ function identity(value) {
   return value;
 }
 
-// node_modules/frida-java-bridge/lib/class-factory.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/class-factory.js
 var jsizeSize3 = 4;
 var {
   ensureClassInitialized: ensureClassInitialized3,
@@ -13012,7 +13012,7 @@ function makeSourceFileName(className) {
   return tokens[tokens.length - 1] + ".java";
 }
 
-// node_modules/frida-java-bridge/index.js
+// ../../../main/agents/node_modules/frida-java-bridge/index.js
 var jsizeSize4 = 4;
 var pointerSize8 = Process.pointerSize;
 var Runtime = class {
@@ -13494,6 +13494,31 @@ Script.bindWeak(runtime, () => {
 });
 var frida_java_bridge_default = runtime;
 
+// lib/hooks.ts
+var inflight = 0;
+var active = true;
+var replaced = [];
+function replace(overload, impl) {
+  overload.implementation = function(...args) {
+    inflight++;
+    try {
+      if (!active)
+        return overload.apply(this, args);
+      return impl.apply(this, args);
+    } finally {
+      inflight--;
+    }
+  };
+  replaced.push(overload);
+}
+function deactivate() {
+  active = false;
+  return replaced.length;
+}
+function inFlight() {
+  return inflight;
+}
+
 // lib/java.ts
 function javaBytes(array) {
   if (array === null || array === void 0)
@@ -13633,7 +13658,7 @@ function modeName(mode) {
 }
 function hookInit(cipherClass) {
   for (const overload of cipherClass.init.overloads) {
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       const result = overload.apply(this, args);
       try {
         const mode = args[0];
@@ -13650,7 +13675,7 @@ function hookInit(cipherClass) {
         reportError("crypto:Cipher.init", e);
       }
       return result;
-    };
+    });
   }
   installed.push("javax.crypto.Cipher.init");
 }
@@ -13691,7 +13716,7 @@ function report(cipher, method, input, output) {
 function hookTransform(cipherClass, name) {
   for (const overload of cipherClass[name].overloads) {
     const types = overload.argumentTypes.map((t) => t.className);
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       const result = overload.apply(this, args);
       try {
         let input = null;
@@ -13714,7 +13739,7 @@ function hookTransform(cipherClass, name) {
         reportError(`crypto:Cipher.${name}`, e);
       }
       return result;
-    };
+    });
   }
   installed.push(`javax.crypto.Cipher.${name}`);
 }
@@ -13831,14 +13856,14 @@ function hookPinner(className) {
     if (method === void 0)
       continue;
     for (const overload of method.overloads) {
-      overload.implementation = function(...args) {
+      replace(overload, function(...args) {
         try {
           return overload.apply(this, args);
         } catch (e) {
           bypassed(`${className}.${name}`, { host: String(args[0]) }, e);
           return void 0;
         }
-      };
+      });
     }
     installed2.push(`${className}.${name}`);
   }
@@ -13852,7 +13877,7 @@ function hookTrustManager(className) {
     return;
   for (const overload of cls.checkServerTrusted.overloads) {
     const returnsList = overload.returnType.className === "java.util.List";
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       try {
         return overload.apply(this, args);
       } catch (e) {
@@ -13863,7 +13888,7 @@ function hookTrustManager(className) {
         }
         return void 0;
       }
-    };
+    });
   }
   installed2.push(`${className}.checkServerTrusted`);
 }
@@ -13872,14 +13897,14 @@ function hookConscryptVerifyChain() {
   if (cls === null || cls.verifyChain === void 0)
     return;
   for (const overload of cls.verifyChain.overloads) {
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       try {
         return overload.apply(this, args);
       } catch (e) {
         bypassed("com.android.org.conscrypt.TrustManagerImpl.verifyChain", { host: String(args[2]) }, e);
         return args[0];
       }
-    };
+    });
   }
   installed2.push("com.android.org.conscrypt.TrustManagerImpl.verifyChain");
 }
@@ -13890,7 +13915,7 @@ function hookHostnameVerifier(className) {
   for (const overload of cls.verify.overloads) {
     if (overload.returnType.className !== "boolean")
       continue;
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       let ok = false;
       let error = "hostname did not match the certificate";
       try {
@@ -13901,7 +13926,7 @@ function hookHostnameVerifier(className) {
       if (!ok)
         bypassed(`${className}.verify`, { host: String(args[0]) }, error);
       return true;
-    };
+    });
   }
   installed2.push(`${className}.verify`);
 }
@@ -13910,7 +13935,7 @@ function hookSslContextInit() {
   if (ctx === null)
     return;
   const init = ctx.init.overload("[Ljavax.net.ssl.KeyManager;", "[Ljavax.net.ssl.TrustManager;", "java.security.SecureRandom");
-  init.implementation = function(km, tms, rnd) {
+  replace(init, function(km, tms, rnd) {
     if (tms !== null) {
       for (let i = 0; i < tms.length; i++) {
         try {
@@ -13921,7 +13946,7 @@ function hookSslContextInit() {
       }
     }
     return init.call(this, km, tms, rnd);
-  };
+  });
   installed2.push("javax.net.ssl.SSLContext.init");
 }
 function install2() {
@@ -13983,5 +14008,13 @@ rpc.exports = {
   },
   call(spec) {
     return performAsync(() => call(spec));
+  },
+  /** Step 1 of a safe detach: every replacement becomes a pass-through (see lib/hooks.ts). */
+  deactivate() {
+    return deactivate();
+  },
+  /** Step 2: the host waits until no replaced call is running any more, then unloads the script. */
+  inflight() {
+    return inFlight();
   }
 };
