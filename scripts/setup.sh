@@ -16,6 +16,8 @@ command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || nee
 [ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+# the TLS key-log test captures loopback packets and decrypts them with the recorded key log
+command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
 # the report tests open report.html in a real headless Chromium (driven by Playwright, no download)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
