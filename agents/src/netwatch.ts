@@ -1,15 +1,16 @@
 // netwatch: where the app's sockets go, for the interception-coverage account (issue 16).
 //
 // libc connect() and sendto() are watched (Interceptor.attach, so it combines with `redirect`):
-// `net:connect` {destination "ip:port" / "[v6]:port", ip, port, protocol "tcp"|"udp", fd, result,
-// errno} for every connect() of an AF_INET/AF_INET6 socket; `net:sendto` {destination, ip, port,
+// `netwatch:connect` {destination "ip:port" / "[v6]:port", ip, port, protocol "tcp"|"udp", fd, result,
+// errno, local: the socket's own "ip:port" (getsockname), which is the client address the proxy
+// records for a connection it handled} for every connect() of an AF_INET/AF_INET6 socket; `netwatch:sendto` {destination, ip, port,
 // protocol "udp", size, count} for the first datagram to a destination and then every 100th
 // (count = datagrams so far). The host stamps each event with the step it arrived in;
 // harness.analysis.coverage compares the destinations with the proxy's flows.
 //
 // Option block_udp_443 (default false): UDP datagrams and UDP connect()s to port 443 fail
 // (EBADF: the call is made on fd -1), so HTTP/3 (QUIC) clients fall back to TCP through the proxy;
-// each blocked call is reported as `net:udp443-blocked`.
+// each blocked call is reported as `netwatch:udp443-blocked`.
 import { emit, reportError } from "../lib/emit.js";
 
 interface NetwatchConfig {
@@ -60,10 +61,19 @@ function install(): string[] {
         const type = socketType(fd) & 0xf;
         return type === SOCK_STREAM ? "tcp" : type === SOCK_DGRAM ? "udp" : null;
     };
+    const getsockname = new NativeFunction(Module.getGlobalExportByName("getsockname"), "int", ["int", "pointer", "pointer"]);
+    const localOf = (fd: number): string | null => {
+        const addr = Memory.alloc(128);
+        const len = Memory.alloc(4);
+        len.writeU32(128);
+        if (getsockname(fd, addr, len) !== 0) return null;
+        const me = parse(addr);
+        return me === null ? null : me.destination;
+    };
     const blocked = (args: InvocationArguments, dst: Endpoint, proto: string, via: string): boolean => {
         if (!config.block_udp_443 || proto !== "udp" || dst.port !== 443) return false;
         args[0] = ptr(-1);
-        emit("net:udp443-blocked", { destination: dst.destination, ip: dst.ip, port: dst.port, via });
+        emit("netwatch:udp443-blocked", { destination: dst.destination, ip: dst.ip, port: dst.port, via });
         return true;
     };
     Interceptor.attach(Module.getGlobalExportByName("connect"), {
@@ -87,9 +97,10 @@ function install(): string[] {
             const dst = this.dst as Endpoint | null;
             if (dst === null) return;
             const result = ret.toInt32();
-            emit("net:connect", {
+            emit("netwatch:connect", {
                 destination: dst.destination, ip: dst.ip, port: dst.port, protocol: this.proto, fd: this.fd,
                 result, errno: result === 0 ? 0 : (this as unknown as UnixInvocationContext).errno,
+                local: localOf(this.fd as number),
             });
         },
     });
@@ -104,7 +115,7 @@ function install(): string[] {
                 const count = (datagrams.get(dst.destination) ?? 0) + 1;
                 datagrams.set(dst.destination, count);
                 if (count === 1 || count % 100 === 0) {
-                    emit("net:sendto", { destination: dst.destination, ip: dst.ip, port: dst.port, protocol: proto,
+                    emit("netwatch:sendto", { destination: dst.destination, ip: dst.ip, port: dst.port, protocol: proto,
                         size: args[2].toInt32(), count });
                 }
             } catch (e) {

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from harness.analysis import frames as F
+from harness.analysis.coverage import coverage_gaps
 from harness.analysis.cryptolink import CipherLink, link_ciphertexts
 from harness.analysis.decode import DEFAULT_LIMITS, Limits, decompress
 from harness.analysis.facts import KnownValues, known_values_from_facts
@@ -457,6 +458,9 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     list_rows = run.list_findings()
     run.tls_findings(light)
     coverage = run.coverage_findings(light)
+    netwatch, gaps = coverage_gaps(light, run.event_objs)  # harness.analysis.coverage
+    run.findings.extend(gaps)
+    coverage.update({"netwatch": netwatch} if netwatch["events"] else {})
 
     step_rows = _steps(src, light, run.events)
     comparisons = run.filtering_findings(light, step_rows)

@@ -1,5 +1,5 @@
 📦
-4317 /src/netwatch.js
+4752 /src/netwatch.js
 ✄
 // lib/emit.ts
 function emit(type, fields = {}, data) {
@@ -68,11 +68,21 @@ function install() {
     const type = socketType(fd) & 15;
     return type === SOCK_STREAM ? "tcp" : type === SOCK_DGRAM ? "udp" : null;
   };
+  const getsockname = new NativeFunction(Module.getGlobalExportByName("getsockname"), "int", ["int", "pointer", "pointer"]);
+  const localOf = (fd) => {
+    const addr = Memory.alloc(128);
+    const len = Memory.alloc(4);
+    len.writeU32(128);
+    if (getsockname(fd, addr, len) !== 0)
+      return null;
+    const me = parse(addr);
+    return me === null ? null : me.destination;
+  };
   const blocked = (args, dst, proto, via) => {
     if (!config.block_udp_443 || proto !== "udp" || dst.port !== 443)
       return false;
     args[0] = ptr(-1);
-    emit("net:udp443-blocked", { destination: dst.destination, ip: dst.ip, port: dst.port, via });
+    emit("netwatch:udp443-blocked", { destination: dst.destination, ip: dst.ip, port: dst.port, via });
     return true;
   };
   Interceptor.attach(Module.getGlobalExportByName("connect"), {
@@ -100,14 +110,15 @@ function install() {
       if (dst === null)
         return;
       const result = ret.toInt32();
-      emit("net:connect", {
+      emit("netwatch:connect", {
         destination: dst.destination,
         ip: dst.ip,
         port: dst.port,
         protocol: this.proto,
         fd: this.fd,
         result,
-        errno: result === 0 ? 0 : this.errno
+        errno: result === 0 ? 0 : this.errno,
+        local: localOf(this.fd)
       });
     }
   });
@@ -125,7 +136,7 @@ function install() {
         const count = (datagrams.get(dst.destination) ?? 0) + 1;
         datagrams.set(dst.destination, count);
         if (count === 1 || count % 100 === 0) {
-          emit("net:sendto", {
+          emit("netwatch:sendto", {
             destination: dst.destination,
             ip: dst.ip,
             port: dst.port,
