@@ -59,3 +59,37 @@ def test_keylog_decrypts_a_capture_of_traffic_outside_the_proxy(frida_device, py
     assert {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"} <= labels
     assert requests_seen(pcap, origin.port) == []  # encrypted without the key log
     assert requests_seen(pcap, origin.port, keylog) == ["POST\t/upload"]
+
+
+def test_hook_cli_writes_the_key_log_into_the_run(tmp_path, origin, origin_ca):
+    import io
+    import sys
+
+    from harness.capture import RunStore
+    from harness.cli.context import Env
+    from harness.cli.main import main
+
+    (tmp_path / "ca.pem").write_bytes(origin_ca.cert_pem)
+    script = tmp_path / "once.py"
+    script.write_text(
+        "import ssl, socket\n"
+        f"ctx = ssl.create_default_context(cafile={str(tmp_path / 'ca.pem')!r})\n"
+        f"s = ctx.wrap_socket(socket.create_connection(({origin.host!r}, {origin.port})), server_hostname='127.0.0.1')\n"
+        "s.sendall(b'GET /keylog-cli HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')\n"
+        "while s.recv(4096): pass\n"
+    )
+    run_dir = tmp_path / "run"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["hook", "--agent", "tls-keylog", "--out", str(run_dir), "--duration", "30",
+                 "--spawn", sys.executable, "-I", "-S", str(script)], Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert code == 0, err.getvalue()
+    keylog = run_dir / KEYLOG_FILE
+    assert (keylog.stat().st_mode & 0o777) == 0o600
+    lines = keylog.read_text().splitlines()
+    assert any(line.startswith("CLIENT_TRAFFIC_SECRET_0 ") for line in lines)
+    reader = RunStore.open(run_dir)
+    try:
+        stored = [e.payload["line"] for e in reader.iter_events("tls:keylog")]
+    finally:
+        reader.close()
+    assert stored == lines
