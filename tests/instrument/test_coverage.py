@@ -1,16 +1,19 @@
-"""Interception coverage end to end: the netwatch agent on a host process that makes one call
+"""Interception coverage end to end: the netwatch agent on an app (a HotSpot 17 JVM app, and a
+Python process) that makes one call
 through the real mitmproxy, one direct TCP call and one UDP/443 datagram; the analysis pipeline
 (``harness.analysis.coverage``, rule ``coverage.netwatch``) reports exactly the two escapes, per
 step. With ``block_udp_443`` the datagram is refused and the run says so."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from harness.analysis.pipeline import analyze
 from harness.instrument.session import HookSession, store_sink
 from harness.testing.pki import make_ca
-from tests.instrument.conftest import flows_for
+from tests.instrument.conftest import HERE, flows_for
 from tests.instrument.servers import start_origin
 
 pytestmark = pytest.mark.timeout(120)
@@ -23,9 +26,31 @@ def plain_origin(tmp_path):
     server.close()
 
 
-def run_child(frida_device, python_child, capture, origin, step: str, config: dict) -> list[str]:
+@pytest.fixture
+def jvm_child(tmp_path):
+    """The JVM coverage app (tests/instrument/java/CoverageApp.java), like the virtual handset's apps."""
+    procs: list[subprocess.Popen] = []
+    classes = tmp_path / "classes"
+    subprocess.run(["javac", "--release", "17", "-d", str(classes), str(HERE / "java" / "CoverageApp.java")],
+                   check=True, timeout=120, capture_output=True)
+
+    def start(proxy: str, origin: str) -> subprocess.Popen:
+        proc = subprocess.Popen(["java", "-Xmx64m", f"-XX:ErrorFile={tmp_path}/hs_err_pid%p.log", "-cp", str(classes),
+                                 f"-Dapp.proxy={proxy}", f"-Dapp.origin={origin}", "CoverageApp"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+
+
+def run_child(frida_device, start, capture, origin, step: str, config: dict) -> list[str]:
     proxy_host, proxy_port = capture.address
-    child = python_child("coverage_child.py", proxy_host, str(proxy_port), origin.host, str(origin.port))
+    child = start(proxy_host, proxy_port, origin.host, origin.port)
     assert child.stdout.readline().strip() == "ready"
     capture.timeline.begin(step, "one proxied call, one direct call, one UDP/443 datagram")
     with HookSession.attach(frida_device, child.pid, timeline=capture.timeline,
@@ -50,11 +75,21 @@ def step_findings(capture, step: str):
     return result, [f for f in result.finding_list if f.kind == "coverage_gap" and f.step_id == step]
 
 
-def test_analysis_reports_exactly_the_two_escapes(frida_device, python_child, capture, plain_origin):
-    lines = run_child(frida_device, python_child, capture, plain_origin, "coverage-1", {})
-    assert lines[0].startswith("proxied HTTP/1.1 200") and lines[1].startswith("direct HTTP/1.1 200")
+@pytest.fixture(params=["jvm", "python"])
+def app(request, python_child, jvm_child):
+    """Start the coverage app: ``start(proxy_host, proxy_port, origin_host, origin_port)``."""
+    if request.param == "jvm":
+        return lambda ph, pp, oh, op: jvm_child(f"{ph}:{pp}", f"{oh}:{op}")
+    return lambda ph, pp, oh, op: python_child("coverage_child.py", ph, str(pp), oh, str(op))
+
+
+def test_analysis_reports_exactly_the_two_escapes(frida_device, app, capture, plain_origin, request):
+    step = f"coverage-{request.node.callspec.id}"
+    lines = run_child(frida_device, app, capture, plain_origin, step, {})
+    assert lines[0].split()[-1] in ("200", "OK") and lines[0].startswith("proxied")
+    assert lines[1].startswith("direct HTTP/1.1 200")
     assert lines[2] == "udp sent"
-    _, gaps = step_findings(capture, "coverage-1")
+    _, gaps = step_findings(capture, step)
     origin = f"{plain_origin.host}:{plain_origin.port}"
     assert sorted((f.verdict, f.details["destination"]) for f in gaps) == [
         ("direct_tcp", origin), ("quic", f"{plain_origin.host}:443")]
@@ -62,7 +97,10 @@ def test_analysis_reports_exactly_the_two_escapes(frida_device, python_child, ca
 
 
 def test_block_udp_443_refuses_quic_and_says_so(frida_device, python_child, capture, plain_origin):
-    lines = run_child(frida_device, python_child, capture, plain_origin, "coverage-2", {"block_udp_443": True})
+    def start(ph, pp, oh, op):
+        return python_child("coverage_child.py", ph, str(pp), oh, str(op))
+
+    lines = run_child(frida_device, start, capture, plain_origin, "coverage-2", {"block_udp_443": True})
     assert lines[2].startswith("udp blocked")
     result, gaps = step_findings(capture, "coverage-2")
     assert [(f.verdict) for f in gaps] == ["direct_tcp"]
