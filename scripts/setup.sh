@@ -18,6 +18,7 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
 # the TLS key-log test captures loopback packets and decrypts them with the recorded key log
 command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+command -v tcpdump >/dev/null 2>&1 || need_apt+=(tcpdump)
 # the report tests open report.html in a real headless Chromium (driven by Playwright, no download)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
