@@ -22,6 +22,9 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # a real browser (Debian's; Ubuntu's chromium is a snap stub, those tests are skipped there): the report
 # tests open report.html in it through Playwright, the recorder's spare-connection test drives it
 if grep -qs '^ID=debian' /etc/os-release; then command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); fi
+# the TLS key-log test captures loopback packets and decrypts them with the recorded key log
+command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+command -v tcpdump >/dev/null 2>&1 || need_apt+=(tcpdump)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing Debian packages: ${need_apt[*]}"

@@ -2,6 +2,7 @@
 // frida-java-bridge in one JVM crash it when they are torn down (seen on HotSpot 17), so the host
 // loads this bundle once and enables features in it (docs/agents.md).
 import Java from "frida-java-bridge";
+import { deactivate, inFlight } from "../lib/hooks.js";
 import { performAsync } from "../lib/java.js";
 import * as crypto from "./java/crypto.js";
 import * as trigger from "./java/trigger.js";
@@ -54,5 +55,13 @@ rpc.exports = {
     },
     call(spec: trigger.CallSpec): Promise<unknown> {
         return performAsync(() => trigger.call(spec));
+    },
+    /** Step 1 of a safe detach: every replacement becomes a pass-through (see lib/hooks.ts). */
+    deactivate(): number {
+        return deactivate();
+    },
+    /** Step 2: the host waits until no replaced call is running any more, then unloads the script. */
+    inflight(): number {
+        return inFlight();
     },
 };

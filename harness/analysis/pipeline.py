@@ -16,6 +16,7 @@ import pandas as pd
 
 from harness.analysis import frames as F
 from harness.analysis import rules
+from harness.analysis.coverage import coverage_gaps
 from harness.analysis.cryptolink import link_ciphertexts
 from harness.analysis.decode import DEFAULT_LIMITS, Limits
 from harness.analysis.destinations import destination_keys, destinations
@@ -109,6 +110,10 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     findings += pinning_findings(light)
     coverage, found = rules.coverage_findings(light, scan.event_objs)
     findings += found
+    netwatch, gaps = coverage_gaps(light, scan.event_objs)  # harness.analysis.coverage
+    findings += gaps
+    if netwatch["events"]:
+        coverage["netwatch"] = netwatch
     step_rows = _steps(src, light, scan.events)
     comparisons, found = rules.filtering_findings(light, step_rows, scan.event_objs)
     findings += found

@@ -239,6 +239,10 @@ def _hook_session(args: argparse.Namespace, env: Env, configs: dict[str, dict[st
                                                 "target": {"pid": pid, "package": args.package,
                                                            "spawn": args.spawn, "device": args.device}})
     sinks = [store_sink(store)] if store is not None else []
+    if store is not None and "tls-keylog" in args.agent:  # the NSS key log beside the run (docs/agents.md)
+        from harness.instrument.keylog import KEYLOG_FILE, KeyLogWriter
+
+        sinks.append(KeyLogWriter(Path(args.out) / KEYLOG_FILE))
 
     def show(event: HookEvent) -> None:
         env.out(json.dumps(event.to_json(), ensure_ascii=False) if args.json else format_event(event))

@@ -10,6 +10,7 @@ The agents and their events are documented in ``docs/agents.md``.
 
 from harness.instrument.bundles import AGENT_NAMES, JAVA_AGENTS
 from harness.instrument.events import HookEvent
+from harness.instrument.keylog import KEYLOG_FILE, KeyLogWriter
 from harness.instrument.session import HookSession, LoadedAgent, store_sink
 from harness.instrument.triggers import TriggerAction, TriggerMap, builtin_map, load_map, parse_map
 
@@ -18,6 +19,8 @@ __all__ = [
     "JAVA_AGENTS",
     "HookEvent",
     "HookSession",
+    "KEYLOG_FILE",
+    "KeyLogWriter",
     "LoadedAgent",
     "TriggerAction",
     "TriggerMap",

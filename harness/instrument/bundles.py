@@ -18,12 +18,12 @@ from pathlib import Path
 from harness.errors import InstrumentError
 
 #: the agents shipped with the harness, by name
-AGENT_NAMES = ("unpin", "crypto", "trigger", "tls-native", "redirect")
+AGENT_NAMES = ("unpin", "crypto", "trigger", "tls-native", "tls-keylog", "redirect", "netwatch")
 #: agents that live together in the one Java bundle (one frida-java-bridge per process)
 JAVA_AGENTS = ("unpin", "crypto", "trigger")
 JAVA_BUNDLE = "java"
 #: the compiled bundles: ``agents/src/<name>.ts`` -> ``bundles/<name>.js``
-BUNDLE_NAMES = (JAVA_BUNDLE, "tls-native", "redirect")
+BUNDLE_NAMES = (JAVA_BUNDLE, "tls-native", "tls-keylog", "redirect", "netwatch")
 
 #: which files under ``agents/`` feed the bundles (the digest covers exactly these)
 SOURCE_GLOBS = ("src/**/*.ts", "lib/**/*.ts", "tsconfig.json", "package.json", "package-lock.json")

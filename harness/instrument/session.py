@@ -10,8 +10,6 @@ the next call raises :class:`~harness.errors.InstrumentError`, and what was reco
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,14 +19,17 @@ from typing import Any, Protocol
 import frida
 
 from harness.errors import InstrumentError
+from harness.instrument.attach import agent_source, attach_pid, kill_pid
 from harness.instrument.bounded import in_thread, with_cancel
-from harness.instrument.bundles import AGENT_NAMES, JAVA_AGENTS, JAVA_BUNDLE, load_bundle
-from harness.instrument.events import HookEvent, event_from_message, log_event, session_event
+from harness.instrument.bundles import JAVA_AGENTS, JAVA_BUNDLE, load_bundle
+from harness.instrument.events import HookEvent, session_event
+from harness.instrument.pump import EventPump, EventSink, store_sink
 from harness.instrument.triggers import TriggerMap
 
 log = logging.getLogger(__name__)
 
-EventSink = Callable[[HookEvent], None]
+__all__ = ["EventSink", "HookSession", "LoadedAgent", "StepSource", "store_sink"]
+
 #: ``pidof(package) -> pid or None``, supplied by the device layer
 PidOf = Callable[[str], int | None]
 
@@ -46,8 +47,6 @@ class LoadedAgent:
     script: Any  # frida.core.Script
     hooks: list[str] = field(default_factory=list)
 
-
-_STOP = object()
 
 
 class HookSession:
@@ -77,19 +76,13 @@ class HookSession:
         self.agents: dict[str, LoadedAgent] = {}
         self._scripts: dict[str, LoadedAgent] = {}
         self._session = frida_session
-        self._sinks = list(sinks)
         self._spawned = spawned
         self._release = release
         self._resumed = not spawned and release is None
-        self._queue: queue.Queue[Any] = queue.Queue()
-        self._events: list[HookEvent] = []
-        self._keep = keep_events
-        self._cond = threading.Condition()
         self._detached: str | None = None
-        self._sink_errors: list[BaseException] = []
         self._closed = False
-        self._consumer = threading.Thread(target=self._consume, name=f"hook-events:{pid}", daemon=True)
-        self._consumer.start()
+        self._pump = EventPump(pid, sinks, lambda: self._detached_error() if self._detached is not None else None,
+                               keep_events=keep_events)
         frida_session.on("detached", self._on_detached)
 
     # ---- constructors -------------------------------------------------------------------------
@@ -100,7 +93,7 @@ class HookSession:
         """Attach to a running process by pid."""
         if not isinstance(pid, int) or pid <= 0:
             raise InstrumentError(f"bad pid {pid!r}", fix="give the pid of a running process", serial=serial)
-        session = _attach(device, pid, timeout, serial)
+        session = attach_pid(device, pid, timeout, serial)
         return cls(device, pid, session, timeout=timeout, serial=serial, **kwargs)
 
     @classmethod
@@ -122,7 +115,7 @@ class HookSession:
                 f"{package} is not running (no pid after {wait:g}s)",
                 fix="start the app first, or use spawn", serial=serial, attempted="attach",
             )
-        session = _attach(device, pid, timeout, serial)
+        session = attach_pid(device, pid, timeout, serial)
         return cls(device, pid, session, timeout=timeout, serial=serial, release=release, **kwargs)
 
     @classmethod
@@ -141,9 +134,9 @@ class HookSession:
                 frida.InvalidArgumentError) as exc:
             raise InstrumentError(f"cannot spawn {argv[0]}: {exc}", serial=serial, attempted="spawn") from None
         try:
-            session = _attach(device, pid, timeout, serial)
+            session = attach_pid(device, pid, timeout, serial)
         except InstrumentError:
-            _kill(device, pid)
+            kill_pid(device, pid)
             raise
         return cls(device, pid, session, timeout=timeout, serial=serial, spawned=True, **kwargs)
 
@@ -163,7 +156,7 @@ class HookSession:
             result = self._rpc(shared, "enable", agent, config or {})
             loaded = LoadedAgent(name=agent, script=shared.script, hooks=list(result.get("hooks", [])))
         else:
-            name, source = _agent_source(agent)
+            name, source = agent_source(agent)
             if name in self.agents:
                 raise InstrumentError(f"agent {name} is already loaded", attempted="load agent")
             loaded = self._load_script(name, source)
@@ -173,8 +166,8 @@ class HookSession:
                 if isinstance(result, dict):
                     loaded.hooks = list(result.get("hooks", []))
         self.agents[loaded.name] = loaded
-        self._queue.put(("event", session_event("session:agent-loaded", self._step(), agent=loaded.name,
-                                                hooks=loaded.hooks, config=config or {})))
+        self._pump.event(session_event("session:agent-loaded", self._step(), agent=loaded.name,
+                                       hooks=loaded.hooks, config=config or {}))
         return loaded
 
     def _load_script(self, name: str, source: str) -> LoadedAgent:
@@ -188,7 +181,7 @@ class HookSession:
                 serial=self.serial,
             ) from None
         script.on("message", lambda message, data: self._on_message(name, message, data))
-        script.set_log_handler(lambda level, text: self._queue.put(("log", name, level, text, self._step())))
+        script.set_log_handler(lambda level, text: self._pump.log_line(name, level, text, self._step()))
         try:
             with_cancel(lambda: script.load(), self.timeout, f"load {name}", serial=self.serial)
         except (frida.InvalidArgumentError, frida.InvalidOperationError) as exc:
@@ -265,38 +258,20 @@ class HookSession:
     # ---- events -------------------------------------------------------------------------------
 
     def add_sink(self, sink: EventSink) -> None:
-        self._sinks.append(sink)
+        self._pump.add_sink(sink)
 
     def events(self, type_: str | None = None) -> list[HookEvent]:
-        with self._cond:
-            return [e for e in self._events if type_ is None or e.type == type_]
+        """The events received so far (of ``type_``), oldest first."""
+        return self._pump.events(type_)
 
     def wait_for(self, type_: str, predicate: Callable[[HookEvent], bool] | None = None,
                  timeout: float = 10.0) -> HookEvent:
         """The first event of ``type_`` (matching ``predicate``), waiting up to ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self._cond:
-            while True:
-                for event in self._events[seen:]:
-                    if event.type == type_ and (predicate is None or predicate(event)):
-                        return event
-                seen = len(self._events)
-                remaining = deadline - time.monotonic()
-                if self._detached is not None and self._queue.empty():
-                    raise self._detached_error()
-                if remaining <= 0:
-                    raise InstrumentError(
-                        f"no {type_} event within {timeout:g}s", attempted="wait for event", serial=self.serial,
-                    )
-                self._cond.wait(min(remaining, 0.5))
+        return self._pump.wait_for(type_, predicate, timeout, serial=self.serial)
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until every message received so far has reached the sinks."""
-        done = threading.Event()
-        self._queue.put(("barrier", done))
-        if not done.wait(timeout):
-            raise InstrumentError(f"event consumer did not catch up within {timeout:g}s", attempted="flush")
+        self._pump.flush(timeout)
 
     # ---- state --------------------------------------------------------------------------------
 
@@ -306,16 +281,16 @@ class HookSession:
 
     def check(self) -> None:
         """Raise InstrumentError if the process or device went away, or a sink failed."""
-        if self._sink_errors:
-            exc = self._sink_errors[0]
+        if self._pump.sink_errors:
+            exc = self._pump.sink_errors[0]
             raise InstrumentError(f"recording agent events failed: {exc}", attempted="record event",
                                   serial=self.serial) from exc
         if self._detached is not None:
             raise self._detached_error()
 
     def wait_detached(self, timeout: float) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: self._detached is not None, timeout)
+        with self._pump.cond:
+            return self._pump.cond.wait_for(lambda: self._detached is not None, timeout)
 
     def close(self) -> None:
         """Unload agents, detach, drain events into the sinks. Safe to call twice, on any path."""
@@ -323,6 +298,9 @@ class HookSession:
             return
         self._closed = True
         if self._detached is None:
+            java = self._scripts.pop(JAVA_BUNDLE, None)
+            if java is not None:
+                self._retire_java(java)
             for loaded in list(self._scripts.values()):
                 try:
                     with_cancel(lambda s=loaded.script: s.unload(), 5.0,
@@ -335,9 +313,29 @@ class HookSession:
             except (InstrumentError, frida.InvalidOperationError) as exc:
                 log.debug("detach: %s", exc)
             if self._spawned and not self._resumed:
-                _kill(self.device, self.pid)
-        self._queue.put(_STOP)
-        self._consumer.join(10.0)
+                kill_pid(self.device, self.pid)
+        self._pump.stop(10.0)
+
+    def _retire_java(self, java: LoadedAgent, timeout: float = 10.0) -> None:
+        """Take the Java hooks out of service without reverting or unloading them (issue 16).
+
+        Both crashed HotSpot 17 under load (tests/instrument/test_detach.py): unloading the script
+        frees the replacements' code while app threads are inside or on their way into them
+        (SIGSEGV in a hooked ``Cipher.init`` after detach), and reverting a method and replacing it
+        again in a later session made the "original" resolve to the replacement (endless
+        ``Cipher.init -> call_stub -> Cipher.init`` until the stack ran out). So the replacements
+        stay, as pass-throughs to the original methods; the calls in flight are waited for (their
+        events still arrive), and the script is *eternalized*: it stays in the process, idle, and
+        a later session's hooks stack on top. The cost is one idle script per detach.
+        """
+        try:
+            self._rpc(java, "deactivate", timeout=timeout)
+            deadline = time.monotonic() + timeout
+            while self._rpc(java, "inflight", timeout=timeout) != 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            with_cancel(lambda: java.script.eternalize(), timeout, "eternalize java", serial=self.serial)
+        except (InstrumentError, frida.InvalidOperationError) as exc:  # the process went away meanwhile
+            log.debug("retire java agents: %s", exc)
 
     def __enter__(self) -> HookSession:
         return self
@@ -362,17 +360,17 @@ class HookSession:
             kind = body.get("type") if isinstance(body, dict) else None
             namespace = kind.split(":", 1)[0] if isinstance(kind, str) else None
             agent = namespace if namespace in JAVA_AGENTS else JAVA_BUNDLE
-        self._queue.put(("message", agent, message, data, self._step(), time.time()))
+        self._pump.message(agent, message, data, self._step())
 
     def _on_detached(self, reason: Any, crash: Any = None) -> None:
         text = str(getattr(reason, "value", reason))
         crash_summary = None
         if crash is not None:
             crash_summary = getattr(crash, "summary", None) or str(crash)
-        self._queue.put(("event", session_event("session:detached", self._step(), reason=text, crash=crash_summary)))
-        with self._cond:
+        self._pump.event(session_event("session:detached", self._step(), reason=text, crash=crash_summary))
+        with self._pump.cond:
             self._detached = text
-            self._cond.notify_all()
+            self._pump.cond.notify_all()
 
     def _detached_error(self) -> InstrumentError:
         reason = self._detached or "unknown"
@@ -386,85 +384,3 @@ class HookSession:
             problem = f"the Frida session ended ({reason})"
             fix = "start a new session"
         return InstrumentError(problem, fix=fix, serial=self.serial, attempted=f"instrument pid {self.pid}")
-
-    # ---- consumer thread ----------------------------------------------------------------------
-
-    def _consume(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            kind = item[0]
-            if kind == "barrier":
-                item[1].set()
-                continue
-            if kind == "message":
-                _, agent, message, data, step, received = item
-                event = event_from_message(agent, message, data, step, received)
-            elif kind == "log":
-                _, agent, level, text, step = item
-                event = log_event(agent, level, text, step)
-            else:
-                event = item[1]
-            if event.pid is None and event.source != "session":
-                event.pid = self.pid
-            with self._cond:
-                self._events.append(event)
-                if len(self._events) > self._keep:
-                    del self._events[: len(self._events) - self._keep]
-                self._cond.notify_all()
-            for sink in self._sinks:
-                try:
-                    sink(event)
-                except Exception as exc:  # the next call on the session raises it
-                    self._sink_errors.append(exc)
-                    log.error("event sink failed: %s", exc)
-
-
-def store_sink(store: Any) -> EventSink:
-    """A sink writing events into a run store (``RunStore.add_event``, contracts.md §1)."""
-
-    def sink(event: HookEvent) -> None:
-        store.add_event(event.to_record())
-
-    return sink
-
-
-def _attach(device: Any, pid: int, timeout: float, serial: str | None) -> Any:
-    try:
-        return with_cancel(lambda: device.attach(pid), timeout,
-                           f"attach to pid {pid}", serial=serial)
-    except frida.ProcessNotFoundError:
-        raise InstrumentError(f"no process with pid {pid}", fix="check the pid (it may have exited)",
-                              serial=serial, attempted="attach") from None
-    except frida.PermissionDeniedError as exc:
-        raise InstrumentError(f"not allowed to attach to pid {pid}: {exc}",
-                              fix="run as the process owner or root; check /proc/sys/kernel/yama/ptrace_scope",
-                              serial=serial, attempted="attach") from None
-    except (frida.ServerNotRunningError, frida.TransportError, frida.InvalidOperationError,
-            frida.ProcessNotRespondingError, frida.NotSupportedError) as exc:
-        raise InstrumentError(f"cannot attach to pid {pid}: {exc}", serial=serial, attempted="attach") from None
-
-
-def _kill(device: Any, pid: int) -> None:
-    try:
-        device.kill(pid)
-    except (frida.InvalidOperationError, frida.ProcessNotFoundError):  # already gone
-        pass
-
-
-def _agent_source(agent: str | Path) -> tuple[str, str]:
-    """(name, JavaScript) for a shipped agent name or a user's .js/.ts file."""
-    if isinstance(agent, str) and agent in AGENT_NAMES:
-        return agent, load_bundle(agent).source  # the non-Java agents are bundles of their own
-    path = Path(agent)
-    if path.suffix not in (".js", ".ts") or not path.is_file():
-        raise InstrumentError(
-            f"unknown agent {str(agent)!r}",
-            fix=f"use one of {', '.join(AGENT_NAMES)}, or a path to an existing .js/.ts file",
-        )
-    if path.suffix == ".ts":
-        from harness.instrument.build import compile_agent
-
-        return path.stem, compile_agent(path.resolve(), path.resolve().parent)
-    return path.stem, path.read_text()

@@ -170,10 +170,8 @@ def spki_pin(keypair: KeyPair) -> str:
 
 @pytest.fixture
 def java_app(java_classes, java_truststore, capture, origin, tmp_path):
-    """A fresh JVM per test. Known issue (see the closing note of session 1): detaching the Java
-    agent while the app is inside a hooked ``Cipher.init`` can crash HotSpot afterwards; a JVM per
-    test keeps one test's detach from taking the next test's app down. Crash reports go to the
-    test's tmp dir, not the working directory."""
+    """A fresh JVM per test (tests stay independent; detaching from a busy JVM is covered by
+    test_detach.py). Crash reports go to the test's tmp dir, not the working directory."""
     host, port = capture.address
     proc = subprocess.Popen(
         ["java", "-XX:+UseSerialGC", "-Xmx128m", f"-XX:ErrorFile={tmp_path}/hs_err_pid%p.log", "-cp", ":".join([str(java_classes), *OKHTTP_CP]),

@@ -4,6 +4,7 @@
 // ciphertext (base64, capped) plus algorithm, key, IV and a Java stack summary in the fields.
 import Java from "frida-java-bridge";
 import { capBytes, emit, reportError, toBase64, toHex } from "../../lib/emit.js";
+import { replace } from "../../lib/hooks.js";
 import { javaBytes, javaBytesRange, javaStack } from "../../lib/java.js";
 
 interface CryptoConfig {
@@ -39,7 +40,7 @@ function modeName(mode: number | undefined): string {
 
 function hookInit(cipherClass: Java.Wrapper): void {
     for (const overload of cipherClass.init.overloads) {
-        overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+        replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
             const result = overload.apply(this, args);
             try {
                 const mode = args[0] as number;
@@ -56,7 +57,7 @@ function hookInit(cipherClass: Java.Wrapper): void {
                 reportError("crypto:Cipher.init", e);
             }
             return result;
-        };
+        });
     }
     installed.push("javax.crypto.Cipher.init");
 }
@@ -97,7 +98,7 @@ function report(cipher: Java.Wrapper, method: string, input: ArrayBuffer | null,
 function hookTransform(cipherClass: Java.Wrapper, name: "update" | "doFinal"): void {
     for (const overload of cipherClass[name].overloads) {
         const types = overload.argumentTypes.map((t: { className: string }) => t.className);
-        overload.implementation = function (this: Java.Wrapper, ...args: unknown[]) {
+        replace(overload, function (this: Java.Wrapper, ...args: unknown[]) {
             const result = overload.apply(this, args);
             try {
                 let input: ArrayBuffer | null = null;
@@ -124,7 +125,7 @@ function hookTransform(cipherClass: Java.Wrapper, name: "update" | "doFinal"): v
                 reportError(`crypto:Cipher.${name}`, e);
             }
             return result;
-        };
+        });
     }
     installed.push(`javax.crypto.Cipher.${name}`);
 }

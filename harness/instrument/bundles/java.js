@@ -1,5 +1,5 @@
 📦
-455684 /src/java.js
+468863 /src/java.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target, all) => {
@@ -1728,7 +1728,7 @@ var hexSliceLookupTable = function() {
   return table;
 }();
 
-// node_modules/frida-java-bridge/lib/android.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/android.js
 var android_exports = {};
 __export(android_exports, {
   ArtMethod: () => ArtMethod,
@@ -1760,7 +1760,7 @@ __export(android_exports, {
   withRunnableArtThread: () => withRunnableArtThread
 });
 
-// node_modules/frida-java-bridge/lib/alloc.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/alloc.js
 var {
   pageSize,
   pointerSize
@@ -1825,7 +1825,7 @@ function makeAllocator(sliceSize) {
   return new CodeAllocator(sliceSize);
 }
 
-// node_modules/frida-java-bridge/lib/result.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/result.js
 var JNI_OK = 0;
 function checkJniResult(name, result) {
   if (result !== JNI_OK) {
@@ -1833,7 +1833,7 @@ function checkJniResult(name, result) {
   }
 }
 
-// node_modules/frida-java-bridge/lib/jvmti.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/jvmti.js
 var jvmtiVersion = {
   v1_0: 805371904,
   v1_2: 805372416
@@ -1880,7 +1880,7 @@ function proxy(offset, retType, argTypes, wrapper) {
   };
 }
 
-// node_modules/frida-java-bridge/lib/machine-code.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/machine-code.js
 function parseInstructionsAt(address, tryParse, { limit }) {
   let cursor = address;
   let prevInsn = null;
@@ -1896,7 +1896,7 @@ function parseInstructionsAt(address, tryParse, { limit }) {
   return null;
 }
 
-// node_modules/frida-java-bridge/lib/memoize.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/memoize.js
 function memoize(compute) {
   let value = null;
   let computed = false;
@@ -1909,7 +1909,7 @@ function memoize(compute) {
   };
 }
 
-// node_modules/frida-java-bridge/lib/env.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/env.js
 function Env(handle, vm3) {
   this.handle = handle;
   this.vm = vm3;
@@ -2719,7 +2719,7 @@ Env.prototype.stringFromJni = function(str) {
   }
 };
 
-// node_modules/frida-java-bridge/lib/vm.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/vm.js
 var JNI_VERSION_1_6 = 65542;
 var pointerSize4 = Process.pointerSize;
 var jsThreadID = Process.getCurrentThreadId();
@@ -2857,7 +2857,7 @@ VM.dispose = function(vm3) {
   }
 };
 
-// node_modules/frida-java-bridge/lib/android.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/android.js
 var jsizeSize = 4;
 var pointerSize5 = Process.pointerSize;
 var {
@@ -3976,12 +3976,12 @@ function _getArtApexVersion() {
     let artSource = null;
     const sourceVersions = /* @__PURE__ */ new Map();
     for (const line of mountInfo.trimEnd().split("\n")) {
-      const elements = line.split(" ");
-      const mountRoot = elements[4];
+      const elements2 = line.split(" ");
+      const mountRoot = elements2[4];
       if (!mountRoot.startsWith("/apex/com.android.art")) {
         continue;
       }
-      const mountSource = elements[10];
+      const mountSource = elements2[10];
       if (mountRoot.includes("@")) {
         sourceVersions.set(mountSource, mountRoot.split("@")[1]);
       } else {
@@ -7293,7 +7293,7 @@ function alignPointerOffset(offset) {
   return offset;
 }
 
-// node_modules/frida-java-bridge/lib/jvm.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/jvm.js
 var jsizeSize2 = 4;
 var { pointerSize: pointerSize6 } = Process;
 var JVM_ACC_NATIVE = 256;
@@ -8091,7 +8091,7 @@ function parseX64VTableOffset(insn) {
   return defaultVtableIndicesOffset + 16;
 }
 
-// node_modules/frida-java-bridge/lib/api.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/api.js
 var getApi3 = getApi;
 try {
   getAndroidVersion();
@@ -8100,7 +8100,7 @@ try {
 }
 var api_default = getApi3;
 
-// node_modules/frida-java-bridge/lib/class-model.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/class-model.js
 var code2 = `#include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -9529,7 +9529,7 @@ function boolToNative(val) {
   return val ? 1 : 0;
 }
 
-// node_modules/frida-java-bridge/lib/lru.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/lru.js
 var LRU = class {
   constructor(capacity, destroy) {
     this.items = /* @__PURE__ */ new Map();
@@ -9568,7 +9568,7 @@ var LRU = class {
   }
 };
 
-// node_modules/frida-java-bridge/lib/mkdex.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/mkdex.js
 var kAccPublic2 = 1;
 var kAccNative2 = 256;
 var kAccConstructor = 65536;
@@ -10303,7 +10303,7 @@ function adler32(buffer, offset) {
 }
 var mkdex_default = mkdex;
 
-// node_modules/frida-java-bridge/lib/types.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/types.js
 var JNILocalRefType = 1;
 var vm = null;
 var primitiveArrayHandler = null;
@@ -10750,25 +10750,25 @@ function getArrayType(typeName, unbox, factory) {
       result.$dispose = disposeObjectArray;
       return result;
     },
-    toJni(elements, env) {
-      if (elements === null) {
+    toJni(elements2, env) {
+      if (elements2 === null) {
         return NULL;
       }
-      if (!(elements instanceof Array)) {
+      if (!(elements2 instanceof Array)) {
         throw new Error("Expected an array");
       }
-      const wrapper = elements.$w;
+      const wrapper = elements2.$w;
       if (wrapper !== void 0) {
         return wrapper.$h;
       }
-      const n = elements.length;
+      const n = elements2.length;
       const klassObj = factory.use(elementTypeName);
       const classHandle = klassObj.$borrowClassHandle(env);
       try {
         const result = env.newObjectArray(n, classHandle.value, NULL);
         env.throwIfExceptionPending();
         for (let i = 0; i !== n; i++) {
-          const handle = elementType.toJni(elements[i], env);
+          const handle = elementType.toJni(elements2[i], env);
           try {
             env.setObjectArrayElement(result, i, handle);
           } finally {
@@ -10826,11 +10826,11 @@ function toJniPrimitiveArray(arr, spec, env) {
     const elementSize = type.byteSize;
     const writeElement = type.write;
     const unparseElementValue = type.toJni;
-    const elements = Memory.alloc(length * type.byteSize);
+    const elements2 = Memory.alloc(length * type.byteSize);
     for (let index = 0; index !== length; index++) {
-      writeElement(elements.add(index * elementSize), unparseElementValue(arr[index]));
+      writeElement(elements2.add(index * elementSize), unparseElementValue(arr[index]));
     }
-    spec.setRegion.call(env, result, 0, length, elements);
+    spec.setRegion.call(env, result, 0, length, elements2);
     env.throwIfExceptionPending();
   }
   return result;
@@ -10938,9 +10938,9 @@ Object.defineProperties(PrimitiveArray.prototype, {
   },
   readElement: {
     value(index) {
-      return this.withElements((elements) => {
+      return this.withElements((elements2) => {
         const type = this.$t;
-        return type.fromJni(type.read(elements.add(index * type.byteSize)));
+        return type.fromJni(type.read(elements2.add(index * type.byteSize)));
       });
     }
   },
@@ -10957,14 +10957,14 @@ Object.defineProperties(PrimitiveArray.prototype, {
     value(perform) {
       const { $h: handle, $s: spec } = this;
       const env = vm.getEnv();
-      const elements = spec.getElements.call(env, handle);
-      if (elements.isNull()) {
+      const elements2 = spec.getElements.call(env, handle);
+      if (elements2.isNull()) {
         throw new Error("Unable to get array elements");
       }
       try {
-        return perform(elements);
+        return perform(elements2);
       } finally {
-        spec.releaseElements.call(env, handle, elements);
+        spec.releaseElements.call(env, handle, elements2);
       }
     }
   },
@@ -10972,10 +10972,10 @@ Object.defineProperties(PrimitiveArray.prototype, {
     value() {
       const { length, $t: type } = this;
       const { byteSize: elementSize, fromJni, read: read2 } = type;
-      return this.withElements((elements) => {
+      return this.withElements((elements2) => {
         const values = [];
         for (let i = 0; i !== length; i++) {
-          const value = fromJni(read2(elements.add(i * elementSize)));
+          const value = fromJni(read2(elements2.add(i * elementSize)));
           values.push(value);
         }
         return values;
@@ -10998,7 +10998,7 @@ function identity(value) {
   return value;
 }
 
-// node_modules/frida-java-bridge/lib/class-factory.js
+// ../../../main/agents/node_modules/frida-java-bridge/lib/class-factory.js
 var jsizeSize3 = 4;
 var {
   ensureClassInitialized: ensureClassInitialized3,
@@ -11262,14 +11262,14 @@ var ClassFactory = class _ClassFactory {
     wrapper.$r = Script.bindWeak(wrapper, vm2.makeHandleDestructor(handle));
     return wrapper;
   }
-  array(type, elements) {
+  array(type, elements2) {
     const env = vm2.getEnv();
     const primitiveType = getPrimitiveType(type);
     if (primitiveType !== null) {
       type = primitiveType.name;
     }
     const arrayType = getArrayType("[" + type, false, this);
-    const rawArray = arrayType.toJni(elements, env);
+    const rawArray = arrayType.toJni(elements2, env);
     return arrayType.fromJni(rawArray, env, true);
   }
   registerClass(spec) {
@@ -13012,7 +13012,7 @@ function makeSourceFileName(className) {
   return tokens[tokens.length - 1] + ".java";
 }
 
-// node_modules/frida-java-bridge/index.js
+// ../../../main/agents/node_modules/frida-java-bridge/index.js
 var jsizeSize4 = 4;
 var pointerSize8 = Process.pointerSize;
 var Runtime = class {
@@ -13403,8 +13403,8 @@ var Runtime = class {
   cast(obj, C) {
     return this.classFactory.cast(obj, C);
   }
-  array(type, elements) {
-    return this.classFactory.array(type, elements);
+  array(type, elements2) {
+    return this.classFactory.array(type, elements2);
   }
   backtrace(options) {
     return backtrace(this.vm, options);
@@ -13493,6 +13493,31 @@ Script.bindWeak(runtime, () => {
   runtime._dispose();
 });
 var frida_java_bridge_default = runtime;
+
+// lib/hooks.ts
+var inflight = 0;
+var active = true;
+var replaced = [];
+function replace(overload, impl) {
+  overload.implementation = function(...args) {
+    inflight++;
+    try {
+      if (!active)
+        return overload.apply(this, args);
+      return impl.apply(this, args);
+    } finally {
+      inflight--;
+    }
+  };
+  replaced.push(overload);
+}
+function deactivate() {
+  active = false;
+  return replaced.length;
+}
+function inFlight() {
+  return inflight;
+}
 
 // lib/java.ts
 function javaBytes(array) {
@@ -13633,7 +13658,7 @@ function modeName(mode) {
 }
 function hookInit(cipherClass) {
   for (const overload of cipherClass.init.overloads) {
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       const result = overload.apply(this, args);
       try {
         const mode = args[0];
@@ -13650,7 +13675,7 @@ function hookInit(cipherClass) {
         reportError("crypto:Cipher.init", e);
       }
       return result;
-    };
+    });
   }
   installed.push("javax.crypto.Cipher.init");
 }
@@ -13691,7 +13716,7 @@ function report(cipher, method, input, output) {
 function hookTransform(cipherClass, name) {
   for (const overload of cipherClass[name].overloads) {
     const types = overload.argumentTypes.map((t) => t.className);
-    overload.implementation = function(...args) {
+    replace(overload, function(...args) {
       const result = overload.apply(this, args);
       try {
         let input = null;
@@ -13714,7 +13739,7 @@ function hookTransform(cipherClass, name) {
         reportError(`crypto:Cipher.${name}`, e);
       }
       return result;
-    };
+    });
   }
   installed.push(`javax.crypto.Cipher.${name}`);
 }
@@ -13812,137 +13837,501 @@ function call(spec) {
   return stringify(overload.apply(target, args));
 }
 
+// src/java/mechanisms.ts
+var X509_ARRAY = "[Ljava.security.cert.X509Certificate;";
+var MECHANISMS = [
+  // OkHttp
+  {
+    name: "okhttp3-pinner",
+    cls: "okhttp3.CertificatePinner",
+    method: "check",
+    strategy: "void",
+    host: 0,
+    args: ["java.lang.String", "java.util.List"]
+  },
+  { name: "okhttp4-pinner", cls: "okhttp3.CertificatePinner", method: "check$okhttp", strategy: "void", host: 0 },
+  { name: "okhttp-android-pinner", cls: "com.android.okhttp.CertificatePinner", method: "check", strategy: "void", host: 0 },
+  { name: "okhttp2-pinner", cls: "com.squareup.okhttp.CertificatePinner", method: "check", strategy: "void", host: 0 },
+  {
+    name: "okhttp2-hostname-verifier",
+    cls: "com.squareup.okhttp.internal.tls.OkHostnameVerifier",
+    method: "verify",
+    strategy: "bool",
+    host: 0,
+    args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+  },
+  {
+    name: "okhttp3-hostname-verifier",
+    cls: "okhttp3.internal.tls.OkHostnameVerifier",
+    method: "verify",
+    strategy: "bool",
+    host: 0,
+    args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+  },
+  {
+    name: "okhttp-android-hostname-verifier",
+    cls: "com.android.okhttp.internal.tls.OkHostnameVerifier",
+    method: "verify",
+    strategy: "bool",
+    host: 0,
+    args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+  },
+  {
+    name: "okhttp3-custom-hostname-verifier",
+    cls: "okhttp3.OkHttpClient$Builder",
+    method: "hostnameVerifier",
+    strategy: "learn",
+    host: "none"
+  },
+  // platform trust: the JDK, Conscrypt (platform, unbundled), network security config
+  {
+    name: "jdk-trust-manager",
+    cls: "sun.security.ssl.X509TrustManagerImpl",
+    method: "checkServerTrusted",
+    strategy: "void",
+    host: "socket"
+  },
+  {
+    name: "conscrypt-check-server-trusted",
+    cls: "com.android.org.conscrypt.TrustManagerImpl",
+    method: "checkServerTrusted",
+    strategy: "list",
+    host: 2,
+    args: [X509_ARRAY, "java.lang.String", "java.lang.String"]
+  },
+  {
+    name: "conscrypt-verify-chain",
+    cls: "com.android.org.conscrypt.TrustManagerImpl",
+    method: "verifyChain",
+    strategy: "arg0",
+    host: 2
+  },
+  {
+    name: "conscrypt-check-trusted-recursive",
+    cls: "com.android.org.conscrypt.TrustManagerImpl",
+    method: "checkTrustedRecursive",
+    strategy: "list",
+    host: 3
+  },
+  {
+    name: "conscrypt-unbundled-verify-chain",
+    cls: "org.conscrypt.TrustManagerImpl",
+    method: "verifyChain",
+    strategy: "arg0",
+    host: 2
+  },
+  {
+    name: "conscrypt-cert-pin-manager",
+    cls: "com.android.org.conscrypt.CertPinManager",
+    method: "isChainValid",
+    strategy: "bool",
+    host: 0
+  },
+  {
+    name: "conscrypt-socket-verify-chain",
+    cls: "com.android.org.conscrypt.ConscryptFileDescriptorSocket",
+    method: "verifyCertificateChain",
+    strategy: "void",
+    host: "this"
+  },
+  {
+    name: "nsc-check-pins",
+    cls: "android.security.net.config.NetworkSecurityTrustManager",
+    method: "checkPins",
+    strategy: "void",
+    host: "chain"
+  },
+  {
+    name: "nsc-root-trust-manager",
+    cls: "android.security.net.config.RootTrustManager",
+    method: "checkServerTrusted",
+    strategy: "list",
+    host: 2,
+    args: [X509_ARRAY, "java.lang.String", "java.lang.String"]
+  },
+  {
+    name: "x509-trust-manager-extensions",
+    cls: "android.net.http.X509TrustManagerExtensions",
+    method: "checkServerTrusted",
+    strategy: "list",
+    host: 2
+  },
+  // an app's own trust manager / hostname verifier, found where it is installed
+  { name: "sslcontext-custom-trust-manager", cls: "javax.net.ssl.SSLContext", method: "init", strategy: "learn", host: "none" },
+  {
+    name: "https-default-hostname-verifier",
+    cls: "javax.net.ssl.HttpsURLConnection",
+    method: "setDefaultHostnameVerifier",
+    strategy: "learn",
+    host: "none"
+  },
+  {
+    name: "https-hostname-verifier",
+    cls: "javax.net.ssl.HttpsURLConnection",
+    method: "setHostnameVerifier",
+    strategy: "learn",
+    host: "none"
+  },
+  // libraries
+  {
+    name: "apache-abstract-verifier",
+    cls: "org.apache.http.conn.ssl.AbstractVerifier",
+    method: "verify",
+    strategy: "void",
+    host: 0,
+    args: ["java.lang.String", "[Ljava.lang.String;", "[Ljava.lang.String;", "boolean"]
+  },
+  {
+    name: "boye-abstract-verifier",
+    cls: "ch.boye.httpclientandroidlib.conn.ssl.AbstractVerifier",
+    method: "verify",
+    strategy: "void",
+    host: 0,
+    args: ["java.lang.String", "[Ljava.lang.String;", "[Ljava.lang.String;", "boolean"]
+  },
+  {
+    name: "trustkit-trust-manager",
+    cls: "com.datatheorem.android.trustkit.pinning.PinningTrustManager",
+    method: "checkServerTrusted",
+    strategy: "void",
+    host: "chain"
+  },
+  {
+    name: "trustkit-hostname-verifier",
+    cls: "com.datatheorem.android.trustkit.pinning.OkHostnameVerifier",
+    method: "verify",
+    strategy: "bool",
+    host: 0,
+    args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+  },
+  {
+    name: "appcelerator-trust-manager",
+    cls: "appcelerator.https.PinningTrustManager",
+    method: "checkServerTrusted",
+    strategy: "void",
+    host: "chain"
+  },
+  {
+    name: "fabric-trust-manager",
+    cls: "io.fabric.sdk.android.services.network.PinningTrustManager",
+    method: "checkServerTrusted",
+    strategy: "void",
+    host: "chain"
+  },
+  {
+    name: "cwac-netsecurity-cert-pin-manager",
+    cls: "com.commonsware.cwac.netsecurity.conscrypt.CertPinManager",
+    method: "isChainValid",
+    strategy: "bool",
+    host: 0
+  },
+  {
+    name: "worklight-hostname-verifier",
+    cls: "com.worklight.wlclient.certificatepinning.HostNameVerifierWithCertificatePinning",
+    method: "verify",
+    strategy: "bool",
+    host: 0,
+    args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+  },
+  { name: "webview-ssl-error", cls: "android.webkit.WebViewClient", method: "onReceivedSslError", strategy: "proceed", host: "url" },
+  {
+    name: "cronet-public-key-pins",
+    cls: "org.chromium.net.CronetEngine$Builder",
+    method: "addPublicKeyPins",
+    strategy: "nopins",
+    host: 0
+  }
+];
+
 // src/java/unpin.ts
 var installed2 = [];
-var hookedTrustManagers = /* @__PURE__ */ new Set();
+var hookedClasses = /* @__PURE__ */ new Set();
 function describe(e) {
   const err = e;
   return err && err.message !== void 0 ? String(err.message) : String(e);
 }
-function bypassed(target, fields, error) {
-  emit("unpin:bypassed", { target, ...fields, error: describe(error) });
+function classesNamed(name) {
+  const found = [];
+  const seen = /* @__PURE__ */ new Set();
+  const System = frida_java_bridge_default.use("java.lang.System");
+  const add = (wrapper) => {
+    const id = System.identityHashCode(wrapper.class);
+    if (!seen.has(id)) {
+      seen.add(id);
+      found.push(wrapper);
+    }
+  };
+  try {
+    add(frida_java_bridge_default.use(name));
+  } catch (_e) {
+  }
+  for (const loader of frida_java_bridge_default.enumerateClassLoadersSync()) {
+    try {
+      add(frida_java_bridge_default.ClassFactory.get(loader).use(name));
+    } catch (_e) {
+    }
+  }
+  return found;
 }
-function hookPinner(className) {
-  const cls = tryUse(className);
-  if (cls === null)
-    return;
-  for (const name of ["check", "check$okhttp"]) {
-    const method = cls[name];
-    if (method === void 0)
-      continue;
-    for (const overload of method.overloads) {
-      overload.implementation = function(...args) {
+function elements(value) {
+  if (value === null || value === void 0)
+    return [];
+  const w = value;
+  if (typeof w.length === "number") {
+    const out = [];
+    for (let i = 0; i < w.length; i++)
+      out.push(w[i]);
+    return out;
+  }
+  if (w.$className !== void 0 && frida_java_bridge_default.use("java.util.List").class.isInstance(w)) {
+    const list = frida_java_bridge_default.cast(w, frida_java_bridge_default.use("java.util.List"));
+    const out = [];
+    for (let i = 0; i < list.size(); i++)
+      out.push(list.get(i));
+    return out;
+  }
+  return [];
+}
+function hostFromChain(chain) {
+  const first = elements(chain)[0];
+  if (first === void 0)
+    return null;
+  const cert = frida_java_bridge_default.cast(first, frida_java_bridge_default.use("java.security.cert.X509Certificate"));
+  const names = cert.getSubjectAlternativeNames();
+  if (names !== null) {
+    const it = names.iterator();
+    if (it.hasNext())
+      return String(frida_java_bridge_default.cast(it.next(), frida_java_bridge_default.use("java.util.List")).get(1));
+  }
+  return String(cert.getSubjectX500Principal().getName());
+}
+function hostOf(from2, self, args, chainIndex) {
+  try {
+    if (typeof from2 === "number")
+      return args[from2] === null ? null : String(args[from2]);
+    switch (from2) {
+      case "session":
+        return String(frida_java_bridge_default.cast(args[1], frida_java_bridge_default.use("javax.net.ssl.SSLSession")).getPeerHost());
+      case "socket": {
+        const peer = args[2];
+        if (peer !== void 0 && peer !== null) {
+          if (frida_java_bridge_default.use("javax.net.ssl.SSLSocket").class.isInstance(peer)) {
+            const socket = frida_java_bridge_default.cast(peer, frida_java_bridge_default.use("javax.net.ssl.SSLSocket"));
+            return String(socket.getHandshakeSession().getPeerHost());
+          }
+          if (frida_java_bridge_default.use("javax.net.ssl.SSLEngine").class.isInstance(peer)) {
+            return String(frida_java_bridge_default.cast(peer, frida_java_bridge_default.use("javax.net.ssl.SSLEngine")).getPeerHost());
+          }
+        }
+        return hostFromChain(args[chainIndex]);
+      }
+      case "chain":
+        return hostFromChain(args[chainIndex]);
+      case "url":
+        return String(frida_java_bridge_default.use("java.net.URI").create(args[2].getUrl()).getHost());
+      case "this":
+        return String(self.getHostname());
+      default:
+        return null;
+    }
+  } catch (e) {
+    return `? (${describe(e)})`;
+  }
+}
+function bypassed(m, target, host, error) {
+  emit("unpin:bypassed", { target, mechanism: m.name, host, error: describe(error) });
+}
+function chainAsList(value) {
+  const list = frida_java_bridge_default.use("java.util.ArrayList").$new();
+  for (const element of elements(value))
+    list.add(element);
+  return list;
+}
+function hookOverload(m, target, overload) {
+  const chainIndex = m.chain ?? 0;
+  const hostFrom = overload.argumentTypes.length === 2 && m.host === "socket" ? "chain" : m.host;
+  replace(overload, function(...args) {
+    switch (m.strategy) {
+      case "proceed": {
+        bypassed(m, target, hostOf(hostFrom, this, args, chainIndex), `SSL error ${String(args[2])}`);
+        args[1].proceed();
+        return void 0;
+      }
+      case "nopins":
+        bypassed(m, target, hostOf(hostFrom, this, args, chainIndex), "public key pins not added");
+        return this;
+      case "learn": {
+        for (const arg of args) {
+          try {
+            const objs = elements(arg);
+            for (const obj of objs.length > 0 ? objs : [arg]) {
+              if (obj !== null && obj !== void 0 && obj.$className !== void 0)
+                learn(m, obj);
+            }
+          } catch (e) {
+            reportError(`unpin:${m.name}`, e);
+          }
+        }
+        return overload.apply(this, args);
+      }
+      case "bool": {
+        let error = "the check returned false";
+        try {
+          if (overload.apply(this, args) === true)
+            return true;
+        } catch (e) {
+          error = e;
+        }
+        bypassed(m, target, hostOf(hostFrom, this, args, chainIndex), error);
+        return true;
+      }
+      default:
         try {
           return overload.apply(this, args);
         } catch (e) {
-          bypassed(`${className}.${name}`, { host: String(args[0]) }, e);
+          bypassed(m, target, hostOf(hostFrom, this, args, chainIndex), e);
+          if (m.strategy === "arg0")
+            return args[0];
+          if (m.strategy === "list")
+            return chainAsList(args[chainIndex]);
           return void 0;
         }
-      };
     }
-    installed2.push(`${className}.${name}`);
-  }
+  });
 }
-function hookTrustManager(className) {
-  if (hookedTrustManagers.has(className))
-    return;
-  hookedTrustManagers.add(className);
-  const cls = tryUse(className);
-  if (cls === null || cls.checkServerTrusted === void 0)
-    return;
-  for (const overload of cls.checkServerTrusted.overloads) {
-    const returnsList = overload.returnType.className === "java.util.List";
-    overload.implementation = function(...args) {
-      try {
-        return overload.apply(this, args);
-      } catch (e) {
-        const host = overload.argumentTypes.length >= 3 && overload.argumentTypes[2].className === "java.lang.String" ? String(args[2]) : null;
-        bypassed(`${className}.checkServerTrusted`, { host }, e);
-        if (returnsList) {
-          return frida_java_bridge_default.use("java.util.Arrays").asList(args[0]);
-        }
-        return void 0;
-      }
-    };
-  }
-  installed2.push(`${className}.checkServerTrusted`);
-}
-function hookConscryptVerifyChain() {
-  const cls = tryUse("com.android.org.conscrypt.TrustManagerImpl");
-  if (cls === null || cls.verifyChain === void 0)
-    return;
-  for (const overload of cls.verifyChain.overloads) {
-    overload.implementation = function(...args) {
-      try {
-        return overload.apply(this, args);
-      } catch (e) {
-        bypassed("com.android.org.conscrypt.TrustManagerImpl.verifyChain", { host: String(args[2]) }, e);
-        return args[0];
-      }
-    };
-  }
-  installed2.push("com.android.org.conscrypt.TrustManagerImpl.verifyChain");
-}
-function hookHostnameVerifier(className) {
-  const cls = tryUse(className);
-  if (cls === null || cls.verify === void 0)
-    return;
-  for (const overload of cls.verify.overloads) {
-    if (overload.returnType.className !== "boolean")
+function hookMethod(m, cls, className, method) {
+  const methods = cls[method];
+  if (methods === void 0 || methods.overloads === void 0)
+    return false;
+  let any = false;
+  for (const overload of methods.overloads) {
+    const types = overload.argumentTypes.map((t) => String(t.className));
+    if (m.args !== void 0 && types.join(",") !== m.args.join(","))
       continue;
-    overload.implementation = function(...args) {
-      let ok = false;
-      let error = "hostname did not match the certificate";
-      try {
-        ok = overload.apply(this, args);
-      } catch (e) {
-        error = e;
-      }
-      if (!ok)
-        bypassed(`${className}.verify`, { host: String(args[0]) }, error);
-      return true;
-    };
+    if (m.strategy === "bool" && overload.returnType.className !== "boolean")
+      continue;
+    hookOverload(m, `${className}.${method}`, overload);
+    any = true;
   }
-  installed2.push(`${className}.verify`);
+  return any;
 }
-function hookSslContextInit() {
-  const ctx = tryUse("javax.net.ssl.SSLContext");
-  if (ctx === null)
+function learn(m, obj) {
+  const className = obj.$className;
+  if (className.startsWith("sun.security.") || className.startsWith("com.android.org.conscrypt."))
     return;
-  const init = ctx.init.overload("[Ljavax.net.ssl.KeyManager;", "[Ljavax.net.ssl.TrustManager;", "java.security.SecureRandom");
-  init.implementation = function(km, tms, rnd) {
-    if (tms !== null) {
-      for (let i = 0; i < tms.length; i++) {
-        try {
-          hookTrustManager(tms[i].$className);
-        } catch (e) {
-          reportError("unpin:SSLContext.init", e);
+  const key = `${m.name}:${className}`;
+  if (hookedClasses.has(key))
+    return;
+  const loader = obj.getClass().getClassLoader();
+  const cls = loader === null ? frida_java_bridge_default.use(className) : frida_java_bridge_default.ClassFactory.get(loader).use(className);
+  const learned = m.method === "init" ? { ...m, strategy: "void", host: "socket" } : { ...m, strategy: "bool", host: 0 };
+  const method = m.method === "init" ? "checkServerTrusted" : "verify";
+  if (m.method === "init") {
+    const methods = cls[method];
+    if (methods === void 0)
+      return;
+    hookedClasses.add(key);
+    for (const overload of methods.overloads) {
+      const returnsList = overload.returnType.className === "java.util.List";
+      hookOverload({ ...learned, strategy: returnsList ? "list" : "void" }, `${className}.${method}`, overload);
+    }
+  } else {
+    hookedClasses.add(key);
+    hookMethod(learned, cls, className, method);
+  }
+  installed2.push(`${className}.${method}`);
+  emit("unpin:hooked", { mechanism: m.name, target: `${className}.${method}` });
+}
+function install2(extraTrustManagers) {
+  for (const m of MECHANISMS) {
+    const key = `${m.name}:${m.cls}`;
+    if (hookedClasses.has(key))
+      continue;
+    for (const cls of classesNamed(m.cls)) {
+      try {
+        if (hookMethod(m, cls, m.cls, m.method)) {
+          hookedClasses.add(key);
+          installed2.push(`${m.cls}.${m.method}`);
         }
+      } catch (e) {
+        reportError(`unpin:${m.name}`, e);
       }
     }
-    return init.call(this, km, tms, rnd);
-  };
-  installed2.push("javax.net.ssl.SSLContext.init");
+  }
+  hookLoadedImplementations();
+  const custom = { name: "configured-trust-manager", cls: "", method: "init", strategy: "learn", host: "socket" };
+  for (const name of extraTrustManagers) {
+    for (const cls of classesNamed(name)) {
+      const methods = cls.checkServerTrusted;
+      if (methods === void 0)
+        continue;
+      for (const overload of methods.overloads) {
+        const returnsList = overload.returnType.className === "java.util.List";
+        hookOverload({ ...custom, strategy: returnsList ? "list" : "void" }, `${name}.checkServerTrusted`, overload);
+      }
+      installed2.push(`${name}.checkServerTrusted`);
+    }
+  }
+  return Array.from(new Set(installed2));
 }
-function install2() {
-  if (installed2.length > 0)
-    return installed2.slice();
-  hookPinner("okhttp3.CertificatePinner");
-  hookPinner("com.android.okhttp.CertificatePinner");
-  hookTrustManager("sun.security.ssl.X509TrustManagerImpl");
-  hookTrustManager("com.android.org.conscrypt.TrustManagerImpl");
-  hookConscryptVerifyChain();
-  hookHostnameVerifier("okhttp3.internal.tls.OkHostnameVerifier");
-  hookHostnameVerifier("com.android.okhttp.internal.tls.OkHostnameVerifier");
-  hookSslContextInit();
-  for (const name of extraTrustManagers ?? [])
-    hookTrustManager(name);
-  return installed2.slice();
+var PLATFORM_PREFIXES = [
+  "java.",
+  "javax.",
+  "jdk.",
+  "sun.",
+  "com.sun.",
+  "android.",
+  "com.android.",
+  "dalvik.",
+  "okhttp3.",
+  "okio.",
+  "kotlin.",
+  "org.conscrypt."
+];
+function hookLoadedImplementations() {
+  const known = new Set(MECHANISMS.map((m) => m.cls));
+  const trustManager = frida_java_bridge_default.use("javax.net.ssl.X509TrustManager").class;
+  const verifier = frida_java_bridge_default.use("javax.net.ssl.HostnameVerifier").class;
+  for (const name of frida_java_bridge_default.enumerateLoadedClassesSync()) {
+    if (known.has(name) || PLATFORM_PREFIXES.some((p) => name.startsWith(p)) || name.includes("$$Lambda"))
+      continue;
+    for (const cls of classesNamed(name)) {
+      try {
+        const isTm = trustManager.isAssignableFrom(cls.class);
+        const isHv = !isTm && verifier.isAssignableFrom(cls.class);
+        if (!isTm && !isHv)
+          continue;
+        const key = `custom:${name}`;
+        if (hookedClasses.has(key))
+          continue;
+        hookedClasses.add(key);
+        const m = isTm ? { name: "custom-trust-manager", cls: name, method: "checkServerTrusted", strategy: "void", host: "socket" } : {
+          name: "custom-hostname-verifier",
+          cls: name,
+          method: "verify",
+          strategy: "bool",
+          host: 0,
+          args: ["java.lang.String", "javax.net.ssl.SSLSession"]
+        };
+        const methods = cls[m.method];
+        if (methods === void 0)
+          continue;
+        for (const overload of methods.overloads) {
+          const types = overload.argumentTypes.map((t) => String(t.className));
+          if (m.args !== void 0 && types.join(",") !== m.args.join(","))
+            continue;
+          const returnsList = overload.returnType.className === "java.util.List";
+          hookOverload({ ...m, strategy: isTm ? returnsList ? "list" : "void" : "bool" }, `${name}.${m.method}`, overload);
+        }
+        installed2.push(`${name}.${m.method}`);
+      } catch (e) {
+        reportError(`unpin:${name}`, e);
+      }
+    }
+  }
 }
-var extraTrustManagers = null;
 function enable3(config3 = {}) {
-  extraTrustManagers = config3.trust_managers ?? [];
-  return install2();
+  return install2(config3.trust_managers ?? []);
 }
 
 // src/java.ts
@@ -13983,5 +14372,13 @@ rpc.exports = {
   },
   call(spec) {
     return performAsync(() => call(spec));
+  },
+  /** Step 1 of a safe detach: every replacement becomes a pass-through (see lib/hooks.ts). */
+  deactivate() {
+    return deactivate();
+  },
+  /** Step 2: the host waits until no replaced call is running any more, then unloads the script. */
+  inflight() {
+    return inFlight();
   }
 };

@@ -7,6 +7,9 @@
 //   fetch            GET  ORIGIN/ping on a new connection (so the pin is checked each time)
 //   encrypt TEXT     AES-CBC-encrypt TEXT, log the truth (plaintext/key/iv hex), POST it to ORIGIN/telemetry
 //   search TERM      the app's search, as the UI would run it (Search.run)
+//   busy             start two background threads: one fetching in a loop, one encrypting in a loop
+//                    (Cipher.init/doFinal on every turn), so an agent detaches while calls are in flight
+//   status           log how many loop turns ran so far ("status ok fetches=N encrypts=M")
 //   stop             exit
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -50,6 +53,8 @@ public class PinnedApp {
                     case "fetch": client.connectionPool().evictAll(); log("I", "fetch ok " + get("/ping")); break;
                     case "encrypt": encryptAndSend(arg); break;
                     case "search": log("I", "search ok " + controller.run(arg)); break;
+                    case "busy": startBusy(); log("I", "busy ok"); break;
+                    case "status": log("I", "status ok fetches=" + fetches.get() + " encrypts=" + encrypts.get()); break;
                     case "stop": return;
                     default: log("W", "unknown command " + parts[0]);
                 }
@@ -57,6 +62,52 @@ public class PinnedApp {
                 log("E", parts[0] + " failed: " + e);
             }
         }
+    }
+
+    static final java.util.concurrent.atomic.AtomicLong fetches = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong encrypts = new java.util.concurrent.atomic.AtomicLong();
+
+    static void startBusy() {
+        // no idle connections: every turn opens a new one, so the pin is checked each time (closing
+        // happens on the pool's own thread; a JDK TLS socket's close can wait for the peer)
+        OkHttpClient busyClient = client.newBuilder()
+            .connectionPool(new okhttp3.ConnectionPool(0, 1, java.util.concurrent.TimeUnit.MILLISECONDS)).build();
+        Thread fetcher = new Thread(() -> {
+            while (true) {
+                try {
+                    try (Response r = busyClient.newCall(new Request.Builder().url(origin + "/ping").build()).execute()) {
+                        r.body().string();
+                    }
+                } catch (Exception e) {
+                    // pinning failures are expected while no agent is attached
+                }
+                fetches.incrementAndGet();
+            }
+        }, "busy-fetch");
+        Thread encrypter = new Thread(() -> {
+            byte[] key = new byte[16];
+            byte[] iv = new byte[16];
+            byte[] plain = "busy loop plaintext".getBytes(StandardCharsets.UTF_8);
+            while (true) {
+                try {
+                    Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+                    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+                    cipher.doFinal(plain);
+                } catch (Exception e) {
+                    log("E", "busy encrypt failed: " + e);
+                }
+                encrypts.incrementAndGet();
+                try {
+                    Thread.sleep(1);  // busy, but leaves the fetch loop some CPU on a 2-core machine
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "busy-encrypt");
+        fetcher.setDaemon(true);
+        encrypter.setDaemon(true);
+        fetcher.start();
+        encrypter.start();
     }
 
     static void log(String priority, String message) {

@@ -1,0 +1,15 @@
+// STAND-IN: the real class is Android's network security config root trust manager; it cannot run on a desktop JVM (or is not packaged in Debian),
+// so this test class has the SAME fully-qualified name and method signature, and the unpin agent hooks
+// exactly what it hooks on a phone. Its check fails unless the chain carries the pinned key.
+package android.security.net.config;
+
+import harness.testapp.Pins;
+import java.security.cert.*;
+import java.util.*;
+import javax.net.ssl.*;
+
+public class RootTrustManager {
+    public List<X509Certificate> checkServerTrusted(X509Certificate[] certs, String authType, String hostname) throws CertificateException {
+        return Pins.checked(certs);
+    }
+}

@@ -1,0 +1,11 @@
+// STAND-IN: the real class is httpclientandroidlib (Boye); it cannot run on a desktop JVM (or is not packaged in Debian),
+// so this test class has the SAME fully-qualified name and method signature, and the unpin agent hooks
+// exactly what it hooks on a phone. Its check fails unless the chain carries the pinned key.
+package ch.boye.httpclientandroidlib.conn.ssl;
+
+import harness.testapp.Pins;
+import java.security.cert.*;
+import java.util.*;
+import javax.net.ssl.*;
+
+public class StrictHostnameVerifier extends AbstractVerifier {}
