@@ -64,7 +64,7 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, *, pulse:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             extra = context() if context is not None else ""
-            raise StepTimeout(f"{what}: nothing within {timeout:g}s" + (f"; {extra}" if extra else ""),
+            raise StepTimeout(f"{what}: nothing within {timeout:.3g}s" + (f"; {extra}" if extra else ""),
                               serial=serial, attempted="wait",
                               fix="look at artifacts/logcat.txt and the step's flows in the run; a very busy "
                                   "machine may need a longer --timeout")

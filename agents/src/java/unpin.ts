@@ -31,12 +31,61 @@ function classesNamed(name: string): Java.Wrapper[] {
     try {
         add(Java.use(name));
     } catch (_e) { /* not in the default loader */ }
-    for (const loader of Java.enumerateClassLoadersSync()) {
+    for (const loader of loadersOf(name)) {
         try {
             add(Java.ClassFactory.get(loader).use(name));
         } catch (_e) { /* not in this loader */ }
     }
     return found;
+}
+
+/**
+ * Class loaders that may define `name`. On HotSpot, `Java.enumerateClassLoaders` is a heap walk
+ * (`Java.choose("java.lang.ClassLoader")`) that tags every loader with the value of a JNI handle
+ * and never clears the tags; a later `Java.choose` whose class handle happens to have the same
+ * value then also returns those loaders and fails with "Cast from ...AppClassLoader to ...". So on
+ * HotSpot the loaders come from the loaded classes named `name` (JVMTI GetLoadedClasses: no
+ * tags); on ART, from `Java.enumerateClassLoaders`.
+ */
+function loadersOf(name: string): Java.Wrapper[] {
+    const flavor = (Java as unknown as { api: { flavor: string } | null }).api?.flavor;
+    if (flavor !== "jvm") {
+        if (allLoaders === null) allLoaders = Java.enumerateClassLoadersSync();
+        return allLoaders;
+    }
+    return jvmLoaderIndex().get(name) ?? [];
+}
+
+/** ART: every class loader, enumerated once per install. */
+let allLoaders: Java.Wrapper[] | null = null;
+
+/** HotSpot: class name -> the loaders of the loaded classes of that name, built once per install. */
+let loaderIndex: Map<string, Java.Wrapper[]> | null = null;
+
+function jvmLoaderIndex(): Map<string, Java.Wrapper[]> {
+    if (loaderIndex !== null) return loaderIndex;
+    const System = Java.use("java.lang.System");
+    const ClassClass = Java.use("java.lang.Class");
+    const byId = new Map<number, Java.Wrapper>();
+    const index = new Map<string, Java.Wrapper[]>();
+    Java.enumerateLoadedClasses({
+        onMatch(className: string, handle: NativePointer) {
+            const found = Java.cast(handle, ClassClass).getClassLoader();
+            if (found === null) return;
+            const id = System.identityHashCode(found) as number;
+            let loader = byId.get(id);
+            if (loader === undefined) {
+                loader = found as Java.Wrapper;
+                byId.set(id, loader);
+            }
+            const list = index.get(className);
+            if (list === undefined) index.set(className, [loader]);
+            else list.push(loader);
+        },
+        onComplete() { /* nothing */ },
+    });
+    loaderIndex = index;
+    return index;
 }
 
 function elements(value: unknown): Java.Wrapper[] {
@@ -205,6 +254,8 @@ function learn(m: Mechanism, obj: Java.Wrapper): void {
 }
 
 function install(extraTrustManagers: string[]): string[] {
+    loaderIndex = null;  // classes and loaders that appeared since the last install count too
+    allLoaders = null;
     for (const m of MECHANISMS) {
         const key = `${m.name}:${m.cls}`;
         if (hookedClasses.has(key)) continue;
