@@ -9,12 +9,9 @@ import time
 
 import pytest
 
-from harness.device.adb import Device
-from harness.device.cacert import install_system_ca
-from harness.device.proxy import setup_proxy
-from harness.device.session import DeviceSession
-from harness.sim.handset import HandsetConfig
-from harness.testing.sim import adb_client, start_handset, stop_handset, wait_for_log
+from harness.testing.sim import wait_for_log
+
+from .phone import prepared_phone
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +21,9 @@ def phone(ncsc_world, capture, resolver, tmp_path_factory):
     app it needs."""
     resolver.use(ncsc_world.addresses)
     root = tmp_path_factory.mktemp("world-phone")
-    config = HandsetConfig(state_dir=root / "state", hosts_file=ncsc_world.hosts_file,
-                           extra_props=ncsc_world.props(), extra_system_cas=[ncsc_world.ca_cert_path])
-    handset = start_handset(config)
-    try:
-        device = Device(adb_client(), handset.serial)
-        with DeviceSession(device, root / "home", handle_sigterm=False) as session:
-            install_system_ca(session, capture.ca.cert.read_bytes())
-            setup_proxy(session, capture.address[1])
-            yield handset, adb_client().device(serial=handset.serial)
-            handset.device.apps.stop_all()
-    finally:
-        stop_handset(handset)
+    world = ncsc_world
+    with prepared_phone(world, capture, root) as phone:
+        yield phone
 
 
 @pytest.fixture(autouse=True)

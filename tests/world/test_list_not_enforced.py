@@ -10,12 +10,9 @@ import json
 
 import pytest
 
-from harness.device.adb import Device
-from harness.device.cacert import install_system_ca
-from harness.device.proxy import setup_proxy
-from harness.device.session import DeviceSession
-from harness.sim.handset import HandsetConfig
-from harness.testing.sim import adb_client, start_handset, stop_handset, wait_for_log
+from harness.testing.sim import wait_for_log
+
+from .phone import prepared_phone
 
 LISTED, CONTROL = "Free Tibet", "weather in Vilnius"
 
@@ -26,18 +23,8 @@ def phone(list_not_enforced_world, capture, resolver, tmp_path_factory):
     world = list_not_enforced_world
     resolver.use(world.addresses)
     root = tmp_path_factory.mktemp("lne-phone")
-    config = HandsetConfig(state_dir=root / "state", hosts_file=world.hosts_file,
-                           extra_props=world.props(), extra_system_cas=[world.ca_cert_path])
-    handset = start_handset(config)
-    try:
-        device = Device(adb_client(), handset.serial)
-        with DeviceSession(device, root / "home", handle_sigterm=False) as session:
-            install_system_ca(session, capture.ca.cert.read_bytes())
-            setup_proxy(session, capture.address[1])
-            yield handset, adb_client().device(serial=handset.serial)
-            handset.device.apps.stop_all()
-    finally:
-        stop_handset(handset)
+    with prepared_phone(world, capture, root) as phone:
+        yield phone
 
 
 @pytest.fixture(autouse=True)
