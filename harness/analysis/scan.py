@@ -173,7 +173,7 @@ class FlowScanner:
             "request_body_truncated": rec.request_body_truncated or len(rec.request_body or b"") > cap,
             "response_body_truncated": rec.response_body_truncated or len(body or b"") > cap,
             "body_cap": min(rec.body_cap, cap) if rec.body_cap else cap, "error": rec.error,
-            "extra": json.dumps(rec.extra, default=str), "content_type": ctype or None, "response_title": title,
+            "extra": json.dumps(rec.extra, default=str), "content_type": _arrow_text(ctype), "response_title": title,
             "response_length": _decoded_length(rec, decoded, whole),
             "pii_hits": len(hits), "decode_bounded": bounded, "country": None, "jurisdiction": None,
         }
@@ -211,6 +211,14 @@ class FlowScanner:
             "payload": json.dumps(ev.payload, default=str),
             "data": ev.data[: self.cap] if ev.data else None, "pii_hits": n,
         })
+
+
+def _arrow_text(value: str) -> str | None:
+    """A header-derived text for a frame column: header values keep ``surrogateescape`` code
+    points (raw bytes, harness.analysis.validate), which Arrow refuses; they become U+FFFD."""
+    if not value:
+        return None
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _decoded_length(rec: FlowRecord, decoded: bytes | None, whole: bool) -> int | None:
