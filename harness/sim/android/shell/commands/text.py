@@ -94,6 +94,17 @@ def _options(name: str, argv: list[str], io: CmdIO, flags: str, valued: str) -> 
     return opts, rest
 
 
+def _read(sh: Shell, name: str, argv: list[str], io: CmdIO, flags: str,
+          valued: str) -> tuple[dict[str, str], list[str], list[bytes]] | None:
+    """Options, operands and the inputs they name (stdin when none); None after an error."""
+    parsed = _options(name, argv, io, flags, valued)
+    if parsed is None:
+        return None
+    opts, paths = parsed
+    data = _inputs(sh, name, paths, io)
+    return None if data is None else (opts, paths, data)
+
+
 def _count(name: str, value: str, io: CmdIO) -> int | None:
     try:
         return int(value)
@@ -104,13 +115,10 @@ def _count(name: str, value: str, io: CmdIO) -> int | None:
 
 @command("wc")
 def wc(sh: Shell, argv: list[str], io: CmdIO) -> int:
-    parsed = _options("wc", argv, io, "lwcm", "")
-    if parsed is None:
+    read = _read(sh, "wc", argv, io, "lwcm", "")
+    if read is None:
         return 1
-    opts, paths = parsed
-    data = _inputs(sh, "wc", paths, io)
-    if data is None:
-        return 1
+    opts, paths, data = read
     wanted = [c for c in "lwc" if c in opts or (c == "c" and "m" in opts)] or ["l", "w", "c"]
     for blob, path in zip(data, paths or [""], strict=False):
         counts = {"l": blob.count(b"\n"), "w": len(blob.split()), "c": len(blob)}
@@ -124,13 +132,10 @@ def wc(sh: Shell, argv: list[str], io: CmdIO) -> int:
 @command("head", "tail")
 def head_tail(sh: Shell, argv: list[str], io: CmdIO) -> int:
     name = argv[0].rsplit("/", 1)[-1]
-    parsed = _options(name, argv, io, "qvf", "nc")
-    if parsed is None:
+    read = _read(sh, name, argv, io, "qvf", "nc")
+    if read is None:
         return 1
-    opts, paths = parsed
-    data = _inputs(sh, name, paths, io)
-    if data is None:
-        return 1
+    opts, paths, data = read
     for blob in data:
         if "c" in opts:
             n = _count(name, opts["c"], io)
@@ -148,13 +153,10 @@ def head_tail(sh: Shell, argv: list[str], io: CmdIO) -> int:
 
 @command("sort")
 def sort(sh: Shell, argv: list[str], io: CmdIO) -> int:
-    parsed = _options("sort", argv, io, "rnuf", "")
-    if parsed is None:
+    read = _read(sh, "sort", argv, io, "rnuf", "")
+    if read is None:
         return 1
-    opts, paths = parsed
-    data = _inputs(sh, "sort", paths, io)
-    if data is None:
-        return 1
+    opts, paths, data = read
     lines = b"".join(data).decode(errors="surrogateescape").splitlines()
     if "n" in opts:
         def key(line: str) -> tuple[float, str]:
