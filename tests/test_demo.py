@@ -144,12 +144,30 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
         ("system apps do not download a keyword blacklist", "violated"),
         ("personal data leaves the device only with prior consent and not to third countries", "violated"),
         ("searches are never restricted", "violated")]
-    assert "Claims (scenarios/ncsc_2021) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
+    assert "Claims (ncsc_2021) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
     # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
     flows = {f.id for f in RunStore.open(run_dir).iter_flows()}
     assert all(c["evidence"]["flow_ids"] and set(c["evidence"]["flow_ids"]) <= flows for c in doc["claims"])
-    assert next(c for c in doc["claims"] if c["id"] == "personal_data_only_with_consent")["evidence"]["event_ids"]
+    assert next(c for c in doc["claims"] if c["id"] == "ncsc_2021.personal_data_only_with_consent")["evidence"]["event_ids"]
     assert "[differs]" not in out and "other term lists" not in out
+
+
+def test_report_regenerates_the_demos_findings_byte_identical(ncsc):
+    """``harness report RUN_DIR`` rebuilds findings.json from the store, claims.jsonl and the kept
+    extras: identical bytes to what the demo wrote, twice; the HTML likewise."""
+    result, run_dir, home, doc = ncsc
+    written = (run_dir / "findings.json").read_bytes()
+    html = (run_dir / "report.html").read_bytes()
+    claims = [json.loads(line) for line in (run_dir / "claims.jsonl").read_text().splitlines()]
+    assert [c["id"] for c in claims] == [c["id"] for c in doc["claims"]]
+    assert all(c["device"] == doc["device"]["adb_serial"] and c["pack"] == "ncsc_2021" and c["steps"]
+               for c in claims)
+    for _ in range(2):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["report", str(run_dir)], Env(stdout=out, stderr=err, home=home)) == 0, err.getvalue()
+        assert (run_dir / "findings.json").read_bytes() == written
+        assert (run_dir / "report.html").read_bytes() == html
+    assert doc["created_at"] == doc["ended_at"]  # the run's closed_at, not the time of writing
 
 
 def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
@@ -284,7 +302,7 @@ def _pii(value: str, destination: str, kind: str = "pii_sent"):
     from harness.analysis.findings import Finding, Severity
 
     return Finding(kind, "sent", Severity.MEDIUM, "pii.known_value", f"{value} sent",
-                   details={"value": value, "destination": destination})
+                   details={"value": value, "destination": destination}).to_dict()
 
 
 def test_identifier_comparison_is_exact_and_says_what_each_side_misses():

@@ -326,17 +326,29 @@ class ListStore:
         return sorted(out, key=lambda d: (d.get("last_seen", d.get("first_seen", 0)), d.get("first_seen", 0)))
 
     def record(self, tl: TermList, run: str | None = None) -> ListDiff:
-        """Store this version (or refresh its ``last_seen``) and diff it against the version seen last."""
+        """Store this version (or refresh its ``last_seen``) and diff it against the version seen last.
+
+        The version a run was diffed against is remembered per run (``previous_by_run``): analysing
+        the same run again gives the same diff, whatever was stored since (regeneration of
+        ``findings.json`` is byte-identical, issue 15)."""
         now = time.time()
         try:
             folder = private_dir(self.root / _safe(tl.name))
             known = self.versions(tl.name)
-            latest = known[-1] if known else None
             target = folder / f"{tl.digest}.json"
             mine = next((v for v in known if v.get("digest") == tl.digest), None)
+            remembered = (mine or {}).get("previous_by_run") or {}
+            if run is not None and run in remembered:
+                latest = next((v for v in known if v.get("digest") == remembered[run]), None)
+            else:
+                latest = known[-1] if known else None
             doc = mine or {**asdict(tl), "digest": tl.digest, "first_seen": now, "runs": []}
             doc["last_seen"] = now
-            doc["runs"] = [*doc.get("runs", []), run][-20:]
+            if run is not None:
+                remembered = {**remembered, run: latest.get("digest") if latest else None}
+                doc["previous_by_run"] = dict(list(remembered.items())[-100:])
+            if run not in doc.get("runs", []):
+                doc["runs"] = [*doc.get("runs", []), run][-20:]
             write_private(target, json.dumps(doc, ensure_ascii=False, indent=1))
         except OSError as exc:
             raise AnalysisError(f"cannot store list versions in {self.root}: {exc.strerror}",

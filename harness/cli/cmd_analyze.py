@@ -9,16 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from harness.analysis.facts import load_facts
 from harness.analysis.findings import Severity
 from harness.analysis.geo import GeoResolver, load_overrides, recorded_overrides
-from harness.analysis.pipeline import Options, analyze
+from harness.analysis.pipeline import Analysis, Options, analyze
 from harness.analysis.policy import load_policy
 from harness.analysis.summary import summary_dict, summary_text
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
-from harness.fsutil import private_dir, write_private
+from harness.fsutil import private_dir
+from harness.report.document import findings_document, write_findings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="do not look up registration countries (the embedded RIR data, a second opinion)")
     p.add_argument("--no-location-db", action="store_true",
                    help="do not use the embedded DB-IP Lite location data: registration countries only")
-    p.add_argument("--out", metavar="DIR", help="write frames as Parquet and findings.json here (0700/0600)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write frames as Parquet and findings.json (the findings contract) here (0700/0600)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--fail-on", default="medium", metavar="SEVERITY",
                    help="exit 1 if a finding has at least this severity (info, low, medium, high, critical)")
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if args.out:
         out = private_dir(args.out)
         result.to_parquet(out)
-        write_private(out / "analysis.json", json.dumps(summary_dict(result), indent=2, ensure_ascii=False))
+        write_findings(out, _document(result, args))
     if args.json:
         env.out(json.dumps(summary_dict(result), indent=2, ensure_ascii=False))
     else:
@@ -81,3 +84,14 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if result.incomplete:
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
+
+
+def _document(result: Analysis, args: argparse.Namespace) -> dict[str, Any]:
+    """The findings document (harness.report.document): of the run, with its claims, for a run
+    directory; of the file, with the ``--facts`` given, for a flow or HAR file."""
+    from harness.capture.store import DB_NAME, RunStore
+
+    path = Path(args.path)
+    if (path / DB_NAME).is_file():
+        return findings_document(result, store=RunStore.open(path), run_dir=path)
+    return findings_document(result, facts=load_facts(args.facts) if args.facts else None)

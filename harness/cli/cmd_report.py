@@ -1,8 +1,16 @@
-"""``harness report RUN_DIR [-o FILE]``: the run's findings as a self-contained HTML page."""
+"""``harness report RUN_DIR``: regenerate the run's ``findings.json`` from its store and render it as
+``report.html`` (and ``junit.xml`` with ``--junit``).
+
+A run directory (one holding ``store.sqlite``) is analysed again with its claims
+(``claims.jsonl``) and kept extras (:func:`harness.report.document.build_findings`): the same run
+gives byte-identical ``findings.json``. A folder holding only a ``findings.json`` (a merged session
+document of the pytest plugin or ``harness run``) is rendered as it is.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
@@ -10,24 +18,34 @@ from harness.cli.status import ExitStatus
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "report", help="write report.html: claims, destinations chart, keyword lists, timeline, evidence",
-        description="Render RUN_DIR/findings.json with the run's flows as one offline HTML page "
-                    "(inline SVG charts, print stylesheet).")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory holding findings.json")
+        "report", help="regenerate findings.json from a run's store and write report.html (and junit.xml)",
+        description="Analyse RUN_DIR again (its store, claims.jsonl and kept extras) into findings.json, then "
+                    "render it with the run's flows as one offline HTML page (inline SVG charts, print "
+                    "stylesheet). A folder with only a findings.json (a merged session) is rendered as it is.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory, or a folder holding findings.json")
     p.add_argument("-o", "--output", metavar="FILE", help="HTML path (default: RUN_DIR/report.html)")
-    p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML file with a test case per claim")
+    p.add_argument("--junit", metavar="FILE", nargs="?", const="",
+                   help="also write JUnit XML with a test case per claim (default FILE: RUN_DIR/junit.xml)")
     p.add_argument("--redact", action="store_true",
                    help="mask device identifiers and canaries (stable pseudonyms) in the HTML and JUnit, for sharing")
+    p.add_argument("--no-regenerate", action="store_true",
+                   help="render the existing findings.json without analysing the run again")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.capture.store import DB_NAME
+    from harness.report.document import build_findings, write_findings
     from harness.report.html import load_findings, write_report
     from harness.report.junit import write_junit
     from harness.report.redact import redactor_for
 
-    redactor = redactor_for(load_findings(args.run_dir), env.home) if args.redact else None
-    env.out(f"wrote {write_report(args.run_dir, args.output, redactor)}")
-    if args.junit:
-        env.out(f"wrote {write_junit(load_findings(args.run_dir), args.junit, redactor)}")
+    run_dir = Path(args.run_dir)
+    if not args.no_regenerate and (run_dir / DB_NAME).is_file():
+        env.out(f"wrote {write_findings(run_dir, build_findings(run_dir, home=env.home))}")
+    doc = load_findings(run_dir)
+    redactor = redactor_for(doc, env.home) if args.redact else None
+    env.out(f"wrote {write_report(run_dir, args.output, redactor)}")
+    if args.junit is not None:
+        env.out(f"wrote {write_junit(doc, args.junit or run_dir / 'junit.xml', redactor)}")
     return int(ExitStatus.OK)

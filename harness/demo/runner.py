@@ -111,11 +111,12 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
                                restore_ok=bool(lab.restore and lab.restore.ok),
                                restore_lines=lab.restore.lines() if lab.restore else [])
         result.restore_ok, result.restore_lines = device_run.restore_ok, device_run.restore_lines
-        from harness.demo.report import build_document, write_document
+        from harness.demo.report import build_document
+        from harness.report.document import write_findings
 
         doc = build_document(run_dir, lab.world, device_run, home)
         result.document = doc
-        result.findings_path = write_document(run_dir, doc)
+        result.findings_path = write_findings(run_dir, doc)
         progress("analysis", f"{len(doc['findings'])} findings written to {result.findings_path}")
         from harness.report.html import write_report
         from harness.report.junit import write_junit
@@ -145,13 +146,20 @@ def _after_stop(result: DemoResult, lab: Any) -> None:
 
 
 def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
-    """The pack's claims, then the ground-truth steps; (claim results, step results)."""
+    """The pack's claims, each saved to the run's ``claims.jsonl`` as it is decided, then the
+    ground-truth steps; (claim results, step results)."""
+    from harness.demo.report import PACK
+    from harness.report.document import claim_record, save_claim
     from scenarios.ncsc_2021.claims import CLAIMS, SENSITIVE_TERM
 
     claims = []
     for check in CLAIMS:
+        before = len(lab.steps)
         outcome = check(lab)
         claims.append(outcome)
+        flow_ids = [f.id for f in lab.flows()]
+        save_claim(lab.run_dir, claim_record(outcome, claim_id=f"{PACK}.{check.__name__}", flow_ids=flow_ids,
+                                             pack=PACK, device=lab.serial, steps=[s.id for s in lab.steps[before:]]))
         progress("claim", f"{outcome.claim}: {'holds' if outcome.holds else 'VIOLATED'}")
     # paid ads for the sensitive term through the browser's own ad loader, and one usage event,
     # for the ground-truth comparison (which ads the world expected shown; which identifiers it got)

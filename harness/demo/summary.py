@@ -1,4 +1,6 @@
-"""The short human summary printed at the end of ``harness demo``."""
+"""The short human summary printed at the end of ``harness demo``: the findings document's
+``summary`` (computed by :func:`harness.analysis.summary.summary_dict`) and ``ground_truth``,
+formatted; nothing is computed here."""
 
 from __future__ import annotations
 
@@ -6,13 +8,14 @@ from typing import Any
 
 
 def summary_lines(doc: dict[str, Any]) -> list[str]:
+    """The summary's lines (no newlines) for findings document ``doc``."""
     s = doc["summary"]
     out = [f"== demo summary: world {doc['world']['name']}, device {doc['device'].get('model')} "
            f"({doc['device'].get('adb_serial')}), run {doc['run_id']} =="]
     claims = doc.get("claims") or []
     if claims:
         width = max(len(c["text"]) for c in claims)
-        out.append("Claims (scenarios/ncsc_2021) -> verdict:")
+        out.append(f"Claims ({', '.join(doc.get('scenarios') or ['?'])}) -> verdict:")
         for c in claims:
             out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
     out.append("Destinations by country / jurisdiction:")

@@ -164,7 +164,7 @@ def load_findings(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise UsageError(f"{path} does not exist", fix="run `harness demo --out RUN_DIR` (other commands write findings.json in a later version)") from exc
+        raise UsageError(f"{path} does not exist", fix="give a run directory (harness demo, run, capture or the pytest plugin write one) or a folder holding findings.json") from exc
     except (OSError, ValueError, RecursionError) as exc:
         raise UsageError(f"cannot read {path}: {type(exc).__name__}", fix="regenerate the run's findings") from exc
     if not isinstance(doc, dict):

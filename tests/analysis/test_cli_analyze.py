@@ -13,6 +13,7 @@ import pytest
 from harness.analysis.synthetic import SAMPLE_FACTS, make_flow, ordinary_flows, planted_flow, write_flows
 from harness.cli.context import Env
 from harness.cli.main import main
+from harness.report.contract import validation_errors
 
 
 def run_cli(args: list[str], home: Path) -> tuple[int, str, str]:
@@ -63,7 +64,30 @@ def test_out_dir_parquet_private(tmp_path: Path, mitm_with_pii: Path, facts_file
         p = out_dir / f"{name}.parquet"
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
     assert pq.read_table(out_dir / "flows.parquet").num_rows == 41
-    assert stat.S_IMODE((out_dir / "analysis.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((out_dir / "findings.json").stat().st_mode) == 0o600
+    doc = json.loads((out_dir / "findings.json").read_text())
+    assert validation_errors(doc) == []  # the findings contract, as every command writes it
+    assert doc["run_id"] == "pii" and doc["device"]["imei"] == SAMPLE_FACTS["imei"]
+    assert "pii_sent" in {f["kind"] for f in doc["findings"]}
+    assert not (out_dir / "analysis.json").exists()
+
+
+def test_out_dir_of_a_run_is_the_runs_findings_document(tmp_path: Path) -> None:
+    """For a run directory, --out writes what `harness report` regenerates: the same builder."""
+    from harness.capture.records import FlowRecord
+    from harness.capture.store import RunStore
+    from harness.report.document import build_findings, dumps
+
+    store = RunStore.create(tmp_path / "run")
+    store.add_flow(FlowRecord(id="f", kind="http", started_at=1.0, ended_at=2.0, url="https://a.test/?aid="
+                              + SAMPLE_FACTS["android_id"], server_host="a.test", server_ip="127.0.0.9"))
+    store.add_artifact("facts.json", json.dumps(SAMPLE_FACTS).encode(), "facts")
+    store.close()
+    code, _, err = run_cli([str(tmp_path / "run"), "--out", str(tmp_path / "out"), "--no-list-store"], tmp_path)
+    assert code == 1, err
+    written = (tmp_path / "out" / "findings.json").read_text()
+    assert validation_errors(json.loads(written)) == []
+    assert written == dumps(build_findings(tmp_path / "run"))
 
 
 def test_clean_har_exits_0(tmp_path: Path) -> None:

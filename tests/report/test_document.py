@@ -161,3 +161,23 @@ def test_merge_two_runs_has_a_device_column_and_validates(tmp_path):
     assert {r["device"] for r in merged["summary"]["destinations"]} == {"emulator-5554", "R58M123"}
     with pytest.raises(ValueError):
         merge_findings([])
+
+
+def test_a_run_analysed_again_keeps_its_keyword_list_diff(tmp_path):
+    """The list store remembers which version each run was diffed against: analysing run 2 again,
+    after run 3 stored a newer version, gives run 2's diff again (regeneration is identical)."""
+    from harness.analysis.lists import ListStore, TermList
+
+    store = ListStore(tmp_path / "lists")
+
+    def version(*terms: str) -> TermList:
+        return TermList("Blacklist", "data.terms", "json", list(terms), [], [])
+
+    assert store.record(version("a"), run="run-1").previous_digest is None
+    first = store.record(version("a", "b"), run="run-2")
+    assert first.changed and first.added == ["b"]
+    store.record(version("a", "b", "c"), run="run-3")
+    again = store.record(version("a", "b"), run="run-2")
+    assert (again.previous_digest, again.added, again.removed) == (first.previous_digest, ["b"], [])
+    # and a run seen first is still a first sighting when analysed again
+    assert store.record(version("a"), run="run-1").previous_digest is None

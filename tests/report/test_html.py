@@ -90,8 +90,17 @@ def test_present_versus_enforced(run_dir):
 
 def test_cli_report_and_its_errors(run_dir, tmp_path):
     out, err = io.StringIO(), io.StringIO()
-    assert main(["report", str(run_dir)], Env(stdout=out, stderr=err, home=tmp_path)) == 0
+    before = (run_dir / "findings.json").read_text()
+    assert main(["report", str(run_dir), "--no-regenerate"], Env(stdout=out, stderr=err, home=tmp_path)) == 0
     assert out.getvalue() == f"wrote {run_dir / 'report.html'}\n"
+    assert (run_dir / "findings.json").read_text() == before and CLAIM in (run_dir / "report.html").read_text()
+    # by default the findings are regenerated from the store (this run saved no claims)
+    out = io.StringIO()
+    assert main(["report", str(run_dir), "--junit"], Env(stdout=out, stderr=err, home=tmp_path)) == 0, err.getvalue()
+    assert out.getvalue().splitlines() == [f"wrote {run_dir / name}" for name in ("findings.json", "report.html",
+                                                                                    "junit.xml")]
+    regenerated = json.loads((run_dir / "findings.json").read_text())
+    assert regenerated["run_id"] == "run-r" and regenerated["claims"] == [] and len(regenerated["steps"]) == 2
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["report", str(empty)], Env(stdout=out, stderr=err, home=tmp_path)) == 2
@@ -149,7 +158,7 @@ def test_redaction_leaves_no_identifier_in_html_or_junit(tmp_path):
     doc["claims"][0]["text"] = f"Nothing carries {urllib.parse.quote(canary, safe='')}"
     (run_dir / "findings.json").write_text(json.dumps(doc))
     home = tmp_path / "home"
-    code = main(["report", str(run_dir), "--redact", "--junit", str(tmp_path / "junit.xml")],
+    code = main(["report", str(run_dir), "--no-regenerate", "--redact", "--junit", str(tmp_path / "junit.xml")],
                 Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
     assert code == 0
     html = (run_dir / "report.html").read_text()
@@ -161,9 +170,9 @@ def test_redaction_leaves_no_identifier_in_html_or_junit(tmp_path):
     assert "[android_id:" in html and "[imei:" in html and "[canary.email:" in junit
     # the same value gets the same pseudonym in every report of this lab (one key per HARNESS_HOME)
     first = re.findall(r"\[imei:[0-9a-f]{8}\]", html)
-    main(["report", str(run_dir), "--redact"], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
+    main(["report", str(run_dir), "--no-regenerate", "--redact"], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
     assert first and re.findall(r"\[imei:[0-9a-f]{8}\]", (run_dir / "report.html").read_text()) == first
     assert (home / "redact.key").stat().st_mode & 0o777 == 0o600
     # without --redact the values are there: the test above can fail
-    main(["report", str(run_dir)], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
+    main(["report", str(run_dir), "--no-regenerate"], Env(stdout=io.StringIO(), stderr=io.StringIO(), home=home))
     assert imei in (run_dir / "report.html").read_text()
