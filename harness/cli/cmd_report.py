@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
 
     run_dir = Path(args.run_dir)
     if not args.no_regenerate and (run_dir / DB_NAME).is_file():
+        _check_claims_kept(run_dir)
         env.out(f"wrote {write_findings(run_dir, build_findings(run_dir, home=env.home))}")
     doc = load_findings(run_dir)
     redactor = redactor_for(doc, env.home) if args.redact else None
@@ -49,3 +50,21 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if args.junit is not None:
         env.out(f"wrote {write_junit(doc, args.junit or run_dir / 'junit.xml', redactor)}")
     return int(ExitStatus.OK)
+
+
+def _check_claims_kept(run_dir: Path) -> None:
+    """Refuse to rebuild a findings.json whose claims the run did not keep in claims.jsonl (one
+    written before claims were saved): rebuilding would drop them."""
+    import json
+
+    from harness.errors import UsageError
+    from harness.report.document import CLAIMS_FILE, FINDINGS_FILE
+
+    try:
+        old = json.loads((run_dir / FINDINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(old, dict) and old.get("claims") and not (run_dir / CLAIMS_FILE).is_file():
+        raise UsageError(f"{run_dir / FINDINGS_FILE} has {len(old['claims'])} claim(s) the run did not keep in "
+                         f"{CLAIMS_FILE} (written by an older harness); rebuilding would drop them",
+                         fix="render it as it is with `harness report RUN_DIR --no-regenerate`")

@@ -217,7 +217,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     if device.get("collected_at") is not None and not isinstance(device["collected_at"], str):
         device["collected_at"] = iso(device["collected_at"])
     for c in claims:
-        c.setdefault("device", device.get("adb_serial"))
+        c["device"] = c.get("device") or device.get("adb_serial")
     if store is not None:
         created = meta.get("closed_at") or meta.get("created_at")
         status = store.status

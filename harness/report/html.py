@@ -92,6 +92,22 @@ def _claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _matrix(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The per-device column of a merged document (``claim_matrix``): serials and, per claim, each
+    device's verdict (``-`` where that device did not test it); None for a single run."""
+    rows = doc.get("claim_matrix") or []
+    if not rows:
+        return None
+    serials = sorted({s for r in rows for s in (r.get("verdicts") or {})})
+    out = []
+    for r in rows:
+        verdicts = r.get("verdicts") or {}
+        cells = [(str(verdicts.get(s) or "-"), _css(str(verdicts.get(s) or "-"))) for s in serials]
+        verdict = str(r.get("verdict") or "inconclusive")
+        out.append({"text": r.get("text") or r.get("id") or "?", "cells": cells, "verdict": verdict, "css": _css(verdict)})
+    return {"serials": serials, "rows": out}
+
+
 def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
                   redactor: Redactor | None = None) -> dict[str, Any]:
     """The template's variables from a findings document (and the run store, if given); with a
@@ -126,6 +142,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
         "restore": ("yes, verified against its snapshot" if restore.get("verified")
                     else "not verified" if restore else None),
         "claims": _claims(doc),
+        "matrix": _matrix(doc),
         "destinations": summary.get("destinations") or [],
         "destinations_svg": destinations_chart(summary.get("destinations") or []),
         "lists": summary.get("config_lists") or [],

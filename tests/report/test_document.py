@@ -6,12 +6,15 @@ the device facts and the world's geo table as the lab keeps them; the analysis i
 
 from __future__ import annotations
 
+import io
 import json
 import stat
 from pathlib import Path
 
 import pytest
 
+from harness.cli.context import Env
+from harness.cli.main import main
 from harness.errors import UsageError
 from harness.report.contract import validation_errors
 from harness.report.document import (
@@ -24,6 +27,7 @@ from harness.report.document import (
     save_claim,
     write_findings,
 )
+from harness.report.html import render_report
 from harness.scenario import ClaimResult
 from harness.testing.flows import agent_event, http_flow
 
@@ -181,3 +185,22 @@ def test_a_run_analysed_again_keeps_its_keyword_list_diff(tmp_path):
     assert (again.previous_digest, again.added, again.removed) == (first.previous_digest, ["b"], [])
     # and a run seen first is still a first sighting when analysed again
     assert store.record(version("a"), run="run-1").previous_digest is None
+
+
+def test_a_merged_document_renders_with_a_column_per_device(tmp_path):
+    """A merged session document (no run store beside it) renders; the claim matrix has a column
+    per device; evidence flows are named by id (their request lines are in each run's store)."""
+    a, b = _run(tmp_path, "run-a", "emulator-5554"), _run(tmp_path, "run-b", "R58M123", leak=False)
+    _claim(a)
+    _claim(b, "inconclusive", device="R58M123")
+    merged = merge_findings([build_findings(a), build_findings(b)])
+    write_findings(tmp_path / "session", merged)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["report", str(tmp_path / "session")], Env(stdout=out, stderr=err, home=tmp_path)) == 0, err.getvalue()
+    html = (tmp_path / "session" / "report.html").read_text()
+    table = html[html.index('id="claim-matrix"'):]
+    table = table[:table.index("</table>")]
+    assert "<th class=\"mono\">R58M123</th><th class=\"mono\">emulator-5554</th>" in table
+    assert "inconclusive" in table and "violated" in table and CLAIM in table
+    assert "(not in this run&#39;s store)" in html or "(not in this run's store)" in html
+    assert 'id="claim-matrix"' not in render_report(build_findings(a))  # a single run has no matrix

@@ -94,8 +94,13 @@ def test_cli_report_and_its_errors(run_dir, tmp_path):
     assert main(["report", str(run_dir), "--no-regenerate"], Env(stdout=out, stderr=err, home=tmp_path)) == 0
     assert out.getvalue() == f"wrote {run_dir / 'report.html'}\n"
     assert (run_dir / "findings.json").read_text() == before and CLAIM in (run_dir / "report.html").read_text()
+    # a findings.json with claims the run never kept in claims.jsonl is not rebuilt (they would be lost)
+    assert main(["report", str(run_dir)], Env(stdout=out, stderr=err, home=tmp_path)) == 2
+    assert err.getvalue().count("\n") == 1 and "claims.jsonl" in err.getvalue() and "--no-regenerate" in err.getvalue()
+    assert (run_dir / "findings.json").read_text() == before
     # by default the findings are regenerated from the store (this run saved no claims)
-    out = io.StringIO()
+    (run_dir / "findings.json").unlink()
+    out, err = io.StringIO(), io.StringIO()
     assert main(["report", str(run_dir), "--junit"], Env(stdout=out, stderr=err, home=tmp_path)) == 0, err.getvalue()
     assert out.getvalue().splitlines() == [f"wrote {run_dir / name}" for name in ("findings.json", "report.html",
                                                                                     "junit.xml")]
