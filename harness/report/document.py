@@ -36,6 +36,8 @@ from harness.report.merge import merge_findings
 
 CLAIMS_FILE = "claims.jsonl"
 EXTRA_FILE = "findings-extra.json"
+#: the key under which EXTRA_FILE keeps build_findings' explicit scenarios/world/profile
+ARGS_KEY = "_build_args"
 FINDINGS_FILE = "findings.json"
 #: what a claim record may say (an ``error`` verdict is the contract's, not a record's)
 CLAIM_VERDICTS = ("holds", "violated", "inconclusive")
@@ -140,7 +142,8 @@ def build_findings(run_dir: str | os.PathLike[str], *, scenarios: Iterable[str] 
     gives the keyword-list store (``HOME/lists``, for version diffs across runs); ``options``
     (:class:`harness.analysis.Options`) replaces the default analysis options. ``extra`` adds
     top-level keys and is kept in ``RUN_DIR/findings-extra.json``, so that
-    ``harness report RUN_DIR`` rebuilds the same document.
+    ``harness report RUN_DIR`` rebuilds the same document (explicit ``scenarios``, ``world`` and
+    ``profile`` are kept there too).
 
     Raises :class:`~harness.errors.UsageError` when ``run_dir`` is not a run directory, and any
     :class:`~harness.errors.AnalysisError` of the analysis."""
@@ -154,6 +157,13 @@ def build_findings(run_dir: str | os.PathLike[str], *, scenarios: Iterable[str] 
                          fix="give a directory written by harness capture, demo, run or the pytest plugin")
     if extra:
         _save_extra(run, extra)
+    # explicit scenarios/world/profile are kept too: a rebuild without them gives the same document
+    kept = _load_extra(run).get(ARGS_KEY) or {}
+    args: dict[str, Any] = {"scenarios": list(scenarios) or kept.get("scenarios") or [],
+                            "world": world or kept.get("world"),
+            "profile": profile or kept.get("profile")}
+    if args != {"scenarios": kept.get("scenarios") or [], "world": kept.get("world"), "profile": kept.get("profile")}:
+        _save_extra(run, {ARGS_KEY: args})
     geo = None
     if options is None:
         geo = GeoResolver(recorded_overrides(run))
@@ -164,8 +174,7 @@ def build_findings(run_dir: str | os.PathLike[str], *, scenarios: Iterable[str] 
         if geo is not None:
             geo.close()
     store = RunStore.open(run)
-    return findings_document(analysis, store=store, run_dir=run, scenarios=scenarios, world=world,
-                             profile=profile)
+    return findings_document(analysis, store=store, run_dir=run, **args)
 
 
 def add_extra(run_dir: str | os.PathLike[str], doc: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +182,12 @@ def add_extra(run_dir: str | os.PathLike[str], doc: dict[str, Any], extra: dict[
     ``RUN_DIR/findings-extra.json`` for regeneration: what :func:`build_findings` with the same
     ``extra`` gives, without analysing again (for extras computed from the document itself)."""
     saved = _save_extra(Path(run_dir), extra)
-    return {**{k: v for k, v in doc.items() if k in COMPUTED}, **saved}
+    return {**{k: v for k, v in doc.items() if k in COMPUTED}, **_public(saved)}
+
+
+def _public(extras: dict[str, Any]) -> dict[str, Any]:
+    """The extras that are document keys (not the kept build arguments)."""
+    return {k: v for k, v in extras.items() if k != ARGS_KEY}
 
 
 def _save_extra(run: Path, extra: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +226,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     path = Path(analysis.path)
     meta: dict[str, Any] = store.meta() if store is not None else {}
     claims = load_claims(run_dir) if run_dir is not None else []
-    extras = _load_extra(run_dir) if run_dir is not None else {}
+    extras = _public(_load_extra(run_dir)) if run_dir is not None else {}
     device = _facts(run_dir) if run_dir is not None else dict(facts or {})
     if device.get("collected_at") is not None and not isinstance(device["collected_at"], str):
         device["collected_at"] = iso(device["collected_at"])

@@ -135,6 +135,10 @@ def test_extras_are_kept_for_regeneration(run_dir):
     assert list(again)[-2:] == ["setup", "ground_truth"]
     with pytest.raises(UsageError, match="computed keys: findings"):
         build_findings(run_dir, extra={"findings": []})
+    # explicit build arguments are kept as well: a rebuild without them is the same document
+    named = build_findings(run_dir, scenarios=["packs/ncsc_2021"], profile="xiaomi-mi10t")
+    assert named["scenarios"] == ["packs/ncsc_2021"] and named["profile"] == "xiaomi-mi10t"
+    assert build_findings(run_dir) == named and "_build_args" not in named
 
 
 def test_not_a_run_directory(tmp_path):
