@@ -226,7 +226,12 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     path = Path(analysis.path)
     meta: dict[str, Any] = store.meta() if store is not None else {}
     claims = load_claims(run_dir) if run_dir is not None else []
-    extras = _public(_load_extra(run_dir)) if run_dir is not None else {}
+    kept = _load_extra(run_dir) if run_dir is not None else {}
+    extras = _public(kept)
+    args = kept.get(ARGS_KEY) or {}  # what an earlier build was given explicitly
+    scenarios = list(scenarios) or args.get("scenarios") or []
+    world = world or args.get("world")
+    profile = profile or args.get("profile")
     device = _facts(run_dir) if run_dir is not None else dict(facts or {})
     if device.get("collected_at") is not None and not isinstance(device["collected_at"], str):
         device["collected_at"] = iso(device["collected_at"])
