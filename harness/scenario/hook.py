@@ -26,7 +26,6 @@ the process inherited); Frida is detached on every path.
 from __future__ import annotations
 
 import contextlib
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,40 +63,12 @@ class HookOptions:
     duration: float | None = None
 
 
-def _host_argv(pid: int) -> list[bytes]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return []
-
-
-def is_virtual_app(pid: int, package: str | None) -> bool:
-    """The virtual handset's apps are host JVMs started with ``-Dvapp.package=PKG`` (contracts.md §2)."""
-    wanted = f"-Dvapp.package={package}".encode() if package else b"-Dvapp.package="
-    return any(a.startswith(wanted) for a in _host_argv(pid))
-
-
-def sim_release(device: Any, package: str, pid: int) -> Callable[[], None] | None:
-    """For a virtual-handset app started with ``am start -D`` (it waits for a debugger), the
-    ``release`` that lets it run once the agents are in (``am sim-release PKG``); else None."""
-    if not is_virtual_app(pid, package) or b"-Dvapp.waitForDebugger=true" not in _host_argv(pid):
-        return None
-
-    def release() -> None:
-        res = device.sh(f"am sim-release {shlex.quote(package)}", timeout=10, attempted="release wait-for-debugger")
-        if not res.ok:
-            raise InstrumentError(f"am sim-release {package} failed: {res.text.strip()[:200]}", serial=device.serial,
-                                  attempted="release wait-for-debugger", fix="is the app still running?")
-
-    return release
-
-
 def hook_target(opts: HookOptions, home: Path, device: Any, pid: int | None) -> Any:
     """The lab target for the device: the running virtual handset when Frida is local and it is
     one, else a :class:`PhoneTarget` with the chosen transport. Refuses ``local`` for a pid that is
     not a virtual-handset app (a device's pid names a host process only there)."""
     from harness.scenario.target import PhoneTarget
-    from harness.scenario.virtual import VirtualTarget
+    from harness.scenario.virtual import VirtualTarget, is_virtual_app
 
     virtual_app = pid is not None and is_virtual_app(pid, opts.package)
     kind = ("local" if virtual_app else "usb") if opts.frida == "auto" else opts.frida
@@ -160,6 +131,7 @@ def _in_lab(lab: Any, opts: HookOptions, pid: int | None, show: Callable[[HookEv
     """Hook in an open :class:`~harness.scenario.Lab` or a :class:`~harness.scenario.join.JoinedLab`."""
     from harness.instrument.session import HookSession
     from harness.scenario.join import JoinedLab
+    from harness.scenario.virtual import sim_release
 
     if isinstance(lab, JoinedLab):
         sinks, timeline = lab.sinks(), None  # the lab gives each event its current step
