@@ -4,6 +4,7 @@ it, on a virtual handset started as ``harness sim start --world ncsc-2021`` does
 - next to a running ``harness intercept`` (same HARNESS_HOME): the hook joins that lab (no second
   journal lock, no proxy or CA of its own), its agent events land in the intercept's run with the
   step marked there, SIGINT stops it although inherited as ignored, and the intercept runs on;
+  when the intercept stops first, the hook ends with one error line;
 - alone: it opens a lab of its own (journal, proxy, CA), records the agents' events into its run,
   and restores the device;
 - bad input: one line, exit 2.
@@ -162,6 +163,41 @@ def test_hook_joins_a_running_intercept(world_handset: HandsetRecord, world_home
     # unpinned, the browser's pinned telemetry went through the intercept's proxy, in the same step
     telemetry = [f for f in store.iter_flows() if f.server_host == TELEMETRY_HOST and f.kind == "http"]
     assert telemetry and {f.step_id for f in telemetry} == {"with-hook"}
+
+
+@pytest.mark.slow
+def test_hook_ends_with_the_lab_it_joined(world_handset: HandsetRecord, world_home: Path, tmp_path):
+    """The intercept stops first: the joined hook says the lab ended (one error line, exit 2)
+    instead of hooking on with nowhere to record."""
+    serial = world_handset.serial
+    device = Device.open(serial)
+    out_dir = tmp_path / "intercept-run"
+    intercept = subprocess.Popen(
+        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
+         "--no-keyboard-marks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(world_home))
+    hook = None
+    try:
+        lines = Lines(intercept)
+        lines.wait_for("intercepting", timeout=90)
+        device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)
+        pid = apps.wait_running(device, BROWSER, timeout=60)[0]
+        hook = _hook(serial, world_home)
+        hook_err = ErrLines(hook)
+        assert f"hooked pid {pid}" in hook_err.wait_for("hooked pid", timeout=90)
+        intercept.send_signal(signal.SIGINT)
+        lines.wait_for("run saved in", timeout=60)
+        assert intercept.wait(timeout=60) == 0
+        assert hook.wait(timeout=60) == 2
+        error = hook_err.wait_for("harness: error:", timeout=10)
+        assert f"the lab on {serial} ended; its run {out_dir} is closed" in error, error
+        assert hook_err.q.empty() and not any("Traceback" in line for line in hook_err.seen)
+    finally:
+        for proc in (hook, intercept):
+            if proc is not None:
+                _stop(proc)
+        device.sh(f"am force-stop {BROWSER}", timeout=30)
+    assert _proxy_setting(world_handset) is None and not journal_path(world_home, serial).exists()
+    assert RunStore.open(out_dir).status == "complete"
 
 
 @pytest.mark.slow
