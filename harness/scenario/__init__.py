@@ -2,11 +2,14 @@
 
     from harness.scenario import LabSpec, PhoneTarget, VirtualTarget, open_lab
 
-``open_lab(LabSpec(target, profile=...))`` (harness.scenario.lab) builds the lab; scenario code
+``open_lab(LabSpec(target, profile=...))`` (harness.scenario.lab) builds the lab;
+``join_lab(LabSpec(target))`` (harness.scenario.join) joins the lab another process runs on the
+device (``harness hook``, harness.scenario.hook); scenario code
 names app roles and host roles of an app profile (harness.scenario.profile), never packages; see
 docs/scenarios.md. Only ``harness.scenario.virtual`` imports ``harness.sim``.
 """
 
+from harness.scenario.join import JoinedLab, join_lab
 from harness.scenario.lab import Lab, open_lab
 from harness.scenario.results import ClaimResult, Inconclusive, ScenarioAssertion, StepResult, Verdict
 from harness.scenario.signals import EXIT_INTERRUPTED, Interrupted, handled
@@ -24,7 +27,8 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "DEFAULT_WORLD", "EXIT_INTERRUPTED", "Attached", "ClaimResult", "Inconclusive", "Interrupted", "Lab", "LabSpec",
+    "DEFAULT_WORLD", "EXIT_INTERRUPTED", "Attached", "ClaimResult", "Inconclusive", "Interrupted", "JoinedLab",
+    "Lab", "LabSpec",
     "PhoneTarget", "ScenarioAssertion", "StepResult", "StepTimeout", "Verdict", "VirtualTarget", "handled",
-    "open_lab",
+    "join_lab", "open_lab",
 ]

@@ -13,7 +13,7 @@ signal handlers (SIGINT/SIGTERM/SIGHUP → :class:`~harness.scenario.signals.Int
 target (world + handset for a virtual target; a check of the serial for a phone) → capture
 session (proxy + recorder + run store) → device session (restore journal, stale restore,
 snapshot) → facts into the run → streaming logcat → proxy (``adb reverse``) → CA → frida-server
-(optional). On the way out: Frida detached, apps stopped, logcat and the target's evidence saved
+(optional) → the door other processes join it by (:mod:`harness.scenario.join`). On the way out: Frida detached, apps stopped, logcat and the target's evidence saved
 into the run, the device restored through its journal (while the proxy still runs), the run
 closed ``complete`` — or ``incomplete`` with the reason when anything raised — and the target
 stopped. The run directory is always kept.
@@ -34,7 +34,7 @@ from harness.fsutil import private_dir
 from harness.scenario.actions import LabActions
 from harness.scenario.logwatch import LogWatcher
 from harness.scenario.signals import handled
-from harness.scenario.spec import LabSpec
+from harness.scenario.spec import LabSpec, home_of
 from harness.scenario.steps import Step
 from harness.scenario.waits import Pulse, wait_for
 
@@ -51,9 +51,7 @@ class AppDied(ScenarioError):
 
 
 def _home(spec: LabSpec) -> Path:
-    import os
-
-    return Path(spec.home) if spec.home else Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
+    return home_of(spec.home)
 
 
 class Lab(LabActions):
@@ -287,6 +285,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
     from harness.device.facts import collect_facts, save_facts
     from harness.device.proxy import lab_listen
     from harness.device.session import DeviceSession
+    from harness.scenario.join import open_door
     from harness.scenario.profile import load_profile
 
     emit = spec.emit or (lambda stage, text: None)
@@ -344,6 +343,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
             if session.stale_report is not None:
                 emit("device", f"restored changes an earlier run left on {device.serial}")
             _prepare(lab, collect_facts, save_facts)
+            stack.enter_context(open_door(lab))  # `harness hook` joins here (harness.scenario.join)
             lab.status = "running"
             yield lab
             lab.status = "complete"

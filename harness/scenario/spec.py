@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 DEFAULT_WORLD = "ncsc-2021"
 
 
+def home_of(home: Path | str | None) -> Path:
+    """The harness's state folder: ``home``, else ``$HARNESS_HOME``, else ``~/.harness``."""
+    import os
+
+    return Path(home) if home else Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness"))
+
+
 @dataclass
 class LabSpec:
     """One lab: a target, an app profile, where to record, how the device is prepared.

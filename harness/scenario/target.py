@@ -70,13 +70,17 @@ class PhoneTarget:
     ``adb``: ``HOST:PORT`` of the adb server (default: the local one); ``frida``: one of
     :data:`FRIDA_TRANSPORTS`, ``remote`` with ``frida_address`` (``HOST:PORT``). Raises
     :class:`~harness.errors.DeviceNotFound` / ``DeviceError`` when opened for a serial the adb
-    server does not list or a server that does not answer."""
+    server does not list or a server that does not answer. The adb forwards made to reach
+    frida-server are removed when the target is closed."""
 
     serial: str
     adb: str | None = None
     frida: str = "usb"
     frida_address: str | None = None
     profile: str = "xiaomi-miui12-global"
+    #: HARNESS_HOME, where ``harness intercept --frida-server`` records its port and token (default:
+    #: the environment's); read for ``frida="forward"``
+    home: Path | None = None
 
     def __post_init__(self) -> None:
         if self.frida not in FRIDA_TRANSPORTS:
@@ -100,13 +104,35 @@ class PhoneTarget:
                                   fix="start it there (`adb -P PORT start-server`) or check the address")
         check_state(ensure_server(server), self.serial, attempted="open phone")
         emit("phone", f"{self.serial} on the adb server {server}; Frida over {self.frida}")
-        kind, address = self.frida, self.frida_address
+        kind, address, home = self.frida, self.frida_address, self.home
+        forwards: list[tuple[Device, int]] = []
 
         def frida_device(device: Device) -> Any:
             from harness.instrument import devices
 
-            return devices.resolve(kind, serial=device.serial, address=address,
-                                   forward=lambda port: device.forward(port))
+            port, token = devices.FRIDA_SERVER_PORT, None
+            if kind == "forward":  # the port and token of a frida-server this harness started
+                from harness.device.frida_server import running_server
+                from harness.scenario.spec import home_of
+
+                port, token = running_server(home_of(home), device.serial)
+
+            def forward(remote: int) -> int:
+                local = device.forward(remote)
+                forwards.append((device, local))
+                return local
+
+            return devices.resolve(kind, serial=device.serial, address=address, forward=forward,
+                                   server_port=port, token=token)
+
+        def remove_forwards() -> None:  # issue 11 item 6: no forward outlives the target
+            from harness.errors import HarnessError
+
+            for device, local in forwards:
+                with contextlib.suppress(HarnessError):  # a lost device took its forwards with it
+                    device.forward_remove(local)
+
+        stack.callback(remove_forwards)
 
         return Attached(serial=self.serial, server=server, default_profile=self.profile,
                         frida_device=frida_device, frida_spawns=kind != "local",

@@ -5,7 +5,9 @@ their geo table, the ground-truth log) and a virtual handset living in it, attac
 server, and gives the lab what a phone cannot: world routing for the proxy (a resolver addon and
 upstream trust in the world CA), the world's geo table, local Frida attach (the handset's apps are
 host JVMs), ``am start -D`` + ``am sim-release`` so agents see an app's first request, the
-shipped trigger maps, and the world's truth log as evidence. ``VirtualTarget.running(home, serial)``
+shipped trigger maps, and the world's truth log as evidence. :func:`is_virtual_app` tells a
+handset app's host pid (``harness hook --pid`` refuses any other host process) and
+:func:`sim_release` releases an app already waiting for a debugger. ``VirtualTarget.running(home, serial)``
 is the same for a handset already started by ``harness sim start --world W``.
 """
 
@@ -55,6 +57,36 @@ def _start_suspended(device: Device, package: str, activity: str | None) -> Call
 
     def release() -> None:
         device.sh(f"am sim-release {shlex.quote(package)}", check=True, attempted="release wait-for-debugger")
+
+    return release
+
+
+def _host_argv(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def is_virtual_app(pid: int, package: str | None) -> bool:
+    """The virtual handset's apps are host JVMs started with ``-Dvapp.package=PKG`` (contracts.md §2)."""
+    wanted = f"-Dvapp.package={package}".encode() if package else b"-Dvapp.package="
+    return any(a.startswith(wanted) for a in _host_argv(pid))
+
+
+def sim_release(device: Device, package: str, pid: int) -> Callable[[], None] | None:
+    """For a virtual-handset app started with ``am start -D`` (it waits for a debugger), the
+    ``release`` that lets it run once the agents are in (``am sim-release PKG``); else None."""
+    if not is_virtual_app(pid, package) or b"-Dvapp.waitForDebugger=true" not in _host_argv(pid):
+        return None
+
+    def release() -> None:
+        from harness.errors import InstrumentError
+
+        res = device.sh(f"am sim-release {shlex.quote(package)}", timeout=10, attempted="release wait-for-debugger")
+        if not res.ok:
+            raise InstrumentError(f"am sim-release {package} failed: {res.text.strip()[:200]}", serial=device.serial,
+                                  attempted="release wait-for-debugger", fix="is the app still running?")
 
     return release
 

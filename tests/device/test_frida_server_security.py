@@ -20,6 +20,7 @@ from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.frida_pins import check_binary, pins_file, sha256
 from harness.device.frida_server import client_version, deploy, running_file, server_pids
+from harness.device.journal import journal_path
 from harness.device.paths import FRIDA_PORT, FRIDA_SERVER
 from harness.device.session import DeviceSession
 from harness.errors import FridaServerError, UnsafePathError
@@ -95,13 +96,17 @@ def _hook(argv, home):
 
 def test_hook_forward_removes_its_forward(a10, home):
     """No frida-server answers on the virtual handset: the attach fails, and the forward made for
-    it is gone afterwards all the same."""
+    it is gone afterwards all the same. No lab ran on the device, so the hook opened its own
+    (progress lines) and restored the device before the one error line."""
     device = open_device(a10)
     code, out, err = _hook(["--device", a10.serial, "--pid", "4242", "--frida", "forward",
                             "--agent", "tls-native", "--duration", "1"], home)
-    assert code == 2 and err.count("\n") == 1, err
-    assert "127.0.0.1:" in err  # it did reach frida over a forwarded port
+    lines = err.splitlines()
+    assert code == 2 and [ln for ln in lines if ln.startswith("harness: error:")] == lines[-1:], err
+    assert "cannot attach to pid 4242" in lines[-1] and "127.0.0.1:" in lines[-1]  # frida over a forwarded port
+    assert any("restored through the journal" in ln for ln in lines), err
     assert device._adb.forward_list() == []
+    assert not journal_path(home, a10.serial).exists()
 
 
 def test_hook_local_refuses_a_host_process_named_by_the_device(a10, home):

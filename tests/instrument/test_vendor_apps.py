@@ -163,15 +163,18 @@ def test_trigger_runs_the_browser_search_under_its_step(vendor_lab, hooked_brows
 
 def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_path):
     """``harness hook --device SERIAL --package com.vendor.browser --agent crypto`` on the running
-    app (started normally, attached afterwards); a WEB_SEARCH intent makes it seal a usage event."""
+    app (started normally, attached afterwards); a WEB_SEARCH intent makes it seal a usage event.
+    A lab runs on the device (same HARNESS_HOME): the hook joins it, and the events land in the
+    lab's run with the lab's step."""
     lab = vendor_lab
     pid = lab.launch("browser")  # a fresh process: one Java bridge per JVM
     out, err = io.StringIO(), io.StringIO()
     result: dict[str, int] = {}
     argv = ["hook", "--device", lab.serial, "--package", BROWSER, "--agent", "crypto", "--json",
-            "--duration", "8", "--out", str(tmp_path / "run")]
+            "--duration", "8"]
     cli = threading.Thread(target=lambda: result.setdefault("code", main(argv, Env(stdout=out, stderr=err,
-                                                                                   home=tmp_path / "home"))))
+                                                                                   home=lab.home))))
+    step = lab.mark("cli-hook-joined")
     cli.start()
     try:
         lab.wait(lambda: "hooked pid" in err.getvalue() or not cli.is_alive(), "harness hook attached")
@@ -193,6 +196,11 @@ def test_cli_hook_streams_crypto_events_of_the_running_browser(vendor_lab, tmp_p
     batch = json.loads(base64.b64decode(event["data"]["data"]))
     assert batch[0]["event"] == "search" and batch[0]["properties"]["query_length"] == len("weather news")
     assert event["payload"]["algorithm"] == "AES/CBC/PKCS5Padding"
+    assert f"events recorded into the run of the lab: {lab.run_dir}" in err.getvalue()
+    recorded = {e.id: e for e in lab.events("crypto:plaintext")}
+    assert event["id"] in recorded and recorded[event["id"]].step_id == step
+    assert recorded[event["id"]].data == base64.b64decode(event["data"]["data"])
+    lab.capture.timeline.end()
     lab.stop("browser")
 
 
@@ -206,9 +214,9 @@ def test_cli_hook_releases_an_app_started_with_am_start_d(vendor_lab, tmp_path, 
     apps.launch(lab.device, BROWSER, ".BrowserApp", wait=False, debug=True)
     pid = apps.wait_running(lab.device, BROWSER, timeout=lab.timeout)[0]
     argv = ["hook", "--device", lab.serial, "--package", BROWSER, "--agent", "unpin", "--agent", "crypto",
-            "--json", "--duration", "8", "--out", str(tmp_path / "run")]
+            "--json", "--duration", "8"]
     out, err = io.StringIO(), io.StringIO()
-    code = main(argv, Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    code = main(argv, Env(stdout=out, stderr=err, home=lab.home))
     assert code == 0, err.getvalue()
     types = [json.loads(line)["type"] for line in out.getvalue().splitlines()]
     assert "unpin:bypassed" in types and "crypto:plaintext" in types, types
