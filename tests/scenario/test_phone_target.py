@@ -11,6 +11,8 @@ world CA and the world's geo table (a lab's own CIDR -> country file).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from pathlib import Path
 
@@ -57,6 +59,12 @@ hosts:
 def bench(tmp_path_factory):
     """A handset on the adb server (its serial is all the lab gets) and the lab's network."""
     root = tmp_path_factory.mktemp("bench")
+    # the handset runs in this process and loads its shell commands lazily when one is first run:
+    # load them all now, so the check below sees only what the phone path itself imports
+    import harness.sim.android.shell as shell
+
+    for mod in pkgutil.walk_packages(shell.__path__, shell.__name__ + "."):
+        importlib.import_module(mod.name)
     world = World(load_world("ncsc-2021"), root / "world").start()
     handset = start_handset(HandsetConfig(state_dir=root / "phone", hosts_file=world.hosts_file,
                                           extra_props=world.props(), extra_system_cas=[world.ca_cert_path]))
