@@ -70,6 +70,7 @@ class LabRun:
     status: str = "incomplete"
     findings: Path | None = None
     problem: str | None = None
+    home: Path | None = None
 
 
 @dataclass
@@ -170,6 +171,8 @@ class HarnessSession:
         return self.serial or "virtual"
 
     def spec(self, run_dir: Path, ticker: FlowTicker) -> Any:
+        """The LabSpec of a lab recording into ``run_dir`` (``OUT/<session>/<worker>/<module>``);
+        its run id ``<session>.<worker>.<module>`` is unique across workers and sessions."""
         from harness.scenario.spec import LabSpec
 
         opt = self.config.getoption
@@ -180,7 +183,8 @@ class HarnessSession:
             policy = load_policy(opt("harness_policy"))
         return LabSpec(self.target(), profile=self.profile, run_dir=run_dir, handle_signals=False,
                        mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None, policy=policy,
-                       meta={"pytest": {"session": self.session_id, "worker": self.worker}},
+                       meta={"run_id": f"{self.session_id}.{self.worker}.{run_dir.name}",
+                             "pytest": {"session": self.session_id, "worker": self.worker}},
                        on_flow=chained(None, ticker.count))
 
     # -- labs ------------------------------------------------------------------------------------
@@ -200,7 +204,7 @@ class HarnessSession:
         ticker.start()
         try:
             with open_lab(spec) as lab:
-                record.device = lab.serial
+                record.device, record.home = lab.serial, lab.home
                 self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
                 yield lab
                 record.status = "complete"
@@ -220,7 +224,7 @@ class HarnessSession:
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
                                            world=None if self.serial else self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
-                                           home=None)
+                                           home=record.home)
         except (HarnessError, OSError, ValueError, ImportError) as exc:
             record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
             self.warn(record.problem)
