@@ -113,6 +113,8 @@ class HarnessSession:
         # what the user named is checked now (one line, before anything starts); the defaults when needed
         if profile:
             session.loaded_profile = load_profile(profile)
+        if serials:
+            session.target()  # a bad Frida transport or address fails here
         if not serials and world != DEFAULT_WORLD:
             session.world_name  # noqa: B018 - a bad world fails here
         if opt("harness_policy"):
@@ -202,12 +204,14 @@ class HarnessSession:
         spec = self.spec(run_dir, ticker)
         spec.emit = self._emitter(ticker)
         ticker.start()
+        first = all(lab_run.device is None for lab_run in self.labs)
         try:
-            with open_lab(spec) as lab:
+            with contextlib.ExitStack() as stack:
+                lab = self._enter(stack, open_lab(spec), first)
                 record.device, record.home = lab.serial, lab.home
                 self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
                 yield lab
-                record.status = "complete"
+            record.status = "complete"
         except BaseException as exc:
             record.problem = str(exc)[:200] or type(exc).__name__
             raise
@@ -216,6 +220,19 @@ class HarnessSession:
             self.progress.emit("lab-close", module=module, status=record.status)
             if run_dir.is_dir():
                 self._findings(record, scenario or module)
+
+    def _enter(self, stack: contextlib.ExitStack, opening: Any, first: bool) -> Lab:
+        """Open the lab. A phone the adb server does not know (or refuses) when this process opens
+        its first lab stops the session with one line and pytest's usage-error status (4) instead of
+        one error per module; later the same error is that module's (a phone unplugged mid-session)."""
+        from harness.errors import DeviceError
+
+        try:
+            return stack.enter_context(opening)
+        except DeviceError as exc:
+            if first and self.serial is not None:
+                pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+            raise
 
     def _findings(self, record: LabRun, scenario: str) -> None:
         from harness.scenario.plugin_findings import lab_findings
