@@ -1,8 +1,9 @@
-"""The pytest plugin with a real lab: one pytest session (a subprocess, via ``pytester``) on a virtual
-handset in the ``ncsc-2021`` world, one test module, three tests — a claim that holds, the pack's
-keyword-list claim (violated there), a claim that raises ``Inconclusive``. Checked: outcomes and
-skip reason, the failure message, ``claims.jsonl``, the failed test's artifacts (and none for the
-others), JUnit properties, the progress stream and the findings documents (lab and session)."""
+"""The pytest plugin with a real lab: one pytest session (a subprocess) on a virtual handset in the
+``ncsc-2021`` world, one test module, four tests — a claim that holds, the pack's keyword-list
+claim (violated there), a claim that raises ``Inconclusive``, a ``needs_root`` test (the handset
+is rooted: it runs). Checked: outcomes and skip reason, the failure message, ``claims.jsonl``, the
+failed test's artifacts (and none for the others), JUnit properties, the progress stream and the
+findings documents (lab and session)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def test_violated(lab, verdict):
     verdict.record(no_keyword_blacklist(lab))
 
 
+@pytest.mark.needs_root
+def test_needs_root_runs_on_a_rooted_handset(lab):
+    assert lab.facts.root_method == "magisk"
+
+
 @pytest.mark.claim("The vendor says why a term is listed.")
 def test_inconclusive(lab, verdict):
     with lab.step("ask-the-vendor"):
@@ -77,7 +83,7 @@ def run_dir(out: Path) -> Path:
 def test_outcomes_and_the_failure_message(session):
     text = session["text"]
     assert session["result"].returncode == 1, text[-4000:]
-    assert "1 failed, 1 passed, 1 skipped" in text, text[-4000:]
+    assert "1 failed, 2 passed, 1 skipped" in text, text[-4000:]
     assert "SKIPPED [1] " in text and "inconclusive: no app of the profile says why" in text
     assert "claim violated: System apps do not download a keyword blacklist." in text
     rd = run_dir(session["out"])
@@ -148,8 +154,9 @@ def test_the_progress_stream_follows_the_session(session):
     assert events.count("lab-open") == events.count("lab-close") == 1
     assert events.index("lab-open") < events.index("step-start") < events.index("lab-close")
     ends = {e["nodeid"].split("::")[1]: e for e in lines if e["event"] == "test-end"}
-    assert {k: v["verdict"] for k, v in ends.items()} == {"test_holds": "holds", "test_violated": "violated",
-                                                          "test_inconclusive": "inconclusive"}
+    assert {k: v["verdict"] for k, v in ends.items()} == {
+        "test_holds": "holds", "test_violated": "violated", "test_inconclusive": "inconclusive",
+        "test_needs_root_runs_on_a_rooted_handset": "passed"}
     assert ends["test_violated"]["evidence"] and ends["test_violated"]["claim"].startswith("System apps")
     starts = [e for e in lines if e["event"] == "step-start"]
     assert [s["step_id"] for s in starts] == ["read-facts", "security-first-start", "ask-the-vendor"]
