@@ -51,7 +51,10 @@ def after_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.
     state = item.stash.get(STATE_KEY, None)
     if report.when != "call" or not report.failed or state is None:
         return
-    lines = keep_artifacts(item, state)
+    try:
+        lines = keep_artifacts(item, state)
+    except Exception as exc:  # noqa: BLE001 - a report hook must not raise (pytest INTERNALERROR)
+        lines = [f"not kept: the test's artifacts ({type(exc).__name__}: {str(exc)[:200]})"]
     report.sections.append(("harness artifacts", "\n".join(lines)))
     kept = " ".join(line.split(": ", 1)[1] for line in lines if line.startswith("kept: "))
     report.user_properties.append(("artifacts", kept))
@@ -75,8 +78,8 @@ def keep_artifacts(item: pytest.Item, state: TestState) -> list[str]:
     def add(what: str, make: Any, name: str, kind: str) -> None:
         try:
             data = make()
-        except (HarnessError, OSError) as exc:
-            out.append(f"not kept: {what} ({str(exc)[:200]})")
+        except Exception as exc:  # noqa: BLE001 - a report hook must not raise (pytest INTERNALERROR)
+            out.append(f"not kept: {what} ({type(exc).__name__}: {str(exc)[:200]})")
             return
         if data is None:
             return
