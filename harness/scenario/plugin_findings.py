@@ -23,11 +23,27 @@ def save_claim(run_dir: Path, record: dict[str, Any]) -> None:
 
 
 def lab_findings(run_dir: Path, *, scenarios: list[str], world: str | None, profile: str | None,
-                 home: Path | None) -> Path:
-    """Build and write the findings document of one closed lab run; its path."""
+                 home: Path | None, mmdb: Path | None = None, policy: Any = None) -> Path:
+    """Build and write the findings document of one closed lab run; its path. ``mmdb``
+    (``--harness-geo-db``) and ``policy`` (``--harness-policy``, a loaded Policy) join the
+    analysis; otherwise build_findings's defaults (the run's recorded geo tables)."""
     from harness.report.document import build_findings, write_findings
 
-    doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home)
+    if mmdb is None and policy is None:
+        doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home)
+        return Path(write_findings(Path(run_dir), doc))
+    from harness.analysis import Options
+    from harness.analysis.geo import GeoResolver, recorded_overrides
+    from harness.analysis.policy import Policy
+
+    geo = GeoResolver(recorded_overrides(run_dir), mmdb)
+    try:
+        options = Options(geo=geo, lists_dir=Path(home) / "lists" if home is not None else None,
+                          policy=policy if policy is not None else Policy())
+        doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home,
+                             options=options)
+    finally:
+        geo.close()
     return Path(write_findings(Path(run_dir), doc))
 
 

@@ -237,11 +237,18 @@ class HarnessSession:
     def _findings(self, record: LabRun, scenario: str) -> None:
         from harness.scenario.plugin_findings import lab_findings
 
+        opt = self.config.getoption
         try:
+            policy = None
+            if opt("harness_policy"):
+                from harness.analysis.policy import load_policy
+
+                policy = load_policy(opt("harness_policy"))
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
                                            world=None if self.serial else self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
-                                           home=record.home)
+                                           home=record.home, policy=policy,
+                                           mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None)
         except (HarnessError, OSError, ValueError, ImportError) as exc:
             record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
             self.warn(record.problem)

@@ -39,13 +39,15 @@ def test_two_workers_two_handsets_one_merged_document(tmp_path):
     (pack / "__init__.py").write_text("")
     (pack / "test_a.py").write_text(MODULE)
     (pack / "test_b.py").write_text(MODULE)
-    out, progress = tmp_path / "out", tmp_path / "progress.jsonl"
+    out, progress, policy = tmp_path / "out", tmp_path / "progress.jsonl", tmp_path / "policy.yaml"
+    policy.write_text("adequate: [CH, JP]\n")  # the workers' analysis runs with --harness-policy
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}  # not an xdist worker
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-p", "no:cacheprovider",
-             "--rootdir", str(tmp_path), "--harness-out", str(out), "--harness-progress", str(progress), "pack"],
+             "--rootdir", str(tmp_path), "--harness-out", str(out), "--harness-progress", str(progress),
+             "--harness-policy", str(policy), "pack"],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=360)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the session did not finish within 360 s: {exc.stdout!r}")
