@@ -1,5 +1,5 @@
 """The pytest plugin with a real lab: one pytest session (a subprocess) on a virtual handset in the
-``ncsc-2021`` world, one test module, four tests — a claim that holds, the pack's keyword-list
+``ncsc-2021`` world, one test module, four tests — a claim that holds, a keyword-list
 claim (violated there), a claim that raises ``Inconclusive``, a ``needs_root`` test (the handset
 is rooted: it runs). Checked: outcomes and skip reason, the failure message, ``claims.jsonl``, the
 failed test's artifacts (and none for the others), JUnit properties, the progress stream and the
@@ -26,8 +26,19 @@ pytestmark = pytest.mark.timeout(400)
 MODULE = """
 import pytest
 
-from harness.scenario import ClaimResult, Inconclusive
-from scenarios.ncsc_2021.claims import no_keyword_blacklist
+from harness.scenario import ClaimResult, Inconclusive, ScenarioAssertion
+
+
+def no_keyword_list(lab):
+    with lab.step("security-first-start", action="launch") as step:
+        lab.launch("security")
+        step.expect_flow("ad_config", answered=True)
+    lab.stop("security")
+    try:
+        verdict = lab.assert_no_config_list([step.id], host_role="ad_config")
+    except ScenarioAssertion as failed:
+        verdict = failed.verdict
+    return ClaimResult.of(verdict, "system apps do not download a keyword list")
 
 
 @pytest.mark.claim("The handset tells its model.")
@@ -40,7 +51,7 @@ def test_holds(lab, verdict):
 @pytest.mark.claim("System apps do not download a keyword blacklist.")
 @pytest.mark.app("security")
 def test_violated(lab, verdict):
-    verdict.record(no_keyword_blacklist(lab))
+    verdict.record(no_keyword_list(lab))
 
 
 @pytest.mark.needs_root
