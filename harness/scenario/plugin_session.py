@@ -169,8 +169,16 @@ class HarnessSession:
         return PhoneTarget(self.serial, adb=opt("harness_adb"), frida=opt("harness_frida"),
                            frida_address=opt("harness_frida_address"), profile=PHONE_PROFILE)
 
+    @property
+    def controller(self) -> bool:
+        """True in the xdist controller (it runs no test; its workers take the serials)."""
+        return self.worker == "main" and bool(self.config.getoption("numprocesses", None))
+
     def describe_target(self) -> str:
-        return self.serial or "virtual"
+        """``virtual``, this worker's serial, or (the xdist controller) every serial."""
+        if not self.serials:
+            return "virtual"
+        return ",".join(self.serials) if self.controller else str(self.serial)
 
     def spec(self, run_dir: Path, ticker: FlowTicker) -> Any:
         """The LabSpec of a lab recording into ``run_dir`` (``OUT/<session>/<worker>/<module>``);

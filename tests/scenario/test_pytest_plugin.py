@@ -156,3 +156,18 @@ def test_frida_remote_without_an_address_is_a_usage_error(pytester: pytest.Pytes
     result = pytester.runpytest("--harness-target", "SERIAL1", "--harness-frida", "remote")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "Frida transport remote needs an address" in result.stderr.str()
+
+
+def test_each_xdist_worker_takes_the_next_serial(pytester: pytest.Pytester, out):
+    """No lab is opened (the serials need not exist): each worker's session says its target."""
+    pytester.makepyfile(test_a="def test_a(harness_session):\n    assert harness_session.serial\n",
+                        test_b="def test_b(harness_session):\n    assert harness_session.serial\n")
+    progress = pytester.path / "progress.jsonl"
+    result = pytester.runpytest_subprocess("-n", "2", "--harness-target", "SERIAL1,SERIAL2", "--harness-out",
+                                           str(out), "--harness-progress", str(progress))
+    result.assert_outcomes(passed=2)
+    starts = {e["worker"]: e for e in map(json.loads, progress.read_text().splitlines())
+              if e["event"] == "session-start"}
+    assert {w: e["target"] for w, e in starts.items()} == {"main": "SERIAL1,SERIAL2", "gw0": "SERIAL1",
+                                                           "gw1": "SERIAL2"}
+    assert len({e["out"] for e in starts.values()}) == 1  # one session folder for the controller and its workers
