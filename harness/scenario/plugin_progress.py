@@ -19,7 +19,6 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -94,14 +93,3 @@ class FlowTicker:
             self._thread.join(timeout=2 * FLOW_INTERVAL)
         self.tick()
 
-
-def chained(first: Callable[[Any], None] | None, second: Callable[[Any], None]) -> Callable[[Any], None]:
-    """One ``on_flow`` callback calling ``first`` (if any) then ``second``."""
-    if first is None:
-        return second
-
-    def both(record: Any) -> None:
-        first(record)
-        second(record)
-
-    return both

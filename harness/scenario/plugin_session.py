@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import HarnessError, UsageError
-from harness.scenario.plugin_progress import FlowTicker, Progress, chained
+from harness.scenario.plugin_progress import FlowTicker, Progress
 from harness.scenario.spec import DEFAULT_WORLD
 
 if TYPE_CHECKING:
@@ -89,6 +89,9 @@ class HarnessSession:
     labs: list[LabRun] = field(default_factory=list)
     #: the test running now (progress lines of its steps name it)
     nodeid: str | None = None
+    #: the loaded --harness-policy (None: the analysis default) and --harness-geo-db
+    policy: Any = None
+    mmdb: Path | None = None
     _profile: Any = None
     _world_name: str | None = None
 
@@ -120,7 +123,12 @@ class HarnessSession:
         if opt("harness_policy"):
             from harness.analysis.policy import load_policy
 
-            load_policy(opt("harness_policy"))
+            session.policy = load_policy(opt("harness_policy"))
+        if opt("harness_geo_db"):
+            session.mmdb = Path(opt("harness_geo_db"))
+            if not session.mmdb.is_file():
+                raise UsageError(f"--harness-geo-db {str(session.mmdb)[:80]}: no such file",
+                                 fix="give a MaxMind GeoIP2/GeoLite2 .mmdb file")
         return session
 
     @property
@@ -185,17 +193,11 @@ class HarnessSession:
         its run id ``<session>.<worker>.<module>`` is unique across workers and sessions."""
         from harness.scenario.spec import LabSpec
 
-        opt = self.config.getoption
-        policy = None
-        if opt("harness_policy"):
-            from harness.analysis.policy import load_policy
-
-            policy = load_policy(opt("harness_policy"))
         return LabSpec(self.target(), profile=self.profile, run_dir=run_dir, handle_signals=False,
-                       mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None, policy=policy,
+                       mmdb=self.mmdb, policy=self.policy,
                        meta={"run_id": f"{self.session_id}.{self.worker}.{run_dir.name}",
                              "pytest": {"session": self.session_id, "worker": self.worker}},
-                       on_flow=chained(None, ticker.count))
+                       on_flow=ticker.count)
 
     # -- labs ------------------------------------------------------------------------------------
 
@@ -245,18 +247,11 @@ class HarnessSession:
     def _findings(self, record: LabRun, scenario: str) -> None:
         from harness.scenario.plugin_findings import lab_findings
 
-        opt = self.config.getoption
         try:
-            policy = None
-            if opt("harness_policy"):
-                from harness.analysis.policy import load_policy
-
-                policy = load_policy(opt("harness_policy"))
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
                                            world=None if self.serial else self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
-                                           home=record.home, policy=policy,
-                                           mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None)
+                                           home=record.home, policy=self.policy, mmdb=self.mmdb)
         except (HarnessError, OSError, ValueError, ImportError) as exc:
             record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
             self.warn(record.problem)

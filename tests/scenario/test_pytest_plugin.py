@@ -102,6 +102,7 @@ def test_world_and_app_markers_skip_with_their_reason(pytester: pytest.Pytester,
     (["--harness-profile", "no-such-profile"], "no-such-profile"),
     (["--harness-target", "A,,B"], "--harness-target 'A,,B' is not 'virtual' nor a list of serials"),
     (["--harness-policy", "no-such-policy.yaml"], "no-such-policy.yaml"),
+    (["--harness-geo-db", "no-such.mmdb"], "--harness-geo-db no-such.mmdb: no such file"),
 ])
 def test_a_bad_option_value_is_a_usage_error_in_one_line(pytester: pytest.Pytester, args, expected):
     pytester.makepyfile("def test_it():\n    pass\n")
