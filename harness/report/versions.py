@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import subprocess
+from functools import cache
 from importlib import metadata
 
 from harness import __version__
@@ -13,6 +14,12 @@ DISTRIBUTIONS = ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow", "iptocc"
 
 
 def tool_versions() -> dict[str, str | None]:
+    """A copy of :func:`_tool_versions` (asked once per process: versions do not change under it)."""
+    return dict(_tool_versions())
+
+
+@cache
+def _tool_versions() -> dict[str, str | None]:
     """``{"harness": "0.1.0", "python": "3.11.7", "mitmproxy": "11.0.2", ..., "java": "...",
     "adb": "36.0.0-13206524", "adb_path": "/.../adb"}``; a tool that is absent or does not
     answer maps to ``None``. The adb is the one the harness runs (:mod:`harness.device.adbbin`)."""

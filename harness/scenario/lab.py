@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import CaptureError, HarnessError, ScenarioError, UsageError
 from harness.fsutil import private_dir
+from harness.report.versions import tool_versions
 from harness.scenario.actions import LabActions
 from harness.scenario.logwatch import LogWatcher
 from harness.scenario.signals import handled
@@ -312,7 +313,8 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         listen = lab_listen(spec.lab_proxy) if spec.lab_proxy else {}
         capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *spec.addons],
                                  options=options, meta={"kind": "lab", **attached.meta, **spec.meta,
-                                                        "profile": getattr(profile, "name", None)}, **listen)
+                                                        "profile": getattr(profile, "name", None),
+                                                        "tool_versions": tool_versions()}, **listen)
         capture.start()
         assert capture.address is not None and capture.store is not None
         emit("capture", f"proxy on {capture.address[0]}:{capture.address[1]}, recording into {run_dir}")
