@@ -118,7 +118,7 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
     (``unpin:bypassed`` events: pinning met, and bypassed so the telemetry was still captured) or
     a host rejected the lab's certificate (``pinning_failure``); holds when the step's flows went
     through the proxy with no pin met. Inconclusive when the browser made no connection at all."""
-    claim = "the browser's connections are not certificate-pinned"
+    claim = "the connections of the browser are not certificate-pinned"
     step, _ = browser_first_start(lab)
     flows = [f.id for f in lab.flows(lambda f: f.step_id == step)]
     bypassed = [e for e in lab.events("unpin:bypassed") if e.step_id == step]

@@ -168,7 +168,7 @@ def ad_management_limited_to_ads(lab: Lab, sensitive: str = SENSITIVE_TERM, cont
     a search pair in the browser; violated when a content surface that is not an ad (suggestions,
     results) shows fewer items for the listed term than for the control. Inconclusive when the
     browser logs no rendering."""
-    claim = "the keyword list only manages ads in the vendor's own apps"
+    claim = "the keyword list only manages ads in the apps of the vendor"
     if "Render" not in tags(lab, "browser"):
         raise Inconclusive("the profile's browser logs no rendering (no Render tag)", serial=lab.serial,
                            attempted="search pair", fix="add the Render tag to the profile's browser")
