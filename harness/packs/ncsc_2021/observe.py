@@ -33,7 +33,7 @@ def once(lab: Lab, key: object, observe: Callable[[], T]) -> T:
     seen = _SEEN.setdefault(lab, {})
     if key not in seen:
         seen[key] = observe()
-    return seen[key]  # type: ignore[no-any-return]
+    return seen[key]
 
 
 #: the app roles NCSC Lithuania saw downloading the list at first start (those of a profile that exist)

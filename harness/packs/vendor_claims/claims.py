@@ -80,16 +80,19 @@ def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
         with lab.step(f"browse-{kind}", action="open_url", url=url) as step:
             since = lab.logs.count
             lab.open_url("browser", url)
-            try:  # the page rendered, or the browser said it could not load it (bounded)
-                lab.wait(lambda u=url, n=since: _shown(lab, "browser", "page", u, n) is not None or any(
-                    "load failed" in ln.message for ln in lab.logs.lines("BrowserPage", since=n)), f"page {url[:60]}")
+            def done(u: str = url, n: int = since) -> bool:  # the page rendered, or the browser could not load it
+                return _shown(lab, "browser", "page", u, n) is not None or any(
+                    "load failed" in ln.message for ln in lab.logs.lines("BrowserPage", since=n))
+
+            try:  # bounded
+                lab.wait(done, f"page {url[:60]}")
             except StepTimeout:
                 pass  # neither within the bound: not shown (the server's answer is checked below)
             shown[kind] = _shown(lab, "browser", "page", url, since)
             if shown[kind] is not None:
                 lab.record_rendered(package, url, {"page": shown[kind]})
         steps.append(step.id)
-        if not any(f.status_code == 200 for f in lab.flows(lambda f, s=step.id: f.step_id == s)):
+        if not any(f.status_code == 200 for f in lab.flows() if f.step_id == step.id):
             lab.stop("browser")
             raise Inconclusive(f"the browser got no answer for {url[:80]}", serial=lab.serial,
                                attempted=f"step {step.id}", fix="give URLs the phone can reach")
