@@ -14,25 +14,16 @@ from typing import Any
 
 from harness.demo.runner import DeviceRun
 
-#: the pack the demo runs, as claim ids and ``scenarios`` name it
-PACK = "ncsc_2021"
+#: the packs the demo runs (their claim functions: harness.packs.ground_truth.ALL_CLAIMS)
+PACKS = ("harness.packs.ncsc_2021", "harness.packs.vendor_claims")
 
 
-def expected_verdicts(world: Any, security: str, browser: str) -> dict[str, bool]:
-    """Which claims of scenarios/ncsc_2021 hold, by what the world did (its truth log and its
-    filtering switches): claim function name -> holds."""
-    truth = world.truth
+def expected_verdicts(world: Any, security: str, browser: str, video: str = "com.vendor.video") -> dict[str, bool]:
+    """Which claims of the packs (harness.packs) hold, by what the world did (its truth log and its
+    filtering switches): claim function name -> holds (:func:`harness.packs.ground_truth.expected_verdicts`)."""
+    from harness.packs.ground_truth import expected_verdicts as expected
 
-    def served(app: str) -> list[dict[str, Any]]:
-        return [e for e in truth.entries("config_served", app=app) if e.get("served") and e.get("terms_count")]
-
-    filters = world.config.filtering
-    browser_list = [e for e in served(browser) if e.get("enable")]
-    return {
-        "no_keyword_blacklist": not served(security),
-        "personal_data_only_with_consent": not any(e.get("identifiers") for e in truth.entries("telemetry_received")),
-        "searches_never_restricted": not (browser_list and (filters.browser_suggestions or filters.browser_ads)),
-    }
+    return expected(world, {"security": security, "browser": browser, "video": video})
 
 
 def ground_truth(world: Any, doc: dict[str, Any], outcomes: list[Any], package: str,
@@ -117,7 +108,7 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
 
     profile = load_profile("virtual-vendor")
     browser, security = profile.app("browser").package, profile.app("security").package
-    doc = build_findings(run_dir, home=home, extra={
+    doc = build_findings(run_dir, home=home, scenarios=PACKS, extra={
         "setup": {"proxy": inputs.proxy, "ca_method": inputs.ca_method},
         "restore": {"verified": inputs.restore_ok, "report": inputs.restore_lines}})
     return add_extra(run_dir, doc, {"ground_truth": ground_truth(world, doc, inputs.outcomes, browser, security)})

@@ -15,7 +15,8 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
     claims = doc.get("claims") or []
     if claims:
         width = max(len(c["text"]) for c in claims)
-        out.append(f"Claims ({', '.join(doc.get('scenarios') or ['?'])}) -> verdict:")
+        packs = [str(p).rsplit(".", 1)[-1] for p in doc.get("scenarios") or []]
+        out.append(f"Claims (packs {', '.join(packs) or '?'}) -> verdict:")
         for c in claims:
             out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
     out.append("Destinations by country / jurisdiction:")
@@ -29,9 +30,14 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
                    f"from {top['host']} (encoding {top['chain'] or 'plain'}"
                    + (f"; downloaded {times} times" if times > 1 else "") + "); e.g. "
                    + "; ".join(f"\"{t}\"" for t in top["sample_terms"][:3]))
-        if lists[1:]:
+        versions = [lst for lst in lists[1:] if lst["name"] == top["name"]]
+        if versions:
+            out.append(f"  other versions of {top['name']}: "
+                       + "; ".join(f"version {lst['version'] or '?'} ({lst['terms']} terms)" for lst in versions))
+        others = [lst for lst in lists[1:] if lst["name"] != top["name"]]
+        if others:
             out.append("  other term lists analysis flagged: "
-                       + "; ".join(f"{lst['name']} ({lst['terms']} terms, {lst['host']})" for lst in lists[1:]))
+                       + "; ".join(f"{lst['name']} ({lst['terms']} terms, {lst['host']})" for lst in others))
     else:
         out.append("Config list: none downloaded")
     abroad = [p for p in s["personal_data"] if p["kind"] == "pii_abroad"]

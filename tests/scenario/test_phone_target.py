@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from harness.capture.store import RunStore
+from harness.packs.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
 from harness.scenario import LabSpec, PhoneTarget, open_lab
 from harness.scenario.profile import load_profile
 from harness.sim.handset import HandsetConfig
 from harness.sim.world import World, load_world
 from harness.testing.sim import start_handset, stop_handset
-from scenarios.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
 
 pytestmark = pytest.mark.timeout(240)
 
