@@ -43,7 +43,7 @@ class RunInfo:
 def _stores(path: Path) -> list[Path]:
     if (path / DB_NAME).is_file():
         return [path]
-    return sorted({p.parent for pattern in (f"*/{DB_NAME}", f"*/*/{DB_NAME}") for p in path.glob(pattern)})
+    return sorted(p.parent for p in path.glob(f"*/*/{DB_NAME}"))  # a session: <worker>/<module>/
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
