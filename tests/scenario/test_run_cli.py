@@ -1,0 +1,88 @@
+"""``harness run``, ``harness runs`` and ``harness packs`` as a technician calls them.
+
+Bad input ends with one line on stderr naming the problem and its place, exit 2, before any lab
+starts. ``harness run`` itself starts no proxy (its pytest child does), so it runs in-process here.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness.cli.context import Env
+from harness.cli.main import main
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def run_cli(home: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Env(stdout=out, stderr=err, home=home))
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("harness: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    folder = tmp_path / "mypack"
+    folder.mkdir()
+    (folder / "__init__.py").write_text('"""My pack."""\n')
+    (folder / "test_claims.py").write_text(textwrap.dedent('''\
+        import pytest
+
+
+        @pytest.mark.claim("Searches are never restricted.")
+        def test_searches(lab, verdict):
+            pass
+        '''))
+    return folder
+
+
+def test_unknown_pack(tmp_path: Path):
+    code, out, err = run_cli(tmp_path, "run", "no_such_pack", "--out", str(tmp_path / "runs"))
+    assert code == 2 and out == ""
+    line = one_error_line(err)
+    assert "unknown pack 'no_such_pack' (installed packs:" in line and "harness packs" in line
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_scenario_file_with_a_syntax_error(tmp_path: Path, pack: Path):
+    (pack / "test_broken.py").write_text("import pytest\n\n\ndef test_x(lab:\n    pass\n")
+    code, out, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+    assert code == 2
+    line = one_error_line(err)
+    assert f"cannot collect {pack / 'test_broken.py'}:4: SyntaxError" in line
+    assert "fix: correct the scenario file" in line
+
+
+def test_a_target_that_is_not_a_serial_and_an_unknown_serial(tmp_path: Path, pack: Path):
+    code, _, err = run_cli(tmp_path, "run", str(pack), "--target", "R58M;rm -rf /", "--out", str(tmp_path / "r"))
+    assert code == 2 and "is not an adb serial" in one_error_line(err)
+    code, _, err = run_cli(tmp_path, "run", str(pack), "--target", "NOSUCH0123", "--out", str(tmp_path / "r"))
+    assert code == 2
+    line = one_error_line(err)
+    assert "NOSUCH0123" in line and "fix:" in line
+    assert not (tmp_path / "r").exists()  # refused before pytest or a lab started
+
+
+def test_no_workers(tmp_path: Path, pack: Path):
+    code, _, err = run_cli(tmp_path, "run", str(pack), "-n", "0")
+    assert code == 2 and "-n 0" in one_error_line(err)
+
+
+def test_runs_on_an_empty_folder_and_a_missing_one(tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    code, out, _ = run_cli(tmp_path, "runs", str(tmp_path / "empty"))
+    assert code == 0 and "no run directories in" in out
+    code, _, err = run_cli(tmp_path, "runs", str(tmp_path / "missing"))
+    assert code == 2 and "is not a folder" in one_error_line(err)
