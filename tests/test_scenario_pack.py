@@ -177,7 +177,8 @@ def test_the_pack_entry_passes_on_the_compliant_world(tmp_path):
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "scenarios/ncsc_2021", "--harness-world", "compliant", "-q",
-             "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "tmp"), "--junitxml", str(junit)],
+             "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "tmp"), "--junitxml", str(junit),
+             "--harness-out", str(tmp_path / "out")],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=PACK_TIMEOUT)
     except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
         pytest.fail(f"the pack did not finish within {PACK_TIMEOUT}s: {exc.stdout!r}")

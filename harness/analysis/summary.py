@@ -1,4 +1,8 @@
-"""Human and JSON summaries of an :class:`~harness.analysis.pipeline.Analysis`."""
+"""The summary of an :class:`~harness.analysis.pipeline.Analysis`: the ONE place its figures are
+computed (:func:`summary_dict`), and the text ``harness analyze`` prints from them
+(:func:`summary_text`). ``findings.json`` carries the same dict as ``summary``
+(:mod:`harness.report.document`); ``harness demo`` and ``report.html`` only format it.
+"""
 
 from __future__ import annotations
 
@@ -9,88 +13,159 @@ import pandas as pd
 
 from harness.analysis.pipeline import Analysis
 
+#: finding kinds about personal data (rules ``pii.known_value`` and ``pii.third_country``)
+PII_KINDS = ("pii_sent", "pii_abroad")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records")) if not frame.empty else []
+
 
 def summary_dict(a: Analysis) -> dict[str, Any]:
-    dest = a.destinations
-    by_country = (dest.groupby([dest["country"].fillna("??"), dest["jurisdiction"]])
-                  .agg(hosts=("host", "nunique"), flows=("flows", "sum")).reset_index()
-                  if not dest.empty else pd.DataFrame(columns=["country", "jurisdiction", "hosts", "flows"]))
+    """The summary as plain JSON data: ``source``, ``path``, ``incomplete``, ``problems``,
+    ``counts`` (flows, agent_events, crypto_plaintext_events, steps, destinations, pii_hits, lists,
+    findings, known_values, skipped_records), ``destinations`` (the destinations frame's rows),
+    ``destinations_by_country`` (``{country, jurisdiction, hosts: [names], flows}``, ``??`` for an
+    unknown country), ``config_lists`` (one row per distinct list version: ``downloads`` counts
+    repeated fetches), ``personal_data``, ``filtering`` (the ``filtered`` findings), ``comparisons``
+    (the experiment/control numbers), ``pinning``, ``coverage``, ``geo``, ``findings``,
+    ``max_severity``."""
+    destinations = _records(a.destinations)
+    by_country: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in destinations:
+        key = (d.get("country") or "??", d.get("jurisdiction") or "unknown")
+        row = by_country.setdefault(key, {"hosts": set(), "flows": 0})
+        row["hosts"].add(d.get("host") or d.get("server_ip") or "?")
+        row["flows"] += int(d.get("flows") or 0)
+    events = a.agent_events
+    crypto = int(events["type"].str.startswith("crypto:").sum()) if not events.empty else 0
     return {
         "source": a.source,
         "path": a.path,
         "incomplete": a.incomplete,
         "problems": a.problems,
-        "counts": {"flows": len(a.flows), "agent_events": len(a.agent_events), "steps": len(a.steps),
-                   "destinations": len(dest), "pii_hits": len(a.pii_hits), "lists": len(a.lists),
-                   "findings": len(a.finding_list), "known_values": a.known_values,
+        "counts": {"flows": len(a.flows), "agent_events": len(events), "crypto_plaintext_events": crypto,
+                   "steps": len(a.steps), "destinations": len(destinations), "pii_hits": len(a.pii_hits),
+                   "lists": len(a.lists), "findings": len(a.finding_list), "known_values": a.known_values,
                    "skipped_records": a.meta.get("skipped_records", 0)},
-        "destinations_by_country": json.loads(by_country.to_json(orient="records")),
-        "destinations": json.loads(dest.to_json(orient="records")),
-        "findings": [f.to_dict() for f in a.finding_list],
-        "lists": [{k: v for k, v in r.items() if k != "terms"}
-                  for r in json.loads(a.lists.to_json(orient="records"))],
+        "destinations": destinations,
+        "destinations_by_country": [{"country": c, "jurisdiction": j, "hosts": sorted(r["hosts"]), "flows": r["flows"]}
+                                    for (c, j), r in sorted(by_country.items())],
+        "config_lists": _config_lists(a),
+        "personal_data": [{"kind": f.kind, **{k: f.details.get(k) for k in (
+            "value", "destination", "countries", "jurisdictions", "chains", "forms", "locations")}}
+            for f in a.finding_list if f.kind in PII_KINDS],
+        "filtering": [{"verdict": f.verdict, "summary": f.summary, "step_id": f.step_id,
+                       "details": f.to_dict()["details"]} for f in a.finding_list if f.kind == "filtered"],
         "comparisons": [c.numbers() | {"flow_ids": c.flow_ids, "event_ids": c.event_ids} for c in a.comparisons],
+        "pinning": _pinning(a),
         "coverage": a.meta.get("coverage"),
         "geo": a.meta.get("geo"),
+        "findings": [f.to_dict() for f in a.finding_list],
         "max_severity": str(a.max_severity()) if a.finding_list else None,
     }
 
 
+def _config_lists(a: Analysis) -> list[dict[str, Any]]:
+    """Keyword lists, one row per (name, digest): the same list fetched again (by another app, or
+    at another start) adds to ``downloads`` and ``flow_ids``."""
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for r in _records(a.lists):
+        key = (r["name"], r.get("digest"))
+        if key in seen:
+            seen[key]["downloads"] += 1
+            seen[key]["flow_ids"].append(r.get("flow_id"))
+            continue
+        terms = r.get("terms") or []
+        sensitive = [t for t in terms if t in set(r.get("sensitive") or [])] or list(r.get("sensitive") or [])
+        seen[key] = {"name": r["name"], "version": r.get("version"), "update_time": r.get("update_time"),
+                     "terms": r["n_terms"], "digest": r.get("digest"), "host": r.get("host"), "chain": r.get("chain"),
+                     "flow_id": r.get("flow_id"), "flow_ids": [r.get("flow_id")], "downloads": 1,
+                     "previous_digest": r.get("previous_digest"), "added": r.get("added") or [],
+                     "removed": r.get("removed") or [],
+                     "sample_terms": (sensitive + [t for t in terms if t not in sensitive])[:5]}
+        out.append(seen[key])
+    return out
+
+
+def _pinning(a: Analysis) -> dict[str, Any]:
+    """Certificate checks the unpin agent bypassed (``unpin:*`` events) and TLS failures the proxy
+    recorded (``tls_failure`` flows)."""
+    events, flows = a.agent_events, a.flows
+    bypassed = events[events["type"].str.startswith("unpin:")] if not events.empty else events
+    where = set()
+    for raw in bypassed["payload"] if not bypassed.empty else []:
+        try:
+            p = json.loads(raw) if isinstance(raw, str) else (raw or {})
+        except ValueError:
+            p = {}
+        p = p if isinstance(p, dict) else {}
+        where.add(f"{p.get('target', '?')} @ {p.get('host') or '?'}")
+    failures = flows[flows["kind"] == "tls_failure"] if not flows.empty else flows
+    hosts = {next((str(v) for v in (r.get("server_host"), r.get("sni"), r.get("server_ip")) if pd.notna(v) and v), "?")
+             for r in failures.to_dict("records")} if not failures.empty else set()
+    return {"unpin_bypassed": len(bypassed), "bypassed": sorted(where),
+            "tls_failures": len(failures), "tls_failure_hosts": sorted(hosts)}
+
+
 def summary_text(a: Analysis) -> str:
-    lines = [f"analysis of {a.path} ({a.source}): {len(a.flows)} flows, {len(a.agent_events)} agent events, "
-             f"{len(a.steps)} steps, {len(a.destinations)} destinations, {a.known_values} known values"]
-    if a.incomplete:
-        skipped = a.meta.get("skipped_records", 0)
-        lines.append("INCOMPLETE input, partial results" + (f" ({skipped} records skipped):" if skipped else ":"))
-        lines += [f"  - {p}" for p in a.problems]
+    """What ``harness analyze`` prints: :func:`summary_dict` formatted, plus the geo notes."""
     d = summary_dict(a)
+    c = d["counts"]
+    lines = [f"analysis of {d['path']} ({d['source']}): {c['flows']} flows, {c['agent_events']} agent events, "
+             f"{c['steps']} steps, {c['destinations']} destinations, {c['known_values']} known values"]
+    if d["incomplete"]:
+        skipped = c["skipped_records"]
+        lines.append("INCOMPLETE input, partial results" + (f" ({skipped} records skipped):" if skipped else ":"))
+        lines += [f"  - {p}" for p in d["problems"]]
     if d["destinations_by_country"]:
         lines.append("")
         lines.append("Destinations by country / jurisdiction:")
-        lines.append(pd.DataFrame(d["destinations_by_country"]).to_string(index=False))
-    lines += _geo_notes(a)
-    pii = [f for f in a.finding_list if f.kind in ("pii_sent", "pii_abroad")]
+        table = pd.DataFrame([{**r, "hosts": len(r["hosts"])} for r in d["destinations_by_country"]])
+        lines.append(table.to_string(index=False))
+    lines += _geo_notes(d)
+    findings = d["findings"]
+    pii = [f for f in findings if f["kind"] in PII_KINDS]
     lines.append("")
-    lines.append(f"Personal data: {sum(f.kind == 'pii_sent' for f in pii)} value/destination pairs"
-                 + (f", {sum(f.kind == 'pii_abroad' for f in pii)} to third countries" if pii else ""))
-    lines += [f"  [{f.severity}] {f.summary}" for f in pii]
+    lines.append(f"Personal data: {sum(f['kind'] == 'pii_sent' for f in pii)} value/destination pairs"
+                 + (f", {sum(f['kind'] == 'pii_abroad' for f in pii)} to third countries" if pii else ""))
+    lines += [f"  [{f['severity']}] {f['summary']}" for f in pii]
     lines.append("")
-    lines.append(f"Keyword lists: {len(a.lists)}")
-    if not a.lists.empty:
-        cols = ["name", "version", "n_terms", "host", "chain"]
-        lines.append(a.lists[cols].to_string(index=False))
-    if a.comparisons:
+    lines.append(f"Keyword lists: {c['lists']}")
+    if d["config_lists"]:
+        cols = ["name", "version", "terms", "host", "chain", "downloads"]
+        lines.append(pd.DataFrame(d["config_lists"])[cols].to_string(index=False))
+    if d["comparisons"]:
         lines.append("")
         lines.append("Filtering verdicts:")
-        table = pd.DataFrame([{"experiment": c.experiment, "control": c.control, "verdict": c.verdict,
-                               "status": c.status_match, "body_ratio": c.body_length_ratio,
-                               "title": c.title_match, "headers": c.headers_match, "rendered": c.rendered_ratio}
-                              for c in a.comparisons])
-        lines.append(table.to_string(index=False))
-    other = [f for f in a.finding_list if f.kind not in ("pii_sent", "pii_abroad", "config_list", "filtered")]
+        cols = ["experiment", "control", "verdict", "status_match", "body_length_ratio", "title_match",
+                "headers_match", "rendered_ratio"]
+        table = pd.DataFrame(d["comparisons"])
+        lines.append(table[[k for k in cols if k in table]].to_string(index=False))
+    other = [f for f in findings if f["kind"] not in (*PII_KINDS, "config_list", "filtered")]
     if other:
         lines.append("")
         lines.append("Other findings:")
-        lines += [f"  [{f.severity}] {f.kind}: {f.summary}" for f in other]
+        lines += [f"  [{f['severity']}] {f['kind']}: {f['summary']}" for f in other]
     lines.append("")
-    top = a.max_severity()
-    lines.append(f"{len(a.finding_list)} findings" + (f", highest severity {top}" if top is not None else ""))
+    top = d["max_severity"]
+    lines.append(f"{len(findings)} findings" + (f", highest severity {top}" if top is not None else ""))
     return "\n".join(lines)
 
 
-def _geo_notes(a: Analysis) -> list[str]:
+def _geo_notes(d: dict[str, Any]) -> list[str]:
     """Second opinions and caveats on where servers are, and the location data's attribution."""
     out = []
-    dest = a.destinations
-    if not dest.empty:
-        for r in dest.to_dict("records"):
-            where = f"{r['host'] or '?'} ({r['server_ip']})"
-            if pd.notna(r.get("registered_country")):
-                out.append(f"  {where}: located in {r['country']}, address block registered in "
-                           f"{r['registered_country']} (second opinion)")
-            if pd.notna(r.get("geo_caveat")):
-                out.append(f"  {where}: {r['geo_caveat']}")
-    dbs = (a.meta.get("geo") or {}).get("location_db")
+    for r in d["destinations"]:
+        where = f"{r.get('host') or '?'} ({r.get('server_ip')})"
+        if r.get("registered_country"):
+            out.append(f"  {where}: located in {r.get('country')}, address block registered in "
+                       f"{r['registered_country']} (second opinion)")
+        if r.get("geo_caveat"):
+            out.append(f"  {where}: {r['geo_caveat']}")
+    dbs = (d.get("geo") or {}).get("location_db")
     if isinstance(dbs, list):
-        out += [f"  {d['package']}@{d['version']}: {d['license']}, {d['attribution']}" for d in dbs]
+        out += [f"  {db['package']}@{db['version']}: {db['license']}, {db['attribution']}" for db in dbs]
     return (["", "Where servers are:"] + out) if out else []
+

@@ -1,38 +1,259 @@
-"""pytest plugin of the harness (registered through the ``pytest11`` entry point).
+"""pytest plugin of the harness (entry point ``pytest11``): scenario packs as tests; docs/scenarios.md.
 
-Options only for now (the scenario fixtures and ``harness run`` come next); scenario packs read
-them in their conftest (see scenarios/ncsc_2021/conftest.py and docs/scenarios.md):
+Options (group ``harness``): ``--harness-target virtual|SERIAL[,SERIAL...]`` (``--harness-device``
+is an alias), ``--harness-world NAME|FILE``, ``--harness-profile NAME|FILE``, ``--harness-out DIR``,
+``--harness-geo-db FILE``, ``--harness-policy FILE``, ``--harness-adb HOST:PORT``,
+``--harness-frida usb|remote|forward|local``, ``--harness-frida-address HOST:PORT``,
+``--harness-progress FILE`` (harness.scenario.plugin_progress).
 
-- ``--harness-device SERIAL``: run on this phone (a :class:`~harness.scenario.PhoneTarget`)
-  instead of a virtual handset;
-- ``--harness-profile NAME|FILE``: the app profile for that phone (default:
-  ``xiaomi-miui12-global``); a virtual handset uses ``virtual-vendor``;
-- ``--harness-adb HOST:PORT``: the adb server of the phone (a device farm; default the local one);
-- ``--harness-frida usb|remote|forward|local`` and ``--harness-frida-address HOST:PORT``;
-- ``--harness-world NAME|FILE``: the virtual vendor world of a virtual handset (a bundled world
-  such as ``compliant``, ``ncsc-2021``, ``list-not-enforced``, or a world YAML file).
+Markers: ``claim(text)`` (exactly one sentence, else a usage error), ``app(role)`` (skipped when the
+profile lacks the role), ``needs_root`` (skipped on a device without root), ``world(name)`` (skipped
+on a phone or in another virtual world).
+
+Fixtures: ``harness_session`` (session: the lab factory, :class:`HarnessSession`), ``lab``
+(module: one lab per test module in ``OUT/<session id>/<worker>/<module>/``), ``verdict``
+(function: harness.scenario.plugin_verdict). A failed test's flows, logcat slice, screenshot and
+agent events are kept in the run dir (harness.scenario.plugin_artifacts). At session end
+``OUT/<session id>/findings.json`` merges every lab's findings (per device; under xdist the
+controller merges its workers' labs) and the terminal summary prints its path.
+
+Errors of the options (unknown world or profile, bad target, a marker with a wrong argument) are
+:class:`pytest.UsageError` (one line; pytest exit status 4).
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
+from typing import Any
+
 import pytest
 
+from harness.errors import HarnessError
+from harness.scenario.plugin_session import DEFAULT_OUT, HarnessSession, new_session_id
+from harness.scenario.plugin_verdict import STATE_KEY, TestState, VerdictRecorder, claim_text, inconclusive
+from harness.scenario.results import Inconclusive
 from harness.scenario.spec import DEFAULT_WORLD
 from harness.scenario.target import FRIDA_TRANSPORTS
+
+SESSION = pytest.StashKey[HarnessSession]()
+FINDINGS = pytest.StashKey["str | None"]()
+#: markers that take exactly one non-empty str argument
+ONE_STR_MARKERS = ("claim", "app", "world")
+MARKERS = (
+    "claim(text): the sentence the test checks (one str); kept in claims.jsonl and JUnit properties",
+    "app(role): the app role of the profile the test drives; skipped when the profile lacks it",
+    "needs_root: skipped on a device without root",
+    "world(name): needs this virtual vendor world; skipped on a phone or in another world",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "Android interception harness")
-    group.addoption("--harness-device", action="store", default=None, metavar="SERIAL",
-                    help="serial of the phone to run scenarios on (default: a virtual handset)")
-    group.addoption("--harness-profile", action="store", default=None, metavar="NAME|FILE",
-                    help="app profile of the phone (default: xiaomi-miui12-global)")
-    group.addoption("--harness-adb", action="store", default=None, metavar="HOST:PORT",
-                    help="adb server of the phone (default: the local one)")
-    group.addoption("--harness-frida", action="store", default="usb", choices=FRIDA_TRANSPORTS,
-                    help="how Frida reaches the phone's apps (default: usb)")
-    group.addoption("--harness-frida-address", action="store", default=None, metavar="HOST:PORT",
+    group.addoption("--harness-target", "--harness-device", dest="harness_target", default="virtual",
+                    metavar="virtual|SERIAL[,SERIAL...]",
+                    help="a virtual handset per lab (default), or the adb serial(s) of phones; under -n N "
+                         "worker i takes serial i")
+    group.addoption("--harness-world", dest="harness_world", default=DEFAULT_WORLD, metavar="NAME|FILE",
+                    help="virtual vendor world of the virtual handset: compliant, ncsc-2021, list-not-enforced "
+                         f"or a world YAML file (default: {DEFAULT_WORLD})")
+    group.addoption("--harness-profile", dest="harness_profile", default=None, metavar="NAME|FILE",
+                    help="app profile (default: virtual-vendor on a virtual handset, xiaomi-miui12-global on "
+                         "a phone)")
+    group.addoption("--harness-out", dest="harness_out", default=DEFAULT_OUT, metavar="DIR",
+                    help=f"where sessions are recorded: DIR/<session id>/ (default: ./{DEFAULT_OUT})")
+    group.addoption("--harness-geo-db", dest="harness_geo_db", default=None, metavar="FILE",
+                    help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries")
+    group.addoption("--harness-policy", dest="harness_policy", default=None, metavar="FILE",
+                    help="policy YAML (adequacy countries, PII rules) for the analysis")
+    group.addoption("--harness-adb", dest="harness_adb", default=None, metavar="HOST:PORT",
+                    help="adb server of the phones (default: the local one)")
+    group.addoption("--harness-frida", dest="harness_frida", default="usb", choices=FRIDA_TRANSPORTS,
+                    help="how Frida reaches a phone's apps (default: usb)")
+    group.addoption("--harness-frida-address", dest="harness_frida_address", default=None, metavar="HOST:PORT",
                     help="frida-server address for --harness-frida remote")
-    group.addoption("--harness-world", action="store", default=DEFAULT_WORLD, metavar="NAME|FILE",
-                    help="virtual vendor world of the virtual handset: a bundled world (compliant, ncsc-2021, "
-                         f"list-not-enforced) or a world YAML file (default: {DEFAULT_WORLD})")
+    group.addoption("--harness-progress", dest="harness_progress", default=None, metavar="FILE",
+                    help="append progress as JSON lines to FILE (read by `harness run`)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    try:
+        session = HarnessSession.from_config(config)
+        n = config.getoption("numprocesses", None) if not hasattr(config, "workerinput") else None
+        if session.serials and isinstance(n, int) and n > len(session.serials):
+            raise pytest.UsageError(f"-n {n} xdist workers but {len(session.serials)} serial(s) in "
+                                    "--harness-target (fix: give one serial per worker)")
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SESSION] = session
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(session), "harness-xdist")
+
+
+class XdistHooks:
+    """Hands the controller's session id to each worker (``workerinput``)."""
+
+    def __init__(self, session: HarnessSession) -> None:
+        self.session = session
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["harness_session"] = self.session.session_id
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    hs = session.config.stash.get(SESSION, None)
+    if hs is not None and hs.progress.path is not None:
+        hs.progress.emit("session-start", target=hs.describe_target(), world=hs.world_name, profile=hs.profile,
+                         out=str(hs.session_dir))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A marker with a wrong argument stops the session before anything runs (one line)."""
+    for item in items:
+        for name in ONE_STR_MARKERS:
+            for marker in item.iter_markers(name):
+                if len(marker.args) != 1 or marker.kwargs or not isinstance(marker.args[0], str) \
+                        or not marker.args[0].strip():
+                    got = ", ".join([*map(repr, marker.args), *(f"{k}={v!r}" for k, v in marker.kwargs.items())])
+                    raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{name} takes exactly one non-empty "
+                                            f"string, got ({got[:80]})")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    hs = item.config.stash.get(SESSION, None)
+    if hs is None:
+        return
+    world = item.get_closest_marker("world")
+    if world is not None:
+        wanted = world.args[0]
+        if hs.serial is not None:
+            pytest.skip(f"needs the virtual world {wanted!r}; running on the phone {hs.serial}")
+        if wanted not in (hs.world, hs.world_name):
+            pytest.skip(f"needs the virtual world {wanted!r}; this session runs {hs.world_name!r}")
+    app = item.get_closest_marker("app")
+    if app is not None and app.args[0] not in hs.loaded_profile.apps:
+        pytest.skip(f"the profile {hs.loaded_profile.name!r} has no app role {app.args[0]!r}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    hs = item.config.stash.get(SESSION, None)
+    if hs is not None:
+        hs.nodeid = item.nodeid
+        hs.progress.emit("test-start", nodeid=item.nodeid, claim=claim_text(item))
+    try:
+        return (yield)
+    finally:
+        if hs is not None:
+            from harness.scenario.plugin_artifacts import outcome_of
+
+            verdict, evidence = outcome_of(item)
+            hs.progress.emit("test-end", nodeid=item.nodeid, claim=claim_text(item), verdict=verdict,
+                             evidence=evidence)
+            hs.nodeid = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A claim that could not be observed: the test is skipped ``inconclusive: ...``."""
+    try:
+        return (yield)
+    except Inconclusive as exc:
+        reason = inconclusive(item, item.stash.get(STATE_KEY, None), exc)
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    from harness.scenario.plugin_artifacts import after_report
+
+    after_report(item, call, report)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    hs = config.stash.get(SESSION, None)
+    if hs is None:
+        return
+    findings = None
+    if hs.worker == "main":
+        from harness.scenario.plugin_findings import merge_session
+
+        try:
+            path = merge_session(hs.session_dir)
+            findings = str(path) if path is not None else None
+        except (HarnessError, OSError, ValueError, ImportError) as exc:
+            hs.warn(f"the session's findings.json was not written: {str(exc)[:200]}")
+        config.stash[FINDINGS] = findings
+        hs.progress.emit("session-end", findings=findings, exitstatus=int(exitstatus))
+    hs.progress.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    hs = config.stash.get(SESSION, None)
+    if hs is None or hs.worker != "main":
+        return
+    findings = config.stash.get(FINDINGS, None)
+    if findings:
+        terminalreporter.write_line(f"harness: findings of session {hs.session_id} in {findings}")
+    elif hs.session_dir.is_dir():
+        terminalreporter.write_line(f"harness: session {hs.session_id} recorded in {hs.session_dir}")
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def harness_session(pytestconfig: pytest.Config) -> HarnessSession:
+    """The session's lab factory: ``with harness_session.open("name") as lab: ...``."""
+    return pytestconfig.stash[SESSION]
+
+
+def module_key(request: pytest.FixtureRequest) -> str:
+    """``scenarios/ncsc_2021/test_claims.py`` -> ``scenarios.ncsc_2021.test_claims`` (the run dir's name)."""
+    path = request.node.path
+    try:
+        rel = path.relative_to(request.config.rootpath)
+    except ValueError:
+        rel = path
+    return ".".join(rel.with_suffix("").parts) or "module"
+
+
+@pytest.fixture(scope="module")
+def lab(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iterator[Any]:
+    """One :class:`~harness.scenario.Lab` per test module (one proxy per process), restored after."""
+    key = module_key(request)
+    with harness_session.open(key, scenario=str(request.node.nodeid)) as opened:
+        yield opened
+
+
+@pytest.fixture(autouse=True)
+def _harness_test(request: pytest.FixtureRequest) -> None:
+    """A test of a lab: remember where its steps and log lines begin; ``needs_root``."""
+    if "lab" not in request.fixturenames:
+        return
+    from harness.scenario.lab import Lab
+
+    opened = request.getfixturevalue("lab")
+    if not isinstance(opened, Lab):  # a project's own fixture named lab
+        return
+    item = request.node
+    item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
+    if item.get_closest_marker("needs_root") is not None:
+        root = getattr(opened.facts, "root_method", None)
+        if not root or root == "none":
+            pytest.skip(f"needs root; the device {opened.serial} has none")
+
+
+@pytest.fixture
+def verdict(request: pytest.FixtureRequest, lab: Any) -> VerdictRecorder:  # noqa: ARG001 - opens the lab
+    """``verdict.record(result)``: keep the claim, fail the test when it is violated."""
+    return VerdictRecorder(request.node, request.node.stash[STATE_KEY])
+
+
+__all__ = ["HarnessSession", "harness_session", "lab", "new_session_id", "verdict"]

@@ -1,0 +1,54 @@
+"""Claims and findings of the pytest plugin, through :mod:`harness.report.document` only.
+
+- :func:`save_claim`: one claim record into ``RUN_DIR/claims.jsonl``;
+- :func:`lab_findings`: a closed lab's run dir -> ``RUN_DIR/findings.json`` (``build_findings``);
+- :func:`merge_session`: every ``findings.json`` of the labs under ``OUT/<session id>/`` (all
+  workers) -> ``OUT/<session id>/findings.json`` (``merge_findings``, a per-device column).
+
+The shapes are those of docs/dev/contracts.md (findings.schema.json).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def save_claim(run_dir: Path, record: dict[str, Any]) -> None:
+    """Append ``record`` to ``RUN_DIR/claims.jsonl`` (0600)."""
+    try:
+        from harness.report.document import save_claim as save
+    except ImportError:  # until harness.report.document lands (branch report): the same line, 0600
+        from harness.fsutil import open_private
+
+        with open_private(Path(run_dir) / "claims.jsonl", "a") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        return
+    save(Path(run_dir), record)
+
+
+def lab_findings(run_dir: Path, *, scenarios: list[str], world: str | None, profile: str | None,
+                 home: Path | None) -> Path:
+    """Build and write the findings document of one closed lab run; its path."""
+    from harness.report.document import build_findings, write_findings
+
+    doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home)
+    return Path(write_findings(Path(run_dir), doc))
+
+
+def lab_documents(session_dir: Path) -> list[Path]:
+    """The labs' ``findings.json`` under ``OUT/<session id>/<worker>/<module>/``, in a stable order."""
+    return sorted(p for p in Path(session_dir).glob("*/*/findings.json") if p.is_file())
+
+
+def merge_session(session_dir: Path) -> Path | None:
+    """Merge the labs' documents of a session into ``SESSION_DIR/findings.json``; its path, or
+    None when no lab wrote one."""
+    paths = lab_documents(session_dir)
+    if not paths:
+        return None
+    from harness.report.document import merge_findings, write_findings
+
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    return Path(write_findings(Path(session_dir), merge_findings(docs)))

@@ -1,0 +1,250 @@
+"""The pytest plugin's session: its options read once, its target, and the lab factory.
+
+:class:`HarnessSession` is made in ``pytest_configure`` (``config.stash[SESSION]``). It knows the
+session id (``YYYYmmdd-HHMMSS-xxxx``, handed by the xdist controller to its workers), the worker
+(``main`` or ``gw0``, ``gw1``, ...), the worker's target (a :class:`~harness.scenario.VirtualTarget`
+per lab — its own world root and handset, free ports — or the worker's serial of
+``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2) and opens labs: :meth:`HarnessSession.open`
+runs :func:`~harness.scenario.open_lab` into ``OUT/<session id>/<worker>/<module>/`` and, once the
+lab is closed, writes that run's ``findings.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.errors import HarnessError, UsageError
+from harness.scenario.plugin_progress import FlowTicker, Progress, chained
+from harness.scenario.spec import DEFAULT_WORLD
+
+if TYPE_CHECKING:
+    from harness.scenario.lab import Lab
+
+#: the profile of a phone when ``--harness-profile`` names none (PhoneTarget's default)
+PHONE_PROFILE = "xiaomi-miui12-global"
+#: ``--harness-out`` default: a folder of the current directory
+DEFAULT_OUT = "harness-runs"
+
+
+def new_session_id() -> str:
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def parse_target(value: str) -> list[str]:
+    """``virtual`` -> ``[]``; ``S1,S2`` -> ``["S1", "S2"]``. Raises UsageError for an empty serial."""
+    if value.strip() == "virtual":
+        return []
+    serials = [s.strip() for s in value.split(",")]
+    if not all(serials) or "virtual" in serials:
+        raise UsageError(f"--harness-target {value[:80]!r} is not 'virtual' nor a list of serials",
+                         fix="give --harness-target virtual, or SERIAL, or SERIAL1,SERIAL2 (see `adb devices`)")
+    return serials
+
+
+def worker_of(config: pytest.Config) -> tuple[str, int, int]:
+    """(worker name, index, worker count): ``("main", 0, 1)`` without xdist."""
+    wi = getattr(config, "workerinput", None)
+    if wi is None:
+        return "main", 0, 1
+    name = str(wi["workerid"])
+    return name, int(re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
+
+
+@dataclass
+class LabRun:
+    """A lab this process opened: its module, device, run dir and how it ended."""
+
+    module: str
+    run_dir: Path
+    device: str | None = None
+    status: str = "incomplete"
+    findings: Path | None = None
+    problem: str | None = None
+
+
+@dataclass
+class HarnessSession:
+    """What one pytest process of a harness session knows (see the module docstring)."""
+
+    config: pytest.Config
+    serials: list[str]
+    world: str
+    profile: str | None
+    out: Path
+    session_id: str
+    worker: str
+    worker_index: int
+    progress: Progress
+    labs: list[LabRun] = field(default_factory=list)
+    #: the test running now (progress lines of its steps name it)
+    nodeid: str | None = None
+    _profile: Any = None
+    _world_name: str | None = None
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> HarnessSession:
+        """Read and check the options; raises UsageError (bad target, world, profile, policy)."""
+        from harness.scenario.profile import load_profile
+
+        opt = config.getoption
+        serials = parse_target(opt("harness_target"))
+        worker, index, count = worker_of(config)
+        wi = getattr(config, "workerinput", None) or {}
+        session_id = str(wi.get("harness_session") or new_session_id())
+        if serials and count > len(serials):
+            raise UsageError(f"{count} xdist workers but {len(serials)} serial(s) in --harness-target",
+                             fix="give one serial per worker (--harness-target S1,S2) or fewer workers (-n)")
+        world = str(opt("harness_world"))
+        profile = opt("harness_profile")
+        progress = Progress(opt("harness_progress"), worker)
+        session = cls(config, serials, world, profile, Path(opt("harness_out")).absolute(), session_id, worker,
+                      index, progress)
+        # what the user named is checked now (one line, before anything starts); the defaults when needed
+        if profile:
+            session.loaded_profile = load_profile(profile)
+        if not serials and world != DEFAULT_WORLD:
+            session.world_name  # noqa: B018 - a bad world fails here
+        if opt("harness_policy"):
+            from harness.analysis.policy import load_policy
+
+            load_policy(opt("harness_policy"))
+        return session
+
+    @property
+    def loaded_profile(self) -> Any:
+        """The session's profile (for ``app(role)``), loaded once."""
+        if self._profile is None:
+            from harness.scenario.profile import load_profile
+
+            self._profile = load_profile(self.profile or (PHONE_PROFILE if self.serials else "virtual-vendor"))
+        return self._profile
+
+    @loaded_profile.setter
+    def loaded_profile(self, value: Any) -> None:
+        self._profile = value
+
+    @property
+    def world_name(self) -> str | None:
+        """The virtual world's name (for ``world(name)``); None on phones."""
+        if self.serials:
+            return None
+        if self._world_name is None:
+            from harness.scenario.virtual import VirtualTarget
+
+            self._world_name = VirtualTarget(self.world).world_name
+        return self._world_name
+
+    # -- the target ------------------------------------------------------------------------------
+
+    @property
+    def serial(self) -> str | None:
+        """This worker's phone serial, or None on virtual handsets."""
+        return self.serials[self.worker_index] if self.serials else None
+
+    @property
+    def session_dir(self) -> Path:
+        return self.out / self.session_id
+
+    def target(self) -> Any:
+        opt = self.config.getoption
+        if self.serial is None:
+            from harness.scenario.virtual import VirtualTarget
+
+            return VirtualTarget(self.world)
+        from harness.scenario.target import PhoneTarget
+
+        return PhoneTarget(self.serial, adb=opt("harness_adb"), frida=opt("harness_frida"),
+                           frida_address=opt("harness_frida_address"), profile=PHONE_PROFILE)
+
+    def describe_target(self) -> str:
+        return self.serial or "virtual"
+
+    def spec(self, run_dir: Path, ticker: FlowTicker) -> Any:
+        from harness.scenario.spec import LabSpec
+
+        opt = self.config.getoption
+        policy = None
+        if opt("harness_policy"):
+            from harness.analysis.policy import load_policy
+
+            policy = load_policy(opt("harness_policy"))
+        return LabSpec(self.target(), profile=self.profile, run_dir=run_dir, handle_signals=False,
+                       mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None, policy=policy,
+                       meta={"pytest": {"session": self.session_id, "worker": self.worker}},
+                       on_flow=chained(None, ticker.count))
+
+    # -- labs ------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def open(self, module: str, scenario: str | None = None) -> Iterator[Lab]:
+        """A lab for ``module`` in ``OUT/<session id>/<worker>/<module>/``; on close, the run's
+        ``findings.json`` (a failure to build it is reported as a warning, the run is kept)."""
+        from harness.scenario.lab import open_lab
+
+        run_dir = self.session_dir / self.worker / module
+        record = LabRun(module, run_dir)
+        self.labs.append(record)
+        ticker = FlowTicker(self.progress)
+        spec = self.spec(run_dir, ticker)
+        spec.emit = self._emitter(ticker)
+        ticker.start()
+        try:
+            with open_lab(spec) as lab:
+                record.device = lab.serial
+                self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
+                yield lab
+                record.status = "complete"
+        except BaseException as exc:
+            record.problem = str(exc)[:200] or type(exc).__name__
+            raise
+        finally:
+            ticker.stop()
+            self.progress.emit("lab-close", module=module, status=record.status)
+            if run_dir.is_dir():
+                self._findings(record, scenario or module)
+
+    def _findings(self, record: LabRun, scenario: str) -> None:
+        from harness.scenario.plugin_findings import lab_findings
+
+        try:
+            record.findings = lab_findings(record.run_dir, scenarios=[scenario],
+                                           world=None if self.serial else self.world_name,
+                                           profile=getattr(self.loaded_profile, "name", self.profile),
+                                           home=None)
+        except (HarnessError, OSError, ValueError, ImportError) as exc:
+            record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
+            self.warn(record.problem)
+
+    def warn(self, text: str) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"harness: {text}", yellow=True)
+
+    def _emitter(self, ticker: FlowTicker) -> Any:
+        """The lab's ``emit``: step lines become ``step-start`` / ``step-end`` progress lines."""
+        session = self
+
+        def emit(stage: str, text: str) -> None:
+            if stage != "step":
+                return
+            step_id, _, rest = text.partition(": ")
+            if rest.startswith("done,"):
+                m = re.match(r"done, (\d+) flows, settled by (\w+)", rest)
+                ticker.tick()
+                session.progress.emit("step-end", step_id=step_id, flows=int(m.group(1)) if m else None,
+                                      settled_by=m.group(2) if m else None)
+            elif rest != "marked":
+                session.progress.emit("step-start", nodeid=session.nodeid, step_id=step_id,
+                                      name=rest.split(" {", 1)[0])
+
+        return emit

@@ -1,0 +1,163 @@
+"""harness.report.document: claims persistence, the one findings builder (deterministic, valid
+against the contract), extras kept for regeneration, and the merge of several runs.
+
+Run directories are written through the real run store (``harness.testing.flows.make_run``) with
+the device facts and the world's geo table as the lab keeps them; the analysis is the real one."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from harness.errors import UsageError
+from harness.report.contract import validation_errors
+from harness.report.document import (
+    CLAIMS_FILE,
+    add_extra,
+    build_findings,
+    claim_record,
+    load_claims,
+    merge_findings,
+    save_claim,
+    write_findings,
+)
+from harness.scenario import ClaimResult
+from harness.testing.flows import agent_event, http_flow
+
+FACTS = {"adb_serial": "emulator-5554", "serial": "hw-1", "model": "M2007J3SG", "android_id": "9774d56d682e549c",
+         "collected_at": 1764583200.5}
+CLAIM = "Personal data leaves the device only with consent"
+
+
+def _run(where: Path, name: str, serial: str, *, leak: bool = True) -> Path:
+    """A closed run as a lab leaves it: steps, flows, an agent event, the device facts and the
+    world's geo table as artifacts (``harness.testing.flows.make_run``, plus the artifacts)."""
+    from harness.capture.store import RunStore
+
+    url = "https://tracking.intl.vendor.test/e?aid=" + (FACTS["android_id"] if leak else "none")
+    store = RunStore.create(where / name, meta={"world": "ncsc-2021", "profile": "virtual-vendor"})
+    for step_id, flow in (("telemetry", http_flow(url, server_ip="127.41.7.3", started_at=1764583201.0)),
+                          ("search", http_flow("https://search.vendor.test/?q=x", server_ip="127.41.7.4",
+                                               started_at=1764583202.0))):
+        store.begin_step(step_id, step_id)
+        flow.step_id = step_id
+        store.add_flow(flow)
+        if step_id == "telemetry":
+            store.add_event(agent_event("crypto:plaintext", {"algorithm": "AES"}, data=b"x", step_id=step_id))
+        store.end_step(step_id)
+    store.add_artifact("facts.json", json.dumps({**FACTS, "adb_serial": serial}).encode(), kind="device_facts")
+    geo = {"overrides": [{"cidr": "127.41.7.3/32", "country": "SG"}, {"cidr": "127.41.7.4/32", "country": "NL"}]}
+    store.add_artifact("world-geo.json", json.dumps(geo).encode(), kind="geo_overrides")
+    store.close("complete")
+    return where / name
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    return _run(tmp_path, "run-a", "emulator-5554")
+
+
+def _claim(run: Path, verdict: str = "violated", device: str = "emulator-5554") -> dict:
+    from harness.capture.store import RunStore
+
+    flows = [f.id for f in RunStore.open(run).iter_flows()]
+    result = ClaimResult(CLAIM, verdict == "holds", "android_id sent to SG", [flows[0], "ev-1"],
+                         "pii.third_country", {"flows": 1})
+    record = claim_record(result, claim_id="ncsc_2021.test_consent", flow_ids=flows, pack="ncsc_2021",
+                          nodeid="ncsc_2021/test_claims.py::test_consent", device=device,
+                          steps=["telemetry"], verdict=verdict if verdict == "inconclusive" else None)
+    save_claim(run, record)
+    return record
+
+
+def test_claims_are_saved_private_and_loaded_in_order(run_dir):
+    first = _claim(run_dir)
+    _claim(run_dir, "inconclusive")
+    path = run_dir / CLAIMS_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = load_claims(run_dir)
+    assert [c["verdict"] for c in loaded] == ["violated", "inconclusive"]
+    assert loaded[0] == first and first["evidence"]["event_ids"] == ["ev-1"] and len(first["evidence"]["flow_ids"]) == 1
+    # a writer killed mid-line leaves a torn last line: skipped, the others kept
+    with path.open("a") as fh:
+        fh.write('{"id": "x", "te')
+    assert len(load_claims(run_dir)) == 2
+
+
+def test_bad_claim_records_are_refused(run_dir):
+    with pytest.raises(UsageError, match="verdict 'mostly' is not one of"):
+        save_claim(run_dir, {"text": CLAIM, "verdict": "mostly"})
+    with pytest.raises(UsageError, match="without a claim sentence"):
+        save_claim(run_dir, {"verdict": "holds"})
+    assert not (run_dir / CLAIMS_FILE).exists()
+    (run_dir / CLAIMS_FILE).write_text('{"text": "a", "verdict": "holds"}\nnot json\n{"text": "b", "verdict": "holds"}\n')
+    with pytest.raises(UsageError, match=r"claims.jsonl line 2: not JSON"):
+        load_claims(run_dir)
+
+
+def test_build_findings_is_valid_deterministic_and_uses_the_run(run_dir, tmp_path):
+    _claim(run_dir)
+    doc = build_findings(run_dir)
+    assert validation_errors(doc) == []
+    assert doc["run_id"] == "run-a" and doc["status"] == "complete" and doc["profile"] == "virtual-vendor"
+    assert doc["world"] == {"name": "ncsc-2021", "geo_overrides": {"127.41.7.3/32": "SG", "127.41.7.4/32": "NL"}}
+    assert doc["created_at"] == doc["ended_at"]  # the run's closed_at, not the time of writing
+    assert doc["device"]["adb_serial"] == "emulator-5554" and doc["device"]["collected_at"].endswith("Z")
+    assert doc["scenarios"] == ["ncsc_2021"]
+    assert [c["verdict"] for c in doc["claims"]] == ["violated"] and doc["claims"][0]["steps"] == ["telemetry"]
+    assert [s["id"] for s in doc["steps"]] == ["telemetry", "search"]
+    assert all(len(s["flow_ids"]) == 1 for s in doc["steps"]) and doc["steps"][0]["event_ids"]
+    abroad = [f for f in doc["findings"] if f["kind"] == "pii_abroad"]
+    assert abroad and abroad[0]["details"]["countries"] == ["SG"]
+    assert [f["id"] for f in doc["findings"]] == [f"F{i}" for i in range(1, len(doc["findings"]) + 1)]
+    assert doc["summary"]["counts"]["crypto_plaintext_events"] == 1
+    assert {(r["country"], tuple(r["hosts"])) for r in doc["summary"]["destinations_by_country"]} == {
+        ("SG", ("tracking.intl.vendor.test",)), ("NL", ("search.vendor.test",))}
+    first = write_findings(tmp_path / "out1", doc).read_bytes()
+    second = write_findings(tmp_path / "out2", build_findings(run_dir)).read_bytes()
+    assert first == second
+    assert stat.S_IMODE((tmp_path / "out1" / "findings.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "out1").stat().st_mode) == 0o700
+
+
+def test_extras_are_kept_for_regeneration(run_dir):
+    doc = build_findings(run_dir, extra={"setup": {"proxy": "127.0.0.1:8080"}})
+    doc = add_extra(run_dir, doc, {"ground_truth": {"checks": []}})
+    again = build_findings(run_dir)
+    assert json.dumps(again) == json.dumps(doc)
+    assert list(again)[-2:] == ["setup", "ground_truth"]
+    with pytest.raises(UsageError, match="computed keys: findings"):
+        build_findings(run_dir, extra={"findings": []})
+
+
+def test_not_a_run_directory(tmp_path):
+    with pytest.raises(UsageError, match="is not a run directory"):
+        build_findings(tmp_path)
+
+
+def test_merge_two_runs_has_a_device_column_and_validates(tmp_path):
+    a = _run(tmp_path, "run-a", "emulator-5554")
+    b = _run(tmp_path, "run-b", "R58M123", leak=False)
+    _claim(a)
+    _claim(b, "inconclusive", device="R58M123")
+    docs = [build_findings(b), build_findings(a)]
+    merged = merge_findings(docs)
+    assert validation_errors(merged) == []
+    assert merged == merge_findings(list(reversed(docs)))  # input order does not matter
+    assert merged["runs"] == ["run-a", "run-b"]
+    assert [d["adb_serial"] for d in merged["devices"]] == ["R58M123", "emulator-5554"]
+    assert merged["device"] == {"serials": ["R58M123", "emulator-5554"]}
+    assert merged["claim_matrix"] == [{"id": "ncsc_2021.test_consent", "text": CLAIM, "verdict": "violated",
+                                       "verdicts": {"R58M123": "inconclusive", "emulator-5554": "violated"}}]
+    assert {(c["device"], c["run_id"]) for c in merged["claims"]} == {("emulator-5554", "run-a"), ("R58M123", "run-b")}
+    assert all(f["id"].startswith(f["run_id"] + ":") for f in merged["findings"])
+    assert len({f["id"] for f in merged["findings"]}) == len(merged["findings"])
+    assert {s["device"] for s in merged["steps"]} == {"emulator-5554", "R58M123"}
+    counts = [d["summary"]["counts"]["flows"] for d in docs]
+    assert merged["summary"]["counts"]["flows"] == sum(counts) == 4
+    assert {r["device"] for r in merged["summary"]["destinations"]} == {"emulator-5554", "R58M123"}
+    with pytest.raises(ValueError):
+        merge_findings([])

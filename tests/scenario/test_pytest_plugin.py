@@ -1,0 +1,136 @@
+"""The pytest plugin's options, markers and usage errors, with ``pytester`` (no lab is opened here;
+the tests that open virtual labs are in test_pytest_plugin_lab.py and test_pytest_plugin_xdist.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def out(pytester: pytest.Pytester):
+    return pytester.path / "out"
+
+
+def test_the_options_are_in_the_harness_group_with_their_choices(pytester: pytest.Pytester):
+    result = pytester.runpytest("--help")
+    text = result.stdout.str()
+    assert "Android interception harness:" in text
+    for option in ("--harness-target", "--harness-device", "--harness-world", "--harness-profile", "--harness-out",
+                   "--harness-geo-db", "--harness-policy", "--harness-adb", "--harness-frida ",
+                   "--harness-frida-address", "--harness-progress"):
+        assert option in text.replace("=", " "), option
+    assert "{usb,remote,forward,local}" in text
+    bad = pytester.runpytest("--harness-frida", "bluetooth")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    assert "invalid choice: 'bluetooth'" in bad.stderr.str()
+
+
+def test_the_markers_are_declared(pytester: pytest.Pytester):
+    text = pytester.runpytest("--markers").stdout.str()
+    for marker in ("@pytest.mark.claim(text)", "@pytest.mark.app(role)", "@pytest.mark.needs_root",
+                   "@pytest.mark.world(name)"):
+        assert marker in text, marker
+    # --strict-markers accepts them
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.claim("A sentence.")
+        @pytest.mark.needs_root
+        def test_plain():
+            pass
+    """)
+    assert pytester.runpytest("--strict-markers").ret == pytest.ExitCode.OK
+
+
+@pytest.mark.parametrize("marker", ['claim()', 'claim("a", "b")', 'claim(text="a")', 'claim("  ")', 'world(3)'])
+def test_a_marker_with_a_wrong_argument_is_a_usage_error_in_one_line(pytester: pytest.Pytester, marker: str):
+    pytester.makepyfile(f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_it():
+            pass
+    """)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1, result.stderr.lines
+    name = marker.split("(")[0]
+    assert f"test_it: @pytest.mark.{name} takes exactly one non-empty string" in errors[0]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_world_and_app_markers_skip_with_their_reason(pytester: pytest.Pytester, out):
+    """No lab is opened: the skips happen before the fixtures, so the test bodies never run."""
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.world("compliant")
+        def test_needs_compliant(lab):
+            raise AssertionError("must not run")
+
+        @pytest.mark.app("dialer")
+        def test_needs_a_dialer(lab):
+            raise AssertionError("must not run")
+
+        @pytest.mark.world("ncsc-2021")
+        @pytest.mark.app("browser")
+        def test_runs_here():
+            pass
+    """)
+    result = pytester.runpytest("-rs", "--harness-out", str(out))
+    result.assert_outcomes(passed=1, skipped=2)
+    text = result.stdout.str()
+    assert "needs the virtual world 'compliant'; this session runs 'ncsc-2021'" in text
+    assert "the profile 'virtual-vendor' has no app role 'dialer'" in text
+    on_phone = pytester.runpytest("-rs", "--harness-out", str(out), "--harness-target", "SERIAL1",
+                                  "--harness-profile", "virtual-vendor", "-k", "compliant")
+    on_phone.assert_outcomes(skipped=1, deselected=2)
+    assert "needs the virtual world 'compliant'; running on the phone SERIAL1" in on_phone.stdout.str()
+    assert not out.exists()  # nothing was recorded: no lab was opened
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--harness-world", "atlantis"], "atlantis"),
+    (["--harness-profile", "no-such-profile"], "no-such-profile"),
+    (["--harness-target", "A,,B"], "--harness-target 'A,,B' is not 'virtual' nor a list of serials"),
+])
+def test_a_bad_option_value_is_a_usage_error_in_one_line(pytester: pytest.Pytester, args, expected):
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1 and expected in errors[0], result.stderr.lines
+    assert "fix:" in errors[0]
+
+
+def test_fewer_serials_than_workers_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest_subprocess("-n", "2", "--harness-target", "SERIAL1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "2 xdist workers but 1 serial(s) in --harness-target" in result.stderr.str()
+
+
+def test_the_progress_stream_has_session_lines_without_a_lab(pytester: pytest.Pytester, out):
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.claim("Nothing is needed.")
+        def test_plain():
+            pass
+    """)
+    progress = pytester.path / "progress.jsonl"
+    result = pytester.runpytest("--harness-out", str(out), "--harness-progress", str(progress))
+    result.assert_outcomes(passed=1)
+    lines = [json.loads(line) for line in progress.read_text().splitlines()]
+    assert [e["event"] for e in lines] == ["session-start", "test-start", "test-end", "session-end"]
+    assert all(e["worker"] == "main" and isinstance(e["t"], float) for e in lines)
+    assert lines[0]["target"] == "virtual" and lines[0]["world"] == "ncsc-2021"
+    assert lines[1]["claim"] == "Nothing is needed."
+    assert lines[2]["verdict"] == "passed"
+    assert lines[3] == {**lines[3], "findings": None, "exitstatus": 0}
+    assert oct(progress.stat().st_mode & 0o777) == "0o600"
