@@ -145,7 +145,7 @@ def show_result(env: Env, result: RunResult, run_dir: str | None) -> None:
     table.add_column("claim")
     table.add_column("device", no_wrap=True)
     table.add_column("evidence", justify="right", no_wrap=True)
-    table.add_column("details")
+    table.add_column("details", max_width=70, no_wrap=not console.is_terminal, overflow="ellipsis")
     for row in result.rows:
         table.add_row(Text(row.verdict, style=STYLE.get(row.verdict, "")), row.claim, row.device or "",
                       str(row.evidence) if row.evidence else "", one_line(row.details, 120))

@@ -112,20 +112,28 @@ class RunEvents:
         message = problem[-1] if problem else (text.strip().splitlines() or ["collection failed"])[-1]
         self.write("collect-error", nodeid=report.nodeid, file=file, line=line, message=one_line(message, 300))
 
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """A wrong ``claim`` marker is named with its file and line before the harness plugin's own
+        check (which names the node id) stops the session."""
         problems = []
-        for item in session.items:
-            file, line = self._place(item)
+        for item in items:
             problem = claim_marker_problem(item)
             if problem:
+                file, line = self._place(item)
                 problems.append(f"{file}:{line}: {item.name}: {problem}")
                 self.write("marker-error", nodeid=item.nodeid, file=file, line=line, message=problem)
+        if problems and not self.config.option.collectonly:
+            raise pytest.UsageError(problems[0])
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            if claim_marker_problem(item):
                 continue
+            file, line = self._place(item)
             mark = item.get_closest_marker("claim")
             self.write("collected", nodeid=item.nodeid, file=file, line=line,
                        claim=mark.args[0] if mark is not None else None)
-        if problems and not self.config.option.collectonly:
-            raise pytest.UsageError(problems[0])
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
