@@ -34,6 +34,8 @@ from harness.parsing import one_line
 
 #: ``File "PATH", line N`` in a collection error's text (a SyntaxError inside an imported module)
 _PLACE = re.compile(r'File "([^"]+)", line (\d+)')
+#: ``PATH:N: in <module>`` frames of an import error's short traceback
+_FRAME = re.compile(r"^(\S+\.py):(\d+): in ", re.M)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -106,11 +108,17 @@ class RunEvents:
         if not report.failed:
             return
         text = str(report.longrepr)
-        places = _PLACE.findall(text)
-        file, line = (places[-1][0], int(places[-1][1])) if places else (report.fspath, None)
+        root = self.config.rootpath
+        module = (root / report.nodeid.split("::", 1)[0]).resolve() if report.nodeid else None
+        # places named by the error: a SyntaxError's ``File "P", line N`` and traceback frames ``P:N: in``
+        places = [(Path(p), int(n)) for p, n in _PLACE.findall(text)]
+        places += [(Path(p), int(n)) for p, n in _FRAME.findall(text)]
+        places = [(p if p.is_absolute() else (root / p).resolve(), n) for p, n in places]
+        own = [place for place in places if place[0] == module]
+        file, line = (own or places or [(module or Path(report.fspath), None)])[-1]
         problem = [ln.strip()[1:].strip() for ln in text.splitlines() if ln.lstrip().startswith("E ")]
         message = problem[-1] if problem else (text.strip().splitlines() or ["collection failed"])[-1]
-        self.write("collect-error", nodeid=report.nodeid, file=file, line=line, message=one_line(message, 300))
+        self.write("collect-error", nodeid=report.nodeid, file=str(file), line=line, message=one_line(message, 300))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:

@@ -86,3 +86,33 @@ def test_runs_on_an_empty_folder_and_a_missing_one(tmp_path: Path):
     assert code == 0 and "no run directories in" in out
     code, _, err = run_cli(tmp_path, "runs", str(tmp_path / "missing"))
     assert code == 2 and "is not a folder" in one_error_line(err)
+
+
+# -- with the pytest plugin: a pytest child, then (slow) a lab on the virtual handset ---------------
+
+
+def test_a_claim_marker_with_a_wrong_argument_stops_before_a_lab(tmp_path: Path, pack: Path):
+    (pack / "test_more.py").write_text("import pytest\n\n\n@pytest.mark.claim()\ndef test_x(lab, verdict):\n    pass\n")
+    code, out, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+    assert code == 2, err
+    line = one_error_line(err)
+    assert f"{pack / 'test_more.py'}:4: claim marker needs exactly one sentence (a str), got claim()" in line
+    assert not any(p.name.startswith(".harness-run") for p in (tmp_path / "runs").iterdir())
+
+
+def test_a_module_that_does_not_import(tmp_path: Path, pack: Path):
+    (pack / "test_imports.py").write_text("import pytest\nfrom harness.scenario import NoSuchThing\n")
+    code, _, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+    assert code == 2
+    line = one_error_line(err)
+    assert f"cannot collect {pack / 'test_imports.py'}:2: ImportError" in line and "NoSuchThing" in line
+
+
+def test_a_keyword_that_selects_nothing(tmp_path: Path, pack: Path):
+    code, _, err = run_cli(tmp_path, "run", str(pack), "-k", "no_such_test", "--out", str(tmp_path / "runs"))
+    assert code == 2 and "no test matching -k 'no_such_test'" in one_error_line(err)
+
+
+def test_an_unknown_world_is_one_line(tmp_path: Path, pack: Path):
+    code, _, err = run_cli(tmp_path, "run", str(pack), "--world", "no-such-world", "--out", str(tmp_path / "runs"))
+    assert code == 2 and "no-such-world" in one_error_line(err)
