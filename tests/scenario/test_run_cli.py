@@ -116,3 +116,69 @@ def test_a_keyword_that_selects_nothing(tmp_path: Path, pack: Path):
 def test_an_unknown_world_is_one_line(tmp_path: Path, pack: Path):
     code, _, err = run_cli(tmp_path, "run", str(pack), "--world", "no-such-world", "--out", str(tmp_path / "runs"))
     assert code == 2 and "no-such-world" in one_error_line(err)
+
+
+#: the pack the end-to-end runs use (the NCSC 2021 claims shipped with the harness)
+PACK = str(Path(__file__).resolve().parents[2] / "scenarios" / "ncsc_2021")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("world", "status", "verdict"), [("compliant", 0, "holds"), ("ncsc-2021", 1, "violated")])
+def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, verdict: str):
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", PACK, "--target", "virtual", "--world", world, "--out", str(out))
+    assert code == status, stdout + err
+    lines = stdout.splitlines()
+    # plain progress lines (stdout is not a terminal), then the table and the run directory
+    assert lines[0].startswith(f"session: target virtual, world {world}, output {out}")
+    assert any(line.startswith("lab open: ") for line in lines)
+    assert any(line.startswith("  step ") and " done: " in line for line in lines)
+    ends = [line for line in lines if line.startswith("  -> ")]
+    assert len(ends) == 3 and all(line.startswith(f"  -> {verdict}: ") for line in ends)
+    assert "\x1b[" not in stdout
+    (session,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert lines[-1] == f"run directory: {session}"
+    rows = [line for line in lines if line.startswith(f"| {verdict} ")]
+    assert len(rows) == 3 and "Searches are never restricted." in " ".join(rows)
+    assert f"verdicts: 3 {verdict}" in lines
+    assert {p.name for p in session.iterdir()} >= {"findings.json", "run.json", "progress.jsonl", "pytest.log"}
+    assert (session / "run.json").stat().st_mode & 0o777 == 0o600
+    code, listing, _ = run_cli(tmp_path, "runs", str(out))
+    assert code == 0
+    (row,) = [line for line in listing.splitlines() if session.name in line]
+    assert "complete" in row and f"virtual ({world})" in row and f"3 {verdict}" in row
+
+
+@pytest.mark.slow
+def test_sigint_restores_and_keeps_an_incomplete_run(tmp_path: Path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from harness.scenario.run_list import list_runs
+    from harness.testing.isolated import still_open
+
+    out = tmp_path / "runs"
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", PACK, "--world", "ncsc-2021", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    started = False
+    while not started and time.monotonic() < deadline and proc.poll() is None:
+        for progress in out.glob(".harness-run-*/progress.jsonl") if out.is_dir() else []:
+            started = '"event": "step-start"' in progress.read_text()
+        if not started:
+            time.sleep(0.1)  # polling the child's progress file, bounded by the deadline
+    assert started, "no step started"
+    os.kill(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 130, stdout + stderr
+    (session,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert f"harness: interrupted by SIGINT; the run is incomplete: what was recorded is in {session}" in stderr
+    assert "Traceback" not in stderr
+    (info,) = list_runs(out)
+    assert info.status == "incomplete"
+    for lab_dir in session.glob("*/*"):
+        probed, still = still_open(lab_dir)
+        assert probed and still == []  # the proxy, the handset and the world servers are gone
