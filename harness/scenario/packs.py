@@ -151,14 +151,31 @@ def find_pack(name_or_path: str) -> Pack:
                      fix="run `harness packs` to list them, or give the path of a folder or test file")
 
 
+def _python_files(root: Path) -> list[Path]:
+    """The files pytest would import under ``root``: test modules (``test_*.py``, ``*_test.py``),
+    ``conftest.py`` and the modules at a pack's top level (``claims.py``); hidden folders,
+    ``__pycache__`` and installed environments are skipped."""
+    if not root.is_dir():
+        return [root]
+    skip = {"__pycache__", "node_modules", "site-packages", "venv"}
+    found = list(root.glob("*.py"))
+    for file in root.rglob("*.py"):
+        parts = file.relative_to(root).parts[:-1]
+        if any(p.startswith(".") or p in skip for p in parts):
+            continue
+        if file.name.startswith("test_") or file.name.endswith("_test.py") or file.name == "conftest.py":
+            found.append(file)
+    return sorted(set(found))
+
+
 def syntax_errors(paths: list[Path]) -> list[dict[str, Any]]:
-    """Python files under ``paths`` (folders, files) that do not compile: ``{kind: "collect-error",
-    file, line, message}``, found before pytest or a lab starts (a syntax error names its place)."""
+    """Python files under ``paths`` (folders, files; see :func:`_python_files`) that do not
+    compile: ``{kind: "collect-error", file, line, message}``, found before pytest or a lab starts
+    (a syntax error names its place)."""
     errors = []
     for root in paths:
         root = Path(str(root).split("::", 1)[0])
-        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
-        for file in files:
+        for file in _python_files(root):
             try:
                 compile(file.read_bytes(), str(file), "exec", dont_inherit=True)
             except SyntaxError as exc:

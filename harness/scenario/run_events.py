@@ -115,7 +115,7 @@ class RunEvents:
         places += [(Path(p), int(n)) for p, n in _FRAME.findall(text)]
         places = [(p if p.is_absolute() else (root / p).resolve(), n) for p, n in places]
         own = [place for place in places if place[0] == module]
-        file, line = (own or places or [(module or Path(report.fspath), None)])[-1]
+        file, line = (own or places)[-1] if own or places else (module or Path(report.fspath), None)
         problem = [ln.strip()[1:].strip() for ln in text.splitlines() if ln.lstrip().startswith("E ")]
         message = problem[-1] if problem else (text.strip().splitlines() or ["collection failed"])[-1]
         self.write("collect-error", nodeid=report.nodeid, file=str(file), line=line, message=one_line(message, 300))

@@ -148,12 +148,12 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
     for record in progress:
         if record.get("event") != "test-end" or record.get("verdict") is None:
             continue
-        nodeid, text = record.get("nodeid"), record.get("claim") or record.get("nodeid")
-        if nodeid in covered or text in covered:
+        node, said = record.get("nodeid"), str(record.get("claim") or record.get("nodeid"))
+        if node in covered or said in covered:
             continue
-        result.rows.append(Row(str(text), str(record["verdict"]), record.get("device"),
-                               _evidence_count(record.get("evidence")), "", nodeid))
-        covered.update(x for x in (nodeid, text) if x)
+        result.rows.append(Row(said, str(record["verdict"]), record.get("device"),
+                               _evidence_count(record.get("evidence")), "", node))
+        covered.update(x for x in (node, said) if x)
     claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}
     phases: dict[str, list[dict[str, Any]]] = {}
     for record in events:
