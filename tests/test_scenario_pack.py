@@ -27,7 +27,7 @@ from harness.demo.report import expected_verdicts
 from harness.scenario import ClaimResult, LabSpec, open_lab
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
-from scenarios.ncsc_2021.claims import CLAIMS, verdict_of
+from harness.packs.ncsc_2021.claims import CLAIMS, verdict_of
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -101,21 +101,12 @@ def summarise(analysis: Any, store: Any) -> dict[str, Any]:
     }
 
 
-def expected_verdicts(world: Any, security: str, browser: str) -> dict[str, bool]:
-    """Which claims of scenarios/ncsc_2021 hold, by what the world did (its truth log and its
-    filtering switches): claim function name -> holds."""
-    truth = world.truth
+def expected_verdicts(world: Any, security: str, browser: str, video: str = "com.vendor.video") -> dict[str, bool]:
+    """Which claims of the packs (harness.packs) hold, by what the world did (its truth log and its
+    filtering switches): claim function name -> holds (:func:`harness.packs.ground_truth.expected_verdicts`)."""
+    from harness.packs.ground_truth import expected_verdicts as expected
 
-    def served(app: str) -> list[dict[str, Any]]:
-        return [e for e in truth.entries("config_served", app=app) if e.get("served") and e.get("terms_count")]
-
-    filters = world.config.filtering
-    browser_list = [e for e in served(browser) if e.get("enable")]
-    return {
-        "no_keyword_blacklist": not served(security),
-        "personal_data_only_with_consent": not any(e.get("identifiers") for e in truth.entries("telemetry_received")),
-        "searches_never_restricted": not (browser_list and (filters.browser_suggestions or filters.browser_ads)),
-    }
+    return expected(world, {"security": security, "browser": browser, "video": video})
 
 
 def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str,
@@ -134,10 +125,10 @@ def ground_truth(world: Any, analysis: Any, outcomes: list[Any], package: str,
     received = truth.entries("telemetry_received")
     checks.append(identifier_check(received, analysis.finding_list))
     if claims and security:
-        from scenarios.ncsc_2021.claims import CLAIMS
+        from harness.packs.ground_truth import ALL_CLAIMS
 
         expected = expected_verdicts(world, security, package)
-        found = {check.__name__: c.holds for check, c in zip(CLAIMS, claims, strict=False)}
+        found = {check.__name__: c.holds for check, c in zip(ALL_CLAIMS, claims, strict=False)}
         show = {name: "holds" if v else "violated" for name, v in expected.items()}
         checks.append({"check": "claim verdicts == what the world did",
                        "world": show, "harness": {n: "holds" if v else "violated" for n, v in found.items()},
@@ -221,7 +212,7 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
         "geo": analysis.meta.get("geo"),
         "device": {**inputs.facts, "collected_at": iso(inputs.facts.get("collected_at"))},
         "tool_versions": tool_versions(),
-        "scenarios": ["scenarios/ncsc_2021"],
+        "scenarios": ["harness.packs.ncsc_2021", "harness.packs.vendor_claims"],
         "claims": claims_of(inputs.claims, {f.id for f in ro.iter_flows()}),
         "steps": _steps(ro),
         "findings": findings,
@@ -236,10 +227,10 @@ def claims_of(results: list[Any], flow_ids: set[str]) -> list[dict[str, Any]]:
     """The claims in the findings contract's shape (docs/dev/contracts.md): ``id`` (the check),
     ``text``, ``verdict`` (``holds`` / ``violated``), ``evidence`` split into flow and event ids;
     plus ``details``, ``rule`` and ``numbers``."""
-    from scenarios.ncsc_2021.claims import CLAIMS
+    from harness.packs.ground_truth import ALL_CLAIMS
 
     out = []
-    for check, c in zip(CLAIMS, results, strict=False):
+    for check, c in zip(ALL_CLAIMS, results, strict=False):
         out.append({"id": check.__name__, "text": c.claim, "verdict": "holds" if c.holds else "violated",
                     "evidence": {"flow_ids": [i for i in c.evidence if i in flow_ids],
                                  "event_ids": [i for i in c.evidence if i not in flow_ids]},

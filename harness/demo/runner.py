@@ -1,10 +1,9 @@
-"""``harness demo``: the claims pack (scenarios/ncsc_2021) on a virtual handset, end to end.
+"""``harness demo``: the claim packs (harness.packs: ncsc_2021, vendor_claims) on a virtual handset, end to end.
 
 One lab (:func:`harness.scenario.open_lab` on a :class:`~harness.scenario.virtual.VirtualTarget`):
 world + virtual handset → capture → device session (journal, facts, proxy via adb reverse, the
-harness CA in the system store) → the pack's claims, each a few steps on the timeline → two more
-steps the ground-truth comparison needs (paid ads loaded through Frida, one usage event) → Frida
-detached, apps stopped, device restored, run closed → analysis, ``findings.json``, the claim →
+harness CA in the system store) → the packs' claims, each a few steps on the timeline (a step one
+claim made is reused by the next that rests on the same observation) → Frida detached, apps stopped, device restored, run closed → analysis, ``findings.json``, the claim →
 verdict table and the comparison with the world's ground truth. Every stage prints a progress
 line with the elapsed time.
 
@@ -25,9 +24,6 @@ from harness.demo.progress import Progress
 from harness.errors import HarnessError, UsageError
 from harness.fsutil import private_dir
 from harness.scenario.spec import DEFAULT_WORLD
-
-#: the usage event the demo makes the browser send (Frida trigger)
-DEMO_EVENT = "demo_ping"
 
 
 @dataclass
@@ -145,37 +141,16 @@ def _after_stop(result: DemoResult, lab: Any) -> None:
 
 
 def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
-    """The pack's claims, then the ground-truth steps; (claim results, step results)."""
-    from scenarios.ncsc_2021.claims import CLAIMS, SENSITIVE_TERM
+    """The packs' claims; (claim results, step results). The steps they take are what the
+    ground-truth comparison needs: the search pair's rendered ads, the browser's first-start
+    telemetry (decrypted by the crypto agent)."""
+    from harness.packs.ground_truth import ALL_CLAIMS
 
     claims = []
-    for check in CLAIMS:
+    for check in ALL_CLAIMS:
         outcome = check(lab)
         claims.append(outcome)
         progress("claim", f"{outcome.claim}: {'holds' if outcome.holds else 'VIOLATED'}")
-    # paid ads for the sensitive term through the browser's own ad loader, and one usage event,
-    # for the ground-truth comparison (which ads the world expected shown; which identifiers it got)
-    with lab.step("ad-load", action="load_ads", term=SENSITIVE_TERM) as step:
-        browser = lab.profile.app("browser").package
-        pid = lab.launch("browser", agents=["crypto", "unpin"])
-        # the virtual app says when its objects exist (``D/vapp: ready PKG``): only then can Frida call them
-        step.wait_log("vapp", lambda m: m == f"ready {browser}", pid=pid, what=f"{browser} ready")
-        before = lab.logs.count
-        lab.trigger("browser", "load_ads", query=SENSITIVE_TERM)
-        step.expect_flow("ads")
-
-        def ads() -> dict[str, list[Any]] | None:
-            from harness.scenario.logwatch import renders
-
-            docs = [d for d in renders(lab.logs.lines("Render", since=before), browser, SENSITIVE_TERM)
-                    if d["surface"] == "ads"]
-            return {"ads": docs[-1].get("items") or []} if docs else None
-
-        lab.record_rendered(browser, SENSITIVE_TERM, lab.wait(ads, "rendered ads"))
-    with lab.step("telemetry", action="send_telemetry", event=DEMO_EVENT) as step:
-        lab.trigger("browser", "send_telemetry", event=DEMO_EVENT)
-        step.expect_log("SensorsData", lambda m: f"event {DEMO_EVENT} " in m, what=f"usage event {DEMO_EVENT!r}")
-    lab.stop("browser")
     return claims, list(lab.steps)
 
 

@@ -12,7 +12,7 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
     claims = doc.get("claims") or []
     if claims:
         width = max(len(c["text"]) for c in claims)
-        out.append("Claims (scenarios/ncsc_2021) -> verdict:")
+        out.append("Claims (packs ncsc_2021, vendor_claims) -> verdict:")
         for c in claims:
             out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
     out.append("Destinations by country / jurisdiction:")
@@ -26,9 +26,14 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
                    f"from {top['host']} (encoding {top['chain'] or 'plain'}"
                    + (f"; downloaded {times} times" if times > 1 else "") + "); e.g. "
                    + "; ".join(f"\"{t}\"" for t in top["sample_terms"][:3]))
-        if lists[1:]:
+        versions = [lst for lst in lists[1:] if lst["name"] == top["name"]]
+        if versions:
+            out.append(f"  other versions of {top['name']}: "
+                       + "; ".join(f"version {lst['version'] or '?'} ({lst['terms']} terms)" for lst in versions))
+        others = [lst for lst in lists[1:] if lst["name"] != top["name"]]
+        if others:
             out.append("  other term lists analysis flagged: "
-                       + "; ".join(f"{lst['name']} ({lst['terms']} terms, {lst['host']})" for lst in lists[1:]))
+                       + "; ".join(f"{lst['name']} ({lst['terms']} terms, {lst['host']})" for lst in others))
     else:
         out.append("Config list: none downloaded")
     abroad = [p for p in s["personal_data"] if p["kind"] == "pii_abroad"]

@@ -55,6 +55,7 @@ def after_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.
     report.sections.append(("harness artifacts", "\n".join(lines)))
     kept = " ".join(line.split(": ", 1)[1] for line in lines if line.startswith("kept: "))
     report.user_properties.append(("artifacts", kept))
+    item.user_properties.append(("artifacts", kept))  # JUnit XML reads the teardown report's
 
 
 def _safe(name: str) -> str:

@@ -17,14 +17,8 @@ from typing import Any
 
 def save_claim(run_dir: Path, record: dict[str, Any]) -> None:
     """Append ``record`` to ``RUN_DIR/claims.jsonl`` (0600)."""
-    try:
-        from harness.report.document import save_claim as save
-    except ImportError:  # until harness.report.document lands (branch report): the same line, 0600
-        from harness.fsutil import open_private
+    from harness.report.document import save_claim as save
 
-        with open_private(Path(run_dir) / "claims.jsonl", "a") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        return
     save(Path(run_dir), record)
 
 

@@ -70,6 +70,7 @@ class LabRun:
     status: str = "incomplete"
     findings: Path | None = None
     problem: str | None = None
+    home: Path | None = None
 
 
 @dataclass
@@ -112,6 +113,8 @@ class HarnessSession:
         # what the user named is checked now (one line, before anything starts); the defaults when needed
         if profile:
             session.loaded_profile = load_profile(profile)
+        if serials:
+            session.target()  # a bad Frida transport or address fails here
         if not serials and world != DEFAULT_WORLD:
             session.world_name  # noqa: B018 - a bad world fails here
         if opt("harness_policy"):
@@ -170,6 +173,8 @@ class HarnessSession:
         return self.serial or "virtual"
 
     def spec(self, run_dir: Path, ticker: FlowTicker) -> Any:
+        """The LabSpec of a lab recording into ``run_dir`` (``OUT/<session>/<worker>/<module>``);
+        its run id ``<session>.<worker>.<module>`` is unique across workers and sessions."""
         from harness.scenario.spec import LabSpec
 
         opt = self.config.getoption
@@ -180,7 +185,8 @@ class HarnessSession:
             policy = load_policy(opt("harness_policy"))
         return LabSpec(self.target(), profile=self.profile, run_dir=run_dir, handle_signals=False,
                        mmdb=Path(opt("harness_geo_db")) if opt("harness_geo_db") else None, policy=policy,
-                       meta={"pytest": {"session": self.session_id, "worker": self.worker}},
+                       meta={"run_id": f"{self.session_id}.{self.worker}.{run_dir.name}",
+                             "pytest": {"session": self.session_id, "worker": self.worker}},
                        on_flow=chained(None, ticker.count))
 
     # -- labs ------------------------------------------------------------------------------------
@@ -198,12 +204,14 @@ class HarnessSession:
         spec = self.spec(run_dir, ticker)
         spec.emit = self._emitter(ticker)
         ticker.start()
+        first = all(lab_run.device is None for lab_run in self.labs)
         try:
-            with open_lab(spec) as lab:
-                record.device = lab.serial
+            with contextlib.ExitStack() as stack:
+                lab = self._enter(stack, open_lab(spec), first)
+                record.device, record.home = lab.serial, lab.home
                 self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
                 yield lab
-                record.status = "complete"
+            record.status = "complete"
         except BaseException as exc:
             record.problem = str(exc)[:200] or type(exc).__name__
             raise
@@ -213,6 +221,19 @@ class HarnessSession:
             if run_dir.is_dir():
                 self._findings(record, scenario or module)
 
+    def _enter(self, stack: contextlib.ExitStack, opening: Any, first: bool) -> Lab:
+        """Open the lab. A phone the adb server does not know (or refuses) when this process opens
+        its first lab stops the session with one line and pytest's usage-error status (4) instead of
+        one error per module; later the same error is that module's (a phone unplugged mid-session)."""
+        from harness.errors import DeviceError
+
+        try:
+            return stack.enter_context(opening)
+        except DeviceError as exc:
+            if first and self.serial is not None:
+                pytest.exit(f"harness: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+            raise
+
     def _findings(self, record: LabRun, scenario: str) -> None:
         from harness.scenario.plugin_findings import lab_findings
 
@@ -220,7 +241,7 @@ class HarnessSession:
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
                                            world=None if self.serial else self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
-                                           home=None)
+                                           home=record.home)
         except (HarnessError, OSError, ValueError, ImportError) as exc:
             record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
             self.warn(record.problem)

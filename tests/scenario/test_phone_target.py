@@ -22,7 +22,7 @@ from harness.scenario.profile import load_profile
 from harness.sim.handset import HandsetConfig
 from harness.sim.world import World, load_world
 from harness.testing.sim import start_handset, stop_handset
-from scenarios.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
+from harness.packs.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -4,10 +4,13 @@ the tests that open virtual labs are in test_pytest_plugin_lab.py and test_pytes
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 pytest_plugins = ["pytester"]
+#: tests/conftest.py's HOME, whose adb key the session's adb server uses (pytester moves HOME)
+HOME = os.environ["HOME"]
 
 
 @pytest.fixture
@@ -134,3 +137,21 @@ def test_the_progress_stream_has_session_lines_without_a_lab(pytester: pytest.Py
     assert lines[2]["verdict"] == "passed"
     assert lines[3] == {**lines[3], "findings": None, "exitstatus": 0}
     assert oct(progress.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_unknown_serial_stops_the_session_with_one_line(pytester: pytest.Pytester, monkeypatch, out):
+    monkeypatch.setenv("HOME", HOME)
+    pytester.makepyfile(test_a="def test_one(lab):\n    pass\n", test_b="def test_two(lab):\n    pass\n")
+    result = pytester.runpytest("--harness-out", str(out), "--harness-target", "NO-SUCH-SERIAL",
+                                "--harness-profile", "virtual-vendor")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str()
+    assert "harness: [NO-SUCH-SERIAL] open phone: no such device on the adb server" in text
+    assert "test_two" not in text and "Traceback" not in text  # stopped at the first lab
+
+
+def test_frida_remote_without_an_address_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_it():\n    pass\n")
+    result = pytester.runpytest("--harness-target", "SERIAL1", "--harness-frida", "remote")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "Frida transport remote needs an address" in result.stderr.str()

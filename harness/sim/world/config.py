@@ -63,6 +63,12 @@ class AdConfig:
     terms: tuple[str, ...] | str = "default"
     #: extra terms on top of ``terms``
     add_terms: tuple[str, ...] = ()
+    #: a list update: when an app downloads the config a second time (after the first download of
+    #: that app), the service publishes this version (0: never) with ``added_terms`` added and
+    #: ``removed_terms`` removed, so two downloads differ as NCSC Lithuania saw the list change
+    next_version: int = 0
+    added_terms: tuple[str, ...] = ()
+    removed_terms: tuple[str, ...] = ()
     region_gate: RegionGate = field(default_factory=RegionGate)
 
 
@@ -185,7 +191,7 @@ def _field_value(cls: type, name: str, value: Any, path: str, source: str) -> An
             return value
         items = _expect(value, list, path, source)
         return tuple(_term(t, f"{path}[{i}]", source) for i, t in enumerate(items))
-    if name == "add_terms":
+    if name in ("add_terms", "added_terms", "removed_terms"):
         items = _expect(value, list, path, source)
         return tuple(_term(t, f"{path}[{i}]", source) for i, t in enumerate(items))
     if isinstance(default, bool):
@@ -274,6 +280,9 @@ def _check_values(c: WorldConfig, source: str) -> None:
                        "world servers listen on loopback only; write e.g. 127.77.1.0/24", source)
     if c.ad_config.version < 0:
         raise _err("ad_config.version", "must not be negative", "use e.g. 2021092301", source)
+    if c.ad_config.next_version and c.ad_config.next_version <= c.ad_config.version:
+        raise _err("ad_config.next_version", f"{c.ad_config.next_version} is not above version {c.ad_config.version}",
+                   "write a later version (e.g. version + 1) or 0 for no update", source)
 
 
 def load_world(name_or_path: str | Path) -> WorldConfig:

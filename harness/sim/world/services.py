@@ -88,6 +88,27 @@ class AdConfigService(_Base):
 
     name = "adconfig"
 
+    def __init__(self, state: WorldState, host: str) -> None:
+        super().__init__(state, host)
+        #: apps (``pkg``) that downloaded the config at least once
+        self._downloaded: set[str] = set()
+
+    def _list_for(self, app: str) -> tuple[list[str], int, int]:
+        """(terms, version, update time) this download of ``app`` gets: the list in force, or from
+        the app's second download on, the world's ``ad_config.next_version`` update of it (one day
+        later, ``added_terms`` added, ``removed_terms`` removed) when the world has one and no
+        list was published since (:meth:`World.publish_list` wins)."""
+        cfg = self.state.config.ad_config
+        with self.state.lock:
+            terms, version, update_time = list(self.state.terms), self.state.version, self.state.update_time
+            again = app in self._downloaded
+            self._downloaded.add(app)
+        if not (again and cfg.next_version and version == cfg.version):  # a published list replaces the update
+            return terms, version, update_time
+        removed = set(cfg.removed_terms)
+        terms = [t for t in terms if t not in removed] + [t for t in cfg.added_terms if t not in terms]
+        return terms, cfg.next_version, update_time + 86_400_000
+
     def handle(self, request: Request) -> Reply:
         if request.path != "/api/v1/config":
             return Reply.json({"code": 404, "msg": "not found"}, 404)
@@ -101,8 +122,8 @@ class AdConfigService(_Base):
                      version=None, terms_count=0, terms_digest=None, gated=False,
                      remote_switch=self.state.remote_switch, client_version=have)
             return Reply.json({"code": 404, "msg": "no such config", "data": None}, 200)
+        terms, version, update_time = self._list_for(app)
         with self.state.lock:
-            terms, version, update_time = list(self.state.terms), self.state.version, self.state.update_time
             remote = self.state.remote_switch
         gated = cfg.region_gate.eu_disabled and region in EU_EEA and not remote
         served_terms = [] if gated else terms

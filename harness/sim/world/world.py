@@ -168,6 +168,7 @@ class World:
         flag = {True: "1", False: "0"}
         return {
             "ro.miui.region": cfg.device.region.upper(),
+            "persist.sys.country": cfg.device.region.upper(),  # the Settings region; lab.set_region changes it
             "persist.sim.world.name": cfg.name,
             "persist.sim.world.https_port": str(self.port or cfg.network.https_port),
             "persist.vendor.filter.browser_ads": flag[f.browser_ads],

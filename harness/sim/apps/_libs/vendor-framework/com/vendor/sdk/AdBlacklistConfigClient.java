@@ -24,7 +24,8 @@ public final class AdBlacklistConfigClient {
 
     /** Fetch the config now; keeps the previous one on failure. */
     public AdBlacklistConfig refresh() {
-        String region = Device.prop("ro.miui.region", "GLOBAL");
+        // the region the user chose in Settings (persist.sys.country) over the build's (ro.miui.region)
+        String region = Device.prop("persist.sys.country", Device.prop("ro.miui.region", "GLOBAL"));
         String url = Endpoints.url(Endpoints.AD_CONFIG, "/api/v1/config?name=" + AdBlacklistConfig.NAME
                 + "&pkg=" + Endpoints.q(pkg) + "&region=" + Endpoints.q(region)
                 + "&version=" + current.version);
