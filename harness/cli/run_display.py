@@ -73,8 +73,9 @@ class RunState:
             self.claim, self.step = record.get("claim") or record.get("nodeid"), None
             return f"{prefix}claim: {self.claim}"
         if event == "step-start":
-            self.step = record.get("name") or record.get("step_id")
-            return f"{prefix}  step {record.get('step_id')}: {record.get('name')}"
+            step_id, name = record.get("step_id"), record.get("name")
+            self.step = name or step_id
+            return f"{prefix}  step {step_id}" + (f": {name}" if name and name != step_id else "")
         if event == "step-end":
             if isinstance(record.get("flows"), int):
                 self.flows[worker] = max(self.flows.get(worker, 0), record["flows"])
