@@ -145,20 +145,21 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
                                _evidence_count(claim.get("evidence")), one_line(str(claim.get("details") or ""), 300),
                                nodeid))
         covered.update(x for x in (nodeid, text) if x)
+    phases: dict[str, list[dict[str, Any]]] = {}
+    for record in events:
+        if record.get("event") == "outcome":
+            phases.setdefault(str(record.get("nodeid")), []).append(record)
     for record in progress:
         if record.get("event") != "test-end" or record.get("verdict") is None:
             continue
         node, said = record.get("nodeid"), str(record.get("claim") or record.get("nodeid"))
         if node in covered or said in covered:
             continue
+        details = _verdict_of_outcomes(phases[node])[1] if node in phases else ""
         result.rows.append(Row(said, str(record["verdict"]), record.get("device"),
-                               _evidence_count(record.get("evidence")), "", node))
+                               _evidence_count(record.get("evidence")), one_line(details, 300), node))
         covered.update(x for x in (node, said) if x)
     claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}
-    phases: dict[str, list[dict[str, Any]]] = {}
-    for record in events:
-        if record.get("event") == "outcome":
-            phases.setdefault(str(record.get("nodeid")), []).append(record)
     for nodeid, recorded in phases.items():
         verdict, details = _verdict_of_outcomes(recorded)
         if nodeid in covered:

@@ -11,7 +11,8 @@ its output goes to ``pytest.log``. The progress stream (section 4) and the run e
 (:mod:`harness.scenario.run_events`) are written first into a private folder ``OUT/.harness-run-*``
 and moved into the session's run directory (``OUT/<session id>``) at the end, with ``run.json``
 (what was asked: packs, target, world, profile, argv; when; the exit status). When pytest never
-made a session directory (bad input before any lab), that folder is removed: nothing was recorded.
+made a session directory: when no test ran (bad input before any lab) that folder is removed,
+nothing was recorded; otherwise it is kept as ``OUT/harness-run-<time>``.
 
 Stopping: the child runs in its own session (a terminal's Ctrl-C reaches only the harness). The
 first SIGINT/SIGTERM/SIGHUP is forwarded to it as SIGINT (pytest then tears the labs down, which
@@ -205,12 +206,18 @@ def _keep(outcome: RunOutcome, options: RunOptions, argv: list[str], work: Path)
     directory, remove the work folder (nothing was recorded)."""
     session = outcome.session_dir
     if session is None or not session.is_dir():
+        if not any(e.get("event") == "outcome" for e in outcome.events):
+            shutil.rmtree(work, ignore_errors=True)  # stopped before any test: nothing was recorded
+            return
+        # tests ran but pytest made no session folder: keep what harness run has as the run directory
+        session = work.with_name(f"harness-run-{time.strftime('%Y%m%d-%H%M%S', time.gmtime(outcome.started_at))}")
+        os.replace(work, session)
+        outcome.session_dir = work = session
+    if work != session:
+        for name in (PROGRESS_NAME, EVENTS_NAME, LOG_NAME):
+            if (work / name).exists():
+                os.replace(work / name, session / name)
         shutil.rmtree(work, ignore_errors=True)
-        return
-    for name in (PROGRESS_NAME, EVENTS_NAME, LOG_NAME):
-        if (work / name).exists():
-            os.replace(work / name, session / name)
-    shutil.rmtree(work, ignore_errors=True)
     record = {"packs": options.packs, "paths": [str(p) for p in options.paths], "target": options.target,
               "world": options.world, "profile": options.profile, "keyword": options.keyword,
               "workers": options.workers, "argv": argv[1:], "started_at": outcome.started_at,

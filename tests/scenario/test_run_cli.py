@@ -118,6 +118,20 @@ def test_an_unknown_world_is_one_line(tmp_path: Path, pack: Path):
     assert code == 2 and "no-such-world" in one_error_line(err)
 
 
+def test_a_failed_assertion_without_a_lab_is_exit_1_and_the_run_is_kept(tmp_path: Path):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "test_plain.py").write_text("def test_fine():\n    pass\n\n\ndef test_wrong():\n    assert 1 == 2\n")
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", str(folder), "--out", str(out))
+    assert code == 1, stdout + err
+    (row,) = [line for line in stdout.splitlines() if line.startswith("| failed ")]
+    assert "test_wrong" in row and "assert 1 == 2" in row
+    (kept,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert stdout.splitlines()[-1] == f"run directory: {kept}"
+    assert {p.name for p in kept.iterdir()} >= {"run.json", "pytest.log", "progress.jsonl"}
+
+
 #: the pack the end-to-end runs use, by its installed name (the vendor's statement, six claims)
 PACK = "vendor_claims"
 
