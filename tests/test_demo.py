@@ -21,6 +21,7 @@ import pytest
 from harness.capture.store import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
+from harness.packs.ground_truth import ALL_CLAIMS
 from harness.report.contract import validation_errors
 from harness.testing.isolated import IsolatedRun, run_isolated
 
@@ -30,6 +31,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.xdist_grou
 TELEMETRY_TO_FACTS = {"android_id": "android_id", "serial_no": "serial", "imei": "imei", "oaid": "advertising_id"}
 #: every identifier fact the violating browser telemetry carries (device_model is no identifier fact)
 ALL_IDENTIFIERS = {"advertising_id", "android_id", "imei", "serial"}
+#: the claims of both packs, in the order the demo runs them
+CLAIM_NAMES = [claim.__name__ for claim in ALL_CLAIMS]
 
 
 def _truth(run_dir: Path, event: str) -> list[dict]:
@@ -122,8 +125,9 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
     assert doc["tool_versions"]["mitmproxy"] and doc["tool_versions"]["frida"]
     assert doc["device"]["model"] == "M2007J3SG" and doc["device"]["android_id"]
     steps = {s["id"]: s for s in doc["steps"]}
-    assert ["security-first-start", "browser-first-start", "browser-start", "search-sensitive", "search-control",
-            "ad-load", "telemetry"] == list(steps)
+    assert ["security-first-start", "browser-first-start", "video-first-start", "security-download-2",
+            "browser-start", "search-sensitive", "search-control", "security-region-sg", "browser-telemetry",
+            "browse-sensitive", "browse-control", "message-pair"] == list(steps)
     for sid in ("security-first-start", "browser-first-start", "search-sensitive", "search-control"):
         assert steps[sid]["flow_ids"], sid
         assert steps[sid]["started_at"].endswith("Z") and steps[sid]["ended_at"].endswith("Z")
@@ -140,11 +144,12 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
             in out)
     assert "excluded device_model: not an identifier fact" in out
     # the claims pack's verdicts, each violated in this world, as the world's own log says
-    assert [(c["text"], c["verdict"]) for c in doc["claims"]] == [
-        ("system apps do not download a keyword blacklist", "violated"),
-        ("personal data leaves the device only with prior consent and not to third countries", "violated"),
-        ("searches are never restricted", "violated")]
-    assert "Claims (scenarios/ncsc_2021) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
+    # (web browsing holds: no world withholds a page)
+    assert [(c["id"], c["verdict"]) for c in doc["claims"]] == [(name, "holds" if name == "web_browsing_not_restricted"
+                                                                 else "violated") for name in CLAIM_NAMES]
+    assert ("system apps do not download a keyword blacklist", "violated") == (doc["claims"][0]["text"],
+                                                                               doc["claims"][0]["verdict"])
+    assert "Claims (packs ncsc_2021, vendor_claims) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
     # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
     flows = {f.id for f in RunStore.open(run_dir).iter_flows()}
     assert all(c["evidence"]["flow_ids"] and set(c["evidence"]["flow_ids"]) <= flows for c in doc["claims"])
@@ -162,7 +167,7 @@ def test_compliant_world_sends_nothing_abroad_and_filters_nothing(compliant):
     assert [(f["verdict"], f["step_id"]) for f in findings if f["kind"] == "filtered"] == [
         ("not_filtered", "search-sensitive")]
     assert doc["restore"]["verified"] is True
-    assert [c["verdict"] for c in doc["claims"]] == ["holds", "holds", "holds"]
+    assert [c["verdict"] for c in doc["claims"]] == ["holds"] * len(CLAIM_NAMES)
     assert all(c["agrees"] for c in doc["ground_truth"]["checks"]), doc["ground_truth"]["checks"]
     _assert_clean(result, home)
 

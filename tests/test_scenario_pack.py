@@ -1,17 +1,19 @@
-"""The example scenario pack (scenarios/ncsc_2021) on both bundled worlds: every claim holds in the
-`compliant` world and is violated in `ncsc-2021`, with evidence that is real flows and agent events
-in the run store (checked after the lab stopped, against the store on disk and the world's ground
-truth). Nothing is mocked: the virtual handset's apps are JVMs behind the real mitmproxy, Frida
-attaches to them, adb drives them.
+"""The packs (harness.packs.ncsc_2021, harness.packs.vendor_claims) on the three bundled worlds:
+every claim holds on `compliant`, is violated with the right findings on `ncsc-2021` (web browsing
+excepted: no world withholds a page), and on `list-not-enforced` the list claims are violated (the
+list is present) while the filtering claims hold (not enforced). The verdicts are compared with
+what the world did (its ground-truth log, harness.packs.ground_truth), and every evidence id is a
+flow or agent event in the run store (checked after the lab stopped, on disk). Nothing is mocked:
+the virtual handset's apps are JVMs behind the real mitmproxy, Frida attaches to them, adb drives.
 
-One lab per world, one after the other (mitmproxy allows one proxy per process); each test needs
-one of them only, so under xdist no worker starts a lab it does not use. The pack's own entry
-(``python -m pytest scenarios/ncsc_2021 --harness-world compliant``) runs in a subprocess, as a
-lab would run it.
+One lab per world (mitmproxy allows one proxy per process), each running every claim function of
+both packs once; each test needs one or more of them. The pack's own entry (pytest on
+harness/packs/<pack> with the harness plugin's lab and verdict fixtures) runs in a subprocess.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -23,22 +25,24 @@ from typing import Any
 import pytest
 
 from harness.capture.store import RunStore
-from harness.demo.report import expected_verdicts
-from harness.scenario import ClaimResult, LabSpec, open_lab
+from harness.packs.ground_truth import ALL_CLAIMS, expected_verdicts
+from harness.packs.ncsc_2021.observe import verdict_of
+from harness.scenario import ClaimResult, Inconclusive, LabSpec, open_lab
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
-from harness.packs.ncsc_2021.claims import CLAIMS, verdict_of
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(420)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile("virtual-vendor")
-SECURITY = PROFILE.app("security").package
+PACKAGES = {role: PROFILE.app(role).package for role in ("security", "browser", "video")}
 (AD_CONFIG_HOST,) = PROFILE.host_role("ad_config").patterns
 (SEARCH_HOST,) = PROFILE.host_role("search").patterns
 COLLECTOR_SG = "tracking.intl.vendor.test"
-#: the subprocess run of the pack may take this long (it starts its own lab)
-PACK_TIMEOUT = 180
+#: the subprocess run of a pack may take this long (it starts its own lab)
+PACK_TIMEOUT = 300
+LIST_CLAIMS = ("no_keyword_blacklist", "no_app_downloads_a_list_at_first_start",
+               "keyword_list_unchanged_between_downloads", "eu_region_gets_no_list")
 
 
 @dataclass
@@ -46,8 +50,9 @@ class PackRun:
     world: str
     run_dir: Path
     results: dict[str, ClaimResult]
+    #: claims that raised Inconclusive (name -> reason): none expected on a virtual world
+    inconclusive: dict[str, str]
     truth: dict[str, list[dict[str, Any]]]
-    #: claim -> holds, by what the world did (its truth log and filtering switches)
     expected: dict[str, bool]
     #: assert_config_not_enforced on the search pair: (holds, details)
     enforcement: tuple[bool, str]
@@ -56,15 +61,23 @@ class PackRun:
 def _run_claims(world: str, root: Path) -> PackRun:
     spec = LabSpec(VirtualTarget(world), run_dir=root / "run", home=root / "home", root=root / "target",
                    handle_signals=False)
+    results: dict[str, ClaimResult] = {}
+    inconclusive: dict[str, str] = {}
     with open_lab(spec) as lab:
-        results = {claim.__name__: claim(lab) for claim in CLAIMS}
+        for claim in ALL_CLAIMS:
+            try:
+                results[claim.__name__] = claim(lab)
+            except Inconclusive as exc:
+                inconclusive[claim.__name__] = str(exc)
         assert lab.world.truth is not None
-        truth = {event: lab.world.truth.entries(event) for event in ("config_served", "telemetry_received")}
-        expected = expected_verdicts(lab.world, SECURITY, PROFILE.app("browser").package)
+        truth = {event: lab.world.truth.entries(event)
+                 for event in ("config_served", "telemetry_received", "chat_accepted", "terms_in_force")}
+        expected = expected_verdicts(lab.world, PACKAGES)
         enforcement = verdict_of(lambda: lab.assert_config_not_enforced("search-sensitive", "search-control"))
     assert lab.restore is not None and lab.restore.ok, lab.restore
     assert RunStore.open(lab.run_dir).status == "complete"
-    return PackRun(world, lab.run_dir, results, truth, expected, (enforcement.holds, enforcement.details))
+    return PackRun(world, lab.run_dir, results, inconclusive, truth, expected,
+                   (enforcement.holds, enforcement.details))
 
 
 @pytest.fixture(scope="module")
@@ -86,25 +99,6 @@ def _verdicts(run: PackRun) -> dict[str, bool]:
     return {name: result.holds for name, result in run.results.items()}
 
 
-def test_verdicts_equal_the_ground_truth_of_all_three_worlds(compliant, ncsc, list_not_enforced):
-    for run in (compliant, ncsc, list_not_enforced):
-        assert _verdicts(run) == run.expected, (run.world, {n: r.details for n, r in run.results.items()})
-    # and the three worlds differ where they should: every claim holds / none does / list present, not enforced
-    assert set(_verdicts(compliant).values()) == {True} and set(_verdicts(ncsc).values()) == {False}
-    assert _verdicts(list_not_enforced) == {"no_keyword_blacklist": False, "personal_data_only_with_consent": False,
-                                            "searches_never_restricted": True}
-
-
-def test_list_present_is_told_from_list_enforced(ncsc, list_not_enforced):
-    """The 2021 dispute: a list being downloaded is not the list being enforced."""
-    holds, details = list_not_enforced.enforcement
-    assert holds and details.startswith("list present: MiAdBlacklistConfig (449 terms); not enforced: "), details
-    assert "449 terms" in list_not_enforced.results["no_keyword_blacklist"].details
-    assert "not_filtered" in list_not_enforced.results["searches_never_restricted"].details
-    holds, details = ncsc.enforcement
-    assert not holds and details.startswith("list present: MiAdBlacklistConfig (449 terms); enforced: "), details
-
-
 def _store_ids(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     store = RunStore.open(run_dir)
     try:
@@ -113,86 +107,126 @@ def _store_ids(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         store.close()
 
 
-def test_every_claim_holds_in_the_compliant_world(compliant):
-    run = compliant
-    assert list(run.results) == [c.__name__ for c in CLAIMS]
-    for result in run.results.values():
-        assert result.holds, f"{result.claim}: {result.details}"
-    # what the holding verdicts examined is in the run store: the security app's config request,
-    # the browser's first-start traffic, the search pair's flows and rendered results
-    flows, events = _store_ids(run.run_dir)
-    for result in run.results.values():
-        assert result.evidence and set(result.evidence) <= flows.keys() | events.keys(), result
-    config = [flows[i] for i in run.results["no_keyword_blacklist"].evidence]
-    assert {f.server_host for f in config} == {AD_CONFIG_HOST} and {f.status_code for f in config} == {200}
-    # and the world agrees: it served no list, and its collectors received nothing (no consent)
-    security = [e for e in run.truth["config_served"] if e["app"] == SECURITY]
-    assert security and not any(e["served"] for e in security)
-    assert run.truth["telemetry_received"] == []
-    assert "no analytics consent" in run.results["personal_data_only_with_consent"].details
-
-
-def test_every_claim_is_violated_in_the_ncsc_world_with_evidence_in_the_run_store(ncsc):
-    run = ncsc
-    for result in run.results.values():
-        assert not result.holds, f"{result.claim} holds: {result.details}"
+def _evidence_in_store(run: PackRun) -> tuple[dict[str, Any], dict[str, Any]]:
     flows, events = _store_ids(run.run_dir)
     for result in run.results.values():
         assert result.evidence and set(result.evidence) <= flows.keys() | events.keys(), result
         assert any(i in flows for i in result.evidence), f"{result.claim}: no flow among its evidence"
+    return flows, events
 
-    # (a) the list came from the ad-config service to the security app, as many terms as were served
-    blacklist = run.results["no_keyword_blacklist"]
-    (flow,) = [flows[i] for i in blacklist.evidence]
-    assert flow.server_host == AD_CONFIG_HOST and flow.step_id == "security-first-start"
-    served = [e for e in run.truth["config_served"] if e["app"] == SECURITY]
-    assert f"with {served[-1]['terms_count']} terms" in blacklist.details and served[-1]["terms_count"] == 449
 
-    # (b) identifiers to Singapore, cited by the telemetry flow and the Cipher plaintext Frida saw
-    pii = run.results["personal_data_only_with_consent"]
-    assert "(SG)" in pii.details and "android_id" in pii.details
-    assert {flows[i].server_host for i in pii.evidence if i in flows} == {COLLECTOR_SG}
-    assert {events[i].type for i in pii.evidence if i in events} == {"crypto:plaintext"}
-    assert run.truth["telemetry_received"], "the collector received nothing: the flow cannot be evidence"
+def test_verdicts_equal_the_ground_truth_of_all_three_worlds(compliant, ncsc, list_not_enforced):
+    names = [c.__name__ for c in ALL_CLAIMS]
+    for run in (compliant, ncsc, list_not_enforced):
+        assert run.inconclusive == {}, (run.world, run.inconclusive)
+        assert list(run.results) == names
+        assert _verdicts(run) == run.expected, (run.world, {n: r.details for n, r in run.results.items()})
+    # and the worlds differ where they should
+    assert set(_verdicts(compliant).values()) == {True}
+    assert [n for n, holds in _verdicts(ncsc).items() if holds] == ["web_browsing_not_restricted"]
+    holding = {n for n, holds in _verdicts(list_not_enforced).items() if holds}
+    assert holding == {"searches_never_restricted", "searches_not_restricted", "web_browsing_not_restricted",
+                       "communication_not_restricted", "ad_management_limited_to_ads"}
 
-    # (c) the sensitive search against its control: server answers equal, rendered results not
-    search = run.results["searches_never_restricted"]
+
+def test_every_claim_holds_in_the_compliant_world_on_what_was_observed(compliant):
+    run = compliant
+    flows, _ = _evidence_in_store(run)
+    # the config requests were answered, without a list, by the ad-config service
+    config = [flows[i] for i in run.results["no_app_downloads_a_list_at_first_start"].evidence]
+    assert {f.server_host for f in config} == {AD_CONFIG_HOST} and {f.status_code for f in config} == {200}
+    assert {f.step_id for f in config} == {"security-first-start", "browser-first-start", "video-first-start"}
+    assert not [e for e in run.truth["config_served"] if e["served"]]
+    assert run.truth["telemetry_received"] == []  # no consent: nothing was sent
+    assert "no analytics consent" in run.results["personal_data_only_after_consent"].details
+    assert "flows of the browser went through the lab's proxy" in run.results["telemetry_not_pinned"].details
+    assert "both echoes" in run.results["communication_not_restricted"].details
+
+
+def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
+    run = ncsc
+    flows, events = _evidence_in_store(run)
+    r = run.results
+    # which apps download the list at first start, from which host and country; its size and version
+    first = r["no_app_downloads_a_list_at_first_start"]
+    assert {flows[i].step_id for i in first.evidence} == {"security-first-start", "browser-first-start",
+                                                        "video-first-start"}
+    assert {flows[i].server_host for i in first.evidence} == {AD_CONFIG_HOST}
+    assert first.details.count("v2021092301 (449 terms) from globalapi.ad.vendor.test (SG)") == 3
+    # the diff between two downloads, as the world published it
+    served = [e for e in run.truth["config_served"] if e["app"] == PACKAGES["security"]]
+    assert [e["version"] for e in served[:2]] == [2021092301, 2021100801]
+    diff = r["keyword_list_unchanged_between_downloads"]
+    assert "v2021092301 (449 terms) -> v2021100801 (449 terms)" in diff.details
+    assert "+1 ['Taiwanese Representative Office']" in diff.details and "-1 ['Asus ROG']" in diff.details
+    # the region gate: on for SG, and on for LT (EU) too, by the remote switch
+    gate = r["eu_region_gets_no_list"]
+    assert gate.numbers["eu_terms"] == gate.numbers["other_terms"] == 449 and gate.numbers["remote_switch"]
+    regions = {(e["region"], e["remote_switch"]) for e in run.truth["config_served"] if e["app"] == PACKAGES["security"]}
+    assert {("LT", True), ("SG", True)} <= regions
+    # listed terms filtered against control terms: server answers equal, rendered results not
+    search = r["searches_never_restricted"]
     assert "filtered" in search.details
     assert {flows[i].server_host for i in search.evidence if i in flows} == {SEARCH_HOST}
-    rendered = [events[i] for i in search.evidence if i in events]
-    assert {e.type for e in rendered} == {"ui:rendered"}
-    assert {e.step_id for e in rendered} == {"search-sensitive", "search-control"}
-    store = RunStore.open(run.run_dir)
-    try:
-        probes: dict[str, dict[str, Any]] = {s.id: s.info.get("probe") or {} for s in store.steps()}
-    finally:
-        store.close()
-    assert probes["search-sensitive"]["role"] == "experiment" and probes["search-control"]["role"] == "control"
+    assert {events[i].type for i in search.evidence if i in events} == {"ui:rendered"}
+    scope = r["ad_management_limited_to_ads"]
+    assert scope.numbers["suggestions_listed"] < scope.numbers["suggestions_control"]
+    # identifiers to Singapore, cited by the telemetry flow and the Cipher plaintext Frida saw
+    for name in ("personal_data_only_with_consent", "transfers_only_to_adequate_jurisdictions"):
+        pii = r[name]
+        assert "(SG)" in pii.details and "android_id" in pii.details, pii.details
+        assert {flows[i].server_host for i in pii.evidence if i in flows} == {COLLECTOR_SG}
+        assert {events[i].type for i in pii.evidence if i in events} == {"crypto:plaintext"}
+    assert any(e["identifiers"] for e in run.truth["telemetry_received"])
+    # pinning met and bypassed: the unpin events and the flow captured after the bypass
+    pin = r["telemetry_not_pinned"]
+    assert {events[i].type for i in pin.evidence if i in events} == {"unpin:bypassed"}
+    assert {flows[i].server_host for i in pin.evidence if i in flows} == {COLLECTOR_SG}
+    # the messenger's sensitive echo was delivered by its server, but not shown
+    chat = r["communication_not_restricted"]
+    assert "suppressed" in chat.details and [e for e in run.truth["chat_accepted"] if e["terms"] and e["enforced"]]
 
 
-def test_the_pack_entry_passes_on_the_compliant_world(tmp_path):
-    """What a lab runs: pytest on the pack, exit status 0 when every claim holds."""
+def test_list_present_is_told_from_list_enforced(ncsc, list_not_enforced):
+    """The 2021 dispute: a list being downloaded is not the list being enforced."""
+    _evidence_in_store(list_not_enforced)
+    for name in LIST_CLAIMS:
+        assert not list_not_enforced.results[name].holds, name
+    assert "449 terms" in list_not_enforced.results["no_keyword_blacklist"].details
+    assert "not_filtered" in list_not_enforced.results["searches_never_restricted"].details
+    holds, details = list_not_enforced.enforcement
+    assert holds and re.match(r"list present: MiAdBlacklistConfig \(449 terms\); not enforced: ", details), details
+    holds, details = ncsc.enforcement
+    assert not holds and re.match(r"list present: MiAdBlacklistConfig \(449 terms\); enforced: ", details), details
+
+
+def test_a_pack_runs_through_the_pytest_plugin(tmp_path):
+    """What a lab runs: pytest on the pack with the harness plugin's lab and verdict fixtures; a
+    violated claim fails its test (exit 1) and every claim is kept in the run's claims.jsonl."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}  # not an xdist worker
-    junit = tmp_path / "junit.xml"
+    out = tmp_path / "out"
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "scenarios/ncsc_2021", "--harness-world", "compliant", "-q",
-             "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "tmp"), "--junitxml", str(junit),
-             "--harness-out", str(tmp_path / "out")],
+            [sys.executable, "-m", "pytest", "harness/packs/vendor_claims", "--harness-world", "ncsc-2021",
+             "--harness-out", str(out), "-k", "communication or transfers", "-q", "-p", "no:cacheprovider",
+             "--basetemp", str(tmp_path / "tmp")],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=PACK_TIMEOUT)
     except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
         pytest.fail(f"the pack did not finish within {PACK_TIMEOUT}s: {exc.stdout!r}")
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "3 passed" in done.stdout, done.stdout[-4000:]
-    # the evidence of each claim is in the JUnit report, as the pack promises
-    assert junit.read_text().count('name="evidence"') == 3
+    assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "2 failed" in done.stdout, done.stdout[-4000:]
+    (claims_file,) = out.glob("*/*/*/claims.jsonl")
+    records = [json.loads(line) for line in claims_file.read_text().splitlines()]
+    assert sorted((r["id"].rsplit(".", 1)[-1], r["verdict"]) for r in records) == [
+        ("test_communication_not_restricted", "violated"), ("test_transfers_only_to_adequate_jurisdictions", "violated")]
+    assert all(r["text"].startswith("Xiaomi") and r["evidence"]["flow_ids"] for r in records)
 
 
-def test_the_guide_quotes_the_pack_verbatim():
+def test_the_guide_quotes_the_packs_verbatim():
     """Every ``# from PATH`` block in docs/scenarios.md is still, line for line, in PATH."""
     guide = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n# from (\S+)\n(.*?)```", guide, flags=re.S)
-    assert len(blocks) >= 8, "the guide lost its excerpts of the pack"
+    assert len(blocks) >= 8, "the guide lost its excerpts of the packs"
     for path, body in blocks:
         source = (ROOT / path).read_text(encoding="utf-8")
         assert body.rstrip("\n") in source, f"docs/scenarios.md quotes {path}, which no longer has:\n{body}"

@@ -1,5 +1,5 @@
 """``harness demo [--world compliant|ncsc-2021|list-not-enforced|FILE] [--out RUN_DIR] [--json]``: the
-claims pack (scenarios/ncsc_2021) on a virtual handset end to end (what ``make demo`` runs).
+claim packs (harness.packs: ncsc_2021, vendor_claims) on a virtual handset end to end (what ``make demo`` runs).
 
 Exit 0 when the demo ran, whatever it found; 2 on an error; 130 when stopped by SIGINT, SIGTERM or
 SIGHUP (the partial run is kept, marked incomplete, and its folder is named; the device is restored
@@ -19,8 +19,8 @@ from harness.scenario.spec import DEFAULT_WORLD
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo", help="run the virtual handset end to end (world, proxy, adb, Frida, analysis)",
-        description="Start the virtual vendor world and a virtual Xiaomi-like handset, run the claims pack "
-                    "(scenarios/ncsc_2021) through the proxy with Frida attached, restore the handset, analyse "
+        description="Start the virtual vendor world and a virtual Xiaomi-like handset, run the claim packs "
+                    "(harness.packs: ncsc_2021, vendor_claims) through the proxy with Frida attached, restore the handset, analyse "
                     "the run, write findings.json and print each claim's verdict and the world's ground truth. "
                     "Exit 130 when stopped by a signal (the partial run is kept, marked incomplete).")
     p.add_argument("--world", default=DEFAULT_WORLD, metavar="compliant|ncsc-2021|list-not-enforced|FILE",

@@ -26,7 +26,7 @@ MODULE = """
 import pytest
 
 from harness.scenario import ClaimResult, Inconclusive
-from scenarios.ncsc_2021.claims import no_keyword_blacklist
+from harness.packs.ncsc_2021.claims import no_keyword_blacklist
 
 
 @pytest.mark.claim("The handset tells its model.")

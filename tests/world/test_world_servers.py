@@ -162,3 +162,29 @@ def test_default_terms_do_not_hit_neutral_content():
     assert matching_terms("Cheap flights from Kaunas to Riga", terms) == []
     assert matching_terms(SearchService.suggestions_for("x")[-1], terms) == []
     assert AdsService.ads_for(None, "video_preroll", "x")[2]["id"].startswith("vad-")  # type: ignore[arg-type]
+
+
+def test_second_download_of_an_app_gets_the_next_version(world_ca, tmp_path, client):
+    """ncsc-2021's list update (ad_config.next_version, added_terms, removed_terms): an app's first
+    download gets the configured version, its second the next one; another app's first download
+    still gets the first; the size stays 449."""
+    with World(load_world("ncsc-2021"), tmp_path / "w", ca=world_ca) as world, client(world) as c:
+        first = _config(c, world, pkg="com.vendor.security")["data"]
+        second = _config(c, world, pkg="com.vendor.security")["data"]
+        other = _config(c, world, pkg="com.vendor.browser")["data"]
+        served = world.truth.entries("config_served")
+    assert (first["version"], second["version"], other["version"]) == (2021092301, 2021100801, 2021092301)
+    assert second["updateTime"] == first["updateTime"] + 86_400_000
+    old, new = set(decode_content(first["content"])), set(decode_content(second["content"]))
+    assert new - old == {"Taiwanese Representative Office"} and old - new == {"Asus ROG"} and len(new) == 449
+    assert [(e["app"], e["version"], e["terms_count"]) for e in served] == [
+        ("com.vendor.security", 2021092301, 449), ("com.vendor.security", 2021100801, 449),
+        ("com.vendor.browser", 2021092301, 449)]
+    assert served[0]["terms_digest"] != served[1]["terms_digest"]
+
+
+def test_next_version_must_be_later():
+    from harness.sim.world.config import WorldFileError
+
+    with pytest.raises(WorldFileError, match="ad_config.next_version"):
+        parse_world({"name": "w", "ad_config": {"version": 5, "next_version": 5}}, "w.yaml")

@@ -68,15 +68,16 @@ def no_keyword_blacklist(lab: Lab) -> ClaimResult:
 
 def browser_first_start(lab: Lab) -> tuple[str, str]:
     """First start of the browser under the ``crypto`` and ``unpin`` agents (so pinned, encrypted
-    telemetry is captured and its plaintext recorded), before any consent was given, in step
-    ``browser-first-start``; observed once per lab (the consent, third-country and pinning claims
+    telemetry is captured and its plaintext recorded), its data cleared and no consent given, in
+    step ``browser-telemetry``; observed once per lab (the consent, third-country and pinning claims
     rest on it). (step id, the analytics module's outcome line, "" when the profile gives no such
     log). Raises :class:`Inconclusive` when the browser neither sent nor held back its telemetry."""
     return once(lab, "browser-first-start", lambda: _browser_first_start(lab))
 
 
 def _browser_first_start(lab: Lab) -> tuple[str, str]:
-    with lab.step("browser-first-start", action="launch", consent="none") as step:
+    lab.clear_data("browser")  # a first start: nothing consented, nothing cached
+    with lab.step("browser-telemetry", action="launch", consent="none", first_start=True) as step:
         lab.launch("browser", agents=["crypto", "unpin"])
         signal = "SensorsData" in _tags(lab, "browser")
         if signal:  # the analytics module logs whether it sent or held back its start event
