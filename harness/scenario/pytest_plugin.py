@@ -23,6 +23,7 @@ Errors of the options (unknown world or profile, bad target, a marker with a wro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -215,13 +216,10 @@ def harness_session(pytestconfig: pytest.Config) -> HarnessSession:
 
 
 def module_key(request: pytest.FixtureRequest) -> str:
-    """``scenarios/ncsc_2021/test_claims.py`` -> ``scenarios.ncsc_2021.test_claims`` (the run dir's name)."""
-    path = request.node.path
-    try:
-        rel = path.relative_to(request.config.rootpath)
-    except ValueError:
-        rel = path
-    return ".".join(rel.with_suffix("").parts) or "module"
+    """The run directory's name of a module's lab: the module's import name
+    (``harness.packs.ncsc_2021.test_claims``, ``scenarios.ncsc_2021.test_claims``, ``test_x``)."""
+    name = getattr(request.module, "__name__", "") or request.node.path.stem
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "module"
 
 
 @pytest.fixture(scope="module")
