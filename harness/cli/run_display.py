@@ -28,7 +28,7 @@ from harness.scenario.run_results import RunResult
 
 #: colour of each verdict on a terminal
 STYLE = {"holds": "green", "passed": "green", "violated": "bold red", "failed": "bold red", "error": "bold magenta",
-         "inconclusive": "yellow", "skipped": "dim"}
+         "incomplete": "magenta", "inconclusive": "yellow", "skipped": "dim"}
 #: width of the plain (non-terminal) output, so a table row stays one line in a log
 PLAIN_WIDTH = 200
 
@@ -63,6 +63,8 @@ class RunState:
         event, worker = record.get("event"), record.get("worker") or "main"
         prefix = "" if worker == "main" else f"[{worker}] "
         if event == "session-start":
+            if self.target is not None:  # each xdist worker says it again
+                return None
             self.target, self.world = record.get("target"), record.get("world")
             world = f", world {self.world}" if self.world else ""
             return f"session: target {self.target}{world}, output {record.get('out')}"

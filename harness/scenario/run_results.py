@@ -4,14 +4,15 @@ bad input that stopped it.
 Rows come from the session's ``findings.json`` (``claims``: one per claim and device, written by
 the pytest plugin through ``harness.report.document``); tests that left no claim record there (a
 lab that did not open, a crash, a run stopped early) come from the progress stream's ``test-end``
-records, then from pytest's own outcomes (:mod:`harness.scenario.run_events`). A test that failed
+records (``incomplete`` when pytest never reported the test's end: a worker stopped mid-test), then
+from pytest's own outcomes (:mod:`harness.scenario.run_events`). A test that failed
 without a claim record is an ``error`` unless it failed an assertion (``failed``: a scenario
 assertion of a test without a ``claim`` marker); it is never reported ``violated`` — that needs
 the claim's evidence.
 
 Exit statuses (INTERFACES.md section 5, docs/scenarios.md "Running packs"): 0 every claim holds; 1
 a claim violated (or a scenario assertion failed); 2 an error (bad input, a device or lab that
-failed); 3 none violated but one inconclusive, or nothing could be observed (every test skipped).
+failed, a test that did not finish); 3 none violated but one inconclusive, or nothing could be observed (every test skipped).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from typing import Any
 from harness.parsing import one_line
 
 #: verdict order in the table and for the exit status
-VERDICTS = ("violated", "failed", "error", "inconclusive", "holds", "passed", "skipped")
+VERDICTS = ("violated", "failed", "error", "incomplete", "inconclusive", "holds", "passed", "skipped")
+#: test-end verdicts of a test without a claim record: pytest's outcome must confirm them
+PYTEST_VERDICTS = ("passed", "failed", "skipped")
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 #: pytest's exit codes (pytest.ExitCode) the parent maps
 PYTEST_INTERRUPTED, PYTEST_INTERNAL, PYTEST_USAGE, PYTEST_NO_TESTS = 2, 3, 4, 5
@@ -58,7 +61,7 @@ class RunResult:
         verdicts = {row.verdict for row in self.rows}
         if verdicts & {"violated", "failed"}:
             return EXIT_VIOLATED
-        if "error" in verdicts:
+        if verdicts & {"error", "incomplete"}:
             return EXIT_ERROR
         if "inconclusive" in verdicts or not verdicts & {"holds", "passed"}:
             return EXIT_INCONCLUSIVE
@@ -156,7 +159,10 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
         if node in covered or said in covered:
             continue
         details = _verdict_of_outcomes(phases[node])[1] if node in phases else ""
-        result.rows.append(Row(said, str(record["verdict"]), record.get("device"),
+        said_verdict = str(record["verdict"])
+        if said_verdict in PYTEST_VERDICTS and node not in phases:  # a worker stopped mid-test
+            said_verdict, details = "incomplete", "the test did not finish (the run was stopped)"
+        result.rows.append(Row(said, said_verdict, record.get("device"),
                                _evidence_count(record.get("evidence")), one_line(details, 300), node))
         covered.update(x for x in (node, said) if x)
     claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}

@@ -82,6 +82,9 @@ def test_plain_progress_lines_when_stdout_is_not_a_terminal(tmp_path: Path):
 
 def test_workers_are_named_and_their_flows_added(tmp_path: Path):
     state = RunState()
+    start = {"event": "session-start", "target": "virtual", "world": "compliant", "out": "OUT/s1"}
+    assert state.apply({**start, "worker": "main"}) == "session: target virtual, world compliant, output OUT/s1"
+    assert state.apply({**start, "worker": "gw0"}) is None  # each worker says it again: shown once
     assert state.apply({"event": "test-start", "worker": "gw1", "claim": CLAIM}) == f"[gw1] claim: {CLAIM}"
     state.apply({"event": "flow", "worker": "gw0", "count": 4})
     state.apply({"event": "flow", "worker": "gw1", "count": 5})
@@ -135,6 +138,11 @@ def test_rows_and_exit_statuses(tmp_path: Path):
     assert result_of(skipped, [], None, 0).status == 3
     # a run stopped before findings.json: the verdicts come from the progress stream
     assert result_of([], SESSION, None, 2).rows[0].verdict == "violated"
+    # a worker stopped mid-test says "passed" without a claim record; pytest never reported it
+    stopped = [{"event": "test-end", "nodeid": "p::test_f", "claim": "F", "verdict": "passed", "evidence": []}]
+    assert [(r.claim, r.verdict) for r in result_of([], stopped, None, 2).rows] == [("F", "incomplete")]
+    finished = [{"event": "outcome", "nodeid": "p::test_f", "when": "call", "outcome": "passed"}]
+    assert result_of(finished, stopped, None, 0).rows[0].verdict == "passed"
 
 
 def test_bad_input_lines():
