@@ -165,7 +165,8 @@ def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, 
 
 
 @pytest.mark.slow
-def test_sigint_restores_and_keeps_an_incomplete_run(tmp_path: Path):
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_restores_and_keeps_an_incomplete_run(tmp_path: Path, signame: str):
     import os
     import signal
     import subprocess
@@ -186,11 +187,12 @@ def test_sigint_restores_and_keeps_an_incomplete_run(tmp_path: Path):
         if not started:
             time.sleep(0.1)  # polling the child's progress file, bounded by the deadline
     assert started, "no step started"
-    os.kill(proc.pid, signal.SIGINT)
+    os.kill(proc.pid, getattr(signal, signame))
     stdout, stderr = proc.communicate(timeout=180)
     assert proc.returncode == 130, stdout + stderr
     (session,) = [p for p in out.iterdir() if not p.name.startswith(".")]
-    assert f"harness: interrupted by SIGINT; the run is incomplete: what was recorded is in {session}" in stderr
+    assert f"harness: interrupted by {signame}; the run is incomplete: what was recorded is in {session}" in stderr
+    assert not [line for line in stdout.splitlines() if line.startswith(("| holds ", "| passed "))]
     assert "Traceback" not in stderr
     (info,) = list_runs(out)
     assert info.status == "incomplete"
@@ -213,3 +215,18 @@ def test_packs_lists_the_shipped_packs_with_their_claims(tmp_path: Path):
     assert all(claims.values())  # every test of a pack carries its claim sentence
     code, text, _ = run_cli(tmp_path, "packs")
     assert code == 0 and "vendor_claims - " in text and "  - Xiaomi has never and will never restrict" in text
+
+
+@pytest.mark.slow
+def test_two_workers_each_with_a_virtual_handset(tmp_path: Path):
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", PACK, "-k", "searches or browsing", "-n", "2", "--world", "ncsc-2021",
+                                "--out", str(out))
+    assert code == 1, stdout + err
+    lines = stdout.splitlines()
+    assert len([line for line in lines if line.startswith("session: ")]) == 1
+    opened = {line.split("]")[0] for line in lines if line.startswith("[gw") and "] lab open: " in line}
+    assert opened == {"[gw0", "[gw1"}
+    rows = [line for line in lines if line.startswith(("| violated ", "| holds "))]
+    devices = {cell.strip() for row in rows for cell in row.split("|")[3:4]}
+    assert len(rows) == 2 and len(devices) == 2  # one handset per worker
