@@ -177,4 +177,8 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
         result.rows.append(Row(str(claims.get(nodeid) or nodeid), verdict, details=one_line(details, 300),
                                nodeid=nodeid))
     result.rows.sort(key=lambda r: VERDICTS.index(r.verdict) if r.verdict in VERDICTS else len(VERDICTS))
+    if not result.rows and result.error is None and exit_code != 0:  # killed, or crashed before a test ended
+        how = f"was killed by signal {-exit_code}" if exit_code < 0 else f"ended with exit status {exit_code}"
+        last = [ln for ln in log.splitlines() if ln.strip()][-1:]
+        result.error = f"pytest {how} before any test finished" + (f": {one_line(last[0], 200)}" if last else "")
     return result

@@ -155,6 +155,8 @@ def test_bad_input_lines():
         "pytest: [R58M] device not found (fix: plug it in)"
     assert "matching -k 'nothing'" in bad_input([], 5, "", "nothing")
     assert bad_input([], 1, "") is None
+    crashed = result_of([], [], None, -9, "collected 6 items\n")
+    assert crashed.status == 2 and crashed.error == "pytest was killed by signal 9 before any test finished: collected 6 items"
 
 
 def test_the_verdict_table_in_plain_text(tmp_path: Path):
