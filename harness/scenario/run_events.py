@@ -165,7 +165,7 @@ class RunEvents:
         if error is not None:
             message = getattr(report, "harness_message", "")
         elif report.skipped and isinstance(report.longrepr, tuple):
-            message = str(report.longrepr[2])
+            message = str(report.longrepr[2]).removeprefix("Skipped: ")
         else:
             crash = getattr(report.longrepr, "reprcrash", None)
             text = crash.message if crash is not None else report.longreprtext

@@ -158,9 +158,12 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
         node, said = record.get("nodeid"), str(record.get("claim") or record.get("nodeid"))
         if node in covered or said in covered:
             continue
-        details = _verdict_of_outcomes(phases[node])[1] if node in phases else ""
-        said_verdict = str(record["verdict"])
-        if said_verdict in PYTEST_VERDICTS and node not in phases:  # a worker stopped mid-test
+        said_verdict, details = str(record["verdict"]), ""
+        if node in phases:
+            ours, details = _verdict_of_outcomes(phases[node])
+            if said_verdict in PYTEST_VERDICTS:  # no claim record: pytest's outcome, classified here
+                said_verdict = ours
+        elif said_verdict in PYTEST_VERDICTS:  # a worker stopped mid-test
             said_verdict, details = "incomplete", "the test did not finish (the run was stopped)"
         result.rows.append(Row(said, said_verdict, record.get("device"),
                                _evidence_count(record.get("evidence")), one_line(details, 300), node))

@@ -132,6 +132,29 @@ def test_a_failed_assertion_without_a_lab_is_exit_1_and_the_run_is_kept(tmp_path
     assert {p.name for p in kept.iterdir()} >= {"run.json", "pytest.log", "progress.jsonl"}
 
 
+def test_an_inconclusive_claim_without_a_violation_is_exit_3(tmp_path: Path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "test_calls.py").write_text(textwrap.dedent('''\
+        import pytest
+
+        from harness.scenario import Inconclusive
+
+
+        @pytest.mark.claim("Calls are never restricted.")
+        def test_calls():
+            raise Inconclusive("no dialer role in the profile", fix="add a dialer role")
+
+
+        def test_fine():
+            pass
+        '''))
+    code, stdout, err = run_cli(tmp_path, "run", str(folder), "--out", str(tmp_path / "runs"))
+    assert code == 3, stdout + err
+    (row,) = [line for line in stdout.splitlines() if line.startswith("| inconclusive ")]
+    assert "Calls are never restricted." in row and "| inconclusive: no dialer role in the profile" in row
+
+
 #: the pack the end-to-end runs use, by its installed name (the vendor's statement, six claims)
 PACK = "vendor_claims"
 
