@@ -72,6 +72,32 @@ def check_serials(target: str, adb: str | None) -> None:
         check_state(client, serial, attempted="harness run")
 
 
+def restore_state(progress: list[dict[str, object]], killed: bool) -> str:
+    """What the run shows of the labs' teardown after a stop: a lab restores its device, then closes
+    its run store (``closed_at`` in the store's meta) and says ``lab-close``; a device whose lab
+    shows neither is named with the fix."""
+    from harness.capture.store import RunStore
+    from harness.errors import HarnessError
+
+    def closed(record: dict[str, object]) -> bool:
+        key = (record.get("worker"), record.get("module"))
+        if any(r.get("event") == "lab-close" and (r.get("worker"), r.get("module")) == key for r in progress):
+            return True
+        try:
+            return "closed_at" in RunStore.open(str(record.get("run_dir"))).meta()
+        except HarnessError:
+            return False
+
+    opened = [r for r in progress if r.get("event") == "lab-open"]
+    if not opened:
+        return "no lab had opened"
+    left = sorted({str(r.get("device")) for r in opened if not closed(r)})
+    if not left:
+        return "every lab restored its device and closed its run"
+    why = "the child was killed" if killed else "a lab did not close"
+    return f"{why}: run `harness restore --device SERIAL` for {', '.join(left)}"
+
+
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.cli.run_display import Progress, show_result
     from harness.scenario.packs import find_pack, syntax_errors
@@ -92,15 +118,18 @@ def run(args: argparse.Namespace, env: Env) -> int:
                          profile=args.profile, keyword=args.keyword, workers=args.workers,
                          extra_args=[f"--harness-adb={args.adb}"] if args.adb else [])
     progress = Progress(env)
-    with progress.shown():
-        outcome = run_packs(options, on_event=progress)
+    try:
+        with progress.shown():
+            outcome = run_packs(options, on_event=progress)
+    except OSError as exc:
+        raise UsageError(f"cannot write run directories in {options.out}: {exc.strerror or exc}",
+                         fix="give --out a folder you can write") from None
     result = result_of(outcome.events, outcome.progress, outcome.session_dir, outcome.exit_code, outcome.log,
                        args.keyword)
     run_dir = str(outcome.session_dir) if outcome.session_dir is not None else None
     if outcome.interrupted is not None:
         show_result(env, result, run_dir)
-        state = "the child was killed: run `harness restore` for the device" if outcome.killed else \
-            "the device was restored by the run's teardown"
+        state = restore_state(outcome.progress, outcome.killed)
         env.err(f"harness: interrupted by {outcome.interrupted}; the run is incomplete"
                 + (f": what was recorded is in {run_dir}" if run_dir else " (nothing was recorded)") + f"; {state}")
         record_exit(outcome.session_dir, EXIT_INTERRUPTED)

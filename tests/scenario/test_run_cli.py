@@ -215,6 +215,7 @@ def test_a_stop_signal_restores_and_keeps_an_incomplete_run(tmp_path: Path, sign
     assert proc.returncode == 130, stdout + stderr
     (session,) = [p for p in out.iterdir() if not p.name.startswith(".")]
     assert f"harness: interrupted by {signame}; the run is incomplete: what was recorded is in {session}" in stderr
+    assert "every lab restored its device and closed its run" in stderr
     assert not [line for line in stdout.splitlines() if line.startswith(("| holds ", "| passed "))]
     assert "Traceback" not in stderr
     (info,) = list_runs(out)
@@ -253,3 +254,22 @@ def test_two_workers_each_with_a_virtual_handset(tmp_path: Path):
     rows = [line for line in lines if line.startswith(("| violated ", "| holds "))]
     devices = {cell.strip() for row in rows for cell in row.split("|")[3:4]}
     assert len(rows) == 2 and len(devices) == 2  # one handset per worker
+
+
+def test_what_a_stop_says_about_the_devices(tmp_path: Path):
+    from harness.capture.store import RunStore
+    from harness.cli.cmd_run import restore_state
+
+    opened = [{"event": "lab-open", "worker": "gw0", "module": "m", "device": "R58M1", "run_dir": "/nonexistent/1"},
+              {"event": "lab-open", "worker": "gw1", "module": "m", "device": "R58M2", "run_dir": "/nonexistent/2"}]
+    assert restore_state([], False) == "no lab had opened"
+    closed = [{"event": "lab-close", "worker": "gw0", "module": "m", "status": "incomplete"}]
+    assert restore_state(opened + closed, True) == \
+        "the child was killed: run `harness restore --device SERIAL` for R58M2"
+    closed.append({"event": "lab-close", "worker": "gw1", "module": "m", "status": "incomplete"})
+    assert restore_state(opened + closed, False) == "every lab restored its device and closed its run"
+    # no lab-close line (the stream was already closed) but the lab's run store was closed
+    store = RunStore.create(tmp_path / "lab")
+    store.close("incomplete", reason="SIGINT")
+    lab = {"event": "lab-open", "worker": "main", "module": "m", "device": "R58M3", "run_dir": str(tmp_path / "lab")}
+    assert restore_state([lab], False) == "every lab restored its device and closed its run"
