@@ -35,6 +35,9 @@ COMMAND_MODULES = [
     "harness.cli.cmd_mark",
     "harness.cli.cmd_restore",
     "harness.cli.cmd_hook",
+    "harness.cli.cmd_run",
+    "harness.cli.cmd_runs",
+    "harness.cli.cmd_packs",
 ]
 
 
@@ -65,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: commands that run adb: each takes ``--adb-path FILE`` (else HARNESS_ADB, else the bundled adb)
-ADB_COMMANDS = ("demo", "record", "devices", "doctor", "intercept", "restore", "hook", "sim")
+ADB_COMMANDS = ("demo", "record", "devices", "doctor", "intercept", "restore", "hook", "sim", "run")
 
 
 def _add_adb_path(parser: argparse.ArgumentParser | None) -> None:

@@ -1,0 +1,148 @@
+"""``harness run PACK|PATH... [--target virtual|SERIAL[,SERIAL]] [--world W] [--profile P] [--out DIR]
+[-k EXPR] [-n N]``: run scenario packs (or scenario files) through pytest with live progress, then
+print the claim → verdict table and the run directory.
+
+Exit 0 every claim holds; 1 a claim violated; 2 an error (unknown pack, a scenario file that does
+not compile, a bad marker, an unknown serial, a lab that failed); 3 none violated but one
+inconclusive (or nothing observed); 130 stopped by a signal (the child restored the device and the
+run is kept, marked incomplete). See docs/scenarios.md, "Running packs".
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from harness.cli.context import Env
+from harness.errors import UsageError
+from harness.parsing import quote
+
+#: ``--target``: ``virtual`` or adb serials (USB serials, ``HOST:PORT``, ``emulator-5554``)
+_SERIAL = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run", help="run scenario packs (claims as tests) on a virtual handset or phones, with live progress",
+        description="Run scenario packs or scenario files through pytest (the harness plugin) on a virtual "
+                    "handset or on phones, show live progress and end with each claim's verdict and the run "
+                    "directory. Exit 0 every claim holds, 1 a claim violated, 2 an error, 3 none violated but "
+                    "one inconclusive, 130 stopped by a signal.")
+    p.add_argument("packs", nargs="+", metavar="PACK|PATH",
+                   help="an installed pack (`harness packs` lists them), a folder of tests or a test file")
+    p.add_argument("--target", default="virtual", metavar="virtual|SERIAL[,SERIAL]",
+                   help="a virtual handset (default) or the adb serials of phones (one per pytest worker)")
+    p.add_argument("--world", default=None, metavar="NAME|FILE",
+                   help="virtual vendor world of a virtual handset (compliant, ncsc-2021, list-not-enforced, or a file)")
+    p.add_argument("--profile", default=None, metavar="NAME|FILE", help="app profile of the phone")
+    p.add_argument("--adb", default=None, metavar="HOST:PORT",
+                   help="adb server of the phones (default: the local one; a device farm's otherwise)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="where run directories are made (default: HARNESS_HOME/runs)")
+    p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only tests matching EXPR (pytest -k)")
+    p.add_argument("-n", dest="workers", type=int, default=None, metavar="N",
+                   help="pytest-xdist workers (each takes its own virtual handset, or the next serial)")
+    p.set_defaults(func=run)
+
+
+def check_target(target: str) -> str:
+    """``virtual`` or a comma-separated list of adb serials; UsageError otherwise."""
+    if target == "virtual":
+        return target
+    serials = target.split(",")
+    for serial in serials:
+        if not _SERIAL.match(serial):
+            raise UsageError(f"--target {quote(target)}: {quote(serial)} is not an adb serial",
+                             fix="give `virtual` or serials from `harness devices`, separated by commas")
+    if len(set(serials)) != len(serials):
+        raise UsageError(f"--target {quote(target)} names a serial twice", fix="name each phone once")
+    return target
+
+
+def check_serials(target: str, adb: str | None) -> None:
+    """Each serial of ``target`` is listed by the adb server and ready, before pytest or a lab starts
+    (raises DeviceNotFound / DeviceError, which name the serial and the fix)."""
+    if target == "virtual":
+        return
+    from harness.device.adb import AdbServer, check_state, ensure_server
+
+    client = ensure_server(AdbServer.parse(adb))
+    for serial in target.split(","):
+        check_state(client, serial, attempted="harness run")
+
+
+def restore_state(progress: list[dict[str, object]], killed: bool) -> str:
+    """What the run shows of the labs' teardown after a stop: a lab restores its device, then closes
+    its run store (``closed_at`` in the store's meta) and says ``lab-close``; a device whose lab
+    shows neither is named with the fix."""
+    from harness.capture.store import RunStore
+    from harness.errors import HarnessError
+
+    def closed(record: dict[str, object]) -> bool:
+        key = (record.get("worker"), record.get("module"))
+        if any(r.get("event") == "lab-close" and (r.get("worker"), r.get("module")) == key for r in progress):
+            return True
+        try:
+            return "closed_at" in RunStore.open(str(record.get("run_dir"))).meta()
+        except HarnessError:
+            return False
+
+    opened = [r for r in progress if r.get("event") == "lab-open"]
+    if not opened:
+        return "no lab had opened"
+    left = sorted({str(r.get("device")) for r in opened if not closed(r)})
+    if not left:
+        return "every lab restored its device and closed its run"
+    why = "the child was killed" if killed else "a lab did not close"
+    return f"{why}: run `harness restore --device SERIAL` for {', '.join(left)}"
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.cli.run_display import Progress, show_result
+    from harness.scenario.packs import find_pack, syntax_errors
+    from harness.scenario.run_results import EXIT_ERROR, result_of
+    from harness.scenario.runner import RunOptions, record_exit, run_packs
+    from harness.scenario.signals import EXIT_INTERRUPTED
+
+    target = check_target(args.target)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"-n {args.workers}: needs at least one worker", fix="e.g. -n 2")
+    packs = [find_pack(name) for name in args.packs]
+    check_serials(target, args.adb)
+    for problem in syntax_errors([pack.path for pack in packs]):
+        raise UsageError(f"cannot collect {problem['file']}:{problem['line']}: {problem['message']}",
+                         fix="correct the scenario file and run again")
+    options = RunOptions(paths=[pack.path for pack in packs], packs=[pack.name for pack in packs],
+                         out=Path(args.out) if args.out else env.home / "runs", target=target, world=args.world,
+                         profile=args.profile, keyword=args.keyword, workers=args.workers,
+                         extra_args=[f"--harness-adb={args.adb}"] if args.adb else [])
+    progress = Progress(env)
+    try:
+        with progress.shown():
+            outcome = run_packs(options, on_event=progress)
+    except OSError as exc:
+        raise UsageError(f"cannot write run directories in {options.out}: {exc.strerror or exc}",
+                         fix="give --out a folder you can write") from None
+    result = result_of(outcome.events, outcome.progress, outcome.session_dir, outcome.exit_code, outcome.log,
+                       args.keyword)
+    run_dir = str(outcome.session_dir) if outcome.session_dir is not None else None
+    if outcome.interrupted is not None:
+        show_result(env, result, run_dir)
+        state = restore_state(outcome.progress, outcome.killed)
+        env.err(f"harness: interrupted by {outcome.interrupted}; the run is incomplete"
+                + (f": what was recorded is in {run_dir}" if run_dir else " (nothing was recorded)") + f"; {state}")
+        record_exit(outcome.session_dir, EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
+    if result.error is not None and not result.rows:
+        kept = f" (recorded so far: {run_dir})" if run_dir else ""
+        env.err(f"harness: error: {result.error}{kept}")
+        record_exit(outcome.session_dir, EXIT_ERROR)
+        return EXIT_ERROR
+    show_result(env, result, run_dir)
+    errors = [row for row in result.rows if row.verdict == "error"]
+    if result.error is not None or errors:
+        line = result.error or f"{errors[0].claim}: {errors[0].details}"
+        env.err(f"harness: error: {line}")
+    record_exit(outcome.session_dir, result.status)
+    return result.status

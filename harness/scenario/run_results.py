@@ -1,0 +1,187 @@
+"""What a ``harness run`` came to: the claim → verdict rows, its exit status, or the one line of
+bad input that stopped it.
+
+Rows come from the session's ``findings.json`` (``claims``: one per claim and device, written by
+the pytest plugin through ``harness.report.document``); tests that left no claim record there (a
+lab that did not open, a crash, a run stopped early) come from the progress stream's ``test-end``
+records (``incomplete`` when pytest never reported the test's end: a worker stopped mid-test), then
+from pytest's own outcomes (:mod:`harness.scenario.run_events`). A test that failed
+without a claim record is an ``error`` unless it failed an assertion (``failed``: a scenario
+assertion of a test without a ``claim`` marker); it is never reported ``violated`` — that needs
+the claim's evidence.
+
+Exit statuses (INTERFACES.md section 5, docs/scenarios.md "Running packs"): 0 every claim holds; 1
+a claim violated (or a scenario assertion failed); 2 an error (bad input, a device or lab that
+failed, a test that did not finish); 3 none violated but one inconclusive, or nothing could be observed (every test skipped).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.parsing import one_line
+
+#: verdict order in the table and for the exit status
+VERDICTS = ("violated", "failed", "error", "incomplete", "inconclusive", "holds", "passed", "skipped")
+#: test-end verdicts of a test without a claim record: pytest's outcome must confirm them
+PYTEST_VERDICTS = ("passed", "failed", "skipped")
+EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+#: pytest's exit codes (pytest.ExitCode) the parent maps
+PYTEST_INTERRUPTED, PYTEST_INTERNAL, PYTEST_USAGE, PYTEST_NO_TESTS = 2, 3, 4, 5
+
+
+@dataclass
+class Row:
+    """One line of the claim → verdict table."""
+
+    claim: str
+    verdict: str
+    device: str | None = None
+    evidence: int = 0
+    details: str = ""
+    nodeid: str | None = None
+
+
+@dataclass
+class RunResult:
+    rows: list[Row] = field(default_factory=list)
+    #: the bad-input line (without ``harness: error:``) when the run stopped on one
+    error: str | None = None
+    findings: Path | None = None
+    #: findings.json ``findings`` counted by kind
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        if self.error is not None:
+            return EXIT_ERROR
+        verdicts = {row.verdict for row in self.rows}
+        if verdicts & {"violated", "failed"}:
+            return EXIT_VIOLATED
+        if verdicts & {"error", "incomplete"}:
+            return EXIT_ERROR
+        if "inconclusive" in verdicts or not verdicts & {"holds", "passed"}:
+            return EXIT_INCONCLUSIVE
+        return EXIT_OK
+
+
+def load_findings(session: Path | None) -> dict[str, Any] | None:
+    """``SESSION/findings.json``, or None when it is missing or unreadable (an interrupted run)."""
+    if session is None:
+        return None
+    try:
+        doc = json.loads((session / "findings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: str | None = None) -> str | None:
+    """The one line naming the bad input that stopped the child before a test ran, or None."""
+    for record in events:
+        if record.get("event") == "collect-error":
+            where = f"{record.get('file')}:{record['line']}" if record.get("line") else str(record.get("file"))
+            return (f"cannot collect {where}: {one_line(str(record.get('message')), 200)} "
+                    "(fix: correct the scenario file and run again)")
+    for record in events:
+        if record.get("event") == "marker-error":
+            return (f"{record.get('file')}:{record.get('line')}: {record.get('message')} "
+                    "(fix: write it as @pytest.mark.claim(\"The sentence tested.\"))")
+    lines = log.splitlines()
+    if exit_code == PYTEST_USAGE:
+        # argparse: "ERROR: usage: ..." then "python -m pytest: error: ..."; a UsageError: "ERROR: <reason>"
+        usage = [ln.split(" error: ", 1)[1] for ln in lines if " error: " in ln and "pytest" in ln.split(" error: ")[0]]
+        errors = [ln[len("ERROR: "):] for ln in lines if ln.startswith("ERROR: ") and not ln.startswith("ERROR: usage:")]
+        text = (usage or errors or ["pytest refused its arguments (see its log)"])[-1]
+        return one_line(f"pytest: {text}", 1000)
+    if exit_code == PYTEST_NO_TESTS:
+        selected = f" matching -k {keyword!r}" if keyword else ""
+        return f"no test{selected} in the packs given (fix: check the pack and the -k expression; `harness packs` lists the claims)"
+    if exit_code == PYTEST_INTERNAL:
+        internal = [ln for ln in lines if ln.startswith("INTERNALERROR>") and ln.strip() != "INTERNALERROR>"]
+        return f"pytest stopped with an internal error: {one_line((internal or lines[-1:] or [''])[-1], 300)}"
+    return None
+
+
+def _verdict_of_outcomes(phases: list[dict[str, Any]]) -> tuple[str, str]:
+    for phase in phases:
+        if phase.get("outcome") == "failed" and phase.get("when") != "call":
+            return "error", f"{phase.get('when')}: {phase.get('message') or phase.get('exception')}"
+    for phase in phases:
+        if phase.get("outcome") == "failed":
+            assertion = phase.get("error") is None and phase.get("exception") in ("AssertionError", "Failed")
+            return ("failed" if assertion else "error"), str(phase.get("message") or phase.get("exception"))
+    for phase in phases:
+        if phase.get("outcome") == "skipped":
+            message = str(phase.get("message") or "")
+            return ("inconclusive" if "inconclusive" in message.lower() else "skipped"), message
+    return "passed", ""
+
+
+def _evidence_count(evidence: Any) -> int:
+    if isinstance(evidence, dict):
+        return sum(len(v) for v in evidence.values() if isinstance(v, list))
+    return len(evidence) if isinstance(evidence, list) else 0
+
+
+def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], session: Path | None,
+              exit_code: int, log: str = "", keyword: str | None = None) -> RunResult:
+    """The rows and status of a finished (or stopped) child; see the module docstring."""
+    result = RunResult(error=bad_input(events, exit_code, log, keyword))
+    doc = load_findings(session)
+    if doc is not None:
+        assert session is not None
+        result.findings = session / "findings.json"
+        for finding in doc.get("findings") or []:
+            kind = str(finding.get("kind", "?")) if isinstance(finding, dict) else "?"
+            result.kinds[kind] = result.kinds.get(kind, 0) + 1
+    covered: set[str] = set()
+    for claim in (doc or {}).get("claims") or []:
+        if not isinstance(claim, dict):
+            continue
+        text = str(claim.get("text") or claim.get("claim") or claim.get("id") or "?")
+        nodeid = claim.get("nodeid")
+        result.rows.append(Row(text, str(claim.get("verdict", "?")), claim.get("device"),
+                               _evidence_count(claim.get("evidence")), one_line(str(claim.get("details") or ""), 300),
+                               nodeid))
+        covered.update(x for x in (nodeid, text) if x)
+    phases: dict[str, list[dict[str, Any]]] = {}
+    for record in events:
+        if record.get("event") == "outcome":
+            phases.setdefault(str(record.get("nodeid")), []).append(record)
+    for record in progress:
+        if record.get("event") != "test-end" or record.get("verdict") is None:
+            continue
+        node, said = record.get("nodeid"), str(record.get("claim") or record.get("nodeid"))
+        if node in covered or said in covered:
+            continue
+        said_verdict, details = str(record["verdict"]), ""
+        if node in phases:
+            ours, details = _verdict_of_outcomes(phases[node])
+            if said_verdict in PYTEST_VERDICTS:  # no claim record: pytest's outcome, classified here
+                said_verdict = ours
+        elif said_verdict in PYTEST_VERDICTS:  # a worker stopped mid-test
+            said_verdict, details = "incomplete", "the test did not finish (the run was stopped)"
+        result.rows.append(Row(said, said_verdict, record.get("device"),
+                               _evidence_count(record.get("evidence")), one_line(details, 300), node))
+        covered.update(x for x in (node, said) if x)
+    claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}
+    for nodeid, recorded in phases.items():
+        verdict, details = _verdict_of_outcomes(recorded)
+        if nodeid in covered:
+            if any(p.get("outcome") == "failed" and p.get("when") == "teardown" for p in recorded):
+                # a claim was recorded, then the teardown failed (the device restore?)
+                result.rows.append(Row(f"{claims.get(nodeid) or nodeid} (teardown)", "error", details=details,
+                                       nodeid=nodeid))
+            continue
+        result.rows.append(Row(str(claims.get(nodeid) or nodeid), verdict, details=one_line(details, 300),
+                               nodeid=nodeid))
+    result.rows.sort(key=lambda r: VERDICTS.index(r.verdict) if r.verdict in VERDICTS else len(VERDICTS))
+    if not result.rows and result.error is None and exit_code != 0:  # killed, or crashed before a test ended
+        how = f"was killed by signal {-exit_code}" if exit_code < 0 else f"ended with exit status {exit_code}"
+        last = [ln for ln in log.splitlines() if ln.strip()][-1:]
+        result.error = f"pytest {how} before any test finished" + (f": {one_line(last[0], 200)}" if last else "")
+    return result
