@@ -19,8 +19,18 @@ from typing import Any
 
 from mitmproxy import addons as mitm_addons
 from mitmproxy import exceptions, options
-from mitmproxy.addons import (block, core, disable_h2c, dns_resolver, next_layer, onboarding, proxyserver,
-                              strip_dns_https_records, tlsconfig, update_alt_svc)
+from mitmproxy.addons import (
+    block,
+    core,
+    disable_h2c,
+    dns_resolver,
+    next_layer,
+    onboarding,
+    proxyserver,
+    strip_dns_https_records,
+    tlsconfig,
+    update_alt_svc,
+)
 from mitmproxy.master import Master
 
 from harness.capture import ca
