@@ -110,9 +110,10 @@ def mitmproxy_addons(option_names: Set[str] = frozenset()) -> list[Any]:
     all of ``mitmproxy.addons.default_addons()`` if ``option_names`` sets an option of another one.
 
     mitmproxy offers every event to every addon in its chain (and an ``update`` event after each
-    flow event), so each idle addon costs on every flow: 31 default addons cost about 40 % of the
-    proxy's CPU per flow on loopback, the 10 active ones far less (issue 17,
-    ``benchmarks/record_overhead.py``). Behaviour with default options is unchanged.
+    flow event), so each idle addon costs on every flow: the 21 idle default addons took about 30 %
+    of the proxy's CPU per flow on loopback (559 → 792 flows per CPU-second, medians of 3 on 2
+    shared cores; issue 17, ``benchmarks/record_overhead.py``). Behaviour with default options is
+    unchanged.
     """
     chosen: list[Any] = []
     for addon in mitm_addons.default_addons():

@@ -41,5 +41,6 @@ def test_record_benchmark_quick(tmp_path: Path) -> None:
         assert figures[f"{kind}: flows per proxy CPU-second"]["met"] is None
     for name in ("recorder / mitmdump (flows per CPU-s)", "recorder / mitmdump -w (flows per CPU-s)",
                  "generator headroom: direct / best proxied rate"):
-        assert figures[name]["met"] in (True, False) and figures[name]["target"].startswith(">="), figures[name]
-        assert f"{name:<48}" in out  # printed with its verdict
+        # a quick run (one 1 s window) is not judged against the targets
+        assert figures[name]["met"] is None and figures[name]["target"].startswith(">="), figures[name]
+        assert f"{name:<48}" in out and "not judged" in out
