@@ -219,17 +219,20 @@ def rss_run(flows: int, *, procs: int = 2, parallel: int = 8) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reps", type=int, default=5, help="repetitions per configuration (median counts)")
+    ap.add_argument("--reps", type=int, default=5,
+                    help="repetitions per configuration (median counts; 0 skips the throughput part)")
     ap.add_argument("--seconds", type=float, default=6.0, help="measured window per run (after a warm-up)")
     ap.add_argument("--procs", type=int, default=2, help="curl processes")
     ap.add_argument("--parallel", type=int, default=8, help="keep-alive connections per curl process")
     ap.add_argument("--rss-flows", type=int, default=0, help="also record this many flows and print RSS")
     ap.add_argument("--quick", action="store_true", help="one repetition of 1 s windows (smoke test)")
     args = ap.parse_args(argv)
+    rows: list[dict[str, Any]] = []
     try:
-        rows = run(args.quick, reps=args.reps, seconds=args.seconds, procs=args.procs, parallel=args.parallel,
-                   verbose=True)
-        print_rows(rows)
+        if args.reps > 0 or args.quick:
+            rows = run(args.quick, reps=args.reps, seconds=args.seconds, procs=args.procs, parallel=args.parallel,
+                       verbose=True)
+            print_rows(rows)
         if args.rss_flows:
             rss_run(args.rss_flows, procs=args.procs, parallel=args.parallel)
     except RuntimeError as exc:
