@@ -31,7 +31,7 @@ from harness.scenario import ClaimResult, Inconclusive, LabSpec, open_lab
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
 
-pytestmark = pytest.mark.timeout(420)
+pytestmark = pytest.mark.timeout(900)  # the first test opens all three labs (~1-2 min each under load)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile("virtual-vendor")

@@ -5,8 +5,9 @@ the BBC: "Xiaomi's devices do not censor communications to or from its users. Xi
 will never restrict or block any personal behaviors of our smartphone users, such as searching,
 calling, web browsing or the use of third-party communication software. Xiaomi fully respects and
 protects the legal rights of all users. Xiaomi complies with the European Union's General Data
-Protection Regulation (GDPR)." and that the list (``MiAdBlacklistConfig``) manages the ads shown
-in its own apps such as Mi Browser and Mi Video. One test per testable sentence
+Protection Regulation (GDPR)." Its account of the list (``MiAdBlacklistConfig``), that it manages
+the ads shown in its own apps such as Mi Browser and Mi Video, is tested too (that sentence is
+paraphrased: no primary text of it is bundled here). One test per testable sentence
 (``test_claims.py``, the sentence in its ``claim`` marker; the functions in ``claims.py``):
 searches, web browsing and third-party communication not restricted; ad management limited to
 ads in the vendor's apps; personal data only after prior consent; transfers only to jurisdictions
