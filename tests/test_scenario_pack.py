@@ -26,8 +26,8 @@ import pytest
 
 from harness.capture.store import RunStore
 from harness.packs.ground_truth import ALL_CLAIMS, expected_verdicts
-from harness.packs.ncsc_2021.observe import verdict_of
 from harness.scenario import ClaimResult, Inconclusive, LabSpec, open_lab
+from harness.scenario.claims import verdict_of
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
 

@@ -147,6 +147,7 @@ def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
     search pair's rendered ads, the browser's first-start telemetry (decrypted by the crypto agent)."""
     from harness.packs.ground_truth import ALL_CLAIMS
     from harness.report.document import claim_record, save_claim
+    from harness.scenario.claims import evidence_steps
 
     claims = []
     for check in ALL_CLAIMS:
@@ -156,7 +157,9 @@ def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
         claims.append(outcome)
         flow_ids = [f.id for f in lab.flows()]
         save_claim(lab.run_dir, claim_record(outcome, claim_id=f"{pack}.{check.__name__}", flow_ids=flow_ids,
-                                             pack=pack, device=lab.serial, steps=[s.id for s in lab.steps[before:]]))
+                                             pack=pack, device=lab.serial,
+                                             steps=evidence_steps(lab, outcome.evidence,
+                                                                  [s.id for s in lab.steps[before:]])))
         progress("claim", f"{outcome.claim}: {'holds' if outcome.holds else 'VIOLATED'}")
     return claims, list(lab.steps)
 

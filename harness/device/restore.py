@@ -109,12 +109,16 @@ def undo_change(device: Device, change: Change) -> None:
 
 
 def _prop_differences(device: Device, changes: list[Change]) -> list[str]:
+    """Props the run changed that do not have their value from before the run: a prop set twice
+    is compared with the old value of its first change (the journal's oldest), not its last."""
+    before: dict[str, str] = {}
+    for c in sorted((c for c in changes if c.kind == "prop"), key=lambda c: c.seq):
+        before.setdefault(c.undo["key"], c.undo.get("old") or "")
     diffs = []
-    for c in changes:
-        if c.kind == "prop":
-            now = device.getprop(c.undo["key"])
-            if now != (c.undo.get("old") or ""):
-                diffs.append(f"prop {c.undo['key']}: was {c.undo.get('old')!r}, now {now!r}")
+    for key, old in before.items():
+        now = device.getprop(key)
+        if now != old:
+            diffs.append(f"prop {key}: was {old!r}, now {now!r}")
     return diffs
 
 

@@ -9,6 +9,7 @@ names app roles and host roles of an app profile (harness.scenario.profile), nev
 docs/scenarios.md. Only ``harness.scenario.virtual`` imports ``harness.sim``.
 """
 
+from harness.scenario.claims import evidence_steps, findings_of_steps, once, verdict_of
 from harness.scenario.join import JoinedLab, join_lab
 from harness.scenario.lab import Lab, open_lab
 from harness.scenario.results import ClaimResult, Inconclusive, ScenarioAssertion, StepResult, Verdict
@@ -30,5 +31,5 @@ __all__ = [
     "DEFAULT_WORLD", "EXIT_INTERRUPTED", "Attached", "ClaimResult", "Inconclusive", "Interrupted", "JoinedLab",
     "Lab", "LabSpec",
     "PhoneTarget", "ScenarioAssertion", "StepResult", "StepTimeout", "Verdict", "VirtualTarget", "handled",
-    "join_lab", "open_lab",
+    "evidence_steps", "findings_of_steps", "join_lab", "once", "open_lab", "verdict_of",
 ]

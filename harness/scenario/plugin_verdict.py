@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.scenario.claims import evidence_steps
 from harness.scenario.results import ClaimResult
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def claim_record(item: pytest.Item, state: TestState, verdict: str, *, text: str
     return {"id": f"{pack}.{item.name}", "pack": pack, "nodeid": item.nodeid, "text": text,
             "verdict": verdict, "details": details, "rule": rule, "numbers": dict(numbers or {}),
             "evidence": split_evidence(lab, list(evidence or [])), "device": lab.serial,
-            "steps": [s.id for s in state.steps()]}
+            "steps": evidence_steps(lab, evidence or [], [s.id for s in state.steps()])}
 
 
 def keep(item: pytest.Item, state: TestState, record: dict[str, Any]) -> None:

@@ -219,7 +219,7 @@ def module_key(request: pytest.FixtureRequest) -> str:
     """The run directory's name of a module's lab: the module's import name
     (``harness.packs.ncsc_2021.test_claims``, ``scenarios.ncsc_2021.test_claims``, ``test_x``)."""
     name = getattr(request.module, "__name__", "") or request.node.path.stem
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "module"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "module"  # never "..", never absolute
 
 
 @pytest.fixture(scope="module")

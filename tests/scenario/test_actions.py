@@ -59,6 +59,7 @@ def session(tmp_path_factory):
             pass
         seen["nested"] = nested.value
         seen["region_before"] = lab.device.getprop("persist.sys.country")
+        lab.set_region("de")  # twice: the restore compares with the value from before the first
         lab.set_region("sg")
         seen["region_set"] = lab.device.getprop("persist.sys.country")
         with pytest.raises(UsageError) as bad_region:
@@ -101,6 +102,6 @@ def test_region_is_set_journaled_and_restored_and_data_cleared(session):
     lab, seen = session
     assert seen["region_set"] == "SG" and "bad region code" in str(seen["bad_region"])
     assert seen["cleared_running"] is None  # clear_data stops the app
-    assert lab.restore is not None and lab.restore.ok
+    assert lab.restore is not None and lab.restore.ok and not lab.restore.differences, lab.restore.differences
     # the journal put the old value back (the restore is verified against the pre-run snapshot)
     assert any(d.startswith("prop persist.sys.country back to ") for d in lab.restore.undone), lab.restore.undone

@@ -29,8 +29,9 @@ from harness.packs.ncsc_2021.lists import (
     keyword_list_unchanged_between_downloads,
     no_app_downloads_a_list_at_first_start,
 )
-from harness.packs.ncsc_2021.observe import first_start, once, verdict_of
-from harness.packs.ncsc_2021.observe import tags as _tags
+from harness.packs.ncsc_2021.observe import first_start
+from harness.scenario.claims import log_tags as _tags
+from harness.scenario.claims import once, verdict_of
 from harness.scenario.results import ClaimResult, Inconclusive
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from harness.packs.ncsc_2021.observe import LIST_ROLES, ConfigAnswer, config_download, first_start, roles_of
+from harness.packs.ncsc_2021.observe import LIST_ROLES, ConfigAnswer, config_download, first_start
+from harness.scenario.claims import roles_of
 from harness.scenario.results import ClaimResult, Inconclusive
 
 if TYPE_CHECKING:

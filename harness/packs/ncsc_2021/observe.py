@@ -10,52 +10,22 @@ observation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING, Any
 
-from harness.scenario.results import Inconclusive, ScenarioAssertion, Verdict
+from harness.scenario.claims import log_tags, once
+from harness.scenario.results import Inconclusive
 
 if TYPE_CHECKING:
     from harness.scenario import Lab
-
-T = TypeVar("T")
-
-#: observations already made in a lab, by key: several claims rest on the same one (one first
-#: start of the browser answers the consent, third-country and pinning claims)
-_SEEN: WeakKeyDictionary[Any, dict[object, Any]] = WeakKeyDictionary()
-
-
-def once(lab: Lab, key: object, observe: Callable[[], T]) -> T:
-    """``observe()`` the first time ``key`` is asked for in ``lab``, its result every later time.
-    An observation that raised (e.g. :class:`Inconclusive`) is not kept: the next claim tries again."""
-    seen = _SEEN.setdefault(lab, {})
-    if key not in seen:
-        seen[key] = observe()
-    return seen[key]
-
 
 #: the app roles NCSC Lithuania saw downloading the list at first start (those of a profile that exist)
 LIST_ROLES = ("security", "browser", "video")
 
 
-def verdict_of(assertion: Callable[[], Verdict]) -> Verdict:
-    """Run an assertion; its verdict whether it holds or not."""
-    try:
-        return assertion()
-    except ScenarioAssertion as failed:
-        return failed.verdict
-
-
 def tags(lab: Lab, role: str) -> tuple[str, ...]:
-    """The role's log tags in the lab's profile (empty when the profile gives none)."""
-    return tuple(lab.profile.app(role).log_tags or ())
-
-
-def roles_of(lab: Lab, roles: tuple[str, ...]) -> list[str]:
-    """The roles of ``roles`` the lab's profile has, in order."""
-    return [r for r in roles if r in lab.profile.apps]
+    """The role's log tags in the lab's profile (:func:`harness.scenario.claims.log_tags`)."""
+    return log_tags(lab, role)
 
 
 @dataclass

@@ -27,7 +27,9 @@ from harness.packs.ncsc_2021.claims import (
     search_pair,
     searches_never_restricted,
 )
-from harness.packs.ncsc_2021.observe import rendered, rendered_ids, roles_of, tags, verdict_of
+from harness.packs.ncsc_2021.observe import rendered, rendered_ids
+from harness.scenario.claims import log_tags as tags
+from harness.scenario.claims import roles_of, verdict_of
 from harness.scenario.logwatch import renders
 from harness.scenario.results import ClaimResult, Inconclusive
 from harness.scenario.waits import StepTimeout

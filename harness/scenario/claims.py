@@ -1,0 +1,97 @@
+"""Helpers for writing claim checks (public API; the shipped packs in ``harness.packs`` use them).
+
+A claim check is a function ``check(lab) -> ClaimResult``: it drives app roles in steps, asks an
+assertion of :mod:`harness.scenario.assertions`, and cites the evidence. These helpers are what
+every pack needs around that:
+
+- :func:`verdict_of`: an assertion's :class:`~harness.scenario.results.Verdict` whether it holds or not;
+- :func:`once`: an observation made once per lab and shared by several claims (one first start of
+  the browser answers the consent, third-country and pinning claims);
+- :func:`log_tags` / :func:`roles_of`: what the lab's profile offers (a claim raises
+  :class:`~harness.scenario.results.Inconclusive` for what it lacks, never "holds");
+- :func:`findings_of_steps`: the analysis findings of some steps (``harness.analysis`` kinds);
+- :func:`evidence_steps`: the steps a claim rests on: the steps taken for it plus the steps of the
+  flows and agent events it cites (a claim that reused an earlier observation took no step itself).
+
+    from harness.scenario import ClaimResult
+    from harness.scenario.claims import verdict_of
+
+    def no_keyword_list(lab):
+        with lab.step("security-first-start", action="launch") as step:
+            lab.launch("security")
+            step.expect_flow("ad_config", answered=True)
+        verdict = verdict_of(lambda: lab.assert_no_config_list([step.id], host_role="ad_config"))
+        return ClaimResult.of(verdict, "system apps do not download a keyword list")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from harness.scenario.results import ScenarioAssertion, Verdict
+
+if TYPE_CHECKING:
+    from harness.scenario.lab import Lab
+
+T = TypeVar("T")
+
+#: observations already made in a lab, by key
+_SEEN: WeakKeyDictionary[Any, dict[object, Any]] = WeakKeyDictionary()
+
+
+def verdict_of(assertion: Callable[[], Verdict]) -> Verdict:
+    """Run an assertion (a callable returning a Verdict or raising ScenarioAssertion); its verdict
+    whether it holds or not. Other errors (e.g. Inconclusive) propagate."""
+    try:
+        return assertion()
+    except ScenarioAssertion as failed:
+        return failed.verdict
+
+
+def once(lab: Lab, key: object, observe: Callable[[], T]) -> T:
+    """``observe()`` the first time ``key`` is asked for in ``lab``, its result every later time.
+    An observation that raised (e.g. :class:`~harness.scenario.results.Inconclusive`) is not kept:
+    the next claim tries again."""
+    seen = _SEEN.setdefault(lab, {})
+    if key not in seen:
+        seen[key] = observe()
+    return seen[key]
+
+
+def log_tags(lab: Lab, role: str) -> tuple[str, ...]:
+    """The role's log tags in the lab's profile (empty when the profile gives none)."""
+    return tuple(lab.profile.app(role).log_tags or ())
+
+
+def roles_of(lab: Lab, roles: Iterable[str]) -> list[str]:
+    """The roles of ``roles`` the lab's profile has, in order."""
+    return [r for r in roles if r in lab.profile.apps]
+
+
+def findings_of_steps(lab: Lab, steps: Iterable[str], kinds: Iterable[str] | None = None) -> list[Any]:
+    """The findings (harness.analysis.findings.Finding) of the lab's run that belong to ``steps``
+    (step ids), optionally only of ``kinds`` (e.g. ``("config_list", "pii_sent")``); in the
+    analysis' order. Analyses the run so far (``lab.analyse()``)."""
+    from harness.scenario.assertions import findings_in
+
+    analysis = lab.analyse()
+    wanted = list(kinds) if kinds is not None else sorted({f.kind for f in analysis.finding_list})
+    return findings_in(analysis, wanted, list(steps))
+
+
+def evidence_steps(lab: Lab, evidence: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """The step ids a claim rests on: ``taken`` (the steps started for it) first, then the steps of
+    the flows and agent events in ``evidence`` (ids in the lab's run store), in first-seen order.
+    Ids the store does not hold are ignored."""
+    ids = set(evidence)
+    out = list(dict.fromkeys(taken))
+    if not ids:
+        return out
+    cited = [f.step_id for f in lab.flows(lambda f: f.id in ids)]
+    cited += [e.step_id for e in lab.events() if e.id in ids]
+    for step_id in cited:
+        if step_id and step_id not in out:
+            out.append(step_id)
+    return out
