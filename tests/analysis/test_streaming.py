@@ -1,7 +1,7 @@
-"""Streaming analysis (issue 17): the fast tnetstring parser reads every record exactly as
-mitmproxy's own parser does, analysis through it finds exactly what it finds through mitmproxy's
-parser, a run directory holding the same flows gives the same findings, and the spilled flows
-frame leaves no file behind."""
+"""Streaming analysis (issue 17): with the flows frame spilled to a memory-mapped file, analysis
+finds exactly what it found before (the flows frame, PII hits and findings equal those of an
+in-memory frame, and those read through mitmproxy's own ``tnetstring.load``), a run directory
+holding the same flows gives the same personal-data findings, and the spill leaves no file behind."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mitmproxy.io import FlowReader, tnetstring
+import pyarrow as pa
+from mitmproxy.io import FlowReader
 
-from harness.analysis import Options, analyze, loaders, tnet
+from harness.analysis import Options, analyze, scan
 from harness.analysis.synthetic import PLANT_ENCODINGS, SAMPLE_FACTS, ordinary_flows, planted_flow, write_flows
 from harness.capture import RunStore
 from harness.capture.httprecord import ConnFacts, http_record
@@ -40,51 +41,33 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _mitmproxy_reader(fh: Any, size: int) -> Any:
-    """The reader before issue 17: mitmproxy's own parser (with the length check kept)."""
-    start = fh.tell()
-    if not fh.read(1):
-        raise EOFError
-    fh.seek(start)
-    return tnetstring.load(fh)
+class _InMemory:
+    """The flows table as it was before issue 17: Arrow batches kept in memory."""
+
+    def __init__(self, schema: pa.Schema, prefix: str = "") -> None:
+        self.schema, self.batches = schema, []
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.batches.append(batch)
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_batches(self.batches, schema=self.schema)
 
 
 def _findings(a: Any) -> list[dict[str, Any]]:
     return sorted((f.to_dict() for f in a.finding_list), key=repr)
 
 
-def test_fast_parser_reads_every_record_as_mitmproxy(capture: Path) -> None:
-    size = capture.stat().st_size
-    with capture.open("rb") as ours, capture.open("rb") as theirs:
-        for _ in range(N_FLOWS):
-            assert tnet.read_tnetstring(ours, size) == tnetstring.load(theirs)
-        with pytest.raises(EOFError):
-            tnet.read_tnetstring(ours, size)
-
-
-@pytest.mark.parametrize("data", [b"5:abc,", b"x:abc,", b"4:1:a,}", b"3:abc?", b"2:1x#", b"4:trux!", b"1:x~",
-                                  b"6:1:a,1:]"])
-def test_fast_parser_rejects_what_mitmproxy_rejects(data: bytes) -> None:
-    with pytest.raises(ValueError):
-        tnetstring.loads(data)
-    with pytest.raises(ValueError):
-        tnet.loads(data)
-
-
-def test_values_of_every_type(capture: Path) -> None:
-    value = {"text": "ü", b"bytes": b"\x00:,", "n": -12, "f": 1.5, "t": True, "no": None, "l": [[], {}, [b""]]}
-    assert tnet.loads(tnetstring.dumps(value)) == tnetstring.loads(tnetstring.dumps(value)) == value
-
-
-def test_findings_identical_to_mitmproxy_parser(capture: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_findings_identical_to_in_memory_frame(capture: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opts = Options(facts=SAMPLE_FACTS, lists_dir=None)
     fast = analyze(capture, opts)
-    monkeypatch.setattr(loaders, "read_tnetstring", _mitmproxy_reader)
+    monkeypatch.setattr(scan, "SpilledTable", _InMemory)
     reference = analyze(capture, opts)
     assert len(fast.finding_list) >= 3 and len(fast.pii_hits) >= N_FLOWS // 40
     assert _findings(fast) == _findings(reference)
     assert fast.flows.equals(reference.flows)
     assert fast.pii_hits.equals(reference.pii_hits)
+    assert fast.lists.equals(reference.lists) and fast.destinations.equals(reference.destinations)
 
 
 def test_run_directory_gives_the_same_findings(capture: Path, tmp_path: Path) -> None:
