@@ -12,12 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pyarrow as pa
+import pytest
 from mitmproxy.io import FlowReader
 
 from harness.analysis import Options, analyze, scan
-from harness.analysis.synthetic import PLANT_ENCODINGS, SAMPLE_FACTS, ordinary_flows, planted_flow, write_flows
+from harness.analysis.synthetic import (
+    PLANT_ENCODINGS,
+    SAMPLE_FACTS,
+    ordinary_flows,
+    planted_flow,
+    write_flows,
+)
 from harness.capture import RunStore
 from harness.capture.httprecord import ConnFacts, http_record
 
@@ -89,3 +95,26 @@ def test_spilled_frame_leaves_no_file(capture: Path, tmp_path: Path, monkeypatch
     a = analyze(capture, Options(facts=SAMPLE_FACTS, lists_dir=None))
     assert os.listdir(tmp_path) == []  # unlinked once mapped
     assert len(a.flows) == N_FLOWS and a.flows["response_body"].notna().sum() > 0
+
+
+def test_list_prefilter_searches_the_same_names() -> None:
+    """``lists._NAME_SEARCH`` (the fast yes/no form) matches exactly where ``NAME_PATTERN`` does,
+    case folding included (long s, Kelvin sign, dotted and dotless i)."""
+    import random
+
+    from harness.analysis import lists
+
+    alphabet = [*"blackoistdenywrfvzu.-_ BLACKOIST", "ſ", "K", "İ", "ı", "ß"]
+    words = ["blacklist", "block_list", "deny-list", "keyword", "sensitive", "censor", "ban word", "forbidden",
+             "filter", "BLACK LIST", "ſensitive", "Keyword"]
+    rng = random.Random(3)
+    matches = 0
+    for _ in range(20000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        if rng.random() < 0.3:
+            w, i = rng.choice(words), rng.randint(0, len(s))
+            s = s[:i] + w[:rng.randint(3, len(w))] + s[i:]
+        expected = bool(lists.NAME_PATTERN.search(s))
+        matches += expected
+        assert bool(lists._NAME_SEARCH.search(s)) == expected, repr(s)
+    assert matches > 500
