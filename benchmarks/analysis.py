@@ -60,13 +60,18 @@ def generate(path: Path, n: int, seed: int = 42) -> int:
 
 def make_run_dir(mitm: Path, run_dir: Path) -> int:
     """A run directory (store.sqlite + flows.mitm) holding the flows of ``mitm``, each row built by
-    the recorder's own :func:`harness.capture.httprecord.http_record`."""
+    the recorder's own :func:`harness.capture.httprecord.http_record`. Built beside ``run_dir`` and
+    renamed when complete, so an interrupted build is never taken for a finished one."""
+    import shutil
+
     from mitmproxy.io import FlowReader
 
     from harness.capture import RunStore
     from harness.capture.httprecord import ConnFacts, http_record
 
-    store = RunStore.create(run_dir, meta={"kind": "benchmark"})
+    partial = run_dir.with_name(run_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    store = RunStore.create(partial, meta={"kind": "benchmark"})
     n = 0
     with mitm.open("rb") as fh:
         for f in FlowReader(fh).stream():
@@ -77,9 +82,8 @@ def make_run_dir(mitm: Path, run_dir: Path) -> int:
                 store.flush(timeout=120)
     store.flush(timeout=300)
     store.close("complete", timeout=300)
-    target = run_dir / "flows.mitm"
-    target.unlink(missing_ok=True)
-    os.link(mitm, target)
+    os.link(mitm, partial / "flows.mitm")
+    partial.rename(run_dir)
     return n
 
 
@@ -128,7 +132,7 @@ def measure(n: int, rounds: int, work: Path) -> dict[str, dict]:
         generate(mitm, n)
         print(f"generated {n} flows ({mitm.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s",
               file=sys.stderr)
-    if not (run_dir / "store.sqlite").exists():
+    if not run_dir.exists():
         make_run_dir(mitm, run_dir)
     samples: dict[str, list[dict]] = {"read": [], "mitm": [], "run": []}
     for i in range(rounds):
