@@ -1,157 +1,50 @@
-"""Recording overhead on loopback: flows/s of (a) bare mitmdump, (b) mitmdump -w, (c) the harness
-recorder (``harness record``), with several concurrent keep-alive HTTPS clients; then the
-recorder's RSS while recording many flows (it must stay flat: flows are streamed to disk).
+"""Recorder CPU cost (issue 17, targets 1 and 2): flows per proxy CPU-second of bare ``mitmdump``,
+``mitmdump -w FILE`` and the harness recorder (``harness record``), side by side.
 
-    python benchmarks/record_overhead.py [--seconds 8] [--clients 8] [--rounds 3] [--flows 100000]
+    python benchmarks/record_overhead.py [--reps 5] [--seconds 6] [--procs 2] [--parallel 8]
+                                         [--rss-flows 100000] [--quick]
 
-Throughput is reported twice: flows/s (wall clock) and flows per CPU-second of the proxy process
-(all its threads, so the recorder's writer threads count too). Rounds interleave the
-configurations and the best round of each counts, which evens out other load on the machine.
+Load: :mod:`benchmarks.loadgen` (``curl --parallel`` processes, HTTPS through the proxy with
+keep-alive, 512-byte responses from a multi-process asyncio upstream). Its direct rate (no proxy)
+is printed beside the proxied rates: when it is several times higher, the proxy is the limit and
+flows/s means something.
 
-Everything listens on 127.0.0.1 and stops by itself. Not a test: it prints a table.
+Cost: user + system CPU-seconds of the proxy process (all its threads, so the recorder's writer
+threads count) over a measured window after a warm-up, read from ``/proc/PID/stat``; flows are
+the 200 responses the clients received in that window. Repetitions interleave the configurations
+(the order rotates each repetition) and the median counts, which evens out other load on a shared
+machine; the spread (min–max) is printed too.
+
+Targets (issue 17): recorder flows/CPU-s >= 0.95 x bare mitmdump and >= 1.10 x ``mitmdump -w``.
+``run(quick)`` returns the figures as rows for ``benchmarks/run_all.py``. Loopback only; it stops
+by itself. Not a test: it prints a table (exit 0 when every target is met, else 1).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.server
 import os
 import shutil
-import signal
-import socket
-import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadgen  # noqa: E402 - benchmarks/ is not a package
 
-ROOT = Path(__file__).resolve().parents[1]
+BARE, SAVE, RECORDER, HARNESS_PROXY = "mitmdump", "mitmdump -w", "harness record", "harness proxy only"
+#: the configurations of one repetition; the last isolates the recorder's own cost
+KINDS = (BARE, SAVE, RECORDER, HARNESS_PROXY)
+TARGET_VS_BARE = 0.95
+TARGET_VS_SAVE = 1.10
+#: direct rate / best proxied rate at or above which the generator is not the limit
+TARGET_HEADROOM = 2.0
 
-
-# -- upstream: stdlib HTTPS server with keep-alive, in its own process ------------------------------
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    body = b"x" * 512
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def serve_upstream(port: int, cert: str, key: str) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    server.serve_forever()
-
-
-# -- helpers ------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on {port}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-def cpu_seconds(pid: int) -> float:
-    """user + system CPU time of a process so far (robust against other load on the machine)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(current RSS, peak RSS) in MiB of a process, from /proc."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        k, _, v = line.partition(":")
-        fields[k] = v.strip()
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
-class Load:
-    """``clients`` threads, each a keep-alive httpx client through the proxy, GETting in a loop."""
-
-    def __init__(self, proxy_port: int, url: str, ca: str, clients: int) -> None:
-        self.proxy = f"http://127.0.0.1:{proxy_port}"
-        self.url, self.ca, self.clients = url, ca, clients
-        self.count = 0
-        self.errors = 0
-        self._lock = threading.Lock()
-
-    def run(self, *, seconds: float | None = None, flows: int | None = None,
-            on_progress: object = None) -> float:
-        stop_at = time.monotonic() + seconds if seconds else None
-        done = threading.Event()
-
-        def worker() -> None:
-            with httpx.Client(proxy=self.proxy, verify=self.ca, timeout=30) as client:
-                client.get(self.url)  # warm: CONNECT + TLS once per client
-                while not done.is_set():
-                    try:
-                        client.get(self.url)
-                    except httpx.HTTPError:
-                        with self._lock:
-                            self.errors += 1
-                        continue
-                    with self._lock:
-                        self.count += 1
-                        if (flows and self.count >= flows) or (stop_at and time.monotonic() >= stop_at):
-                            done.set()
-
-        threads = [threading.Thread(target=worker, daemon=True) for _ in range(self.clients)]
-        start = time.monotonic()
-        for t in threads:
-            t.start()
-        while not done.wait(0.2):
-            if on_progress is not None:
-                on_progress(self.count)  # type: ignore[operator]
-            if stop_at and time.monotonic() > stop_at + 60:
-                done.set()
-        for t in threads:
-            t.join(60)
-        return self.count / (time.monotonic() - start)
-
-
-# -- the three configurations ---------------------------------------------------------------------
-
-_BARE_HARNESS = """
+_PROXY_ONLY = """
 import signal, sys, threading
 from harness.capture.proxy import ProxyRunner
 stop = threading.Event()
@@ -163,131 +56,186 @@ stop.wait()
 runner.stop()
 """
 
-KINDS = ("mitmdump", "mitmdump -w", "harness recorder", "harness proxy")
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU-seconds of process ``pid`` (all threads) so far, from ``/proc/PID/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident set size of process ``pid`` in MiB, from ``/proc/PID/status``."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def start_proxy(kind: str, port: int, tmp: Path, upstream_ca: str) -> subprocess.Popen:
+    """Start configuration ``kind`` listening on 127.0.0.1:``port``, writing under ``tmp``."""
     confdir = tmp / "ca"
-    common = ["--listen-host", "127.0.0.1", "-p", str(port), "-q", "--set", f"confdir={confdir}",
+    out = tmp / f"out-{kind.replace(' ', '_')}-{time.monotonic_ns()}"
+    mitmdump = shutil.which("mitmdump") or str(Path(sys.executable).with_name("mitmdump"))
+    common = [mitmdump, "--listen-host", "127.0.0.1", "-p", str(port), "-q", "--set", f"confdir={confdir}",
               "--set", f"ssl_verify_upstream_trusted_ca={upstream_ca}"]
-    out = tmp / f"out-{kind}-{time.monotonic_ns()}"
-    if kind == "harness proxy":  # ProxyRunner without the recorder: isolates the recorder's cost
-        cmd = [sys.executable, "-c", _BARE_HARNESS, str(port), str(confdir), upstream_ca]
-    elif kind == "mitmdump":
-        cmd = ["mitmdump", *common]
-    elif kind == "mitmdump -w":
-        cmd = ["mitmdump", *common, "-w", str(out)]
-    else:
+    if kind == BARE:
+        cmd = common
+    elif kind == SAVE:
+        cmd = [*common, "-w", str(out)]
+    elif kind == RECORDER:
         cmd = [sys.executable, "-m", "harness", "record", "--quiet", "--port", str(port),
                "--upstream-ca", upstream_ca, "--out", str(out)]
+    elif kind == HARNESS_PROXY:
+        cmd = [sys.executable, "-c", _PROXY_ONLY, str(port), str(confdir), upstream_ca]
+    else:
+        raise ValueError(kind)
     env = {**os.environ, "HARNESS_HOME": str(tmp)}
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
-def _summary(rates: dict[str, float], per_cpu: dict[str, float]) -> None:
-    """The throughput table and which targets are met."""
-    a, b, c = rates["mitmdump"], rates["mitmdump -w"], rates["harness recorder"]
-    ea, eb, ec = per_cpu["mitmdump"], per_cpu["mitmdump -w"], per_cpu["harness recorder"]
-    print()
-    print(f"{'configuration':<20}{'flows/s':>10}{'flows/CPU-s':>14}")
-    print(f"{'(a) mitmdump':<20}{a:>10.0f}{ea:>14.0f}")
-    print(f"{'(b) mitmdump -w':<20}{b:>10.0f}{eb:>14.0f}")
-    print(f"{'(c) harness record':<20}{c:>10.0f}{ec:>14.0f}")
-    print(f"{'(d) harness, no rec.':<20}{rates['harness proxy']:>10.0f}{per_cpu['harness proxy']:>14.0f}")
-    print()
-    print("targets: (c) records at >= 0.90 of bare mitmdump (c/a) and at least as fast as mitmdump -w (c/b)")
-    for label, ratio_a, ratio_b in (("flows/s", c / a, c / b), ("flows/CPU-s", ec / ea, ec / eb)):
-        print(f"{label + ':':<13} c/a = {ratio_a:.2f} ({_verdict(ratio_a, 0.90)})   "
-              f"c/b = {ratio_b:.2f} ({_verdict(ratio_b, 1.0)})")
-    print("(flows/CPU-s counts the proxy process's CPU time, all threads: robust when the machine is "
-          "shared; flows/s also depends on the load generator and other load)")
+def measure(kind: str, up: loadgen.Upstream, tmp: Path, ca: str, *, seconds: float, warmup: float,
+            procs: int, parallel: int) -> loadgen.LoadResult:
+    """One window of load through a fresh proxy of configuration ``kind``."""
+    port = loadgen.free_port()
+    proc = start_proxy(kind, port, tmp, str(up.ca_pem))
+    try:
+        loadgen.wait_listening(port, proc)
+        return loadgen.curl_load(up.url, ca, proxy=f"http://127.0.0.1:{port}", seconds=seconds, warmup=warmup,
+                                 procs=procs, parallel=parallel, cpu=lambda: cpu_seconds(proc.pid))
+    finally:
+        loadgen.stop(proc)
 
 
-def _verdict(ratio: float, target: float) -> str:
-    return f"target >= {target:.2f}: {'met' if ratio >= target else 'NOT met'}"
+def _rows(results: dict[str, list[loadgen.LoadResult]], direct: list[float], *,
+          judge: bool = True) -> list[dict[str, Any]]:
+    eff = {k: statistics.median(r.flows / r.cpu for r in rs if r.cpu) for k, rs in results.items()}
+    rate = {k: statistics.median(r.rate for r in rs) for k, rs in results.items()}
+    rows: list[dict[str, Any]] = []
+    for k in results:
+        rows.append({"figure": f"{k}: flows per proxy CPU-second", "value": eff[k], "target": "",
+                     "met": None, "unit": "flows/CPU-s"})
+    for k in results:
+        rows.append({"figure": f"{k}: flows/s", "value": rate[k], "target": "", "met": None, "unit": "flows/s"})
+    d = statistics.median(direct)
+    rows.append({"figure": "load generator direct (no proxy)", "value": d, "target": "", "met": None,
+                 "unit": "requests/s"})
+    headroom = d / max(rate.values())
+    rows.append({"figure": "generator headroom: direct / best proxied rate", "value": headroom,
+                 "target": f">= {TARGET_HEADROOM:.1f}", "met": headroom >= TARGET_HEADROOM if judge else None,
+                 "unit": "x"})
+    for other, target in ((BARE, TARGET_VS_BARE), (SAVE, TARGET_VS_SAVE)):
+        ratio = eff[RECORDER] / eff[other]
+        rows.append({"figure": f"recorder / {other} (flows per CPU-s)", "value": ratio,
+                     "target": f">= {target:.2f}", "met": ratio >= target if judge else None, "unit": "x"})
+    return rows
+
+
+def run(quick: bool = False, *, reps: int = 5, seconds: float = 6.0, procs: int = 2, parallel: int = 8,
+        verbose: bool = False) -> list[dict[str, Any]]:
+    """Measure every configuration ``reps`` times (interleaved, rotating order) and return rows
+    ``{"figure", "value", "target", "met", "unit"}`` (medians; ``met`` None for plain figures).
+
+    ``quick``: one repetition of 1 s windows, so a smoke test sees it run; the numbers then mean
+    little, so ``met`` is None on every row.
+    Raises RuntimeError if curl or mitmdump is missing or a proxy passes no traffic.
+    """
+    if quick:
+        reps, seconds, warmup = 1, 1.0, 0.5
+    else:
+        warmup = 1.5
+    from harness.capture.proxy import ensure_ca
+
+    results: dict[str, list[loadgen.LoadResult]] = {k: [] for k in KINDS}
+    direct: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as name:
+        tmp = Path(name)
+        ca = str(ensure_ca(tmp / "ca").cert)
+        with loadgen.Upstream(tmp) as up:
+            for rep in range(reps):
+                d = loadgen.curl_load(up.url, str(up.ca_pem), seconds=min(seconds, 2.0), warmup=0.5,
+                                      procs=procs, parallel=parallel)
+                direct.append(d.rate)
+                if verbose:
+                    print(f"  rep {rep + 1}: {'direct (no proxy)':<20}{d.rate:8.0f} requests/s", flush=True)
+                order = KINDS[rep % len(KINDS):] + KINDS[:rep % len(KINDS)]
+                for kind in order:
+                    r = measure(kind, up, tmp, ca, seconds=seconds, warmup=warmup, procs=procs, parallel=parallel)
+                    results[kind].append(r)
+                    if verbose:
+                        print(f"  rep {rep + 1}: {kind:<20}{r.rate:8.0f} flows/s {r.flows / (r.cpu or 1):8.0f} "
+                              f"flows/CPU-s ({r.flows} flows, {r.cpu:.2f} CPU-s, {r.errors} errors)", flush=True)
+    rows = _rows(results, direct, judge=not quick)
+    if verbose:
+        _print_table(results, direct)
+    return rows
+
+
+def _print_table(results: dict[str, list[loadgen.LoadResult]], direct: list[float]) -> None:
+    bare = statistics.median(r.flows / r.cpu for r in results[BARE] if r.cpu)
+    print()
+    print(f"{'configuration':<22}{'flows/s':>9}{'flows/CPU-s':>13}{'(min-max)':>13}{'x bare':>8}{'CPU use':>9}")
+    for kind, rs in results.items():
+        eff = sorted(r.flows / r.cpu for r in rs if r.cpu)
+        med = statistics.median(eff)
+        use = statistics.median((r.cpu or 0) / r.seconds for r in rs)
+        print(f"{kind:<22}{statistics.median(r.rate for r in rs):>9.0f}{med:>13.0f}"
+              f"{f'{eff[0]:.0f}-{eff[-1]:.0f}':>13}{med / bare:>8.2f}{use:>8.2f}c")
+    print(f"{'direct (no proxy)':<22}{statistics.median(direct):>9.0f}   (the load generator alone)")
+    print("(medians of the repetitions; CPU use = proxy CPU-seconds per wall second, 1.00c = one core busy)")
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    """The target rows: value, target, met / NOT met."""
+    print()
+    for r in rows:
+        if r["target"]:
+            verdict = {True: "met", False: "NOT met", None: "(not judged: quick run)"}[r["met"]]
+            print(f"{r['figure']:<48}{r['value']:>7.2f} {r['unit']:<3} target {r['target']:<8} {verdict}")
+
+
+def rss_run(flows: int, *, procs: int = 2, parallel: int = 8) -> None:
+    """Record ``flows`` flows through ``harness record`` and print its RSS at 10 000 and at ``flows``."""
+    from harness.capture.proxy import ensure_ca
+
+    with tempfile.TemporaryDirectory(prefix="harness-bench-") as name:
+        tmp = Path(name)
+        ca = str(ensure_ca(tmp / "ca").cert)
+        with loadgen.Upstream(tmp) as up:
+            port = loadgen.free_port()
+            proc = start_proxy(RECORDER, port, tmp, str(up.ca_pem))
+            try:
+                loadgen.wait_listening(port, proc)
+                marks = sorted({min(10_000, flows), flows})
+                print(f"\n{'flows recorded':<16}{'RSS MiB':>10}{'peak MiB':>10}")
+                done = 0
+                for m in marks:
+                    while done < m:  # windows of load until the mark is passed
+                        r = loadgen.curl_load(up.url, ca, proxy=f"http://127.0.0.1:{port}", seconds=2.0,
+                                              warmup=0.0, procs=procs, parallel=parallel)
+                        done += r.flows
+                    rss, peak = rss_mb(proc.pid)
+                    print(f"{done:<16}{rss:>10.1f}{peak:>10.1f}")
+            finally:
+                loadgen.stop(proc)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=8.0, help="duration of each throughput run")
-    ap.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="throughput runs per configuration (best counts; 0 skips the throughput part)")
-    ap.add_argument("--flows", type=int, default=100_000, help="flows for the RSS run (0 skips it)")
-    ap.add_argument("--serve-upstream", nargs=3, metavar=("PORT", "CERT", "KEY"), help=argparse.SUPPRESS)
+    ap.add_argument("--reps", type=int, default=5, help="repetitions per configuration (median counts)")
+    ap.add_argument("--seconds", type=float, default=6.0, help="measured window per run (after a warm-up)")
+    ap.add_argument("--procs", type=int, default=2, help="curl processes")
+    ap.add_argument("--parallel", type=int, default=8, help="keep-alive connections per curl process")
+    ap.add_argument("--rss-flows", type=int, default=0, help="also record this many flows and print RSS")
+    ap.add_argument("--quick", action="store_true", help="one repetition of 1 s windows (smoke test)")
     args = ap.parse_args(argv)
-    if args.serve_upstream:
-        port, cert, key = args.serve_upstream
-        serve_upstream(int(port), cert, key)
-        return 0
-    if shutil.which("mitmdump") is None:
-        print("mitmdump not on PATH", file=sys.stderr)
-        return 2
-
-    from harness.capture.proxy import ensure_ca
-    from harness.testing.pki import make_ca, make_leaf
-
-    tmp = Path(tempfile.mkdtemp(prefix="harness-bench-"))
-    world = make_ca("Bench World CA")
-    leaf = make_leaf(world, ["127.0.0.1", "localhost"])
-    world.write(tmp / "world.pem", tmp / "world-key.pem")
-    leaf.write(tmp / "leaf.pem", tmp / "leaf-key.pem")
-    ca = ensure_ca(tmp / "ca")
-    up_port = free_port()
-    upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(up_port),
-                                 str(tmp / "leaf.pem"), str(tmp / "leaf-key.pem")])
-    procs: list[subprocess.Popen] = [upstream]
     try:
-        wait_listening(up_port, upstream)
-        url = f"https://127.0.0.1:{up_port}/"
-        rates: dict[str, float] = {}
-        per_cpu: dict[str, float] = {}
-        for _round in range(args.rounds):
-            for kind in KINDS:
-                port = free_port()
-                proc = start_proxy(kind, port, tmp, str(tmp / "world.pem"))
-                procs.append(proc)
-                wait_listening(port, proc)
-                load = Load(port, url, str(ca.cert), args.clients)
-                cpu0 = cpu_seconds(proc.pid)
-                rate = load.run(seconds=args.seconds)
-                cpu = cpu_seconds(proc.pid) - cpu0
-                stop(proc)
-                rates[kind] = max(rates.get(kind, 0.0), rate)
-                eff = load.count / cpu if cpu > 0 else 0.0
-                per_cpu[kind] = max(per_cpu.get(kind, 0.0), eff)
-                print(f"  round {_round + 1}: {kind:<17} {rate:8.0f} flows/s {eff:8.0f} flows/CPU-s "
-                      f"({load.count} flows, {load.errors} errors)", flush=True)
-        if rates:
-            _summary(rates, per_cpu)
-
-        if args.flows:
-            port = free_port()
-            proc = start_proxy("harness recorder", port, tmp, str(tmp / "world.pem"))
-            procs.append(proc)
-            wait_listening(port, proc)
-            marks = sorted({min(10_000, args.flows), args.flows})
-            samples: dict[int, tuple[float, float]] = {}
-
-            def progress(n: int) -> None:
-                for m in marks:
-                    if n >= m and m not in samples:
-                        samples[m] = rss_mb(proc.pid)
-
-            load = Load(port, url, str(ca.cert), args.clients)
-            load.run(flows=args.flows, on_progress=progress)
-            samples[args.flows] = rss_mb(proc.pid)
-            stop(proc)
-            print()
-            print(f"{'flows recorded':<16}{'RSS MiB':>10}{'peak MiB':>10}")
-            for m in marks:
-                rss, peak = samples.get(m, (float('nan'), float('nan')))
-                print(f"{m:<16}{rss:>10.1f}{peak:>10.1f}")
-    finally:
-        for p in reversed(procs):
-            stop(p)
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+        rows = run(args.quick, reps=args.reps, seconds=args.seconds, procs=args.procs, parallel=args.parallel,
+                   verbose=True)
+        print_rows(rows)
+        if args.rss_flows:
+            rss_run(args.rss_flows, procs=args.procs, parallel=args.parallel)
+    except RuntimeError as exc:
+        print(f"record_overhead: {exc}", file=sys.stderr)
+        return 2
+    return 0 if all(r["met"] is not False for r in rows) else 1
 
 
 if __name__ == "__main__":

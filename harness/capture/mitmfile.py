@@ -83,13 +83,19 @@ class FlowStates:
 
 
 class MitmFileWriter:
-    """Appends flow states to a ``.mitm`` file from a background thread."""
+    """Appends flow states to a ``.mitm`` file from a background thread.
+
+    ``threaded=False``: no thread of its own; the owner calls :meth:`write_state` and
+    :meth:`flush_buffer` from one thread (the recorder does so from the run store's writer thread,
+    flushing after each store commit, so one thread wakes up per batch instead of two).
+    """
 
     def __init__(
         self, path: str | os.PathLike[str], *, on_error: Callable[[StoreError], None] | None = None,
-        flush_interval: float = 0.2,
+        flush_interval: float = 0.2, threaded: bool = True,
     ) -> None:
         self.path = Path(path)
+        self._closed = False
         self._on_error = on_error
         self._flush_interval = flush_interval
         self.error: StoreError | None = None
@@ -105,14 +111,35 @@ class MitmFileWriter:
                              attempted="open flows.mitm") from exc
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._memo: dict[int, tuple[dict[str, Any], bytes]] = {}
-        self._thread = threading.Thread(target=self._run, name="mitmfile-writer", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="mitmfile-writer", daemon=True)
+            self._thread.start()
+
+    def write_state(self, state: dict[str, Any]) -> None:
+        """Encode and write one state now (``threaded=False``); an error stops the writer, never raises."""
+        if self.error is not None or self._closed:
+            return
+        try:
+            self._fo.write(self.encode(state))
+            self.written += 1
+        except (OSError, ValueError) as exc:
+            self._fail(exc)
+
+    def flush_buffer(self) -> None:
+        """Hand what was written to the OS (``threaded=False``); an error stops the writer."""
+        if not self._closed:
+            self._flush()
 
     def add_state(self, state: dict[str, Any]) -> None:
-        """Queue one ``flow.get_state()`` for writing (cheap; call from the event loop)."""
+        """Queue one ``flow.get_state()`` for writing (cheap; call from the event loop); with
+        ``threaded=False`` write it now. Raises the writer's error, if any."""
         if self.error is not None:
             raise self.error
-        self._queue.put(state)
+        if self._thread is None:
+            self.write_state(state)
+        else:
+            self._queue.put(state)
 
     def add(self, f: flow.Flow) -> None:
         self.add_state(f.get_state())
@@ -194,6 +221,13 @@ class MitmFileWriter:
                 pass
 
     def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything queued is handed to the OS; raises the write error, if any.
+        (``threaded=False``: flushes the buffer in the calling thread.)"""
+        if self._thread is None:
+            self.flush_buffer()
+            if self.error is not None:
+                raise self.error
+            return
         done = threading.Event()
         self._queue.put(done)
         if not done.wait(timeout):
@@ -202,6 +236,14 @@ class MitmFileWriter:
             raise self.error
 
     def close(self, timeout: float = 10.0) -> None:
+        if self._thread is None:
+            if not self._closed:
+                self._closed = True
+                try:
+                    self._fo.close()
+                except OSError as exc:
+                    self._fail(exc)
+            return
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join(timeout)

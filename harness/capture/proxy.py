@@ -12,13 +12,25 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import addons as mitm_addons
 from mitmproxy import exceptions, options
+from mitmproxy.addons import (
+    block,
+    core,
+    disable_h2c,
+    dns_resolver,
+    next_layer,
+    onboarding,
+    proxyserver,
+    strip_dns_https_records,
+    tlsconfig,
+    update_alt_svc,
+)
 from mitmproxy.master import Master
 
 from harness.capture import ca
@@ -70,6 +82,50 @@ def ensure_ca(confdir: str | os.PathLike[str] | None = None) -> CaFiles:
         raise CaptureError(f"cannot create the proxy CA in {path}: {exc.strerror or exc}",
                            fix="make HARNESS_HOME writable", attempted="create proxy CA") from exc
     return CaFiles(confdir=path, cert=ca.cert_path(path), key=key)
+
+
+#: mitmproxy's default addons that act with default options; the others (playback, map/modify
+#: rules, sticky cookies, ``save``, ``hardump``, commands for the console, ...) act only when one of
+#: their own options is set
+ACTIVE_BY_DEFAULT = (core.Core, block.Block, strip_dns_https_records.StripDnsHttpsRecords, disable_h2c.DisableH2C,
+                     onboarding.Onboarding, proxyserver.Proxyserver, dns_resolver.DnsResolver, next_layer.NextLayer,
+                     tlsconfig.TlsConfig, update_alt_svc.UpdateAltSvc)
+
+
+class _OptionNames:
+    """A stand-in for mitmproxy's addon loader that only notes the names of declared options."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def add_option(self, name: str, *_: Any, **__: Any) -> None:
+        self.names.add(name)
+
+    def __getattr__(self, _name: str) -> Any:
+        return lambda *_, **__: None
+
+
+def mitmproxy_addons(option_names: Set[str] = frozenset()) -> list[Any]:
+    """The mitmproxy default addons a harness proxy loads: those in :data:`ACTIVE_BY_DEFAULT`, or
+    all of ``mitmproxy.addons.default_addons()`` if ``option_names`` sets an option of another one.
+
+    mitmproxy offers every event to every addon in its chain (and an ``update`` event after each
+    flow event), so each idle addon costs on every flow: the 21 idle default addons took about 30 %
+    of the proxy's CPU per flow on loopback (559 → 792 flows per CPU-second, medians of 3 on 2
+    shared cores; issue 17, ``benchmarks/record_overhead.py``). Behaviour with default options is
+    unchanged.
+    """
+    chosen: list[Any] = []
+    for addon in mitm_addons.default_addons():
+        if isinstance(addon, ACTIVE_BY_DEFAULT):
+            chosen.append(addon)
+            continue
+        loader = _OptionNames()
+        if hasattr(addon, "load"):
+            addon.load(loader)
+        if loader.names & option_names:
+            return mitm_addons.default_addons()
+    return chosen
 
 
 class _LogKeeper(logging.Handler):
@@ -201,7 +257,7 @@ class ProxyRunner:
         self.loop = asyncio.get_running_loop()
         opts = options.Options()
         master = Master(opts, event_loop=self.loop)
-        master.addons.add(*mitm_addons.default_addons())
+        master.addons.add(*mitmproxy_addons(set(self.options)))
         master.addons.add(*self.addons)
         master.addons.add(probe)
         try:

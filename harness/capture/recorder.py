@@ -117,9 +117,11 @@ class Recorder:
         if self.store is None or not self._write_mitm:
             return
         try:
-            self.mitm = MitmFileWriter(self.store.run_dir / MITM_NAME, on_error=self._fail)
+            # written by the store's writer thread, handed to the OS after each store commit
+            self.mitm = MitmFileWriter(self.store.run_dir / MITM_NAME, on_error=self._fail, threaded=False)
         except StoreError as exc:
             raise exceptions.OptionsError(str(exc)) from exc
+        self.store.add_commit_hook(self.mitm.flush_buffer)
 
     def running(self) -> None:
         self.master = ctx.master
@@ -269,11 +271,15 @@ class Recorder:
         facts = ConnFacts.of(f)
         step = f.metadata.get(STEP_KEY, self.timeline.current)
         cap, now = self.body_cap, time.time()
+        then: Callable[[FlowRecord], None] = self._notify
+        if self.mitm is not None:
+            if self.mitm.error is not None:
+                self._fail(self.mitm.error)
+                return
+            then = self._then_mitm(self.mitm, self._states.state(f))
         try:
             self.store.add_flow_from(lambda: self.flow_record(f, kind, facts=facts, step=step, cap=cap, now=now),
-                                     self._notify)
-            if self.mitm is not None:
-                self.mitm.add_state(self._states.state(f))
+                                     then)
         except StoreError as exc:
             self._fail(exc)
             return
@@ -292,6 +298,13 @@ class Recorder:
         return http_record(f, kind, facts=facts or ConnFacts.of(f), step=step,
                            cap=self.body_cap if cap is None else cap, now=now)
 
+    def _then_mitm(self, mitm: MitmFileWriter, state: dict[str, Any]) -> Callable[[FlowRecord], None]:
+        """After the row is in (writer thread): the flow's state goes to flows.mitm, then on_flow."""
+        def then(record: FlowRecord) -> None:
+            mitm.write_state(state)
+            self._notify(record)
+        return then
+
     def _notify(self, record: FlowRecord) -> None:
         if self.on_flow is not None:
             self.on_flow(record)
@@ -301,8 +314,12 @@ class Recorder:
         assert self.store is not None
         try:
             self.store.add_flow(record)
-            if self.mitm is not None and f is not None:
-                self.mitm.add_state(self._states.state(f))
+            mitm = self.mitm
+            if mitm is not None and f is not None:
+                if mitm.error is not None:
+                    raise mitm.error
+                state = self._states.state(f)
+                self.store.call(lambda: mitm.write_state(state))
         except StoreError as exc:
             self._fail(exc)
             return
@@ -313,17 +330,24 @@ class Recorder:
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until all recorded flows are on disk (raises the recording error, if any)."""
+        if self.store is not None:
+            self.store.flush(timeout)  # also hands flows.mitm to the OS (a commit hook)
         if self.mitm is not None:
             self.mitm.flush(timeout)
-        if self.store is not None:
-            self.store.flush(timeout)
         if self.failure is not None:
             raise self.failure
 
     def close_files(self) -> None:
-        if self.mitm is not None:
-            self.mitm.close()
+        mitm = self.mitm
+        if mitm is not None:
             self.mitm = None
+            if self.store is not None:
+                try:
+                    self.store.flush()  # the queued states are written first
+                except StoreError:
+                    pass
+                self.store.remove_commit_hook(mitm.flush_buffer)
+            mitm.close()
 
     def _close_own(self) -> None:
         self.close_files()

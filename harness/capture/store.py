@@ -148,6 +148,7 @@ class RunStore:
         self._on_error: ErrorCallback | None = None
         self._commit_interval = 0.2
         self._artifact_lock = threading.Lock()
+        self._commit_hooks: list[Callable[[], object]] = []
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -315,6 +316,11 @@ class RunStore:
                     db.commit()
                 except (sqlite3.Error, OSError) as exc:
                     self._fail(exc, "commit")
+            for hook in self._commit_hooks:
+                try:
+                    hook()
+                except Exception:  # noqa: BLE001 - a hook must not stop the writer
+                    logger.exception("commit hook failed")
             for f in flushes:
                 f.done.set()
         if db is not None:
@@ -381,6 +387,25 @@ class RunStore:
                     logger.exception("flow callback failed")
 
         self._submit(op)
+
+    def call(self, fn: Callable[[], object]) -> None:
+        """Run ``fn()`` in the writer thread, in order with the writes (its exceptions are logged)."""
+        def op(_db: sqlite3.Connection) -> None:
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - see above
+                logger.exception("store call failed")
+
+        self._submit(op)
+
+    def add_commit_hook(self, hook: Callable[[], object]) -> None:
+        """Call ``hook()`` in the writer thread after every commit (at least every 200 ms while
+        writing, and before a :meth:`flush` returns); e.g. to hand a side file to the OS."""
+        self._commit_hooks.append(hook)
+
+    def remove_commit_hook(self, hook: Callable[[], object]) -> None:
+        if hook in self._commit_hooks:
+            self._commit_hooks.remove(hook)
 
     def add_ws_message(self, msg: WsMessage) -> None:
         row = (msg.flow_id, msg.step_id, msg.timestamp, int(msg.from_client), int(msg.is_text),
