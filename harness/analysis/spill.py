@@ -20,6 +20,13 @@ import weakref
 
 import pyarrow as pa
 
+from harness.errors import AnalysisError
+
+
+def _no_space(path: str, exc: OSError) -> AnalysisError:
+    return AnalysisError(f"cannot write the analysis spill file {path}: {exc.strerror or exc}",
+                         fix="point TMPDIR at a folder with free space (about the size of the capture)")
+
 
 def _remove(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
@@ -29,12 +36,17 @@ def _remove(path: str) -> None:
 class SpilledTable:
     """Collects record batches of ``schema`` on disk; :meth:`table` maps them back (once).
 
-    Raises ``OSError`` when the temporary folder cannot be written (``TMPDIR`` decides where).
+    Raises :class:`~harness.errors.AnalysisError` when the temporary folder (``TMPDIR`` decides
+    where) cannot be written or fills up. On a tmpfs the file costs memory, though not this
+    process's RSS.
     """
 
     def __init__(self, schema: pa.Schema, prefix: str = "harness-spill-") -> None:
         self.schema = schema
-        fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=".arrow")  # 0600
+        try:
+            fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=".arrow")  # 0600
+        except OSError as exc:
+            raise _no_space(tempfile.gettempdir(), exc) from None
         os.close(fd)
         #: removes the file if the table is dropped before :meth:`table` (an analysis that failed)
         self._cleanup = weakref.finalize(self, _remove, self.path)
@@ -44,13 +56,19 @@ class SpilledTable:
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Append one batch (written now; nothing is kept in memory)."""
-        self._writer.write_batch(batch)
+        try:
+            self._writer.write_batch(batch)
+        except OSError as exc:
+            raise _no_space(self.path, exc) from None
         self.rows += batch.num_rows
 
     def table(self) -> pa.Table:
         """All batches as one table whose buffers are the memory-mapped file (no copy)."""
-        self._writer.close()
-        self._sink.close()
+        try:
+            self._writer.close()
+            self._sink.close()
+        except OSError as exc:
+            raise _no_space(self.path, exc) from None
         source = pa.memory_map(self.path, "r")
         table = pa.ipc.open_file(source).read_all()
         self._cleanup()  # the mapping keeps the data readable after the unlink

@@ -118,3 +118,13 @@ def test_list_prefilter_searches_the_same_names() -> None:
         matches += expected
         assert bool(lists._NAME_SEARCH.search(s)) == expected, repr(s)
     assert matches > 500
+
+
+def test_unwritable_spill_folder_is_one_clear_error(capture: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.errors import AnalysisError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(AnalysisError) as err:
+        analyze(capture, Options(facts=SAMPLE_FACTS, lists_dir=None))
+    assert "TMPDIR" in (err.value.fix or "") and "spill" in err.value.reason
