@@ -1,11 +1,15 @@
-"""Analysis benchmark: N realistic flows (mixed sizes and encodings, 1 % carrying PII) in a .mitm
-file; prints a table with mitmproxy's FlowReader read time, full analysis time, their ratio
-(target <= 2.0), flows/s and peak RSS of the analysis (target <= 1 GB).
+"""Streaming analysis benchmark (issue 17, target 3): N realistic flows (mixed sizes and encodings,
+1 % carrying PII) analysed from a ``.mitm`` file and from a run directory holding the same flows,
+each against mitmproxy's ``FlowReader`` reading them; peak RSS at two sizes (it must stay flat).
 
-    python benchmarks/analysis.py              # 100 000 flows
-    python benchmarks/analysis.py --flows 5000 # quick run
+    python benchmarks/analysis.py                      # 10 000 and 100 000 flows, 3 rounds
+    python benchmarks/analysis.py --flows 5000 --rounds 1
+    python benchmarks/analysis.py --quick              # small sizes, one round (smoke test)
 
-Each measurement runs in its own child process so peak RSS is that phase's own.
+Each measurement runs in its own child process, so peak RSS is that phase's own. Times are CPU
+seconds of that process (user + system): on a shared machine wall time measures the neighbours.
+Rounds interleave the phases; the median of each counts. Targets: analysis <= 1.0 x the
+FlowReader time, peak RSS <= 512 MB and flat (100 k within 20 % of 10 k).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,8 +27,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-TARGET_RATIO = 2.0
-TARGET_RSS_MB = 1024
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from table import Row, render, row  # noqa: E402
+
+TARGET_RATIO = 1.0
+TARGET_RSS_MB = 512
+#: "flat": peak RSS at the larger size within this factor of the smaller one
+FLAT_FACTOR = 1.2
+SIZES = (10_000, 100_000)
+QUICK_SIZES = (300, 1_000)
 
 
 def generate(path: Path, n: int, seed: int = 42) -> int:
@@ -46,24 +58,62 @@ def generate(path: Path, n: int, seed: int = 42) -> int:
     return write_flows(path, flows())
 
 
+def make_run_dir(mitm: Path, run_dir: Path) -> int:
+    """A run directory (store.sqlite + flows.mitm) holding the flows of ``mitm``, each row built by
+    the recorder's own :func:`harness.capture.httprecord.http_record`. Built beside ``run_dir`` and
+    renamed when complete, so an interrupted build is never taken for a finished one."""
+    import shutil
+
+    from mitmproxy.io import FlowReader
+
+    from harness.capture import RunStore
+    from harness.capture.httprecord import ConnFacts, http_record
+
+    partial = run_dir.with_name(run_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    store = RunStore.create(partial, meta={"kind": "benchmark"})
+    n = 0
+    with mitm.open("rb") as fh:
+        for f in FlowReader(fh).stream():
+            step = f.metadata.get("harness.step_id")
+            store.add_flow(http_record(f, "http", facts=ConnFacts.of(f), step=step, cap=1 << 20))
+            n += 1
+            if n % 5000 == 0:
+                store.flush(timeout=120)
+    store.flush(timeout=300)
+    store.close("complete", timeout=300)
+    os.link(mitm, partial / "flows.mitm")
+    partial.rename(run_dir)
+    return n
+
+
 def phase_read(path: Path) -> dict:
     from mitmproxy.io import FlowReader
 
-    t = time.perf_counter()
-    with path.open("rb") as fh:
+    mitm = path / "flows.mitm" if path.is_dir() else path
+    with mitm.open("rb") as fh:
+        c, t = time.process_time(), time.perf_counter()
         n = sum(1 for _ in FlowReader(fh).stream())
-    return {"seconds": time.perf_counter() - t, "flows": n}
+    return {"cpu": time.process_time() - c, "seconds": time.perf_counter() - t, "flows": n}
 
 
 def phase_analyze(path: Path) -> dict:
     from harness.analysis import Options, analyze
     from harness.analysis.synthetic import SAMPLE_FACTS
 
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     a = analyze(path, Options(facts=SAMPLE_FACTS, lists_dir=None))
-    secs = time.perf_counter() - t
-    return {"seconds": secs, "flows": len(a.flows), "pii_flows": int(a.pii_hits["flow_id"].nunique()),
-            "findings": len(a.finding_list)}
+    return {"cpu": time.process_time() - c, "seconds": time.perf_counter() - t, "flows": len(a.flows),
+            "pii_flows": int(a.pii_hits["flow_id"].nunique()), "findings": len(a.finding_list)}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (``VmHWM``: unlike ``ru_maxrss`` it does not inherit the parent's
+    peak across fork + exec, proc(5))."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(phase: str, path: Path) -> dict:
@@ -74,46 +124,87 @@ def child(phase: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure(n: int, rounds: int, work: Path) -> dict[str, dict]:
+    """Medians over ``rounds`` interleaved rounds of read / analyse .mitm / analyse run dir."""
+    mitm, run_dir = work / f"bench-{n}.mitm", work / f"run-{n}"
+    if not mitm.exists():
+        t = time.perf_counter()
+        generate(mitm, n)
+        print(f"generated {n} flows ({mitm.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s",
+              file=sys.stderr)
+    if not run_dir.exists():
+        make_run_dir(mitm, run_dir)
+    samples: dict[str, list[dict]] = {"read": [], "mitm": [], "run": []}
+    for i in range(rounds):
+        samples["read"].append(child("read", mitm))
+        samples["mitm"].append(child("analyze", mitm))
+        samples["run"].append(child("analyze", run_dir))
+        print(f"{n} flows, round {i + 1}/{rounds}: " + ", ".join(
+            f"{k} {v[-1]['cpu']:.1f} s CPU {v[-1]['rss_mb']:.0f} MB" for k, v in samples.items()), file=sys.stderr)
+    return {k: {f: statistics.median(s[f] for s in v) for f in ("cpu", "seconds", "rss_mb", "flows")}
+            | {"pii_flows": v[-1].get("pii_flows"), "findings": v[-1].get("findings")} for k, v in samples.items()}
+
+
+def run(quick: bool = False, sizes: tuple[int, ...] | None = None, rounds: int | None = None,
+        work: Path | None = None) -> list[Row]:
+    """Target 3 as table rows (see :mod:`table`): for each size the FlowReader time, the analysis
+    time of the .mitm file and of the run directory, their ratios and peak RSS."""
+    sizes = sizes or (QUICK_SIZES if quick else SIZES)
+    rounds = rounds or (1 if quick else 3)
+    tmp = None
+    if work is None:
+        tmp = tempfile.TemporaryDirectory(prefix="harness-bench-")
+        work = Path(tmp.name)
+    rows: list[Row] = []
+    rss: dict[int, float] = {}
+    try:
+        for n in sizes:
+            m = measure(n, rounds, work)
+            k = f"{n // 1000}k" if n >= 1000 else str(n)
+            rows.append(row(f"FlowReader read, {k} flows", m["read"]["cpu"], unit="CPU s"))
+            for src, label in (("mitm", ".mitm"), ("run", "run dir")):
+                ratio = m[src]["cpu"] / m["read"]["cpu"] if m["read"]["cpu"] else float("inf")
+                rows.append(row(f"analysis {label}, {k} flows", m[src]["cpu"], unit="CPU s"))
+                rows.append(row(f"analysis {label} / FlowReader, {k} flows", ratio, f"<= {TARGET_RATIO}",
+                                ratio <= TARGET_RATIO if n == sizes[-1] else None, "x"))
+                rows.append(row(f"peak RSS analysis {label}, {k} flows", m[src]["rss_mb"], f"<= {TARGET_RSS_MB}",
+                                m[src]["rss_mb"] <= TARGET_RSS_MB, "MB"))
+            rows.append(row(f"flows with PII found, {k} flows", f"{m['mitm']['pii_flows']} / {m['run']['pii_flows']}",
+                            f"{n // 100} (1 %)", m["mitm"]["pii_flows"] == m["run"]["pii_flows"] == n // 100))
+            rss[n] = max(m["mitm"]["rss_mb"], m["run"]["rss_mb"])
+        if len(sizes) > 1:
+            lo, hi = sizes[0], sizes[-1]
+            growth = rss[hi] / rss[lo]
+            rows.append(row(f"peak RSS {hi // 1000 or hi}k / {lo // 1000 or lo}k flows" if lo >= 1000
+                            else f"peak RSS {hi} / {lo} flows", growth, f"<= {FLAT_FACTOR} (flat)",
+                            growth <= FLAT_FACTOR if not quick else None, "x"))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--flows", type=int, default=100_000, help="number of flows to generate (default 100000)")
-    ap.add_argument("--file", type=Path, help="use (or create) this .mitm file instead of a temporary one")
+    ap.add_argument("--flows", type=int, nargs="+", help="flow counts to measure (default 10000 100000)")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds; medians are reported (default 3)")
+    ap.add_argument("--quick", action="store_true", help="small sizes, one round (for the smoke test)")
+    ap.add_argument("--work", type=Path, help="keep generated captures in this folder (reused when present)")
     ap.add_argument("--phase", choices=["read", "analyze"], help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
         result = phase_read(args.path) if args.phase == "read" else phase_analyze(args.path)
-        result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return 0
-
-    tmp = tempfile.TemporaryDirectory(prefix="harness-bench-")
-    path = args.file or Path(tmp.name) / "bench.mitm"
-    if not path.exists():
-        t = time.perf_counter()
-        n = generate(path, args.flows)
-        print(f"generated {n} flows ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s",
-              file=sys.stderr)
-    read = child("read", path)
-    full = child("analyze", path)
-    ratio = full["seconds"] / read["seconds"] if read["seconds"] else float("inf")
-    import pandas as pd
-
-    table = pd.DataFrame([
-        {"measure": "flows", "value": f"{full['flows']}", "target": ""},
-        {"measure": "flows carrying PII (found)", "value": f"{full['pii_flows']}", "target": "1 %"},
-        {"measure": "FlowReader read only (s)", "value": f"{read['seconds']:.2f}", "target": ""},
-        {"measure": "full analysis (s)", "value": f"{full['seconds']:.2f}", "target": ""},
-        {"measure": "ratio analysis / read", "value": f"{ratio:.2f}", "target": f"<= {TARGET_RATIO}"},
-        {"measure": "flows/s (analysis)", "value": f"{full['flows'] / full['seconds']:.0f}", "target": ""},
-        {"measure": "peak RSS analysis (MB)", "value": f"{full['rss_mb']:.0f}", "target": f"<= {TARGET_RSS_MB}"},
-        {"measure": "peak RSS read only (MB)", "value": f"{read['rss_mb']:.0f}", "target": ""},
-    ])
-    print(table.to_string(index=False))
-    ok = ratio <= TARGET_RATIO and full["rss_mb"] <= TARGET_RSS_MB
-    print("targets met" if ok else "TARGETS MISSED")
-    tmp.cleanup()
-    return 0 if ok else 1
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+    rows = run(args.quick, tuple(args.flows) if args.flows else None, args.rounds, args.work)
+    print(render(rows))
+    missed = [r for r in rows if r["met"] is False]
+    print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")
+    return 0 if not missed else 1
 
 
 if __name__ == "__main__":

@@ -53,6 +53,10 @@ MIN_ECHO_LEN = 3
 ECHO_BODY_CAP = 64 * 1024
 
 
+#: NAME_PATTERN as a yes/no search: the same words, factored behind a look-ahead on their first
+#: letters so the regex engine skips every other position (3 x faster on JSON bodies, issue 17)
+_NAME_SEARCH = re.compile(r"(?=[bdkscf])(?:b(?:l(?:ack|ock).?list|an.?word)|deny.?list|keyword|sensitive|censor"
+                          r"|f(?:orbidden|ilter))", re.IGNORECASE)
 _STRING_ARRAY = re.compile(rb'\[\s*"[^"\n]{1,80}"\s*,\s*"')
 _LONG_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{40,}")
 
@@ -64,7 +68,7 @@ def _worth_a_look(data: bytes) -> bool:
         return b"<" not in head
     window = data[: 4 * 1024 * 1024]
     return bool(_STRING_ARRAY.search(window) or _LONG_TOKEN.search(window)
-                or NAME_PATTERN.search(window.decode("utf-8", "replace")))
+                or _NAME_SEARCH.search(window.decode("utf-8", "replace")))
 
 
 @dataclass

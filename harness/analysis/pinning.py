@@ -49,15 +49,18 @@ def pinning_findings(flows: pd.DataFrame) -> list[Finding]:
     if flows.empty:
         return []
     ok: set[tuple[str, str]] = set()  # (client, host) pairs with a request sent inside TLS: trusted
-    sent = flows[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna()]
+    # row filters copy only the columns read (a filter of the whole frame reads every column's pages)
+    sent = flows.loc[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna(),
+                     ["client_ip", "server_host", "sni", "host"]]
     for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
         for name in (host, sni, h):
             if _s(name):
                 ok.add((_s(ip) or "", str(name).lower()))
     groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"ids": [], "errors": set(), "evidence": set(),
                                                              "alerts": set(), "rows": 0})
-    failed = flows[flows["kind"] == "tls_failure"]
-    for row in failed[["id", "client_ip", "server_host", "sni", "server_ip", "error", "extra"]].itertuples(index=False):
+    failed = flows.loc[flows["kind"] == "tls_failure", ["id", "client_ip", "server_host", "sni", "server_ip", "error",
+                                                        "extra"]]
+    for row in failed.itertuples(index=False):
         host = _s(row.server_host) or _s(row.sni) or _s(row.server_ip) or "?"
         extra = _extra(row.extra)
         evidence = extra.get("evidence")

@@ -2,7 +2,9 @@
 
 Per flow: one PII scan of each request layer (one automaton), keyword-list detection on the
 response, the HTML title and the decoded body length (for filtering verdicts), and the frame row
-(bodies trimmed to ``frame_body_cap``). Rows become Arrow batches every :data:`BATCH_ROWS` flows.
+(bodies trimmed to ``frame_body_cap``). Rows become Arrow batches every :data:`BATCH_ROWS` flows,
+written to a memory-mapped temporary file (:mod:`harness.analysis.spill`), so memory stays flat
+however many flows there are; only hosts, steps and hits are kept per flow.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from harness.analysis.har import decoded_chain
 from harness.analysis.hosts import normalise_record
 from harness.analysis.lists import TermList, find_lists
 from harness.analysis.pii import Hit, PiiMatcher
+from harness.analysis.spill import SpilledTable
 from harness.capture.records import AgentEvent, FlowRecord, WsMessage
 
 #: flow rows are turned into an Arrow batch every this many flows
@@ -100,7 +103,7 @@ class FlowScanner:
         self.limits = limits
         self.cap = frame_body_cap
         self.flow_cols: dict[str, list[Any]] = {n: [] for n in F.FLOWS.names}
-        self.batches: list[pa.RecordBatch] = []
+        self.spill = SpilledTable(F.FLOWS, prefix="harness-flows-")
         #: flow id -> (destination host, server IP)
         self.flow_hosts: dict[str, tuple[str | None, str | None]] = {}
         self.flow_steps: dict[str, str | None] = {}
@@ -110,16 +113,15 @@ class FlowScanner:
         self.event_objs: list[AgentEvent] = []
 
     def flush_batch(self) -> None:
-        """Move accumulated rows into an Arrow batch (compact, no per-object overhead)."""
+        """Move accumulated rows into an Arrow batch on disk (nothing per flow stays in memory)."""
         if self.flow_cols["id"]:
-            self.batches.append(pa.RecordBatch.from_pydict(self.flow_cols, schema=F.FLOWS))
+            self.spill.write(pa.RecordBatch.from_pydict(self.flow_cols, schema=F.FLOWS))
             self.flow_cols = {n: [] for n in F.FLOWS.names}
 
     def flows_frame(self) -> pd.DataFrame:
+        """The flows frame (``frames.FLOWS``), its columns backed by the memory-mapped batches."""
         self.flush_batch()
-        table = pa.Table.from_batches(self.batches, schema=F.FLOWS)
-        self.batches = []
-        return table.to_pandas(types_mapper=pd.ArrowDtype)
+        return self.spill.table().to_pandas(types_mapper=pd.ArrowDtype)
 
     def _request_hits(self, rec: FlowRecord) -> tuple[list[Hit], bool]:
         hits: list[Hit] = []

@@ -50,6 +50,8 @@ def text(value: Any, where: str) -> str | None:
     """``value`` as Arrow-safe text (``str`` or ``bytes``; numbers are written out), or None."""
     if value is None:
         return None
+    if type(value) is str and value.isascii():  # the common case: no surrogate to escape
+        return value
     if isinstance(value, bytes | bytearray | memoryview):
         value = bytes(value).decode("utf-8", "surrogateescape")
     elif isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -61,6 +63,8 @@ def text(value: Any, where: str) -> str | None:
 
 def header_text(value: Any, where: str) -> str:
     """A header value: like :func:`text`, but keeps ``surrogateescape`` code points (raw bytes)."""
+    if type(value) is str and value.isascii():  # the common case: no surrogate to escape
+        return value
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).decode("utf-8", "surrogateescape")
     if not isinstance(value, str):
