@@ -15,6 +15,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,30 @@ def test_harness_run_a_pack_on_a_phone_by_serial_and_profile_file(bench):
     journal = Path(os.environ["HARNESS_HOME"]) / "journals" / f"{serial}.jsonl"
     assert not journal.exists()
     assert device_state(serial) == before
+
+
+def test_the_pytest_plugin_runs_the_pack_on_the_same_phone(bench):
+    """The same phone through the plugin (``pytest --pyargs harness.packs.ncsc_2021``), as a device
+    farm's CI calls it; run second, after harness run restored the device."""
+    serial, profile, world, root = bench
+    out, junit = root / "plugin-runs", root / "junit.xml"
+    argv = [sys.executable, "-m", "pytest", "--pyargs", "harness.packs.ncsc_2021", "-p", "no:cacheprovider",
+            "--harness-target", serial, "--harness-profile", str(profile), "--harness-hosts", str(world.hosts_file),
+            "--harness-upstream-ca", str(world.ca_cert_path), "--harness-geo-overrides", str(world.geo_file),
+            "--harness-frida", "local", "--harness-out", str(out), "-k", "blacklist", f"--junitxml={junit}"]
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]  # the claim is violated
+    (case,) = [c for c in ET.parse(junit).getroot().iter("testcase")]
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["verdict"] == "violated" and props["claim"] == "System apps do not download a keyword blacklist."
+    (session,) = out.iterdir()
+    doc = json.loads((session / "findings.json").read_text())
+    (claim,) = doc["claims"]
+    assert claim["verdict"] == "violated" and claim["device"] == serial
+    store = RunStore.open(Path(props["run_dir"]))
+    try:
+        flows = {f.id for f in store.iter_flows()}
+    finally:
+        store.close()
+    assert claim["evidence"]["flow_ids"] and set(claim["evidence"]["flow_ids"]) <= flows
+    assert not (Path(os.environ["HARNESS_HOME"]) / "journals" / f"{serial}.jsonl").exists()
