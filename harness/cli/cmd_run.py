@@ -1,6 +1,8 @@
 """``harness run PACK|PATH... [--target virtual|SERIAL[,SERIAL]] [--world W] [--profile P] [--out DIR]
-[-k EXPR] [-n N]``: run scenario packs (or scenario files) through pytest with live progress, then
-print the claim → verdict table and the run directory.
+[-k EXPR] [-n N] [--adb HOST:PORT] [--frida T] [--frida-address HOST:PORT] [--hosts FILE]
+[--upstream-ca PEM] [--geo-overrides FILE]``: run scenario packs (or scenario files) through pytest
+with live progress, then print the claim → verdict table and the run directory. The last three
+describe a lab network with its own names and servers (harness.scenario.labnet).
 
 Exit 0 every claim holds; 1 a claim violated; 2 an error (unknown pack, a scenario file that does
 not compile, a bad marker, an unknown serial, a lab that failed); 3 none violated but one
@@ -17,6 +19,7 @@ from pathlib import Path
 from harness.cli.context import Env
 from harness.errors import UsageError
 from harness.parsing import quote
+from harness.scenario.target import FRIDA_TRANSPORTS
 
 #: ``--target``: ``virtual`` or adb serials (USB serials, ``HOST:PORT``, ``emulator-5554``)
 _SERIAL = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -38,6 +41,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default=None, metavar="NAME|FILE", help="app profile of the phone")
     p.add_argument("--adb", default=None, metavar="HOST:PORT",
                    help="adb server of the phones (default: the local one; a device farm's otherwise)")
+    p.add_argument("--frida", default=None, choices=FRIDA_TRANSPORTS,
+                   help="how Frida reaches a phone's apps (default: usb; local: apps on this host)")
+    p.add_argument("--frida-address", default=None, metavar="HOST:PORT", help="frida-server address for --frida remote")
+    p.add_argument("--hosts", type=Path, default=None, metavar="FILE",
+                   help="the lab network's host names: a hosts file (ADDRESS NAME...) the proxy connects by")
+    p.add_argument("--upstream-ca", type=Path, default=None, metavar="PEM",
+                   help="CA certificate of the lab's own servers, trusted for the proxy's upstream TLS")
+    p.add_argument("--geo-overrides", type=Path, default=None, metavar="FILE",
+                   help="the lab's CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="where run directories are made (default: HARNESS_HOME/runs)")
     p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only tests matching EXPR (pytest -k)")
@@ -98,6 +110,24 @@ def restore_state(progress: list[dict[str, object]], killed: bool) -> str:
     return f"{why}: run `harness restore --device SERIAL` for {', '.join(left)}"
 
 
+def plugin_args(args: argparse.Namespace) -> list[str]:
+    """The plugin options ``harness run`` passes on (``--harness-adb=...``, ...); the lab-network
+    files are read first (HostsFileError, UsageError or AnalysisError naming the file: exit 2)."""
+    from harness.scenario.labnet import check_file
+
+    out = []
+    for name, value in (("adb", args.adb), ("frida", args.frida), ("frida-address", args.frida_address),
+                        ("hosts", args.hosts), ("upstream-ca", args.upstream_ca),
+                        ("geo-overrides", args.geo_overrides)):
+        if value is None:
+            continue
+        if isinstance(value, Path):
+            check_file(name.replace("-", "_"), value)
+            value = value.absolute()  # the child runs in the same folder; an absolute path reads clearer
+        out.append(f"--harness-{name}={value}")
+    return out
+
+
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.cli.run_display import Progress, show_result
     from harness.scenario.packs import find_pack, syntax_errors
@@ -109,6 +139,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"-n {args.workers}: needs at least one worker", fix="e.g. -n 2")
     packs = [find_pack(name) for name in args.packs]
+    passed = plugin_args(args)
     check_serials(target, args.adb)
     for problem in syntax_errors([pack.path for pack in packs]):
         raise UsageError(f"cannot collect {problem['file']}:{problem['line']}: {problem['message']}",
@@ -116,7 +147,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     options = RunOptions(paths=[pack.path for pack in packs], packs=[pack.name for pack in packs],
                          out=Path(args.out) if args.out else env.home / "runs", target=target, world=args.world,
                          profile=args.profile, keyword=args.keyword, workers=args.workers,
-                         extra_args=[f"--harness-adb={args.adb}"] if args.adb else [])
+                         extra_args=passed)
     progress = Progress(env)
     try:
         with progress.shown():

@@ -287,6 +287,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
     from harness.device.proxy import lab_listen
     from harness.device.session import DeviceSession
     from harness.scenario.join import open_door
+    from harness.scenario.labnet import keep_lab_files, lab_network
     from harness.scenario.profile import load_profile
 
     emit = spec.emit or (lambda stage, text: None)
@@ -297,6 +298,7 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
                          fix="give a new run directory (a run never writes into an earlier one)")
     # a profile given by name or path is read before anything starts
     profile = load_profile(spec.profile) if isinstance(spec.profile, str | Path) else spec.profile
+    net_addons, net_options = lab_network(spec)  # hosts file, upstream CA, geo table (harness.scenario.labnet)
     with contextlib.ExitStack() as stack:
         if spec.handle_signals:
             stack.enter_context(handled())
@@ -308,15 +310,16 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         attached = spec.target.open(stack, root, emit)
         if profile is None:
             profile = load_profile(attached.default_profile)
-        options = {**attached.proxy_options, **spec.proxy_options}
+        options = {**attached.proxy_options, **net_options, **spec.proxy_options}
         # --lab-proxy: listen exactly where the phone is told to connect, or refuse (issue 11 item 7)
         listen = lab_listen(spec.lab_proxy) if spec.lab_proxy else {}
-        capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *spec.addons],
+        capture = CaptureSession(run_dir, confdir=home / "ca", addons=[*attached.addons, *net_addons, *spec.addons],
                                  options=options, meta={"kind": "lab", **attached.meta, **spec.meta,
                                                         "profile": getattr(profile, "name", None),
                                                         "tool_versions": tool_versions()}, **listen)
         capture.start()
         assert capture.address is not None and capture.store is not None
+        keep_lab_files(spec, capture.store)
         emit("capture", f"proxy on {capture.address[0]}:{capture.address[1]}, recording into {run_dir}")
         if capture.proxy is not None and capture.proxy.access is not None:
             emit("capture", exposed_warning(f"{capture.address[0]}:{capture.address[1]}", capture.proxy.access))

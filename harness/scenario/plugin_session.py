@@ -92,6 +92,8 @@ class HarnessSession:
     #: the loaded --harness-policy (None: the analysis default) and --harness-geo-db
     policy: Any = None
     mmdb: Path | None = None
+    #: --harness-hosts, --harness-upstream-ca, --harness-geo-overrides (harness.scenario.labnet)
+    network: dict[str, Path | None] = field(default_factory=dict)
     _profile: Any = None
     _world_name: str | None = None
 
@@ -129,7 +131,22 @@ class HarnessSession:
             if not session.mmdb.is_file():
                 raise UsageError(f"--harness-geo-db {str(session.mmdb)[:80]}: no such file",
                                  fix="give a MaxMind GeoIP2/GeoLite2 .mmdb file")
+        session.network = {key: Path(opt(f"harness_{key}")) if opt(f"harness_{key}") else None
+                           for key in ("hosts", "upstream_ca", "geo_overrides")}
+        session.check_network()
         return session
+
+    def check_network(self) -> None:
+        """The lab network's files are read now (one line naming the file and option on error)."""
+        from harness.scenario.labnet import check_file
+
+        for key, value in self.network.items():
+            if value is None:
+                continue
+            try:
+                check_file(key, value)
+            except HarnessError as exc:
+                raise UsageError(f"--harness-{key.replace('_', '-')}: {exc.reason}", fix=exc.fix) from None
 
     @property
     def loaded_profile(self) -> Any:
@@ -194,7 +211,8 @@ class HarnessSession:
         from harness.scenario.spec import LabSpec
 
         return LabSpec(self.target(), profile=self.profile, run_dir=run_dir, handle_signals=False,
-                       mmdb=self.mmdb, policy=self.policy,
+                       mmdb=self.mmdb, policy=self.policy, hosts_file=self.network.get("hosts"),
+                       upstream_ca=self.network.get("upstream_ca"), geo_overrides=self.network.get("geo_overrides"),
                        meta={"run_id": f"{self.session_id}.{self.worker}.{run_dir.name}",
                              "pytest": {"session": self.session_id, "worker": self.worker}},
                        on_flow=ticker.count)

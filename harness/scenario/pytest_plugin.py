@@ -2,7 +2,9 @@
 
 Options (group ``harness``): ``--harness-target virtual|SERIAL[,SERIAL...]`` (``--harness-device``
 is an alias), ``--harness-world NAME|FILE``, ``--harness-profile NAME|FILE``, ``--harness-out DIR``,
-``--harness-geo-db FILE``, ``--harness-policy FILE``, ``--harness-adb HOST:PORT``,
+``--harness-geo-db FILE``, ``--harness-policy FILE``, ``--harness-adb HOST:PORT``, the lab network's
+``--harness-hosts FILE``, ``--harness-upstream-ca FILE`` and ``--harness-geo-overrides FILE``
+(harness.scenario.labnet),
 ``--harness-frida usb|remote|forward|local``, ``--harness-frida-address HOST:PORT``,
 ``--harness-progress FILE`` (harness.scenario.plugin_progress).
 
@@ -68,6 +70,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="policy YAML (adequacy countries, PII rules) for the analysis")
     group.addoption("--harness-adb", dest="harness_adb", default=None, metavar="HOST:PORT",
                     help="adb server of the phones (default: the local one)")
+    group.addoption("--harness-hosts", dest="harness_hosts", default=None, metavar="FILE",
+                    help="the lab network's host names: a hosts file (ADDRESS NAME...) the proxy connects by")
+    group.addoption("--harness-upstream-ca", dest="harness_upstream_ca", default=None, metavar="FILE",
+                    help="CA certificate (PEM) of the lab's own servers, trusted for upstream TLS")
+    group.addoption("--harness-geo-overrides", dest="harness_geo_overrides", default=None, metavar="FILE",
+                    help="the lab's CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`)")
     group.addoption("--harness-frida", dest="harness_frida", default="usb", choices=FRIDA_TRANSPORTS,
                     help="how Frida reaches a phone's apps (default: usb)")
     group.addoption("--harness-frida-address", dest="harness_frida_address", default=None, metavar="HOST:PORT",

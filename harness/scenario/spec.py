@@ -48,9 +48,13 @@ class LabSpec:
     #: extra mitmproxy addons and options (a lab's upstream routing, e.g.)
     addons: Sequence[Any] = ()
     proxy_options: dict[str, Any] = field(default_factory=dict)
-    #: a lab's CIDR -> country table (wins over the target's own) and a MaxMind database
+    #: a lab's CIDR -> country table (wins over the target's own; kept in the run) and a MaxMind database
     geo_overrides: Path | None = None
     mmdb: Path | None = None
+    #: the lab network's names: a hosts file (``ADDRESS NAME...``) the proxy routes by
+    #: (harness.capture.resolve), and the CA (PEM) of its internal servers, trusted upstream
+    hosts_file: Path | None = None
+    upstream_ca: Path | None = None
     policy: Policy | None = None
     #: trigger maps (JSON/YAML files) per app role, for ``lab.trigger`` on a phone
     triggers: dict[str, Path] = field(default_factory=dict)

@@ -24,7 +24,8 @@ def test_the_options_are_in_the_harness_group_with_their_choices(pytester: pytes
     assert "Android interception harness:" in text
     for option in ("--harness-target", "--harness-device", "--harness-world", "--harness-profile", "--harness-out",
                    "--harness-geo-db", "--harness-policy", "--harness-adb", "--harness-frida ",
-                   "--harness-frida-address", "--harness-progress"):
+                   "--harness-frida-address", "--harness-progress", "--harness-hosts", "--harness-upstream-ca",
+                   "--harness-geo-overrides"):
         assert option in text.replace("=", " "), option
     assert "{usb,remote,forward,local}" in text
     bad = pytester.runpytest("--harness-frida", "bluetooth")
@@ -103,6 +104,9 @@ def test_world_and_app_markers_skip_with_their_reason(pytester: pytest.Pytester,
     (["--harness-target", "A,,B"], "--harness-target 'A,,B' is not 'virtual' nor a list of serials"),
     (["--harness-policy", "no-such-policy.yaml"], "no-such-policy.yaml"),
     (["--harness-geo-db", "no-such.mmdb"], "--harness-geo-db no-such.mmdb: no such file"),
+    (["--harness-hosts", "no-such-hosts"], "--harness-hosts: cannot read hosts file no-such-hosts"),
+    (["--harness-upstream-ca", "no-such.pem"], "--harness-upstream-ca: cannot read upstream CA no-such.pem"),
+    (["--harness-geo-overrides", "no-such-geo.json"], "--harness-geo-overrides: cannot read geo override file"),
 ])
 def test_a_bad_option_value_is_a_usage_error_in_one_line(pytester: pytest.Pytester, args, expected):
     pytester.makepyfile("def test_it():\n    pass\n")

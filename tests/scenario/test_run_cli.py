@@ -75,6 +75,23 @@ def test_a_target_that_is_not_a_serial_and_an_unknown_serial(tmp_path: Path, pac
     assert not (tmp_path / "r").exists()  # refused before pytest or a lab started
 
 
+@pytest.mark.parametrize(("option", "content", "said"), [
+    ("--hosts", "# lab\n10.0.0.1 api.lab.test\n10.0.0.300 cdn.lab.test\n", "hosts:3: '10.0.0.300' is not an IPv4"),
+    ("--hosts", "10.0.0.1\n", "hosts:1: the address '10.0.0.1' names no host"),
+    ("--upstream-ca", "not a certificate\n", "holds no readable PEM certificate"),
+    ("--geo-overrides", "[1, 2]\n", "geo override file"),
+])
+def test_a_bad_lab_network_file_is_one_line_before_anything_starts(tmp_path: Path, pack: Path, option: str,
+                                                                    content: str, said: str):
+    bad = tmp_path / ("hosts" if option == "--hosts" else "file.json")
+    bad.write_text(content)
+    code, out, err = run_cli(tmp_path, "run", str(pack), option, str(bad), "--out", str(tmp_path / "r"))
+    assert code == 2 and out == ""
+    line = one_error_line(err)
+    assert said in line and str(bad) in line and "fix:" in line
+    assert not (tmp_path / "r").exists()
+
+
 def test_no_workers(tmp_path: Path, pack: Path):
     code, _, err = run_cli(tmp_path, "run", str(pack), "-n", "0")
     assert code == 2 and "-n 0" in one_error_line(err)
