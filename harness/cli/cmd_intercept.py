@@ -20,6 +20,7 @@ from harness.device.adb import Device
 from harness.device.proxy import lab_listen
 from harness.errors import HarnessError
 from harness.scenario.intercept import CA_CHOICES, InterceptOptions, run_intercept
+from harness.scenario.labnet import check_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`) for the live "
                         "country column; wins over a virtual world's own table")
     p.add_argument("--mmdb", metavar="FILE", type=Path, help="MaxMind GeoIP2/GeoLite2 .mmdb database")
+    p.add_argument("--hosts", metavar="FILE", type=Path,
+                   help="the lab network's host names: a hosts file (ADDRESS NAME...) the proxy connects by")
+    p.add_argument("--upstream-ca", metavar="PEM", type=Path,
+                   help="CA certificate(s) of the lab network's servers, trusted for upstream TLS")
     p.add_argument("--policy", metavar="FILE", type=Path,
                    help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
     p.add_argument("--no-keyboard-marks", action="store_true",
@@ -56,6 +61,9 @@ def run(args: argparse.Namespace, env: Env) -> int:
     policy = load_policy(args.policy)
     if args.geo_overrides is not None:
         load_overrides(args.geo_overrides)
+    for kind, path in (("hosts", args.hosts), ("upstream_ca", args.upstream_ca)):
+        if path is not None:
+            check_file(kind, path)
     if args.mmdb is not None:
         GeoResolver(mmdb_path=args.mmdb).close()
     if args.lab_proxy:
@@ -70,7 +78,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     opts = InterceptOptions(out=out, ca=args.ca, lab_proxy=args.lab_proxy, device_port=args.device_port,
                             duration=args.duration, frida_server=args.frida_server,
                             geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy,
-                            keyboard_marks=not args.no_keyboard_marks)
+                            hosts_file=args.hosts, upstream_ca=args.upstream_ca, keyboard_marks=not args.no_keyboard_marks)
     try:
         result = run_intercept(target, env.home, opts, env.out)
     except HarnessError as exc:

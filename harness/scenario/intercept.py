@@ -44,6 +44,9 @@ class InterceptOptions:
     #: a MaxMind GeoIP2/GeoLite2 database
     mmdb: Path | None = None
     policy: Policy | None = None
+    #: the lab network's host names (a hosts file) and the CA of its servers (LabSpec)
+    hosts_file: Path | None = None
+    upstream_ca: Path | None = None
     #: read step marks typed in the terminal (a line: that name; Enter alone: step-N)
     keyboard_marks: bool = False
 
@@ -109,7 +112,7 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
                    device_port=opts.device_port, frida_server=opts.frida_server,
                    addons=[*opts.addons, MarkAddon(mark, token)], proxy_options=dict(opts.proxy_options),
                    geo_overrides=opts.geo_overrides, mmdb=opts.mmdb, policy=opts.policy,
-                   meta={"kind": "intercept"}, emit=lambda stage, text: emit(text), handle_signals=False,
+                   hosts_file=opts.hosts_file, upstream_ca=opts.upstream_ca, meta={"kind": "intercept"}, emit=lambda stage, text: emit(text), handle_signals=False,
                    on_flow=on_flow)
     with handled(raise_=False) as guard, open_lab(spec) as lab:
         geo = _geo(opts, lab.attached.geo_files)

@@ -208,4 +208,12 @@ def test_bad_geo_inputs(tmp_path):
     assert status == 2 and "not a valid MaxMind database" in err
     status, err = _cli(tmp_path / "hh", "--policy", str(tmp_path / "missing.yaml"))
     assert status == 2 and "policy" in err
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 ok.lab.test\n999.1.1.1 bad.lab.test\n")
+    status, err = _cli(tmp_path / "hh", "--hosts", str(hosts))
+    assert status == 2 and f"{hosts}:2:" in err and "999.1.1.1" in err, err
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate")
+    status, err = _cli(tmp_path / "hh", "--upstream-ca", str(not_pem))
+    assert status == 2 and "no readable PEM certificate" in err, err
     assert not (tmp_path / "hh" / "journals").exists()
