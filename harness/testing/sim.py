@@ -23,14 +23,17 @@ worker gets its own handset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from harness.sim.android import AndroidDevice
 from harness.sim.handset import HandsetConfig, VirtualHandset
+from harness.sim.service import HandsetRecord
 
 
 def adb_client():
@@ -105,3 +108,23 @@ def sim_serial(sim_handset: VirtualHandset) -> str:
 @pytest.fixture
 def sim_device(sim_handset: VirtualHandset):
     return adb_client().device(sim_handset.serial)
+
+
+@contextlib.contextmanager
+def service_handset(home: Path, name: str, world: str) -> Iterator[HandsetRecord]:
+    """A handset started as ``harness sim start --world WORLD`` does (its own process, its record
+    under ``home``), connected to the adb server and in state ``device``; stopped and disconnected
+    on exit. Yields the :class:`harness.sim.service.HandsetRecord`."""
+    from harness.device.adb import Device
+    from harness.sim import service
+
+    folder = service.default_sim_dir(name, home)
+    record = service.start(folder, world=world)
+    try:
+        adb_client().connect(record.serial, timeout=20)
+        Device.open(record.serial)  # attached and in state "device"
+        yield record
+    finally:
+        service.stop(folder)
+        with contextlib.suppress(Exception):  # the handset is stopped either way
+            adb_client().disconnect(record.serial)

@@ -29,9 +29,8 @@ from harness.capture import RunStore
 from harness.device import apps
 from harness.device.adb import Device
 from harness.device.journal import journal_path
-from harness.sim import service
 from harness.sim.service import HandsetRecord
-from harness.testing.sim import adb_client
+from harness.testing.sim import service_handset
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -46,18 +45,8 @@ def world_home(adb_server, tmp_path_factory) -> Path:  # noqa: ARG001 - the adb 
 
 @pytest.fixture(scope="module")
 def world_handset(world_home: Path) -> Iterator[HandsetRecord]:
-    folder = service.default_sim_dir("h", world_home)
-    record = service.start(folder, world="ncsc-2021")
-    try:
-        adb_client().connect(record.serial, timeout=20)
-        Device.open(record.serial)
+    with service_handset(world_home, "h", "ncsc-2021") as record:
         yield record
-    finally:
-        service.stop(folder)
-        try:
-            adb_client().disconnect(record.serial)
-        except Exception:  # the handset is stopped either way
-            pass
 
 
 class ErrLines(Lines):

@@ -30,9 +30,8 @@ from harness.device.adb import Device
 from harness.device.intercept_live import LiveLines, flow_line
 from harness.device.journal import journal_path
 from harness.scenario.virtual import HandsetWorld, world_for_serial
-from harness.sim import service
 from harness.sim.service import HandsetRecord
-from harness.testing.sim import adb_client
+from harness.testing.sim import service_handset
 
 BROWSER = "com.vendor.browser"
 AD_CONFIG_HOST = "globalapi.ad.vendor.test"
@@ -48,18 +47,8 @@ def world_home(adb_server, tmp_path_factory) -> Path:  # noqa: ARG001 - the adb 
 
 @pytest.fixture(scope="module")
 def world_handset(world_home: Path) -> Iterator[HandsetRecord]:
-    folder = service.default_sim_dir("w", world_home)
-    record = service.start(folder, world="ncsc-2021")
-    try:
-        adb_client().connect(record.serial, timeout=20)
-        Device.open(record.serial)  # attached and in state "device"
+    with service_handset(world_home, "w", "ncsc-2021") as record:
         yield record
-    finally:
-        service.stop(folder)
-        try:
-            adb_client().disconnect(record.serial)
-        except Exception:  # the handset is stopped either way
-            pass
 
 
 def _state(record: HandsetRecord, name: str) -> dict:
