@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from harness.capture.store import LOCK_NAME
 from harness.errors import UsageError
 
 FORMAT = "harness.bundle/1"
@@ -97,6 +98,10 @@ def _open_nofollow(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
+#: the name ending of an evidence bundle: a bundle is never bundled (nor the store's LOCK_NAME)
+BUNDLE_SUFFIX = ".evidence.zip"
+
+
 def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
     """Every entry below ``run_dir`` in a stable order: ``(path, None)`` for a regular file to
     bundle, ``(path, reason)`` for one that is skipped. Symbolic links are never followed."""
@@ -108,6 +113,10 @@ def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
             mode = os.lstat(path).st_mode
             if stat.S_ISLNK(mode):
                 yield path, "symbolic link, not followed"
+            elif name == LOCK_NAME:
+                yield path, "the run store's lock file (empty; no evidence)"
+            elif name.endswith(BUNDLE_SUFFIX):
+                yield path, "an evidence bundle of its own (bundles are not nested; verify it on its own)"
             elif not stat.S_ISREG(mode):
                 yield path, "not a regular file"
             else:
@@ -117,7 +126,7 @@ def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
 def pack_hashes() -> dict[str, str]:
     """``{pack name: SHA-256}`` over each installed scenario pack's files (path and content), so a
     bundle says which version of each claim test ran."""
-    roots = [Path(__file__).resolve().parents[2] / "scenarios"]
+    roots: list[Path] = []
     try:
         import harness.packs as packs_pkg  # issue 14 ships packs as importable modules
 
@@ -183,7 +192,7 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
     src = Path(run_dir)
     if not src.is_dir():
         raise UsageError(f"{src} is not a run directory", fix="pass the folder `harness record` or `harness demo` wrote")
-    dest = Path(out) if out is not None else src.with_name(src.name + ".evidence.zip")
+    dest = Path(out) if out is not None else src.with_name(src.name + BUNDLE_SUFFIX)
     if dest.resolve().is_relative_to(src.resolve()):
         raise UsageError(f"the bundle {dest} would lie inside the run it seals", fix="write it outside the run directory")
     if os.path.lexists(dest):

@@ -146,6 +146,10 @@ def find_pack(name_or_path: str) -> Pack:
     if path.exists():
         raise UsageError(f"{quote(name_or_path)} is neither a pack folder nor a .py test file",
                          fix="give an installed pack's name, a folder of tests or a test_*.py file")
+    if "/" in file_part or file_part.endswith(".py"):  # meant as a path, not a pack's name
+        raise UsageError(f"no such file or folder: {quote(file_part)}",
+                         fix="check the path (relative to this folder), or give an installed pack's name "
+                             "(`harness packs`)")
     installed = ", ".join(packs) or "none"
     raise UsageError(f"unknown pack {quote(name_or_path)} (installed packs: {installed})",
                      fix="run `harness packs` to list them, or give the path of a folder or test file")

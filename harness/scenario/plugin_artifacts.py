@@ -33,12 +33,13 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 
 def outcome_of(item: pytest.Item) -> tuple[str, list[str]]:
     """(verdict, evidence ids) of a finished test for the progress stream: the last claim record's
-    verdict, else ``passed`` / ``failed`` / ``skipped`` / ``inconclusive`` from its reports."""
+    verdict, else ``passed`` / ``failed`` / ``skipped`` / ``inconclusive`` from its reports, or
+    ``incomplete`` when it has none (interrupted before its call phase ended)."""
     state: TestState | None = item.stash.get(STATE_KEY, None)
     if state is not None and state.records:
         last = state.records[-1]
         return str(last["verdict"]), [*last["evidence"]["flow_ids"], *last["evidence"]["event_ids"]]
-    return item.stash.get(OUTCOME_KEY, "passed"), []
+    return item.stash.get(OUTCOME_KEY, "incomplete"), []  # no report: stopped before its call ended
 
 
 def after_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
@@ -48,6 +49,8 @@ def after_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.
         item.stash[OUTCOME_KEY] = "inconclusive" if str(reason).startswith("inconclusive:") else "skipped"
     elif report.failed:
         item.stash[OUTCOME_KEY] = "failed"
+    elif report.when == "call" and OUTCOME_KEY not in item.stash:
+        item.stash[OUTCOME_KEY] = "passed"
     state = item.stash.get(STATE_KEY, None)
     if report.when != "call" or not report.failed or state is None:
         return

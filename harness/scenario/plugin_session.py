@@ -60,6 +60,11 @@ def worker_of(config: pytest.Config) -> tuple[str, int, int]:
     return name, int(re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
 
 
+class SessionInterrupted(Exception):
+    """Raised into a lab closing after the session was interrupted, so that the lab closes its run
+    ``incomplete`` with the reason (caught by :meth:`HarnessSession.open`)."""
+
+
 @dataclass
 class LabRun:
     """A lab this process opened: its module, device, run dir and how it ended."""
@@ -94,6 +99,9 @@ class HarnessSession:
     mmdb: Path | None = None
     #: --harness-hosts, --harness-upstream-ca, --harness-geo-overrides (harness.scenario.labnet)
     network: dict[str, Path | None] = field(default_factory=dict)
+    #: the stop signal's name once the session was interrupted (Ctrl-C, or `harness run` passing
+    #: on SIGINT/SIGTERM): labs closed afterwards are closed ``incomplete``
+    interrupted: str | None = None
     _profile: Any = None
     _world_name: str | None = None
 
@@ -239,7 +247,11 @@ class HarnessSession:
                 record.device, record.home = lab.serial, lab.home
                 self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
                 yield lab
+                if self.interrupted:  # pytest tears fixtures down normally after Ctrl-C: say why here
+                    raise SessionInterrupted(f"the session was interrupted by {self.interrupted}")
             record.status = "complete"
+        except SessionInterrupted as exc:  # the lab closed its run incomplete, with this reason
+            record.problem = str(exc)
         except BaseException as exc:
             record.problem = str(exc)[:200] or type(exc).__name__
             raise

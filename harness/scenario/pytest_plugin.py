@@ -154,6 +154,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         hs.progress.emit("test-start", nodeid=item.nodeid, claim=claim_text(item))
     try:
         return (yield)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or harness.scenario.signals.Interrupted
+        if hs is not None:
+            hs.interrupted = hs.interrupted or getattr(exc, "name", None) or "SIGINT"
+        raise
     finally:
         if hs is not None:
             from harness.scenario.plugin_artifacts import outcome_of
@@ -184,6 +188,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     return report
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own finish tore the labs down (after Ctrl-C too)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     hs = config.stash.get(SESSION, None)

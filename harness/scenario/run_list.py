@@ -23,7 +23,7 @@ from typing import Any
 
 from harness.capture.store import DB_NAME, RunStore
 from harness.errors import HarnessError
-from harness.scenario.run_results import load_findings
+from harness.scenario.run_results import finding_label, load_findings
 from harness.scenario.runner import RUN_NAME
 
 
@@ -92,7 +92,7 @@ def describe(path: Path) -> RunInfo | None:
     packs = list(run.get("packs") or []) if run is not None else []
     if not packs and findings is not None:
         packs = [str(s) for s in findings.get("scenarios") or []]
-    kinds = Counter(str(f.get("kind", "?")) for f in (findings or {}).get("findings") or [] if isinstance(f, dict))
+    kinds = Counter(finding_label(f) for f in (findings or {}).get("findings") or [] if isinstance(f, dict))
     verdicts = Counter(str(c.get("verdict", "?")) for c in (findings or {}).get("claims") or [] if isinstance(c, dict))
     starts = [float(meta["created_at"]) for _, meta in metas if isinstance(meta.get("created_at"), int | float)]
     when = (run or {}).get("started_at") or (min(starts) if starts else None)

@@ -127,6 +127,20 @@ def _evidence_count(evidence: Any) -> int:
     return len(evidence) if isinstance(evidence, list) else 0
 
 
+#: finding verdicts that say the thing was looked for and NOT found (or could not be decided)
+NEGATIVE_VERDICTS = frozenset({"not_filtered", "inconclusive", "not_sent", "none"})
+
+
+def finding_label(finding: Any) -> str:
+    """How a finding is counted in summaries: its ``kind``, with the verdict beside it when the
+    verdict says the thing was not found (``filtered (not_filtered)``: a comparison was made and
+    showed no filtering; counting it as ``filtered`` would read as filtering found)."""
+    if not isinstance(finding, dict):
+        return "?"
+    kind, verdict = str(finding.get("kind", "?")), str(finding.get("verdict") or "")
+    return f"{kind} ({verdict})" if verdict in NEGATIVE_VERDICTS or verdict.startswith("not_") else kind
+
+
 def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], session: Path | None,
               exit_code: int, log: str = "", keyword: str | None = None) -> RunResult:
     """The rows and status of a finished (or stopped) child; see the module docstring."""
@@ -136,7 +150,7 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
         assert session is not None
         result.findings = session / "findings.json"
         for finding in doc.get("findings") or []:
-            kind = str(finding.get("kind", "?")) if isinstance(finding, dict) else "?"
+            kind = finding_label(finding)
             result.kinds[kind] = result.kinds.get(kind, 0) + 1
     covered: set[str] = set()
     for claim in (doc or {}).get("claims") or []:

@@ -131,6 +131,14 @@ class VirtualHandset:
             except adbutils.AdbError as exc:
                 last = str(exc)
             time.sleep(0.3)
+        refused = self.daemon.refused_keys if self.daemon is not None else []
+        if refused:  # the usual cause: an adb server started by another user, or under another HOME
+            port = os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")
+            raise DeviceNotFound(f"the adb server on port {port} signs with an adb key the virtual handset does not "
+                                 f"trust ({refused[-1][:60]}); it accepts only the key of the user who started it "
+                                 "(~/.android/adbkey)", serial=serial,
+                                 fix="use an adb server of your own: `export ANDROID_ADB_SERVER_PORT=15037` (any free "
+                                     "port), or `adb kill-server` if the server on this port is yours")
         raise DeviceNotFound(f"adb server did not attach the virtual handset ({last})", serial=serial,
                              fix="check `adb devices`; the daemon mode must be 'device'")
 

@@ -61,7 +61,8 @@ def test_bundle_holds_every_file_with_hashes_versions_and_facts(run_dir, tmp_pat
     bundle = run_dir.with_name("run-1.evidence.zip")
     assert f"wrote {bundle}" in out and "manifest SHA-256" in out
     assert bundle.stat().st_mode & 0o777 == 0o600
-    on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    on_disk = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*")
+                     if p.is_file() and p.name != ".store.lock")  # the store's empty lock file is not evidence
     with zipfile.ZipFile(bundle) as zf:
         manifest = json.loads(zf.read(MANIFEST))
         assert sorted(f["path"] for f in manifest["files"]) == on_disk
@@ -165,3 +166,16 @@ def test_symbolic_links_in_a_run_are_not_followed(run_dir, tmp_path):
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         assert "run/artifacts/link.txt" not in zf.namelist()
         assert all(b"another user's file" not in zf.read(n) for n in zf.namelist())
+
+
+def test_the_store_lock_and_a_bundle_inside_the_run_are_not_bundled(run_dir, tmp_path):
+    (run_dir / ".store.lock").write_bytes(b"")
+    inner = write_bundle(run_dir, tmp_path / "inner.evidence.zip")  # a bundle made earlier ...
+    shutil.copy(inner.path, run_dir / "artifacts" / "old.evidence.zip")  # ... and kept inside the run
+    outer = write_bundle(run_dir, tmp_path / "outer.zip")
+    with zipfile.ZipFile(outer.path) as zf:
+        names = zf.namelist()
+    assert "run/.store.lock" not in names and "run/artifacts/old.evidence.zip" not in names
+    assert any(s.startswith(".store.lock: ") for s in outer.skipped)
+    assert any(s.startswith("artifacts/old.evidence.zip: an evidence bundle") for s in outer.skipped)
+    assert verify_bundle(outer.path).ok

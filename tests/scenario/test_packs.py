@@ -87,6 +87,10 @@ def test_unknown_pack_names_the_installed_ones(lab_packs: Path):
     assert "unknown pack 'no_such_pack'" in err.value.reason
     assert "radio" in err.value.reason
     assert "harness packs" in (err.value.fix or "")
+    for path in ("bad/nonexist.py", "test_gone.py::test_x"):  # meant as a path: say the path is missing
+        with pytest.raises(UsageError) as err:
+            find_pack(path)
+        assert err.value.reason.startswith("no such file or folder:") and path.split("::")[0] in err.value.reason
 
 
 def test_a_folder_a_test_file_and_a_node_id_are_packs(tmp_path: Path):

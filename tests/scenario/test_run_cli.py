@@ -237,6 +237,15 @@ def test_a_stop_signal_restores_and_keeps_an_incomplete_run(tmp_path: Path, sign
     assert "Traceback" not in stderr
     (info,) = list_runs(out)
     assert info.status == "incomplete"
+    # the labs' own runs say so too (their findings, reports and bundles), and the session's
+    # findings.json was still written after the labs closed
+    from harness.capture.store import RunStore
+
+    labs = [RunStore.open(d) for d in session.glob("main/*") if d.is_dir()]
+    assert labs and all(store.status == "incomplete" for store in labs)
+    assert all("interrupted" in str(store.meta().get("status_reason")) for store in labs), [s.meta() for s in labs]
+    assert (session / "findings.json").is_file()
+    assert "-> passed" not in stdout  # the test that was stopped is not reported passed
     for lab_dir in session.glob("*/*"):
         probed, still = still_open(lab_dir)
         assert probed and still == []  # the proxy, the handset and the world servers are gone

@@ -200,3 +200,13 @@ def test_runs_lists_sessions_and_single_runs_newest_first(tmp_path: Path):
     assert (runs[1].status, runs[1].target) == ("incomplete", "virtual (compliant)")
     assert (runs[2].status, runs[2].device, runs[2].target) == ("complete", ["R58M123ABC"], "phone")
     assert [r.path for r in list_runs(old)] == [old]  # one run directory given
+
+
+def test_a_comparison_that_found_no_filtering_is_not_counted_as_filtering():
+    from harness.scenario.run_results import finding_label
+
+    assert finding_label({"kind": "filtered", "verdict": "filtered"}) == "filtered"
+    assert finding_label({"kind": "filtered", "verdict": "not_filtered"}) == "filtered (not_filtered)"
+    assert finding_label({"kind": "filtered", "verdict": "inconclusive"}) == "filtered (inconclusive)"
+    assert finding_label({"kind": "pii_sent", "verdict": "sent"}) == "pii_sent"
+    assert finding_label({"kind": "pii_sent"}) == "pii_sent" and finding_label("x") == "?"

@@ -129,8 +129,35 @@ def test_another_users_adb_server_sees_unauthorized(daemon, tmp_path):
         assert proc.returncode != 0 and "unauthorized" in proc.stdout + proc.stderr
         assert "hi" not in proc.stdout
         assert daemon.online_connections() == 0
+        assert daemon.refused_keys  # what the handset's connect() names when it cannot attach
     finally:
         other_adb("kill-server")
+
+
+def test_attaching_through_another_users_adb_server_names_the_cause(tmp_path, monkeypatch):
+    """`harness sim start` / a lab on an adb server started under another HOME: one error naming the
+    untrusted key and the fix (an adb server of one's own), not "did not attach"."""
+    from harness.errors import DeviceNotFound
+    from harness.sim.handset import HandsetConfig
+    from harness.testing.sim import start_handset, stop_handset
+
+    home = tmp_path / "other-home"
+    home.mkdir()
+    port = str(_free_port())
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run([bundled_adb(), "-P", port, "start-server"], env=env, capture_output=True, timeout=30,
+                   stdin=subprocess.DEVNULL, check=True)
+    handset = start_handset(HandsetConfig(state_dir=tmp_path / "phone"), connect=False)
+    try:
+        monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", port)
+        with pytest.raises(DeviceNotFound) as err:
+            handset.connect(timeout=8)
+        assert f"adb server on port {port} signs with an adb key the virtual handset does not trust" in err.value.reason
+        assert "ANDROID_ADB_SERVER_PORT" in (err.value.fix or "")
+    finally:
+        stop_handset(handset)
+        subprocess.run([bundled_adb(), "-P", port, "kill-server"], env=env, capture_output=True, timeout=30,
+                       stdin=subprocess.DEVNULL)
 
 
 def _free_port() -> int:

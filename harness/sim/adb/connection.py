@@ -199,6 +199,7 @@ class Connection:
             log.warning("%s: host offered a trusted public key (%s) without signing with it; refused "
                         "(a public key proves nothing)", self.name, comment)
         else:
+            self.daemon.refused_keys.append(comment or "no comment")
             log.warning("%s: refused an untrusted adb key (%s): the handset accepts only the starting "
                         "user's ~/.android/adbkey and keys given with --adb-key", self.name, comment)
 

@@ -83,6 +83,8 @@ class AdbDaemon:
         self.restart_delay = restart_delay
         self.reboot_delay = reboot_delay
         self.trusted_keys = trusted_keys or TrustedKeys()
+        #: the comments (user@host) of adb keys this daemon refused, newest last (for a clear error)
+        self.refused_keys: list[str] = []
         self.insecure = insecure
         #: open streams allowed per connection (adbd has no such cap; a fuzzer made 1 500 threads)
         self.max_streams = max_streams
