@@ -137,3 +137,39 @@ def test_the_pytest_plugin_runs_the_pack_on_the_same_phone(bench):
         store.close()
     assert claim["evidence"]["flow_ids"] and set(claim["evidence"]["flow_ids"]) <= flows
     assert not (Path(os.environ["HARNESS_HOME"]) / "journals" / f"{serial}.jsonl").exists()
+
+
+NEEDS_ROOT = """
+import pytest
+
+
+@pytest.mark.needs_root
+def test_a_system_ca_check(lab):
+    raise AssertionError("must not run on a phone without root")
+
+
+def test_runs_without_root(lab):
+    assert lab.facts is not None and lab.serial
+"""
+
+
+def test_needs_root_skips_on_a_phone_without_root(bench):
+    """The ``needs_root`` marker on a phone whose shell user cannot become root (a user build): the
+    test is skipped with the reason, the module's other test runs on the same lab."""
+    _, profile, world, root = bench
+    phone = start_handset(HandsetConfig(state_dir=root / "user-build", root="none", hosts_file=world.hosts_file,
+                                        extra_props=world.props(), extra_system_cas=[world.ca_cert_path]))
+    serial = phone.serial
+    try:
+        tests = root / "needs_root"
+        tests.mkdir()
+        (tests / "test_root.py").write_text(NEEDS_ROOT)
+        argv = [sys.executable, "-m", "pytest", str(tests), "-p", "no:cacheprovider", "-rs",
+                "--harness-target", serial, "--harness-profile", str(profile), "--harness-frida", "local",
+                "--harness-out", str(root / "root-runs")]
+        done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=240, check=False)
+    finally:
+        stop_handset(phone)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "1 passed, 1 skipped" in done.stdout
+    assert f"needs root; the device {serial} has none" in done.stdout
