@@ -39,7 +39,7 @@ def check_upstream_ca(path: str | Path, option: str = "upstream CA") -> Path:
     except ValueError as exc:
         certs, problem = [], str(exc)
     if not certs:
-        raise UsageError(f"{option} {quote(str(path))} holds no readable PEM certificate ({quote(problem, 60)})",
+        raise UsageError(f"{option} '{path}' holds no readable PEM certificate ({quote(problem, 60)})",
                          fix="give the CA certificate (PEM, '-----BEGIN CERTIFICATE-----') of the lab's servers")
     return Path(path)
 

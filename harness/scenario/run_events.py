@@ -113,7 +113,9 @@ class RunEvents:
         # places named by the error: a SyntaxError's ``File "P", line N`` and traceback frames ``P:N: in``
         places = [(Path(p), int(n)) for p, n in _PLACE.findall(text)]
         places += [(Path(p), int(n)) for p, n in _FRAME.findall(text)]
-        places = [(p if p.is_absolute() else (root / p).resolve(), n) for p, n in places]
+        # pytest prints traceback paths relative to the folder it was started in (not its rootdir)
+        cwd = self.config.invocation_params.dir
+        places = [(p if p.is_absolute() else (cwd / p).resolve(), n) for p, n in places]
         own = [place for place in places if place[0] == module]
         file, line = (own or places)[-1] if own or places else (module or Path(report.fspath), None)
         problem = [ln.strip()[1:].strip() for ln in text.splitlines() if ln.lstrip().startswith("E ")]
