@@ -1,49 +1,84 @@
 """The ``destinations`` frame: one row per (host, server IP actually connected to), with geo and
-jurisdiction resolved once per distinct address (see docs/analysis.md, 'Geo and jurisdiction')."""
+jurisdiction resolved once per distinct address (see docs/analysis.md, 'Geo and jurisdiction').
+
+Grouping runs on Arrow columns (``pyarrow.Table.group_by``), so no Python value is built per flow:
+peak memory does not grow with the number of flows beyond the columns themselves (issue 17).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from harness.analysis import frames as F
 from harness.analysis.geo import GeoResolver
 from harness.analysis.policy import Policy
 
+#: joins a destination's host and server IP into one key column (an IP address holds no NUL, so
+#: the key is unique for each pair)
+KEY_SEP = "\x00"
 
-def destination_keys(flows: pd.DataFrame) -> list[tuple[str, str]]:
-    """Per flow, the (host, server IP) key of its destination row (``""`` for a missing part)."""
-    return list(zip(flows["server_host"].fillna(flows["host"]).fillna(""), flows["server_ip"].fillna(""),
-                    strict=True))
+
+def _arrow(flows: pd.DataFrame, name: str) -> pa.ChunkedArray:
+    """A column of ``flows`` as Arrow (no copy for the Arrow-backed frames of the analysis)."""
+    return pa.Table.from_pandas(flows[[name]], preserve_index=False).column(0)
+
+
+def destination_key_columns(flows: pd.DataFrame) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Per flow, the host and server IP of its destination row (``""`` for a missing part): the
+    server's host, else the request's host."""
+    host = pc.coalesce(_arrow(flows, "server_host"), _arrow(flows, "host"), pa.scalar("", pa.string()))
+    return host, pc.coalesce(_arrow(flows, "server_ip"), pa.scalar("", pa.string()))
+
+
+def destination_key(host: str, server_ip: str) -> str:
+    """The key :func:`flow_destination_keys` gives the flows of destination (host, server IP)."""
+    return host + KEY_SEP + server_ip
+
+
+def flow_destination_keys(flows: pd.DataFrame) -> pa.ChunkedArray:
+    """Per flow, :func:`destination_key` of its destination row, as an Arrow string column."""
+    host, ip = destination_key_columns(flows)
+    return pc.binary_join_element_wise(host, ip, KEY_SEP)
 
 
 def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy) -> pd.DataFrame:
     """Group ``flows`` (without body columns) by destination; add country, ASN, jurisdiction."""
     if flows.empty:
         return F.frame([], F.DESTINATIONS)
-    keys = destination_keys(flows)
-    base = pd.DataFrame({
-        "host": [h for h, _ in keys],
-        "server_ip": [ip for _, ip in keys],
-        "sent": flows["request_body_size"].fillna(0).astype("int64").to_numpy(),
-        "received": flows["response_body_size"].fillna(0).astype("int64").to_numpy(),
-        "started_at": flows["started_at"].astype("float64").to_numpy(),
-        "step_id": flows["step_id"].astype(object).to_numpy(),
-        "pii": (flows["pii_hits"] > 0).astype("int64").to_numpy(),
+    host, ip = destination_key_columns(flows)
+    base = pa.table({
+        "host": host, "server_ip": ip,
+        "sent": pc.fill_null(_arrow(flows, "request_body_size").cast(pa.int64()), 0),
+        "received": pc.fill_null(_arrow(flows, "response_body_size").cast(pa.int64()), 0),
+        "started_at": _arrow(flows, "started_at").cast(pa.float64()),
+        "step_id": _arrow(flows, "step_id").cast(pa.string()),
+        "pii": pc.greater(_arrow(flows, "pii_hits"), 0).cast(pa.int64()),
     })
-    g = base.groupby(["host", "server_ip"], sort=True, dropna=False)
-    agg = g.agg(flows=("sent", "size"), bytes_sent=("sent", "sum"), bytes_received=("received", "sum"),
-                first_seen=("started_at", "min"), last_seen=("started_at", "max"), pii_flows=("pii", "sum"),
-                steps=("step_id", lambda s: sorted({x for x in s if isinstance(x, str)})))
+    agg = base.group_by(["host", "server_ip"]).aggregate([
+        ("sent", "count", pc.CountOptions(mode="all")), ("sent", "sum"), ("received", "sum"),
+        ("started_at", "min"), ("started_at", "max"), ("pii", "sum"),
+        ("step_id", "distinct", pc.CountOptions(mode="only_valid"))])
+    groups: list[dict[str, Any]] = sorted(agg.to_pylist(), key=lambda r: (r["host"], r["server_ip"]))
     rows = []
-    for r in agg.reset_index().itertuples(index=False):
-        ans = geo.resolve(r.server_ip or None)
+    for r in groups:
+        h, addr = r["host"], r["server_ip"]
+        ans = geo.resolve(addr or None)
         rows.append({
-            "host": r.host or None, "server_ip": r.server_ip or None, "country": ans.country, "asn": ans.asn,
+            "host": h or None, "server_ip": addr or None, "country": ans.country, "asn": ans.asn,
             "geo_source": ans.source, "geo_label": ans.label, "geo_database": ans.database,
             "registered_country": ans.registered_country, "as_org": ans.as_org, "geo_caveat": ans.caveat,
-            "jurisdiction": policy.classify(ans.country, r.host or None),
-            "flows": int(r.flows), "bytes_sent": int(r.bytes_sent), "bytes_received": int(r.bytes_received),
-            "first_seen": float(r.first_seen), "last_seen": float(r.last_seen), "steps": list(r.steps),
-            "pii_flows": int(r.pii_flows),
+            "jurisdiction": policy.classify(ans.country, h or None),
+            "flows": int(r["sent_count"]), "bytes_sent": int(r["sent_sum"] or 0),
+            "bytes_received": int(r["received_sum"] or 0), "first_seen": _float(r["started_at_min"]),
+            "last_seen": _float(r["started_at_max"]), "steps": sorted(r["step_id_distinct"] or []),
+            "pii_flows": int(r["pii_sum"] or 0),
         })
     return F.frame(rows, F.DESTINATIONS)
+
+
+def _float(value: float | None) -> float:
+    return float("nan") if value is None else float(value)

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from harness.analysis import frames as F
 from harness.analysis import rules
 from harness.analysis.coverage import coverage_gaps
 from harness.analysis.cryptolink import link_ciphertexts
 from harness.analysis.decode import DEFAULT_LIMITS, Limits
-from harness.analysis.destinations import destination_keys, destinations
+from harness.analysis.destinations import destination_key, destinations, flow_destination_keys
 from harness.analysis.facts import KnownValues, known_values_from_facts
 from harness.analysis.filtering import Comparison
 from harness.analysis.findings import Finding, Severity
@@ -94,16 +96,20 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     dest = destinations(light, geo, opts.policy)
     dest_of = {(_py(r["host"]) or "", _py(r["server_ip"]) or ""): {k: _py(r[k]) for k in rules.GEO_DETAILS}
                for r in dest.to_dict("records")}
-    if not flows.empty:
-        keys = destination_keys(light)
+    if not flows.empty:  # each flow's destination row, looked up on Arrow columns (no per-flow Python values)
+        row_of = pc.index_in(flow_destination_keys(light),
+                             value_set=pa.array([destination_key(*k) for k in dest_of], pa.string()))
         for col in ("country", "jurisdiction"):
-            values = pd.array([dest_of.get(k, {}).get(col) for k in keys], dtype=flows[col].dtype)
+            per_dest = pa.array([d.get(col) for d in dest_of.values()], pa.string())
+            values = pd.array(pc.take(per_dest, row_of), dtype=flows[col].dtype)
             flows[col] = values
             light[col] = values
     links = link_ciphertexts(scan.event_objs, zip(flows["id"], flows["request_body"], strict=True)) \
         if not flows.empty else {}
     findings: list[Finding] = []
-    pii_rows, found = rules.pii_findings(scan.hits, scan.flow_hosts, dest_of, links)
+    info = scan.flow_info({h.flow_id for h in scan.hits if h.flow_id} | {k.flow_id for k in links.values()})
+    flow_hosts = {fid: (host, ip) for fid, (host, ip, _) in info.items()}
+    pii_rows, found = rules.pii_findings(scan.hits, flow_hosts, dest_of, links)
     findings += found
     list_rows, found = rules.list_findings(scan.lists, opts.lists_dir, str(src.path))
     findings += found

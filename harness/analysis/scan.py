@@ -4,7 +4,9 @@ Per flow: one PII scan of each request layer (one automaton), keyword-list detec
 response, the HTML title and the decoded body length (for filtering verdicts), and the frame row
 (bodies trimmed to ``frame_body_cap``). Rows become Arrow batches every :data:`BATCH_ROWS` flows,
 written to a memory-mapped temporary file (:mod:`harness.analysis.spill`), so memory stays flat
-however many flows there are; only hosts, steps and hits are kept per flow.
+however many flows there are; only hits, keyword lists and agent events are kept in Python. A flow's
+host and step, where a hit needs them, are looked up in the Arrow columns afterwards
+(:meth:`FlowScanner.flow_info`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from harness.analysis import frames as F
 from harness.analysis import hosts
@@ -104,10 +107,10 @@ class FlowScanner:
         self.cap = frame_body_cap
         self.flow_cols: dict[str, list[Any]] = {n: [] for n in F.FLOWS.names}
         self.spill = SpilledTable(F.FLOWS, prefix="harness-flows-")
-        #: flow id -> (destination host, server IP)
-        self.flow_hosts: dict[str, tuple[str | None, str | None]] = {}
-        self.flow_steps: dict[str, str | None] = {}
+        self._table: pa.Table | None = None
         self.hits: list[HitAt] = []
+        #: indexes in ``hits`` of WebSocket hits whose flow's host (and step) is filled in later
+        self._ws_pending: list[int] = []
         self.lists: list[TermList] = []
         self.events: list[dict[str, Any]] = []
         self.event_objs: list[AgentEvent] = []
@@ -118,10 +121,40 @@ class FlowScanner:
             self.spill.write(pa.RecordBatch.from_pydict(self.flow_cols, schema=F.FLOWS))
             self.flow_cols = {n: [] for n in F.FLOWS.names}
 
+    def table(self) -> pa.Table:
+        """Every flow row so far as one Arrow table backed by the memory-mapped batches (once made,
+        no more flows may be added)."""
+        if self._table is None:
+            self.flush_batch()
+            self._table = self.spill.table()
+        return self._table
+
     def flows_frame(self) -> pd.DataFrame:
-        """The flows frame (``frames.FLOWS``), its columns backed by the memory-mapped batches."""
-        self.flush_batch()
-        return self.spill.table().to_pandas(types_mapper=pd.ArrowDtype)
+        """The flows frame (``frames.FLOWS``), its columns backed by the memory-mapped batches; the
+        host of each WebSocket hit is filled in (:meth:`finish_ws`)."""
+        self.finish_ws()
+        return self.table().to_pandas(types_mapper=pd.ArrowDtype)
+
+    def flow_info(self, ids: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """``{flow id: (destination host, server IP, step id)}`` for the flows ``ids`` (the last
+        flow of an id, as recorded); read from the Arrow columns, so nothing is kept per flow."""
+        if not ids:
+            return {}
+        t = self.table()
+        cols = t.select(["id", "server_host", "host", "server_ip", "step_id"])
+        cols = cols.filter(pc.is_in(cols["id"], value_set=pa.array(sorted(ids), pa.string())))
+        return {r["id"]: (r["server_host"] or r["host"], r["server_ip"], r["step_id"]) for r in cols.to_pylist()}
+
+    def finish_ws(self) -> None:
+        """Give WebSocket hits their flow's destination host (and step, where the message has none)."""
+        if not self._ws_pending:
+            return
+        info = self.flow_info({fid for i in self._ws_pending if (fid := self.hits[i].flow_id)})
+        for i in self._ws_pending:
+            h = self.hits[i]
+            host, _, step = info.get(h.flow_id or "", (None, None, None))
+            self.hits[i] = replace(h, host=host, step_id=h.step_id or step)
+        self._ws_pending = []
 
     def _request_hits(self, rec: FlowRecord) -> tuple[list[Hit], bool]:
         hits: list[Hit] = []
@@ -184,16 +217,14 @@ class FlowScanner:
             c[k].append(v)
         if len(c["id"]) >= BATCH_ROWS:
             self.flush_batch()
-        self.flow_hosts[rec.id] = (host, rec.server_ip)
-        self.flow_steps[rec.id] = rec.step_id
 
     def add_ws(self, msg: WsMessage) -> None:
         if not msg.from_client or not self.matcher:
             return
-        host, _ = self.flow_hosts.get(msg.flow_id, (None, None))
         h, _ = self.matcher.scan_payload(msg.content, "ws_message")
-        for hit in h:
-            self.hits.append(HitAt(msg.flow_id, None, msg.step_id or self.flow_steps.get(msg.flow_id), host, hit))
+        for hit in h:  # host (and a missing step) from the message's flow: finish_ws
+            self._ws_pending.append(len(self.hits))
+            self.hits.append(HitAt(msg.flow_id, None, msg.step_id, None, hit))
 
     def add_event(self, ev: AgentEvent, seq: int) -> None:
         n = 0

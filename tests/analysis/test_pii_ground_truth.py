@@ -165,3 +165,21 @@ def test_websocket_messages_from_client() -> None:
     a = analyze(src, Options(facts=SAMPLE_FACTS))
     assert list(a.pii_hits["value_name"]) == ["android_id"]
     assert list(a.pii_hits["location"]) == ["ws_message"]
+
+
+def test_websocket_hit_takes_host_and_step_of_its_flow() -> None:
+    """The scan keeps nothing per flow: a message's hit gets its flow's host and (when the message
+    has none) its step from the flows' Arrow columns after the stream (FlowScanner.flow_info)."""
+    other = FlowRecord(id="f-other", kind="http", started_at=0.5, ended_at=0.6, server_host="other.example",
+                       server_ip="127.0.0.8", url="https://other.example/", step_id="s0")
+    rec = FlowRecord(id="f-ws", kind="websocket", started_at=1.0, ended_at=2.0, server_host="ws.example",
+                     server_ip="127.0.0.9", url="https://ws.example/socket", step_id="s1")
+    up = WsMessage(rec.id, 1.5, True, True, json.dumps({"aid": SAMPLE_FACTS["android_id"]}).encode(), 40)
+    up2 = WsMessage(rec.id, 1.7, True, True, SAMPLE_FACTS["imei"].encode(), 15, step_id="s2")
+    src = Source("test", Path("memory"), iter([other, rec]), ws_messages=iter([up, up2]))
+    a = analyze(src, Options(facts=SAMPLE_FACTS))
+    rows = a.pii_hits.sort_values("value_name")
+    assert list(rows["value_name"]) == ["android_id", "imei"]
+    assert list(rows["host"]) == ["ws.example", "ws.example"]
+    assert list(rows["step_id"]) == ["s1", "s2"]
+    assert list(rows["flow_id"]) == ["f-ws", "f-ws"]
