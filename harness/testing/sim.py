@@ -28,12 +28,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness.sim.android import AndroidDevice
 from harness.sim.handset import HandsetConfig, VirtualHandset
 from harness.sim.service import HandsetRecord
+from harness.sim.world import World
 
 
 def adb_client():
@@ -128,3 +130,11 @@ def service_handset(home: Path, name: str, world: str) -> Iterator[HandsetRecord
         service.stop(folder)
         with contextlib.suppress(Exception):  # the handset is stopped either way
             adb_client().disconnect(record.serial)
+
+
+def handset_in_world(world: World, state_dir: Path, **config: Any) -> VirtualHandset:
+    """A handset (in this process, attached to the adb server) on ``world``'s network (a started
+    :class:`harness.sim.world.World`): its hosts file, boot props and CA in the system store; extra
+    :class:`HandsetConfig` fields in ``config`` (e.g. ``root="none"``). Stop it with :func:`stop_handset`."""
+    return start_handset(HandsetConfig(state_dir=state_dir, hosts_file=world.hosts_file, extra_props=world.props(),
+                                       extra_system_cas=[world.ca_cert_path], **config))

@@ -96,18 +96,29 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=30)
 
 
+def _intercept(serial: str, out_dir: Path, home: Path) -> tuple[subprocess.Popen, Lines]:
+    """`harness intercept` on the handset in a child, once it says it is intercepting."""
+    intercept = subprocess.Popen(
+        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
+         "--no-keyboard-marks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(home))
+    lines = Lines(intercept)
+    try:
+        lines.wait_for("intercepting", timeout=90)
+    except BaseException:
+        intercept.kill()
+        intercept.wait(timeout=30)
+        raise
+    return intercept, lines
+
+
 @pytest.mark.slow
 def test_hook_joins_a_running_intercept(world_handset: HandsetRecord, world_home: Path, tmp_path):
     serial = world_handset.serial
     device = Device.open(serial)
     out_dir = tmp_path / "intercept-run"
-    intercept = subprocess.Popen(
-        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
-         "--no-keyboard-marks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(world_home))
+    intercept, lines = _intercept(serial, out_dir, world_home)
     hook = None
     try:
-        lines = Lines(intercept)
-        lines.wait_for("intercepting", timeout=90)
         proxy = _proxy_setting(world_handset)
         assert proxy and proxy.startswith("127.0.0.1:")
         marked = subprocess.run([sys.executable, "-m", "harness", "mark", "with-hook"], env=_env(world_home),
@@ -161,13 +172,9 @@ def test_hook_ends_with_the_lab_it_joined(world_handset: HandsetRecord, world_ho
     serial = world_handset.serial
     device = Device.open(serial)
     out_dir = tmp_path / "intercept-run"
-    intercept = subprocess.Popen(
-        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
-         "--no-keyboard-marks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(world_home))
+    intercept, lines = _intercept(serial, out_dir, world_home)
     hook = None
     try:
-        lines = Lines(intercept)
-        lines.wait_for("intercepting", timeout=90)
         device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)
         pid = apps.wait_running(device, BROWSER, timeout=60)[0]
         hook = _hook(serial, world_home)

@@ -26,9 +26,8 @@ from harness.capture.store import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.adb import Device
-from harness.sim.handset import HandsetConfig
 from harness.sim.world import World, load_world
-from harness.testing.sim import start_handset, stop_handset
+from harness.testing.sim import handset_in_world, stop_handset
 from tests.scenario.test_phone_target import USER_PROFILE
 
 pytestmark = pytest.mark.timeout(300)
@@ -42,8 +41,7 @@ def bench(tmp_path_factory):
     """A handset on the test session's adb server, its world, and the lab's files."""
     root = tmp_path_factory.mktemp("bench")
     world = World(load_world("ncsc-2021"), root / "world").start()
-    handset = start_handset(HandsetConfig(state_dir=root / "phone", hosts_file=world.hosts_file,
-                                          extra_props=world.props(), extra_system_cas=[world.ca_cert_path]))
+    handset = handset_in_world(world, root / "phone")
     profile = root / "my-phone.yaml"
     profile.write_text(USER_PROFILE)
     try:
@@ -157,8 +155,7 @@ def test_needs_root_skips_on_a_phone_without_root(bench):
     """The ``needs_root`` marker on a phone whose shell user cannot become root (a user build): the
     test is skipped with the reason, the module's other test runs on the same lab."""
     _, profile, world, root = bench
-    phone = start_handset(HandsetConfig(state_dir=root / "user-build", root="none", hosts_file=world.hosts_file,
-                                        extra_props=world.props(), extra_system_cas=[world.ca_cert_path]))
+    phone = handset_in_world(world, root / "user-build", root="none")
     serial = phone.serial
     try:
         tests = root / "needs_root"

@@ -22,9 +22,8 @@ from harness.capture.store import RunStore
 from harness.packs.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
 from harness.scenario import LabSpec, PhoneTarget, open_lab
 from harness.scenario.profile import load_profile
-from harness.sim.handset import HandsetConfig
 from harness.sim.world import World, load_world
-from harness.testing.sim import start_handset, stop_handset
+from harness.testing.sim import handset_in_world, stop_handset
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -66,8 +65,7 @@ def bench(tmp_path_factory):
     for mod in pkgutil.walk_packages(shell.__path__, shell.__name__ + "."):
         importlib.import_module(mod.name)
     world = World(load_world("ncsc-2021"), root / "world").start()
-    handset = start_handset(HandsetConfig(state_dir=root / "phone", hosts_file=world.hosts_file,
-                                          extra_props=world.props(), extra_system_cas=[world.ca_cert_path]))
+    handset = handset_in_world(world, root / "phone")
     profile = root / "my-phone.yaml"
     profile.write_text(USER_PROFILE)
     try:
