@@ -26,29 +26,13 @@ from harness.capture.store import RunStore
 from harness.cli.context import Env
 from harness.cli.main import main
 from harness.device.adb import Device
-from harness.sim.world import World, load_world
+from harness.sim.world import World
 from harness.testing.sim import handset_in_world, stop_handset
-from tests.scenario.test_phone_target import USER_PROFILE
 
 pytestmark = pytest.mark.timeout(300)
 
 #: the two claims of the pack about the keyword list at a first start (one app, one lab)
 KEYWORD = "blacklist or first_start"
-
-
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    """A handset on the test session's adb server, its world, and the lab's files."""
-    root = tmp_path_factory.mktemp("bench")
-    world = World(load_world("ncsc-2021"), root / "world").start()
-    handset = handset_in_world(world, root / "phone")
-    profile = root / "my-phone.yaml"
-    profile.write_text(USER_PROFILE)
-    try:
-        yield handset.serial, profile, world, root
-    finally:
-        stop_handset(handset)
-        world.stop()
 
 
 def device_state(serial: str) -> tuple[str, list[tuple[str, str]]]:

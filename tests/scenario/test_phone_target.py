@@ -22,57 +22,21 @@ from harness.capture.store import RunStore
 from harness.packs.ncsc_2021.claims import no_keyword_blacklist, searches_never_restricted
 from harness.scenario import LabSpec, PhoneTarget, open_lab
 from harness.scenario.profile import load_profile
-from harness.sim.world import World, load_world
-from harness.testing.sim import handset_in_world, stop_handset
 
 pytestmark = pytest.mark.timeout(240)
 
-#: a user's profile for "their phone": the virtual apps under other role names would be no test;
-#: the roles are the same, the file is the user's own (not the shipped virtual-vendor)
-USER_PROFILE = """\
-name: my-lab-phone
-description: the phone on bench 3
-apps:
-  browser:
-    package: com.vendor.browser
-    activity: .BrowserApp
-    search: {kind: intent, action: android.intent.action.WEB_SEARCH, extra: query}
-    log_tags: [Browser, BrowserSearch, SensorsData, AdBlacklist, Render]
-    sources: [{url: "https://lab.example/bench3", title: bench notes, verified_on_device: true}]
-  security:
-    package: com.vendor.security
-    activity: .SecurityCenter
-    log_tags: [SecurityCenter, AdBlacklist]
-    sources: [{url: "https://lab.example/bench3", title: bench notes, verified_on_device: true}]
-hosts:
-  ad_config:
-    patterns: ["globalapi.ad.*.test"]
-    sources: [{url: "https://lab.example/bench3", title: bench notes, verified_on_device: true}]
-  search:
-    patterns: [search.vendor.test]
-    sources: [{url: "https://lab.example/bench3", title: bench notes, verified_on_device: true}]
-"""
+# the lab's profile is a user's file (tests/scenario/conftest.py USER_PROFILE), not the shipped
+# virtual-vendor: the roles are the same, the file is the user's own
 
 
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    """A handset on the adb server (its serial is all the lab gets) and the lab's network."""
-    root = tmp_path_factory.mktemp("bench")
-    # the handset runs in this process and loads its shell commands lazily when one is first run:
-    # load them all now, so the check below sees only what the phone path itself imports
+@pytest.fixture(scope="module", autouse=True)
+def _shell_commands_loaded() -> None:
+    """The handset runs in this process and loads its shell commands lazily when one is first run:
+    load them all first, so the check below sees only what the phone path itself imports."""
     import harness.sim.android.shell as shell
 
     for mod in pkgutil.walk_packages(shell.__path__, shell.__name__ + "."):
         importlib.import_module(mod.name)
-    world = World(load_world("ncsc-2021"), root / "world").start()
-    handset = handset_in_world(world, root / "phone")
-    profile = root / "my-phone.yaml"
-    profile.write_text(USER_PROFILE)
-    try:
-        yield handset.serial, profile, world, root
-    finally:
-        stop_handset(handset)
-        world.stop()
 
 
 def test_claims_on_a_phone_target_by_serial_and_profile_file(bench):
