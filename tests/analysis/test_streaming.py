@@ -48,7 +48,9 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _InMemory:
-    """The flows table as it was before issue 17: Arrow batches kept in memory."""
+    """The flows table as it was before issue 17: Arrow batches kept in memory. Not a mock: it is
+    the reference implementation the spilled (memory-mapped) table must equal; swapped in with
+    monkeypatch only because the pipeline has no option to choose it."""
 
     def __init__(self, schema: pa.Schema, prefix: str = "") -> None:
         self.schema, self.batches = schema, []

@@ -143,6 +143,8 @@ def test_download_of_an_unpinned_binary_never_enters_the_cache(home, tmp_path, m
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
+        # GitHub's release server cannot be reached from here: a real HTTP server on loopback serves
+        # the download instead (the code under test, its decompression and pin check, all run)
         monkeypatch.setattr(frida_server, "RELEASE_URL", f"http://127.0.0.1:{server.server_port}/fs.xz?{{v}}{{arch}}")
         with pytest.raises(FridaServerError, match="is not a pinned frida-server"):
             frida_server.download(home, "x86_64")
