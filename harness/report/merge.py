@@ -58,6 +58,7 @@ def merge_findings(docs: list[dict[str, Any]], run_id: str | None = None) -> dic
         "started_at": min(starts) if starts else None,
         "ended_at": max(ends) if ends else None,
         "world": {"name": ", ".join(worlds)} if worlds else None,
+        "target": ", ".join(sorted({str(d["target"]) for d in docs if d.get("target")})) or None,
         "device": next(iter(devices.values())) if len(devices) == 1 else {"serials": sorted(devices)},
         "devices": [{**facts, "adb_serial": serial} for serial, facts in sorted(devices.items())],
         "runs": runs,

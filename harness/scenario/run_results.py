@@ -89,7 +89,7 @@ def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: s
     for record in events:
         if record.get("event") == "marker-error":
             return (f"{record.get('file')}:{record.get('line')}: {record.get('message')} "
-                    "(fix: write it as @pytest.mark.claim(\"The sentence tested.\"))")
+                    f"(fix: {record.get('fix') or 'correct the marker'})")
     lines = log.splitlines()
     if exit_code == PYTEST_USAGE:
         # argparse: "ERROR: usage: ..." then "python -m pytest: error: ..."; a UsageError: "ERROR: <reason>"

@@ -184,7 +184,7 @@ def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, 
     assert code == status, stdout + err
     lines = stdout.splitlines()
     # plain progress lines (stdout is not a terminal), then the table and the run directory
-    assert lines[0].startswith(f"session: target virtual, world {world}, output {out}")
+    assert lines[0].startswith(f"session: target virtual (world {world}), output {out}")
     assert any(line.startswith("lab open: ") for line in lines)
     assert any(line.startswith("  step ") and " done: " in line for line in lines)
     ends = [line for line in lines if line.startswith("  -> ")]
