@@ -94,7 +94,9 @@ class RunState:
             return f"{prefix}lab closed: {record.get('module')} ({record.get('status')})"
         if event == "session-end":
             self.findings = record.get("findings")
-            return f"session end: findings in {self.findings}" if self.findings else "session end"
+            if self.findings:
+                return f"session end: findings in {self.findings}"
+            return "session end" if self.target is not None else None  # stopped at collection: said nothing yet
         return None
 
     def render(self) -> Group:

@@ -102,20 +102,47 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class XdistHooks:
-    """Hands the controller's session id to each worker (``workerinput``)."""
+    """Hands the controller's session id to each worker (``workerinput``); the controller says
+    ``session-start`` once a worker collected its tests without an error."""
 
     def __init__(self, session: HarnessSession) -> None:
         self.session = session
+        self.collect_failed = False
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_session"] = self.session.session_id
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_failed = True
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if ids and not self.collect_failed:
+            announce(self.session)
+
+
+def announce(hs: HarnessSession) -> None:
+    """Make the session's folder ``OUT/<session id>`` and say ``session-start`` (progress stream),
+    once, after collection found no error: bad input in a scenario file (a marker, an import)
+    stops the session before it names a folder that would never be made."""
+    if hs.announced or hs.progress.path is None:
+        return
+    from harness.fsutil import private_dir
+
+    hs.announced = True
+    private_dir(hs.session_dir)
+    hs.progress.emit("session-start", target=hs.describe_target(), world=hs.world_name, profile=hs.profile,
+                     out=str(hs.session_dir))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Not under xdist's controller (it collects nothing; XdistHooks), nor in its workers; pytest
+    calls it also after a marker problem stopped the collection (then nothing is said)."""
     hs = session.config.stash.get(SESSION, None)
-    if hs is not None and hs.progress.path is not None:
-        hs.progress.emit("session-start", target=hs.describe_target(), world=hs.world_name, profile=hs.profile,
-                         out=str(hs.session_dir))
+    if hs is None or hs.worker != "main" or not session.items or session.testsfailed:
+        return
+    if not any(marker_problem(item) for item in session.items):
+        announce(hs)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
