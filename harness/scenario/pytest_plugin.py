@@ -136,10 +136,10 @@ def announce(hs: HarnessSession) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Not under xdist's controller (it collects nothing; XdistHooks), nor in its workers; pytest
-    calls it also after a marker problem stopped the collection (then nothing is said)."""
+    """In each process that collects (not xdist's controller: XdistHooks); pytest calls it also
+    after a marker problem stopped the collection (then nothing is said)."""
     hs = session.config.stash.get(SESSION, None)
-    if hs is None or hs.worker != "main" or not session.items or session.testsfailed:
+    if hs is None or not session.items or session.testsfailed:
         return
     if not any(marker_problem(item) for item in session.items):
         announce(hs)
