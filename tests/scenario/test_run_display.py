@@ -240,3 +240,45 @@ def test_the_target_reads_the_same_in_every_place(tmp_path: Path):
     assert state.apply({"event": "session-start", "target": "R58M1", "world": None, "out": "O"}) is None  # once
     assert RunState().apply({"event": "session-start", "target": "R58M1", "world": None, "out": "O"}) == \
         "session: target phone R58M1, output O"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_runs_fits_80_columns_on_a_terminal_and_in_plain_output(tmp_path: Path, monkeypatch):
+    """`harness runs` keeps to the width it is shown in (plain: COLUMNS, else 80; a terminal: its
+    width, COLUMNS here): columns are left out by priority and named; --wide shows them all."""
+    import re
+
+    from harness.cli.main import main
+
+    root = tmp_path / "runs"
+    for name, serials in (("20261201-064214-f6c0", ("127.0.0.1:32775", "127.0.0.1:42237")),
+                          ("20261201-070000-aaaa", ("127.0.0.1:40001",))):
+        session = root / name
+        for i, serial in enumerate(serials):
+            _store(session / f"gw{i}" / "harness.packs.ncsc_2021.test_claims", "complete", target="virtual",
+                   world={"name": "ncsc-2021"}, serial=serial)
+        _findings(session, [{"text": "A", "verdict": "violated"}] * 7,
+                  ["config_list"] * 9 + ["pii_abroad"] * 8 + ["pii_sent"] * 8 + ["pinning_failure"] * 2)
+        (session / "run.json").write_text(json.dumps({"packs": ["ncsc_2021", "vendor_claims"], "target": "virtual"}))
+
+    def shown(*argv: str, environ: dict[str, str], out: io.StringIO | None = None) -> list[str]:
+        out = out if out is not None else io.StringIO()
+        assert main(["runs", str(root), *argv], Env(stdout=out, stderr=io.StringIO(), home=tmp_path,
+                                                    environ=environ)) == 0
+        return re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+
+    plain = shown(environ={})
+    assert max(map(len, plain)) <= 80, "\n".join(plain)
+    assert any("| 20261201-064214-f6c0 |" in line and "| complete " in line and "7 violated" in line for line in plain)
+    assert plain[-1] == "(to fit 80 columns, left out: device, packs, findings; --wide shows them)"
+    monkeypatch.setenv("COLUMNS", "80")  # what rich reads on a terminal
+    terminal = shown(environ={"COLUMNS": "80"}, out=_Terminal())
+    assert max(map(len, terminal)) <= 80 and any("20261201-064214-f6c0" in line for line in terminal)
+    assert terminal[-1].strip() == plain[-1]
+    wide = shown(environ={"COLUMNS": "300"})
+    assert "left out" not in wide[-1] and any("127.0.0.1:32775, 127.0.0.1:42237" in line for line in wide)
+    assert any("ncsc_2021, vendor_claims" in line for line in shown("--wide", environ={}))
