@@ -33,8 +33,8 @@ from typing import Any
 import pytest
 
 from harness.errors import HarnessError
-from harness.scenario.plugin_session import DEFAULT_OUT, HarnessSession, new_session_id
 from harness.scenario.plugin_markers import claim_text, marker_problem, place
+from harness.scenario.plugin_session import DEFAULT_OUT, HarnessSession, new_session_id
 from harness.scenario.plugin_verdict import STATE_KEY, TestState, VerdictRecorder, inconclusive
 from harness.scenario.results import Inconclusive
 from harness.scenario.spec import DEFAULT_WORLD
