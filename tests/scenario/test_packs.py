@@ -132,3 +132,8 @@ def test_a_syntax_error_is_found_before_pytest_and_by_collection(tmp_path: Path)
     assert [(e["kind"], Path(e["file"]).name, e["line"]) for e in found.errors] == [
         ("collect-error", "test_claims.py", 3)]
     assert "SyntaxError" in found.errors[0]["message"]
+
+
+def test_a_pack_is_found_by_its_module_name_too():
+    """`harness run harness.packs.ncsc_2021` (the module docs/scenarios.md names) runs the pack."""
+    assert find_pack("harness.packs.ncsc_2021") == find_pack("ncsc_2021")
