@@ -226,10 +226,10 @@ def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, 
     assert world != "compliant" or "verdicts: 6 holds" in lines
     assert {p.name for p in session.iterdir()} >= {"findings.json", "run.json", "progress.jsonl", "pytest.log"}
     assert (session / "run.json").stat().st_mode & 0o777 == 0o600
-    code, listing, _ = run_cli(tmp_path, "runs", str(out))
+    code, listing, _ = run_cli(tmp_path, "runs", str(out), "--wide")
     assert code == 0
     (row,) = [line for line in listing.splitlines() if session.name in line]
-    assert "complete" in row and f"virtual ({world})" in row and PACK in row and verdict in row
+    assert "complete" in row and f"virtual (world {world})" in row and PACK in row and verdict in row
 
 
 @pytest.mark.slow
