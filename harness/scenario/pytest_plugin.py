@@ -103,21 +103,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 class XdistHooks:
     """Hands the controller's session id to each worker (``workerinput``); the controller says
-    ``session-start`` once a worker collected its tests without an error."""
+    ``session-start`` when a worker starts the first test (its collection went through: a worker
+    stopped by a marker problem still reports its collection finished)."""
 
     def __init__(self, session: HarnessSession) -> None:
         self.session = session
-        self.collect_failed = False
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_session"] = self.session.session_id
 
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collect_failed = True
-
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        if ids and not self.collect_failed:
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.session.controller:
             announce(self.session)
 
 

@@ -108,11 +108,12 @@ def test_runs_on_an_empty_folder_and_a_missing_one(tmp_path: Path):
 # -- with the pytest plugin: a pytest child, then (slow) a lab on the virtual handset ---------------
 
 
-def test_a_claim_marker_with_a_wrong_argument_stops_at_collection(tmp_path: Path, pack: Path):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_claim_marker_with_a_wrong_argument_stops_at_collection(tmp_path: Path, pack: Path, workers: list[str]):
     """Stopped at collection, before a lab: one line with the place and the fix, and no session
-    line naming a folder that is never made (nothing is recorded)."""
+    line naming a folder that is never made (nothing is recorded); under xdist too."""
     (pack / "test_more.py").write_text("import pytest\n\n\n@pytest.mark.claim(42)\ndef test_x(lab, verdict):\n    pass\n")
-    code, out, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+    code, out, err = run_cli(tmp_path, "run", str(pack), *workers, "--out", str(tmp_path / "runs"))
     assert code == 2, err
     line = one_error_line(err)
     assert line == (f"harness: error: {pack / 'test_more.py'}:4: test_x: @pytest.mark.claim takes one sentence (a "
