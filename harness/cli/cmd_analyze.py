@@ -9,18 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.analysis.facts import load_facts
-from harness.analysis.findings import Severity
-from harness.analysis.geo import GeoResolver, load_overrides, recorded_overrides
-from harness.analysis.pipeline import Analysis, Options, analyze
-from harness.analysis.policy import load_policy
-from harness.analysis.summary import summary_dict, summary_text
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
-from harness.fsutil import private_dir
-from harness.report.document import findings_document, write_findings
+
+if TYPE_CHECKING:
+    from harness.analysis.pipeline import Analysis
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    # imported here: every `harness` command builds this parser, and the analysis imports pandas
+    from harness.analysis.facts import load_facts
+    from harness.analysis.findings import Severity
+    from harness.analysis.geo import GeoResolver, load_overrides, recorded_overrides
+    from harness.analysis.pipeline import Options, analyze
+    from harness.analysis.policy import load_policy
+    from harness.analysis.summary import summary_dict, summary_text
+    from harness.fsutil import private_dir
+    from harness.report.document import write_findings
+
     threshold = Severity.parse(args.fail_on)
     overrides = load_overrides(args.geo_overrides) if args.geo_overrides else []
     if not args.no_recorded_geo:
@@ -89,7 +94,9 @@ def run(args: argparse.Namespace, env: Env) -> int:
 def _document(result: Analysis, args: argparse.Namespace) -> dict[str, Any]:
     """The findings document (harness.report.document): of the run, with its claims, for a run
     directory; of the file, with the ``--facts`` given, for a flow or HAR file."""
+    from harness.analysis.facts import load_facts
     from harness.capture.store import DB_NAME, RunStore
+    from harness.report.document import findings_document
 
     path = Path(args.path)
     if (path / DB_NAME).is_file():

@@ -1,4 +1,8 @@
-"""``harness bundle RUN_DIR [-o FILE]``: seal a run into a zip with a SHA-256 manifest."""
+"""``harness bundle FOLDER [-o FILE]``: seal a session or a run into a zip with a SHA-256 manifest.
+
+FOLDER is a session folder ``OUT/<session id>/`` (every lab in it; the bundle's status is the
+session's: complete, incomplete or interrupted) or a lab or run folder (one holding
+``store.sqlite``); anything else is one line naming what was expected (harness.report.folders)."""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from harness.cli.status import ExitStatus
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "bundle", help="seal a run directory into an evidence zip with a SHA-256 manifest",
-        description="Write every file of a run, its tool versions, agent and pack hashes and device facts "
-                    "into one zip with a SHA-256 manifest; `harness verify` checks it.")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a finished run directory")
-    p.add_argument("-o", "--output", metavar="FILE", help="bundle path (default: RUN_DIR.evidence.zip beside the run)")
+        description="Write every file of a session or a run, its tool versions, agent and pack hashes and "
+                    "device facts into one zip with a SHA-256 manifest; `harness verify` checks it. FOLDER is a "
+                    "session folder (OUT/<session id>, what `harness run` prints: every lab in it) or a lab or run "
+                    "folder (OUT/<session id>/<worker>/<module>, a run of `harness demo` / `harness record`).")
+    p.add_argument("run_dir", metavar="FOLDER",
+                   help="a finished session folder (OUT/<session id>) or lab or run folder (holding store.sqlite)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="bundle path (default: FOLDER.evidence.zip beside the folder)")
     p.set_defaults(func=run)
 
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.analysis.geo import GeoResolver, load_overrides
-from harness.analysis.policy import load_policy
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
+from harness.device.cacert import CA_CHOICES
 from harness.device.proxy import lab_listen
 from harness.errors import HarnessError
-from harness.scenario.intercept import CA_CHOICES, InterceptOptions, run_intercept
 from harness.scenario.labnet import check_file
 
 
@@ -55,7 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    # imported here, not at the top: every `harness` command builds this parser
+    from harness.analysis.geo import GeoResolver, load_overrides
+    from harness.analysis.policy import load_policy
     from harness.capture.session import new_run_dir
+    from harness.scenario.intercept import InterceptOptions, run_intercept
 
     # bad input files fail here, before the device or the proxy is touched
     policy = load_policy(args.policy)

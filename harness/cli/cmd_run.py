@@ -72,6 +72,19 @@ def check_target(target: str) -> str:
     return target
 
 
+def check_world_and_profile(target: str, world: str | None, profile: str | None) -> None:
+    """The world (of a virtual handset) and the profile named are read before pytest starts: a bad
+    one is the loader's one line (WorldFileError, ProfileError naming the file and field)."""
+    if world and target == "virtual":
+        from harness.sim.world import load_world
+
+        load_world(world)
+    if profile:
+        from harness.scenario.profile import load_profile
+
+        load_profile(profile)
+
+
 def check_serials(target: str, adb: str | None) -> None:
     """Each serial of ``target`` is listed by the adb server and ready, before pytest or a lab starts
     (raises DeviceNotFound / DeviceError, which name the serial and the fix)."""
@@ -140,6 +153,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         raise UsageError(f"-n {args.workers}: needs at least one worker", fix="e.g. -n 2")
     packs = [find_pack(name) for name in args.packs]
     passed = plugin_args(args)
+    check_world_and_profile(target, args.world, args.profile)
     check_serials(target, args.adb)
     for problem in syntax_errors([pack.path for pack in packs]):
         raise UsageError(f"cannot collect {problem['file']}:{problem['line']}: {problem['message']}",

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from harness.cli.context import Env
 from harness.parsing import one_line
+from harness.report.labels import target_label
 from harness.scenario.run_results import RunResult
 
 #: colour of each verdict on a terminal
@@ -66,8 +67,7 @@ class RunState:
             if self.target is not None:  # each xdist worker says it again
                 return None
             self.target, self.world = record.get("target"), record.get("world")
-            world = f", world {self.world}" if self.world else ""
-            return f"session: target {self.target}{world}, output {record.get('out')}"
+            return f"session: target {target_label(self.target, self.world)}, output {record.get('out')}"
         if event == "lab-open":
             self.module, self.device = record.get("module"), record.get("device")
             return f"{prefix}lab open: {self.module} on {self.device} ({record.get('run_dir')})"
@@ -94,14 +94,16 @@ class RunState:
             return f"{prefix}lab closed: {record.get('module')} ({record.get('status')})"
         if event == "session-end":
             self.findings = record.get("findings")
-            return f"session end: findings in {self.findings}" if self.findings else "session end"
+            if self.findings:
+                return f"session end: findings in {self.findings}"
+            return "session end" if self.target is not None else None  # stopped at collection: said nothing yet
         return None
 
     def render(self) -> Group:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold")
         grid.add_column()
-        grid.add_row("target", f"{self.target or '...'}" + (f" (world {self.world})" if self.world else ""))
+        grid.add_row("target", target_label(self.target, self.world) or "...")
         grid.add_row("scenario", f"{self.module or '...'}" + (f" on {self.device}" if self.device else ""))
         grid.add_row("claim", one_line(self.claim or "...", 160))
         grid.add_row("step", self.step or "...")

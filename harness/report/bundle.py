@@ -155,13 +155,19 @@ def _agent_hashes() -> dict[str, Any]:
 
 
 def _run_record(run_dir: Path) -> tuple[str, dict[str, Any], Any]:
-    """``(status, metadata, device facts or None)`` of a run; a directory without a run store is
-    bundled too (status ``unknown``), so evidence from other tools can be sealed the same way."""
-    from harness.capture.store import DB_NAME, RunStore
+    """``(status, metadata, device facts or None)`` of a run folder or a session folder
+    (:func:`harness.report.folders.session_record`: the session's own status); UsageError for a
+    folder that is neither (:func:`harness.report.folders.folder_kind`), or one still recording."""
+    from harness.capture.store import RunStore
     from harness.errors import StoreError
+    from harness.report.folders import folder_kind, session_record
 
-    if not (run_dir / DB_NAME).is_file():
-        return "unknown", {}, None
+    if folder_kind(run_dir) == "session":
+        status, meta, devices = session_record(run_dir)
+        if status == "recording":
+            raise UsageError(f"a lab of the session {run_dir} is still being recorded",
+                             fix="let the session end (or stop it with Ctrl-C), then bundle it")
+        return status, meta, devices
     try:
         store = RunStore.open(run_dir)
         status, meta = store.status, store.meta()
@@ -183,21 +189,21 @@ def _run_record(run_dir: Path) -> tuple[str, dict[str, Any], Any]:
 
 def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Bundle:
     """Seal ``run_dir`` into a zip (0600) at ``out`` (default: ``RUN_DIR.evidence.zip`` beside it).
+    ``run_dir`` is a session folder (``OUT/<session id>``: its status is the session's) or a run
+    folder (a run store: a session's ``<worker>/<module>/`` lab folder, a demo or a recording).
 
-    Raises :class:`~harness.errors.UsageError` when ``run_dir`` is not a directory, is still
-    being recorded, or ``out`` exists or lies inside the run directory.
+    Raises :class:`~harness.errors.UsageError` when ``run_dir`` is neither, is still being
+    recorded, or ``out`` exists or lies inside the run directory.
     """
     from harness.report.versions import tool_versions
 
     src = Path(run_dir)
-    if not src.is_dir():
-        raise UsageError(f"{src} is not a run directory", fix="pass the folder `harness record` or `harness demo` wrote")
+    status, meta, facts = _run_record(src)
     dest = Path(out) if out is not None else src.with_name(src.name + BUNDLE_SUFFIX)
     if dest.resolve().is_relative_to(src.resolve()):
         raise UsageError(f"the bundle {dest} would lie inside the run it seals", fix="write it outside the run directory")
     if os.path.lexists(dest):
         raise UsageError(f"{dest} already exists", fix="choose a new bundle path (bundles are never overwritten)")
-    status, meta, facts = _run_record(src)
     files: list[BundleFile] = []
     skipped: list[str] = []
     tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")

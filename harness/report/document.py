@@ -32,6 +32,7 @@ from harness import __version__
 from harness.errors import UsageError
 from harness.fsutil import private_dir, write_private
 from harness.report.contract import SCHEMA_ID
+from harness.report.labels import target_label
 from harness.report.merge import merge_findings
 
 CLAIMS_FILE = "claims.jsonl"
@@ -43,7 +44,7 @@ FINDINGS_FILE = "findings.json"
 CLAIM_VERDICTS = ("holds", "violated", "inconclusive")
 #: keys :func:`build_findings` computes: an ``extra`` may not replace them
 COMPUTED = frozenset({"schema", "run_id", "harness_version", "created_at", "run_dir", "status", "started_at",
-                      "ended_at", "world", "profile", "geo", "device", "tool_versions", "scenarios", "claims",
+                      "ended_at", "world", "target", "profile", "geo", "device", "tool_versions", "scenarios", "claims",
                       "steps", "findings", "summary"})
 
 __all__ = ["CLAIMS_FILE", "EXTRA_FILE", "FINDINGS_FILE", "add_extra", "build_findings", "claim_record",
@@ -255,6 +256,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
         "started_at": iso(meta.get("created_at")),
         "ended_at": iso(meta.get("closed_at")),
         "world": _world(meta, world, run_dir),
+        "target": None,
         "profile": profile or meta.get("profile"),
         "geo": analysis.meta.get("geo"),
         "device": device,
@@ -265,6 +267,8 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
         "findings": [{"id": f"F{i}", **f.to_dict()} for i, f in enumerate(analysis.finding_list, 1)],
         "summary": summary,
     }
+    recorded = meta.get("target")
+    doc["target"] = target_label(str(recorded) if recorded else None, (doc["world"] or {}).get("name")) or None
     if run_dir is None:
         doc.pop("run_dir")
     return {**doc, **extras}

@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
+from harness.report.labels import target_label
 from harness.report.redact import Redactor
 
 #: verdicts that mean "the claim does not hold" / "holds"; anything else is shown neutral
@@ -130,6 +131,8 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     return {
         "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
                 "world": world.get("name") if isinstance(world, dict) else world,
+                "target": doc.get("target") or target_label(None, world.get("name") if isinstance(world, dict)
+                                                            else world),
                 "created_at": doc.get("created_at"), "harness_version": doc.get("harness_version")},
         "counts": [(label, counts.get(key, 0)) for key, label in (
             ("flows", "flows"), ("agent_events", "agent events"), ("findings", "findings"))]

@@ -27,9 +27,10 @@ def _serial(doc: dict[str, Any]) -> str:
     return str(device.get("adb_serial") or device.get("serial") or "unknown")
 
 
-def merge_findings(docs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The findings document of several runs' documents (see the module docstring). Raises
-    ValueError for an empty list."""
+def merge_findings(docs: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
+    """The findings document of several runs' documents (see the module docstring). ``run_id`` is
+    the merged document's id: the session's (``OUT/<session id>``, what its report and bundle
+    name); without one, ``merged-<12 hex of the runs' ids>``. Raises ValueError for an empty list."""
     if not docs:
         raise ValueError("merge_findings needs at least one findings document")
     docs = sorted(docs, key=lambda d: (str(d.get("run_id")), _serial(d)))
@@ -49,7 +50,7 @@ def merge_findings(docs: list[dict[str, Any]]) -> dict[str, Any]:
     statuses = {d.get("status") for d in docs}
     return {
         "schema": SCHEMA_ID,
-        "run_id": "merged-" + hashlib.sha256("\n".join(runs).encode()).hexdigest()[:12],
+        "run_id": run_id or "merged-" + hashlib.sha256("\n".join(runs).encode()).hexdigest()[:12],
         "harness_version": docs[0].get("harness_version", "?"),
         "created_at": max(str(d["created_at"]) for d in docs),
         "status": "complete" if statuses == {"complete"} else "incomplete" if "incomplete" in statuses
@@ -57,6 +58,7 @@ def merge_findings(docs: list[dict[str, Any]]) -> dict[str, Any]:
         "started_at": min(starts) if starts else None,
         "ended_at": max(ends) if ends else None,
         "world": {"name": ", ".join(worlds)} if worlds else None,
+        "target": ", ".join(sorted({str(d["target"]) for d in docs if d.get("target")})) or None,
         "device": next(iter(devices.values())) if len(devices) == 1 else {"serials": sorted(devices)},
         "devices": [{**facts, "adb_serial": serial} for serial, facts in sorted(devices.items())],
         "runs": runs,

@@ -130,13 +130,16 @@ def installed_packs() -> dict[str, Pack]:
 
 
 def find_pack(name_or_path: str) -> Pack:
-    """The pack named ``name_or_path``, else the folder or ``.py`` test file at that path (a
-    pytest node id ``FILE::test_name`` is kept whole).
+    """The pack named ``name_or_path`` (its name, or its module: ``harness.packs.ncsc_2021``), else
+    the folder or ``.py`` test file at that path (a pytest node id ``FILE::test_name`` is kept whole).
 
     Raises UsageError naming the unknown pack and the installed ones."""
     packs = installed_packs()
     if name_or_path in packs:
         return packs[name_or_path]
+    by_module = [pack for pack in packs.values() if pack.module == name_or_path]  # harness.packs.ncsc_2021
+    if by_module:
+        return by_module[0]
     file_part = name_or_path.split("::", 1)[0]
     path = Path(file_part)
     if path.is_dir() or (path.is_file() and path.suffix == ".py"):

@@ -53,12 +53,12 @@ def lab_documents(session_dir: Path) -> list[Path]:
 
 
 def merge_session(session_dir: Path) -> Path | None:
-    """Merge the labs' documents of a session into ``SESSION_DIR/findings.json``; its path, or
-    None when no lab wrote one."""
+    """Merge the labs' documents of a session into ``SESSION_DIR/findings.json`` (its ``run_id``
+    the session id, the folder's name); its path, or None when no lab wrote one."""
     paths = lab_documents(session_dir)
     if not paths:
         return None
     from harness.report.document import merge_findings, write_findings
 
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-    return Path(write_findings(Path(session_dir), merge_findings(docs)))
+    return Path(write_findings(Path(session_dir), merge_findings(docs, run_id=Path(session_dir).name)))

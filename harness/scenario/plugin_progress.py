@@ -11,6 +11,8 @@ Every pytest process (the xdist controller and each worker) appends JSON lines t
 ``step-end {step_id, flows, settled_by}``, ``flow {count}`` (the lab's running total, at most every
 0.5 s), ``test-end {nodeid, claim, verdict, evidence}``, ``lab-close {module, status}``,
 ``session-end {findings, exitstatus}`` (written by ``main`` only: the controller under xdist).
+``session-start`` comes once the tests were collected without an error (the session's folder
+``out`` then exists); a session stopped by bad input at collection has none.
 """
 
 from __future__ import annotations

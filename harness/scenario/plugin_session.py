@@ -102,6 +102,8 @@ class HarnessSession:
     #: the stop signal's name once the session was interrupted (Ctrl-C, or `harness run` passing
     #: on SIGINT/SIGTERM): labs closed afterwards are closed ``incomplete``
     interrupted: str | None = None
+    #: ``session-start`` said (harness.scenario.pytest_plugin.announce: after collection)
+    announced: bool = False
     _profile: Any = None
     _world_name: str | None = None
 

@@ -45,12 +45,6 @@ class TestState:
         return list(self.lab.steps[self.steps_before:])
 
 
-def claim_text(item: pytest.Item) -> str | None:
-    """The sentence of the test's ``claim`` marker (validated at collection), or None."""
-    marker = item.get_closest_marker("claim")
-    return str(marker.args[0]) if marker is not None and marker.args else None
-
-
 def pack_of(item: pytest.Item) -> str:
     """The pack a test belongs to: the package holding its module (``harness.packs.ncsc_2021``
     -> ``ncsc_2021``), else its folder's name, else the module's name."""

@@ -8,7 +8,8 @@ is an alias), ``--harness-world NAME|FILE``, ``--harness-profile NAME|FILE``, ``
 ``--harness-frida usb|remote|forward|local``, ``--harness-frida-address HOST:PORT``,
 ``--harness-progress FILE`` (harness.scenario.plugin_progress).
 
-Markers: ``claim(text)`` (exactly one sentence, else a usage error), ``app(role)`` (skipped when the
+Markers (harness.scenario.plugin_markers): ``claim(text)`` (one sentence; a bare ``claim`` claims
+the first line of the test's docstring, else its name; other arguments are a usage error), ``app(role)`` (skipped when the
 profile lacks the role), ``needs_root`` (skipped on a device without root), ``world(name)`` (skipped
 on a phone or in another virtual world).
 
@@ -32,18 +33,18 @@ from typing import Any
 import pytest
 
 from harness.errors import HarnessError
+from harness.scenario.plugin_markers import claim_text, marker_problem, place
 from harness.scenario.plugin_session import DEFAULT_OUT, HarnessSession, new_session_id
-from harness.scenario.plugin_verdict import STATE_KEY, TestState, VerdictRecorder, claim_text, inconclusive
+from harness.scenario.plugin_verdict import STATE_KEY, TestState, VerdictRecorder, inconclusive
 from harness.scenario.results import Inconclusive
 from harness.scenario.spec import DEFAULT_WORLD
 from harness.scenario.target import FRIDA_TRANSPORTS
 
 SESSION = pytest.StashKey[HarnessSession]()
 FINDINGS = pytest.StashKey["str | None"]()
-#: markers that take exactly one non-empty str argument
-ONE_STR_MARKERS = ("claim", "app", "world")
 MARKERS = (
-    "claim(text): the sentence the test checks (one str); kept in claims.jsonl and JUnit properties",
+    "claim(text): the sentence the test checks (one str; bare: the first line of the test's docstring, else "
+    "its name); kept in claims.jsonl and JUnit properties",
     "app(role): the app role of the profile the test drives; skipped when the profile lacks it",
     "needs_root: skipped on a device without root",
     "world(name): needs this virtual vendor world; skipped on a phone or in another world",
@@ -101,7 +102,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class XdistHooks:
-    """Hands the controller's session id to each worker (``workerinput``)."""
+    """Hands the controller's session id to each worker (``workerinput``); the controller says
+    ``session-start`` when a worker starts the first test (its collection went through: a worker
+    stopped by a marker problem still reports its collection finished)."""
 
     def __init__(self, session: HarnessSession) -> None:
         self.session = session
@@ -109,24 +112,43 @@ class XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_session"] = self.session.session_id
 
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.session.controller:
+            announce(self.session)
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+
+def announce(hs: HarnessSession) -> None:
+    """Make the session's folder ``OUT/<session id>`` and say ``session-start`` (progress stream),
+    once, after collection found no error: bad input in a scenario file (a marker, an import)
+    stops the session before it names a folder that would never be made."""
+    if hs.announced or hs.progress.path is None:
+        return
+    from harness.fsutil import private_dir
+
+    hs.announced = True
+    private_dir(hs.session_dir)
+    hs.progress.emit("session-start", target=hs.describe_target(), world=hs.world_name, profile=hs.profile,
+                     out=str(hs.session_dir))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In each process that collects (not xdist's controller: XdistHooks); pytest calls it also
+    after a marker problem stopped the collection (then nothing is said)."""
     hs = session.config.stash.get(SESSION, None)
-    if hs is not None and hs.progress.path is not None:
-        hs.progress.emit("session-start", target=hs.describe_target(), world=hs.world_name, profile=hs.profile,
-                         out=str(hs.session_dir))
+    if hs is None or not session.items or session.testsfailed:
+        return
+    if not any(marker_problem(item) for item in session.items):
+        announce(hs)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A marker with a wrong argument stops the session before anything runs (one line)."""
+    """A marker with a wrong argument stops the session at collection, before any lab starts: one
+    line naming the file, line and test, and the fix (harness.scenario.plugin_markers)."""
     for item in items:
-        for name in ONE_STR_MARKERS:
-            for marker in item.iter_markers(name):
-                if len(marker.args) != 1 or marker.kwargs or not isinstance(marker.args[0], str) \
-                        or not marker.args[0].strip():
-                    got = ", ".join([*map(repr, marker.args), *(f"{k}={v!r}" for k, v in marker.kwargs.items())])
-                    raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{name} takes exactly one non-empty "
-                                            f"string, got ({got[:80]})")
+        problem = marker_problem(item)
+        if problem is not None:
+            file, line = place(item)
+            raise pytest.UsageError(f"{file}:{line}: {item.name}: {problem[0]} (fix: {problem[1]})")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -4,12 +4,13 @@
 knows each test's outcome even when no claim record was written:
 
 - ``{"event": "collected", "nodeid", "file", "line", "claim"}`` per collected test (``line``
-  1-based; ``claim`` the sentence of its ``claim`` marker, or None);
+  1-based; ``claim`` what it claims, :func:`harness.scenario.plugin_markers.claim_text`, or None);
 - ``{"event": "collect-error", "nodeid", "file", "line", "message"}`` for a module pytest could
   not import (a syntax error, an import error);
-- ``{"event": "marker-error", "nodeid", "file", "line", "message"}`` for a ``claim`` marker that
-  does not have exactly one str argument; a run (not ``--collect-only``) then stops before any test
-  starts (pytest usage error, exit status 4);
+- ``{"event": "marker-error", "nodeid", "file", "line", "message", "fix"}`` for a harness marker
+  with wrong arguments (:func:`harness.scenario.plugin_markers.marker_problem`); a run (not
+  ``--collect-only``) then stops at collection, before any test starts (pytest usage error, exit
+  status 4);
 - ``{"event": "outcome", "nodeid", "when", "outcome", "exception", "error", "message"}`` for each
   test phase that failed or was skipped, and for each call phase (controller only under xdist);
   ``exception`` the class name of what was raised (None when nothing was); ``error`` is the
@@ -31,6 +32,7 @@ from typing import IO, Any
 import pytest
 
 from harness.parsing import one_line
+from harness.scenario.plugin_markers import claim_text, marker_problem, place
 
 #: ``File "PATH", line N`` in a collection error's text (a SyntaxError inside an imported module)
 _PLACE = re.compile(r'File "([^"]+)", line (\d+)')
@@ -65,20 +67,6 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
             yield record
 
 
-def claim_marker_problem(item: pytest.Item) -> str | None:
-    """Why the item's ``claim`` marker is wrong (None when it is right or absent)."""
-    marks = list(item.iter_markers("claim"))
-    if not marks:
-        return None
-    if len(marks) > 1:
-        return f"{len(marks)} claim markers (one test tests one claim)"
-    mark = marks[0]
-    if mark.kwargs or len(mark.args) != 1 or not isinstance(mark.args[0], str) or not mark.args[0].strip():
-        shown = ", ".join([*map(repr, mark.args), *(f"{k}={v!r}" for k, v in mark.kwargs.items())])
-        return f"claim marker needs exactly one sentence (a str), got claim({one_line(shown, 80)})"
-    return None
-
-
 class RunEvents:
     """Writes the records (see the module docstring); one per process (xdist workers included)."""
 
@@ -98,11 +86,6 @@ class RunEvents:
 
     def pytest_unconfigure(self) -> None:
         self._out.close()
-
-    @staticmethod
-    def _place(item: pytest.Item) -> tuple[str, int | None]:
-        _, line, _ = item.reportinfo()
-        return str(item.path), (line + 1 if isinstance(line, int) else None)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if not report.failed:
@@ -124,26 +107,25 @@ class RunEvents:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """A wrong ``claim`` marker is named with its file and line before the harness plugin's own
-        check (which names the node id) stops the session."""
+        """A wrong harness marker is recorded with its file, line and fix before the harness
+        plugin's own check stops the session (``--collect-only``: every one is recorded)."""
         problems = []
         for item in items:
-            problem = claim_marker_problem(item)
+            problem = marker_problem(item)
             if problem:
-                file, line = self._place(item)
-                problems.append(f"{file}:{line}: {item.name}: {problem}")
-                self.write("marker-error", nodeid=item.nodeid, file=file, line=line, message=problem)
+                file, line = place(item)
+                problems.append(f"{file}:{line}: {item.name}: {problem[0]} (fix: {problem[1]})")
+                self.write("marker-error", nodeid=item.nodeid, file=file, line=line, message=problem[0],
+                           fix=problem[1])
         if problems and not self.config.option.collectonly:
             raise pytest.UsageError(problems[0])
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
-            if claim_marker_problem(item):
+            if marker_problem(item):
                 continue
-            file, line = self._place(item)
-            mark = item.get_closest_marker("claim")
-            self.write("collected", nodeid=item.nodeid, file=file, line=line,
-                       claim=mark.args[0] if mark is not None else None)
+            file, line = place(item)
+            self.write("collected", nodeid=item.nodeid, file=file, line=line, claim=claim_text(item))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]

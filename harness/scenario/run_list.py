@@ -8,7 +8,8 @@ from those files only (:class:`harness.capture.store.RunStore` read-only, never 
 - ``status``: ``recording`` while a writer is alive, ``incomplete`` when a store or the session
   says so (a stopped or crashed run, or a session without findings.json), else the findings
   document's status, else ``complete``;
-- ``device``: the adb serials of the stores; ``target``: ``virtual (world W)`` or ``phone``;
+- ``device``: the adb serials of the stores; ``target``: ``virtual (world W)`` or ``phone``
+  (:func:`harness.report.labels.target_label`);
   ``packs``: what ``harness run`` was asked, else the document's ``scenarios``;
 - ``kinds``: findings counted by kind; ``when``: when the run started (UNIX seconds).
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 from harness.capture.store import DB_NAME, RunStore
 from harness.errors import HarnessError
+from harness.report.labels import target_label
 from harness.scenario.run_results import finding_label, load_findings
 from harness.scenario.runner import RUN_NAME
 
@@ -84,11 +86,11 @@ def describe(path: Path) -> RunInfo | None:
     for _, meta in metas:
         world = meta.get("world")
         name = world.get("name") if isinstance(world, dict) else world
-        text = f"virtual ({name})" if meta.get("target") == "virtual" and name else str(meta.get("target") or "")
+        text = target_label(str(meta.get("target") or "") or None, str(name) if name else None)
         if text and text not in targets:
             targets.append(text)
     if not targets and run is not None:
-        targets = [str(run.get("target"))] + ([f"world {run['world']}"] if run.get("world") else [])
+        targets = [target_label(str(run.get("target") or "") or None, run.get("world"))]
     packs = list(run.get("packs") or []) if run is not None else []
     if not packs and findings is not None:
         packs = [str(s) for s in findings.get("scenarios") or []]

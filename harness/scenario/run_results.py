@@ -17,7 +17,9 @@ failed, a test that did not finish); 3 none violated but one inconclusive, or no
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,9 +90,14 @@ def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: s
                     "(fix: correct the scenario file and run again)")
     for record in events:
         if record.get("event") == "marker-error":
-            return (f"{record.get('file')}:{record.get('line')}: {record.get('message')} "
-                    "(fix: write it as @pytest.mark.claim(\"The sentence tested.\"))")
+            test = str(record.get("nodeid") or "").rsplit("::", 1)[-1]
+            return (f"{record.get('file')}:{record.get('line')}: {test + ': ' if test else ''}{record.get('message')} "
+                    f"(fix: {record.get('fix') or 'correct the marker'})")
     lines = log.splitlines()
+    for ln in lines:
+        missing = _NOT_FOUND.match(ln)
+        if missing:
+            return not_found(missing.group(1), missing.group(2))
     if exit_code == PYTEST_USAGE:
         # argparse: "ERROR: usage: ..." then "python -m pytest: error: ..."; a UsageError: "ERROR: <reason>"
         usage = [ln.split(" error: ", 1)[1] for ln in lines if " error: " in ln and "pytest" in ln.split(" error: ")[0]]
@@ -104,6 +111,27 @@ def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: s
         internal = [ln for ln in lines if ln.startswith("INTERNALERROR>") and ln.strip() != "INTERNALERROR>"]
         return f"pytest stopped with an internal error: {one_line((internal or lines[-1:] or [''])[-1], 300)}"
     return None
+
+
+#: pytest's line for a node id that names no test: ``ERROR: not found: FILE::ID``
+_NOT_FOUND = re.compile(r"^ERROR: not found: (.+?\.py)::(.+)$")
+
+
+def not_found(file: str, test: str) -> str:
+    """The line for ``FILE::TEST`` naming no test: which id, which file, the tests the file
+    defines (read with :mod:`ast`, without importing it) and the fix."""
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
+        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                 and n.name.startswith(("test", "Test"))]
+    except (OSError, SyntaxError, ValueError):
+        names = []
+    has = f" (it defines {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
+    if test.split("::")[0] in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
+        has = f" ({test.split('::')[0]} exists, but not with the parameters or method given)"
+    return (f"no test {one_line(test, 80)!r} in {file}{has} (fix: give one of its test ids, as "
+            f"`pytest --collect-only -q {file}` lists them, or the file alone; `harness packs` lists the installed "
+            "packs' claims and tests)")
 
 
 def _verdict_of_outcomes(phases: list[dict[str, Any]]) -> tuple[str, str]:

@@ -179,3 +179,55 @@ def test_the_store_lock_and_a_bundle_inside_the_run_are_not_bundled(run_dir, tmp
     assert any(s.startswith(".store.lock: ") for s in outer.skipped)
     assert any(s.startswith("artifacts/old.evidence.zip: an evidence bundle") for s in outer.skipped)
     assert verify_bundle(outer.path).ok
+
+
+def session_folder(root: Path, *, lab_status: str = "complete", findings: str | None = "complete",
+                   interrupted: str | None = None) -> Path:
+    """A session folder as `harness run -n 2` leaves it: a lab per worker under <worker>/<module>/
+    (real run stores, closed with ``lab_status`` on gw1), the merged findings.json (status
+    ``findings``; None: none written) and run.json (``interrupted``: the signal that stopped it)."""
+    session = root / "20261201-064214-f6c0"
+    for worker in ("gw0", "gw1"):
+        store = RunStore.create(session / worker / "mod", meta={"run_id": f"{session.name}.{worker}.mod",
+                                                                "pytest": {"session": session.name, "worker": worker}})
+        store.close(lab_status if worker == "gw1" else "complete", reason=interrupted)
+    if findings is not None:
+        (session / "findings.json").write_text(json.dumps({"run_id": session.name, "status": findings,
+                                                           "devices": [{"adb_serial": "127.0.0.1:5555"}]}))
+    if interrupted is not None:
+        (session / "run.json").write_text(json.dumps({"packs": ["ncsc_2021"], "interrupted": interrupted}))
+    return session
+
+
+@pytest.mark.parametrize(("lab_status", "findings", "interrupted", "status"), [
+    ("complete", "complete", None, "complete"),
+    ("incomplete", "incomplete", None, "incomplete"),
+    ("complete", None, None, "incomplete"),  # stopped before the findings were merged
+    ("incomplete", "incomplete", "SIGINT", "interrupted"),
+])
+def test_a_session_folder_is_bundled_with_the_sessions_status(tmp_path, lab_status, findings, interrupted, status):
+    session = session_folder(tmp_path, lab_status=lab_status, findings=findings, interrupted=interrupted)
+    code, out, err = cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path)
+    assert code == 0, err
+    assert f"run {session.name} {status})" in out.splitlines()[0]
+    with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        assert {"run/gw0/mod/store.sqlite", "run/gw1/mod/store.sqlite"} <= set(zf.namelist())
+    assert manifest["run_id"] == session.name and manifest["run_status"] == status
+    assert manifest["run_meta"]["labs"] == {"gw0/mod": "complete", "gw1/mod": lab_status}
+    assert verify_bundle(tmp_path / "s.zip").ok
+
+
+def test_a_lab_folder_is_bundled_and_a_wrong_folder_is_one_line(tmp_path):
+    session = session_folder(tmp_path)
+    code, out, err = cli("bundle", str(session / "gw0" / "mod"), "-o", str(tmp_path / "lab.zip"), home=tmp_path)
+    assert code == 0 and f"run {session.name}.gw0.mod complete)" in out, err
+    (tmp_path / "empty").mkdir()
+    for folder, said in ((session / "gw0", f"is a worker folder of a session: expected the session folder "
+                                           f"{session} or a lab folder {session / 'gw0' / '<module>'}"),
+                         (tmp_path, "holds run folders but is not one: expected a session folder"),
+                         (tmp_path / "empty", "is neither a session folder nor a run folder: expected a session"),
+                         (tmp_path / "missing", "is not a folder: expected a session folder")):
+        code, out, err = cli("bundle", str(folder), "-o", str(tmp_path / "no.zip"), home=tmp_path)
+        assert code == 2 and out == "" and err.count("\n") == 1 and said in err and "(fix: " in err, err
+        assert not (tmp_path / "no.zip").exists()

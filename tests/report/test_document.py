@@ -36,13 +36,13 @@ FACTS = {"adb_serial": "emulator-5554", "serial": "hw-1", "model": "M2007J3SG", 
 CLAIM = "Personal data leaves the device only with consent"
 
 
-def _run(where: Path, name: str, serial: str, *, leak: bool = True) -> Path:
+def _run(where: Path, name: str, serial: str, *, leak: bool = True, meta: dict | None = None) -> Path:
     """A closed run as a lab leaves it: steps, flows, an agent event, the device facts and the
     world's geo table as artifacts (``harness.testing.flows.make_run``, plus the artifacts)."""
     from harness.capture.store import RunStore
 
     url = "https://tracking.intl.vendor.test/e?aid=" + (FACTS["android_id"] if leak else "none")
-    store = RunStore.create(where / name, meta={"world": "ncsc-2021", "profile": "virtual-vendor"})
+    store = RunStore.create(where / name, meta={"world": "ncsc-2021", "profile": "virtual-vendor", **(meta or {})})
     for step_id, flow in (("telemetry", http_flow(url, server_ip="127.41.7.3", started_at=1764583201.0)),
                           ("search", http_flow("https://search.vendor.test/?q=x", server_ip="127.41.7.4",
                                                started_at=1764583202.0))):
@@ -208,3 +208,33 @@ def test_a_merged_document_renders_with_a_column_per_device(tmp_path):
     assert "inconclusive" in table and "violated" in table and CLAIM in table
     assert "(not in this run&#39;s store)" in html or "(not in this run's store)" in html
     assert 'id="claim-matrix"' not in render_report(build_findings(a))  # a single run has no matrix
+
+
+def test_a_session_is_named_by_its_id_and_reported_from_its_folder(tmp_path):
+    """A session of `pytest -n 2` / `harness run -n 2`: its findings.json and report name the
+    session (the folder's name), not a merged id; `harness report` takes the session folder (every
+    lab analysed again, then merged again) and a lab folder, and names what it expected otherwise."""
+    from harness.scenario.plugin_findings import merge_session
+
+    session = tmp_path / "20261201-064214-f6c0"
+    for worker, serial in (("gw0", "emulator-5554"), ("gw1", "R58M123")):
+        lab = _run(session / worker, "mod", serial,  # the run store's metadata as the pytest plugin writes it
+                   meta={"run_id": f"{session.name}.{worker}.mod", "pytest": {"session": session.name, "worker": worker}})
+        _claim(lab, device=serial)
+        write_findings(lab, build_findings(lab))
+    merged = json.loads(merge_session(session).read_text())
+    assert merged["run_id"] == session.name and validation_errors(merged) == []
+    (session / "findings.json").unlink()  # `harness report SESSION` merges it again from the labs
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["report", str(session)], Env(stdout=out, stderr=err, home=tmp_path)) == 0, err.getvalue()
+    assert out.getvalue().splitlines()[0] == f"wrote {session / 'findings.json'} (from 2 lab(s))"
+    assert json.loads((session / "findings.json").read_text())["run_id"] == session.name
+    html = (session / "report.html").read_text()
+    assert f"<title>Harness report — run {session.name}</title>" in html and "merged-" not in html
+    out = io.StringIO()
+    assert main(["report", str(session / "gw1" / "mod")], Env(stdout=out, stderr=err, home=tmp_path)) == 0
+    assert (session / "gw1" / "mod" / "report.html").is_file()
+    err = io.StringIO()
+    assert main(["report", str(session / "gw0")], Env(stdout=out, stderr=err, home=tmp_path)) == 2
+    assert err.getvalue().count("\n") == 1 and "is a worker folder of a session: expected the session folder" \
+        in err.getvalue()

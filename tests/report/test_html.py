@@ -109,7 +109,8 @@ def test_cli_report_and_its_errors(run_dir, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["report", str(empty)], Env(stdout=out, stderr=err, home=tmp_path)) == 2
-    assert err.getvalue().count("\n") == 1 and "findings.json does not exist" in err.getvalue()
+    assert err.getvalue().count("\n") == 1 and "is neither a session folder nor a run folder: expected a session " \
+        "folder (OUT/<session id>: findings.json and <worker>/<module>/ lab folders) or a lab or run folder" in err.getvalue()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (scripts/setup.sh installs it)")

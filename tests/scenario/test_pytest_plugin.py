@@ -50,9 +50,17 @@ def test_the_markers_are_declared(pytester: pytest.Pytester):
     assert pytester.runpytest("--strict-markers").ret == pytest.ExitCode.OK
 
 
-@pytest.mark.parametrize("marker", ['claim()', 'claim("a", "b")', 'claim(text="a")', 'claim("  ")', 'world(3)'])
-def test_a_marker_with_a_wrong_argument_is_a_usage_error_in_one_line(pytester: pytest.Pytester, marker: str):
-    pytester.makepyfile(f"""
+@pytest.mark.parametrize(("marker", "said"), [
+    ('claim(42)', "@pytest.mark.claim takes one sentence (a non-empty str) or nothing, got claim(42)"),
+    ('claim("a", "b")', "@pytest.mark.claim takes one sentence (a non-empty str) or nothing, got claim('a', 'b')"),
+    ('claim(text="a")', "@pytest.mark.claim takes one sentence (a non-empty str) or nothing, got claim(text='a')"),
+    ('claim("  ")', "@pytest.mark.claim takes one sentence (a non-empty str) or nothing, got claim(' ')"),  # whitespace shown collapsed
+    ('world(3)', "@pytest.mark.world takes exactly one non-empty str, got world(3)"),
+    ('app()', "@pytest.mark.app takes exactly one non-empty str, got app()"),
+])
+def test_a_marker_with_a_wrong_argument_is_a_usage_error_in_one_line(pytester: pytest.Pytester, marker: str,
+                                                                      said: str):
+    path = pytester.makepyfile(f"""
         import pytest
 
         @pytest.mark.{marker}
@@ -63,9 +71,33 @@ def test_a_marker_with_a_wrong_argument_is_a_usage_error_in_one_line(pytester: p
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.strip()]
     assert len(errors) == 1, result.stderr.lines
-    name = marker.split("(")[0]
-    assert f"test_it: @pytest.mark.{name} takes exactly one non-empty string" in errors[0]
+    assert f"{path}:3: test_it: {said} (fix: " in errors[0]
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_bare_claim_marker_claims_the_docstring_or_the_test_name(pytester: pytest.Pytester):
+    """``@pytest.mark.claim`` and ``claim()`` with no argument are claim tests: the claim is the
+    first line of the docstring, else the test's name (what `harness packs` and `harness run` show)."""
+    from harness.scenario.packs import collect
+
+    path = pytester.makepyfile(test_bare='''
+        import pytest
+
+        @pytest.mark.claim
+        def test_documented():
+            """Searches are never restricted.
+
+            More words the claim leaves out."""
+
+        @pytest.mark.claim()
+        def test_named():
+            pass
+    ''')
+    assert pytester.runpytest("--strict-markers").ret == pytest.ExitCode.OK
+    found = collect([path])
+    assert found.errors == [], found.log
+    assert {i["nodeid"].rsplit("::", 1)[-1]: i["claim"] for i in found.items} == {
+        "test_documented": "Searches are never restricted.", "test_named": "test_named"}
 
 
 def test_world_and_app_markers_skip_with_their_reason(pytester: pytest.Pytester, out):

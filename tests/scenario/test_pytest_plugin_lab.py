@@ -1,5 +1,6 @@
 """The pytest plugin with a real lab: one pytest session (a subprocess) on a virtual handset in the
-``ncsc-2021`` world, one test module, four tests — a claim that holds, a keyword-list
+``ncsc-2021`` world, one test module, four tests — a claim that holds (a bare ``claim`` marker:
+its docstring's first line is the claim), a keyword-list
 claim (violated there), a claim that raises ``Inconclusive``, a ``needs_root`` test (the handset
 is rooted: it runs). Checked: outcomes and skip reason, the failure message, ``claims.jsonl``, the
 failed test's artifacts (and none for the others), JUnit properties, the progress stream and the
@@ -41,8 +42,11 @@ def no_keyword_list(lab):
     return ClaimResult.of(verdict, "system apps do not download a keyword list")
 
 
-@pytest.mark.claim("The handset tells its model.")
+@pytest.mark.claim
 def test_holds(lab, verdict):
+    '''The handset tells its model.
+
+    (A bare claim marker: the claim is this docstring's first line.)'''
     with lab.step("read-facts"):
         pass
     verdict.record(ClaimResult("the handset tells its model", bool(lab.facts.model), f"model {lab.facts.model}"))

@@ -61,6 +61,7 @@ def test_two_workers_two_handsets_one_merged_document(tmp_path):
     assert f"harness: findings of session {session.name} in {merged_path}" in text
     merged = json.loads(merged_path.read_text())
     assert validation_errors(merged) == []
+    assert merged["run_id"] == session.name  # the session's id, not a merged hash
     assert oct(merged_path.stat().st_mode & 0o777) == "0o600"
     # two handsets, each with its claim: the per-device column
     devices = {c["device"] for c in merged["claims"]}

@@ -108,21 +108,50 @@ def test_runs_on_an_empty_folder_and_a_missing_one(tmp_path: Path):
 # -- with the pytest plugin: a pytest child, then (slow) a lab on the virtual handset ---------------
 
 
-def test_a_claim_marker_with_a_wrong_argument_stops_before_a_lab(tmp_path: Path, pack: Path):
-    (pack / "test_more.py").write_text("import pytest\n\n\n@pytest.mark.claim()\ndef test_x(lab, verdict):\n    pass\n")
-    code, out, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_claim_marker_with_a_wrong_argument_stops_at_collection(tmp_path: Path, pack: Path, workers: list[str]):
+    """Stopped at collection, before a lab: one line with the place and the fix, and no session
+    line naming a folder that is never made (nothing is recorded); under xdist too."""
+    (pack / "test_more.py").write_text("import pytest\n\n\n@pytest.mark.claim(42)\ndef test_x(lab, verdict):\n    pass\n")
+    code, out, err = run_cli(tmp_path, "run", str(pack), *workers, "--out", str(tmp_path / "runs"))
     assert code == 2, err
     line = one_error_line(err)
-    assert f"{pack / 'test_more.py'}:4: claim marker needs exactly one sentence (a str), got claim()" in line
-    assert not any(p.name.startswith(".harness-run") for p in (tmp_path / "runs").iterdir())
+    assert line == (f"harness: error: {pack / 'test_more.py'}:4: test_x: @pytest.mark.claim takes one sentence (a "
+                    "non-empty str) or nothing, got claim(42) (fix: write @pytest.mark.claim(\"The sentence "
+                    "tested.\"), or a bare @pytest.mark.claim to claim the first line of the test's docstring)")
+    assert out == ""  # no "session: ... output DIR" line
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 def test_a_module_that_does_not_import(tmp_path: Path, pack: Path):
     (pack / "test_imports.py").write_text("import pytest\nfrom harness.scenario import NoSuchThing\n")
-    code, _, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
+    code, out, err = run_cli(tmp_path, "run", str(pack), "--out", str(tmp_path / "runs"))
     assert code == 2
     line = one_error_line(err)
     assert f"cannot collect {pack / 'test_imports.py'}:2: ImportError" in line and "NoSuchThing" in line
+    assert out == "" and list((tmp_path / "runs").iterdir()) == []
+
+
+def test_an_empty_world_file_is_one_line_before_pytest_starts(tmp_path: Path, pack: Path):
+    (tmp_path / "empty.yaml").write_text("")
+    code, out, err = run_cli(tmp_path, "run", str(pack), "--world", str(tmp_path / "empty.yaml"),
+                             "--out", str(tmp_path / "runs"))
+    assert code == 2 and out == ""
+    assert one_error_line(err) == (f"harness: error: loading world file: {tmp_path / 'empty.yaml'}: the world file is "
+                                   "empty (fix: write a mapping with at least `name: my-world` "
+                                   "(docs/virtual-handset.md, \"World files\"))")
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_test_id_that_does_not_exist_names_the_id_the_file_and_the_fix(tmp_path: Path, pack: Path):
+    file = pack / "test_claims.py"
+    code, out, err = run_cli(tmp_path, "run", f"{file}::test_nope", "--out", str(tmp_path / "runs"))
+    assert code == 2 and out == ""
+    assert one_error_line(err) == (
+        f"harness: error: no test 'test_nope' in {file} (it defines test_searches) (fix: give one of its test ids, "
+        f"as `pytest --collect-only -q {file}` lists them, or the file alone; `harness packs` lists the installed "
+        "packs' claims and tests)")
+    assert list((tmp_path / "runs").iterdir()) == []  # nothing was recorded
 
 
 def test_a_keyword_that_selects_nothing(tmp_path: Path, pack: Path):
@@ -184,7 +213,7 @@ def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, 
     assert code == status, stdout + err
     lines = stdout.splitlines()
     # plain progress lines (stdout is not a terminal), then the table and the run directory
-    assert lines[0].startswith(f"session: target virtual, world {world}, output {out}")
+    assert lines[0].startswith(f"session: target virtual (world {world}), output {out}")
     assert any(line.startswith("lab open: ") for line in lines)
     assert any(line.startswith("  step ") and " done: " in line for line in lines)
     ends = [line for line in lines if line.startswith("  -> ")]
@@ -198,10 +227,10 @@ def test_a_pack_on_the_virtual_handset(tmp_path: Path, world: str, status: int, 
     assert world != "compliant" or "verdicts: 6 holds" in lines
     assert {p.name for p in session.iterdir()} >= {"findings.json", "run.json", "progress.jsonl", "pytest.log"}
     assert (session / "run.json").stat().st_mode & 0o777 == 0o600
-    code, listing, _ = run_cli(tmp_path, "runs", str(out))
+    code, listing, _ = run_cli(tmp_path, "runs", str(out), "--wide")
     assert code == 0
     (row,) = [line for line in listing.splitlines() if session.name in line]
-    assert "complete" in row and f"virtual ({world})" in row and PACK in row and verdict in row
+    assert "complete" in row and f"virtual (world {world})" in row and PACK in row and verdict in row
 
 
 @pytest.mark.slow

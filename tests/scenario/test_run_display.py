@@ -68,7 +68,7 @@ def test_plain_progress_lines_when_stdout_is_not_a_terminal(tmp_path: Path):
             progress({"worker": "main", **record})
     assert progress.live is None
     assert out.getvalue().splitlines() == [
-        "session: target virtual, world ncsc-2021, output OUT",
+        "session: target virtual (world ncsc-2021), output OUT",
         "lab open: test_claims on 127.0.0.1:40001 (OUT/s1/main/test_claims)",
         f"claim: {CLAIM}",
         "  step search-1: search a listed term",
@@ -83,7 +83,7 @@ def test_plain_progress_lines_when_stdout_is_not_a_terminal(tmp_path: Path):
 def test_workers_are_named_and_their_flows_added(tmp_path: Path):
     state = RunState()
     start = {"event": "session-start", "target": "virtual", "world": "compliant", "out": "OUT/s1"}
-    assert state.apply({**start, "worker": "main"}) == "session: target virtual, world compliant, output OUT/s1"
+    assert state.apply({**start, "worker": "main"}) == "session: target virtual (world compliant), output OUT/s1"
     assert state.apply({**start, "worker": "gw0"}) is None  # each worker says it again: shown once
     assert state.apply({"event": "test-start", "worker": "gw1", "claim": CLAIM}) == f"[gw1] claim: {CLAIM}"
     state.apply({"event": "flow", "worker": "gw0", "count": 4})
@@ -195,9 +195,9 @@ def test_runs_lists_sessions_and_single_runs_newest_first(tmp_path: Path):
     assert [r.path.name for r in runs] == ["20260102-session", "20260103-stopped", "20260101-old"]
     first = runs[0]
     assert (first.status, first.device, first.target, first.packs) == (
-        "complete", ["127.0.0.1:4"], "virtual (ncsc-2021)", ["vendor_claims"])
+        "complete", ["127.0.0.1:4"], "virtual (world ncsc-2021)", ["vendor_claims"])
     assert first.kinds == {"filtered": 1, "config_list": 1} and first.verdicts == {"violated": 1, "holds": 1}
-    assert (runs[1].status, runs[1].target) == ("incomplete", "virtual (compliant)")
+    assert (runs[1].status, runs[1].target) == ("incomplete", "virtual (world compliant)")
     assert (runs[2].status, runs[2].device, runs[2].target) == ("complete", ["R58M123ABC"], "phone")
     assert [r.path for r in list_runs(old)] == [old]  # one run directory given
 
@@ -210,3 +210,75 @@ def test_a_comparison_that_found_no_filtering_is_not_counted_as_filtering():
     assert finding_label({"kind": "filtered", "verdict": "inconclusive"}) == "filtered (inconclusive)"
     assert finding_label({"kind": "pii_sent", "verdict": "sent"}) == "pii_sent"
     assert finding_label({"kind": "pii_sent"}) == "pii_sent" and finding_label("x") == "?"
+
+
+def test_the_target_reads_the_same_in_every_place(tmp_path: Path):
+    """One wording, from one function (harness.report.labels.target_label): the progress line, the
+    live panel, `harness runs`, findings.json and the HTML report of the same session."""
+    from harness.report.document import build_findings, merge_findings, write_findings
+    from harness.report.html import render_report
+
+    label = "virtual (world compliant)"
+    state = RunState()
+    assert state.apply({"event": "session-start", "target": "virtual", "world": "compliant", "out": "OUT"}) == \
+        f"session: target {label}, output OUT"
+    panel = io.StringIO()
+    Progress(Env(stdout=panel, stderr=io.StringIO(), home=tmp_path)).console.print(state.render())
+    assert label in panel.getvalue()
+    session = tmp_path / "runs" / "20261201-064214-f6c0"
+    lab = session / "main" / "mod"
+    _store(lab, "complete", target="virtual", world={"name": "compliant"}, serial="127.0.0.1:4")
+    doc = build_findings(lab)
+    assert doc["target"] == label
+    write_findings(session, merge_findings([doc], run_id=session.name))
+    (runs,) = list_runs(tmp_path / "runs")
+    assert runs.target == label
+    assert f"target <b>{label}</b>" in render_report(json.loads((session / "findings.json").read_text()))
+    phone = tmp_path / "phone"
+    _store(phone, "complete", target="phone", serial="R58M123ABC")
+    assert build_findings(phone)["target"] == "phone" == list_runs(phone)[0].target
+    assert state.apply({"event": "session-start", "target": "R58M1", "world": None, "out": "O"}) is None  # once
+    assert RunState().apply({"event": "session-start", "target": "R58M1", "world": None, "out": "O"}) == \
+        "session: target phone R58M1, output O"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_runs_fits_80_columns_on_a_terminal_and_in_plain_output(tmp_path: Path, monkeypatch):
+    """`harness runs` keeps to the width it is shown in (plain: COLUMNS, else 80; a terminal: its
+    width, COLUMNS here): columns are left out by priority and named; --wide shows them all."""
+    import re
+
+    from harness.cli.main import main
+
+    root = tmp_path / "runs"
+    for name, serials in (("20261201-064214-f6c0", ("127.0.0.1:32775", "127.0.0.1:42237")),
+                          ("20261201-070000-aaaa", ("127.0.0.1:40001",))):
+        session = root / name
+        for i, serial in enumerate(serials):
+            _store(session / f"gw{i}" / "harness.packs.ncsc_2021.test_claims", "complete", target="virtual",
+                   world={"name": "ncsc-2021"}, serial=serial)
+        _findings(session, [{"text": "A", "verdict": "violated"}] * 7,
+                  ["config_list"] * 9 + ["pii_abroad"] * 8 + ["pii_sent"] * 8 + ["pinning_failure"] * 2)
+        (session / "run.json").write_text(json.dumps({"packs": ["ncsc_2021", "vendor_claims"], "target": "virtual"}))
+
+    def shown(*argv: str, environ: dict[str, str], out: io.StringIO | None = None) -> list[str]:
+        out = out if out is not None else io.StringIO()
+        assert main(["runs", str(root), *argv], Env(stdout=out, stderr=io.StringIO(), home=tmp_path,
+                                                    environ=environ)) == 0
+        return re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+
+    plain = shown(environ={})
+    assert max(map(len, plain)) <= 80, "\n".join(plain)
+    assert any("| 20261201-064214-f6c0 |" in line and "| complete " in line and "7 violated" in line for line in plain)
+    assert plain[-1] == "(to fit 80 columns, left out: device, packs, findings; --wide shows them)"
+    monkeypatch.setenv("COLUMNS", "80")  # what rich reads on a terminal
+    terminal = shown(environ={"COLUMNS": "80"}, out=_Terminal())
+    assert max(map(len, terminal)) <= 80 and any("20261201-064214-f6c0" in line for line in terminal)
+    assert terminal[-1].strip() == plain[-1]
+    wide = shown(environ={"COLUMNS": "300"})
+    assert "left out" not in wide[-1] and any("127.0.0.1:32775, 127.0.0.1:42237" in line for line in wide)
+    assert any("ncsc_2021, vendor_claims" in line for line in shown("--wide", environ={}))

@@ -87,8 +87,19 @@ def test_bad_files(tmp_path):
         load_world(broken)
     listy = tmp_path / "list.yaml"
     listy.write_text("- a\n- b\n")
-    with pytest.raises(WorldFileError, match="top level"):
+    with pytest.raises(WorldFileError, match="top level") as info:
         load_world(listy)
+    assert info.value.fix == "write a mapping"
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n"])
+def test_an_empty_world_file_says_so_and_what_to_write(tmp_path, text):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(text)
+    with pytest.raises(WorldFileError) as info:
+        load_world(empty)
+    assert str(info.value) == (f"loading world file: {empty}: the world file is empty (fix: write a mapping with "
+                               "at least `name: my-world` (docs/virtual-handset.md, \"World files\"))")
 
 
 def test_custom_world_file(tmp_path):

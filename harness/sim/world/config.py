@@ -149,9 +149,9 @@ def _expect(value: Any, kind: type | tuple[type, ...], path: str, source: str) -
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
-        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write a {_kind_name(kind)}", source)
+        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write {_kind_name(kind)}", source)
     if not isinstance(value, kind):
-        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write a {_kind_name(kind)}", source)
+        raise _err(path, f"expected {_kind_name(kind)}, got {quote(value)}", f"write {_kind_name(kind)}", source)
     return value
 
 
@@ -225,6 +225,10 @@ def parse_world(data: Any, source: str = "<world>") -> WorldConfig:
     Raises :class:`WorldFileError` naming the field; keys must be text, strings at most 1024
     characters, lists at most 5000 items (checked first, with :func:`harness.parsing.bounded`).
     """
+    if data is None:  # an empty file (or only comments)
+        raise WorldFileError(f"{source}: the world file is empty", attempted="loading world file",
+                             fix="write a mapping with at least `name: my-world` (docs/virtual-handset.md, "
+                                 "\"World files\")")
     doc = _expect(data, dict, "(top level)", source)
     check_shape(doc, _WORLD_BOUNDS, source, WorldFileError, fix="see docs/virtual-handset.md for the world file's fields")
     sections = {"device": Device, "network": Network, "ad_config": AdConfig, "filtering": Filtering,
