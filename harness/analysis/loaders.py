@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mitmproxy import version as mitmproxy_version
 from mitmproxy.io import compat
 
 from harness.analysis import validate
@@ -160,13 +161,21 @@ def _step_from_metadata(meta: dict[str, Any]) -> str | None:
     return None
 
 
+def _is_migration_dummy(req: dict[str, Any], metadata: dict[str, Any]) -> bool:
+    """True for the request ``mitmproxy.io.compat.convert_11_12`` makes up for a WebSocket flow
+    whose handshake flow is not in the file (host ``unknown``, no headers, timestamps 0)."""
+    return bool(metadata.get("duplicated")) and _s(req.get("host")) == "unknown" and not req.get("headers") \
+        and not req.get("timestamp_start")
+
+
 def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage]]:
     """A FlowRecord (contract columns) from a mitmproxy flow state (``Flow.get_state()``)."""
     client = state.get("client_conn") or {}
     server = state.get("server_conn") or {}
     peer = server.get("peername") or ()
     address = server.get("address") or ()
-    server_ip = _s(peer[0]) if peer else (_s(address[0]) if address and _is_ip(_s(address[0])) else None)
+    # formats before 0.18 keep a host name in ip_address, which migration makes the peername
+    server_ip = next((_s(a[0]) for a in (peer, address) if a and _is_ip(_s(a[0]))), None)
     cpeer = client.get("peername") or ("", 0)
     err = state.get("error") or None
     ftype = state.get("type")
@@ -196,6 +205,11 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
     if req is not None:
         host = _s(req.get("host"))
         hdrs = _headers(req.get("headers"))
+        if _is_migration_dummy(req, metadata) and address:
+            # a WebSocket flow of format 7-11 whose handshake is missing: mitmproxy's migration
+            # makes up a request to "unknown"; the server connection says where it went
+            host, req = _s(address[0]), {**req, "port": address[1]}
+            rec.extra["handshake_missing"] = True  # method, path and headers are made up
         host_header = next((v for k, v in hdrs if k.lower() == "host"), None)
         authority = _s(req.get("authority")) or host_header
         pretty = (split_authority(authority)[0] if authority else None) or normalise_host(host) or ""
@@ -246,6 +260,20 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
     return rec, ws
 
 
+#: what ``mitmproxy.io.compat.migrate_flow`` says of a flow format it has no converter for
+_UNREADABLE_VERSION = "cannot read files with flow format version"
+
+
+def _version_error(path: Path, state: Any) -> AnalysisError:
+    """The error for a flow format mitmproxy 11 cannot migrate (before 0.11, or newer than it)."""
+    raw = state.get("version", state.get(b"version")) if isinstance(state, dict) else None
+    found = ".".join(str(v) for v in raw[:2]) if isinstance(raw, list | tuple) else str(raw)
+    newer = isinstance(raw, int) and raw > mitmproxy_version.FLOW_FORMAT_VERSION
+    return AnalysisError(f"{path} has flow format {found}, {'newer' if newer else 'older'} than mitmproxy "
+                         f"{mitmproxy_version.VERSION} reads", fix="open it with the mitmproxy release that wrote "
+                         "it and save the flows as HAR (or as a .mitm of a format read here), then analyse that")
+
+
 def load_mitm(path: Path) -> Source:
     src = Source("mitm", path, iter(()))
     ws_buffer: deque[WsMessage] = deque()
@@ -280,6 +308,8 @@ def load_mitm(path: Path) -> Source:
                     validate.flow_record(rec)
                     ws = [validate.ws_message(m) for m in ws]
                 except RECORD_ERRORS as exc:
+                    if _UNREADABLE_VERSION in str(exc):  # one version per file: no flow of it is readable
+                        raise _version_error(path, loaded) from None
                     src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
                     continue
                 ws_buffer.extend(ws)
