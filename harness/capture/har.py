@@ -71,12 +71,13 @@ def to_flow(f: FlowRecord, messages: list[WsMessage] | None = None) -> http.HTTP
     connect = (f.method or "").upper() == "CONNECT"  # authority form: HAR url https://HOST:PORT/ (as mitmproxy)
     flow.request = http.Request(
         host, port, (f.method or "GET").encode(), scheme.encode(), f"{host}:{port}".encode() if connect else b"",
-        b"" if connect else (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "HTTP/1.1").encode(),
+        b"" if connect else (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "").encode(),
         _bytes_headers(f.request_headers), f.request_body, None, f.started_at, f.started_at)
     if f.status_code is not None:
         flow.response = http.Response(
-            (f.http_version or "HTTP/1.1").encode(), f.status_code, (f.reason or "").encode("utf-8", "replace"),
-            _bytes_headers(f.response_headers), f.response_body, None, f.started_at, f.ended_at)
+            (f.http_version or "").encode(), f.status_code, (f.reason or "").encode("utf-8", "replace"),
+            _bytes_headers(f.response_headers), f.response_body, None, f.started_at,
+            max(f.ended_at, f.started_at))  # a clock that went back gives no negative timing
     if f.kind == "websocket" or messages:
         flow.websocket = WebSocketData(messages=[
             WebSocketMessage(1 if m.is_text else 2, m.from_client, m.content, m.timestamp) for m in messages or ()])
@@ -166,6 +167,9 @@ def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
         response["content"] = {"size": 0, "mimeType": ""}
         if not f.error:
             response.pop("_error", None)
+        if f.ended_at > f.started_at:  # no response: the client waited until the error (HAR time = sum)
+            entry["timings"]["wait"] = round((f.ended_at - f.started_at) * 1000, 3)
+            entry["time"] = sum(v for v in entry["timings"].values() if v is not None and v >= 0)
     if f.step_id:
         entry["pageref"] = f.step_id
     entry.update({

@@ -9,6 +9,7 @@ exported in part, with a warning and exit status 2.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 from harness.cli.context import Env
@@ -41,7 +42,7 @@ def _export_file(path: Path, args: argparse.Namespace, env: Env) -> int:
     """A ``.mitm`` or HAR file as HAR 1.2 (see :func:`harness.capture.har.har_document_of`)."""
     from harness.analysis.loaders import open_source
     from harness.capture.export import write_har
-    from harness.capture.har import har_document_of
+    from harness.capture.har import HAR_KINDS, har_document_of
     from harness.errors import UsageError
 
     if args.format != "har":
@@ -51,8 +52,13 @@ def _export_file(path: Path, args: argparse.Namespace, env: Env) -> int:
     if out.resolve() == path.resolve():
         raise UsageError(f"exporting {path} would overwrite it", fix="name another output file with -o FILE")
     src = open_source(path)
-    doc = har_document_of(src.flows, src.ws_messages, src.steps, f"{src.kind} file {path.name}")
+    records = list(src.flows)
+    doc = har_document_of(records, src.ws_messages, src.steps, f"{src.kind} file {path.name}")
     env.out(f"wrote {write_har(doc, out)}")
+    left = Counter(r.extra.get("mitmproxy_type") or r.kind for r in records if not (r.method and r.kind in HAR_KINDS))
+    if left:
+        env.out(f"left out {sum(left.values())} flows HAR has no place for ("
+                + ", ".join(f"{n} {kind}" for kind, n in sorted(left.items())) + f"): `harness analyze {path}` reads them")
     if src.incomplete:
         env.err(f"harness: warning: {path} was read in part; the export holds the readable records: "
                 + "; ".join(src.problems) + " (fix: repair or re-export the input to include the rest)")

@@ -207,7 +207,9 @@ def test_export_validates_and_analyses_back(name: str, tmp_path: Path) -> None:
     assert [r.id for r in again] == [r.id for r in recs]
     for a, r in zip(again, recs, strict=True):
         assert (a.kind, a.host, a.method, a.status_code, a.url) == (r.kind, r.host, r.method, r.status_code, r.url)
+        assert a.http_version == r.http_version  # an unknown version (Firefox's cache entries) is not made up
         assert a.server_ip == r.server_ip and a.started_at == pytest.approx(r.started_at, abs=1e-3)
+        assert a.ended_at == pytest.approx(r.ended_at, abs=2e-3)  # a flow without a response too
     again_messages = defaultdict(list)
     for m in back.ws_messages:
         again_messages[m.flow_id].append((m.from_client, m.content))
@@ -254,3 +256,20 @@ def test_export_of_a_file_refuses_other_formats_and_overwriting(tmp_path: Path) 
     copy.write_bytes((REAL / "insomnia.har").read_bytes())
     code, _, err = run_cli("export", str(copy), "-o", str(copy), home=tmp_path)
     assert code == 2 and "would overwrite it" in err and copy.read_bytes() == (REAL / "insomnia.har").read_bytes()
+
+
+def test_export_of_a_file_says_which_flows_har_has_no_place_for(tmp_path: Path) -> None:
+    """TCP, UDP and DNS flows (written by mitmproxy's own FlowWriter) are named, not dropped silently."""
+    from mitmproxy.test import tflow
+
+    path = tmp_path / "mixed.mitm"
+    with path.open("wb") as fh:
+        writer = mitmio.FlowWriter(fh)
+        for f in (tflow.tdnsflow(resp=True), tflow.tudpflow(), tflow.ttcpflow(), tflow.tflow(resp=True)):
+            writer.add(f)
+    code, out, err = run_cli("export", str(path), home=tmp_path)
+    assert code == 0, err
+    assert out.splitlines()[1] == (f"left out 3 flows HAR has no place for (1 dns, 1 tcp, 1 udp): "
+                                   f"`harness analyze {path}` reads them")
+    doc = json.loads((tmp_path / "mixed.har").read_text())
+    assert len(doc["log"]["entries"]) == 1 and har_problems(doc) == []
