@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from harness.analysis.decode import ENCODING_NAMES
+from harness.analysis.har_attached import with_attached
 from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
@@ -186,8 +187,10 @@ def params_body(post: dict[str, Any]) -> bytes | None:
 # ---------------------------------------------------------------- entries
 
 
-def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[FlowRecord, list[WsMessage]]:
-    """One HAR entry as a :class:`FlowRecord` and its WebSocket messages.
+def record_from_har_entry(entry: Any, index: int, creator: str = "",
+                          folder: Path | None = None) -> tuple[FlowRecord, list[WsMessage]]:
+    """One HAR entry as a :class:`FlowRecord` and its WebSocket messages; ``folder`` is where the
+    HAR is (bodies kept beside it, :mod:`harness.analysis.har_attached`).
 
     Raises ValueError naming the field when a required one is missing or unusable.
     """
@@ -216,7 +219,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     extra: dict[str, Any] = {}
 
     post = as_dict(req.get("postData"))
-    req_body = _body(post)
+    req_body = with_attached(post, _body(post), folder, "request", extra)
     if req_body is None and (rebuilt := params_body(post)) is not None:
         req_body = rebuilt
         extra["request_body_rebuilt"] = "params"
@@ -227,7 +230,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         extra["request_content_decoded"] = removed_req
 
     content = as_dict(resp.get("content"))
-    resp_body = _body(content)
+    resp_body = with_attached(content, _body(content), folder, "response", extra)
     har_size = as_int(content.get("size"))
     if har_size is not None:
         extra["har_content_size"] = har_size
@@ -279,8 +282,8 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         response_body=resp_body,
         request_body_size=len(req_body) if req_body is not None else None,
         response_body_size=resp_size,
-        request_body_truncated=truncated.get("request") is True,
-        response_body_truncated=truncated.get("response") is True,
+        request_body_truncated=truncated.get("request") is True or extra.pop("request_body_cut", False),
+        response_body_truncated=truncated.get("response") is True or extra.pop("response_body_cut", False),
         error=as_str(entry.get("_error")) or as_str(resp.get("_error")) or None,
         step_id=step or None,
         extra=extra,
@@ -362,12 +365,15 @@ def load_har(path: Path) -> Source:
     def flows() -> Iterator[FlowRecord]:
         for i, entry in enumerate(entries):
             try:
-                rec, ws = record_from_har_entry(entry, i, creator_name)
+                rec, ws = record_from_har_entry(entry, i, creator_name, path.parent)
                 validate.flow_record(rec)  # int64, finite, text, host (harness.analysis.validate)
                 ws = [validate.ws_message(m) for m in ws]
             except RECORD_ERRORS as exc:
                 src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
                 continue
+            for side in ("request", "response"):
+                if problem := rec.extra.get(f"{side}_body_file_problem"):
+                    src.mark_incomplete(f"{path.name}: HAR entry {i}: {problem}; analysed without that {side} body")
             ws_buffer.extend(ws)
             yield rec
         if entries and src.skipped == len(entries):

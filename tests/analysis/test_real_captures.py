@@ -43,6 +43,8 @@ REFUSED = {  # file: what the one error line must say
 }
 MITM = sorted(p.name for p in REAL.glob("*.mitm") if p.name not in REFUSED)
 HAR = sorted(p.name for p in REAL.glob("*.har") if p.name not in REFUSED) + ["flows-compressed.zhar"]
+#: bodies Playwright keeps beside the HAR (content._file), by entry index
+ATTACHED = {"har-sha1.har": {0: "har-sha1-main-response.txt"}}
 
 
 def run_cli(*args: str, home: Path) -> tuple[int, str, str]:
@@ -170,11 +172,13 @@ def test_har_file_loads_what_it_holds(name: str) -> None:
         ws[m.flow_id] += 1
     assert not src.incomplete, src.problems
     assert len(recs) == len(entries)
-    for e, r in zip(entries, recs, strict=True):
+    for i, (e, r) in enumerate(zip(entries, recs, strict=True)):
         assert r.host == urlsplit(e["request"]["url"]).hostname and r.method == e["request"]["method"]
         assert r.status_code == (e["response"]["status"] or None)
         content = e["response"].get("content", {})
-        if "text" in content:
+        if i in ATTACHED.get(name, {}):
+            assert content["_file"] == ATTACHED[name][i] and r.response_body == (REAL / content["_file"]).read_bytes()
+        elif "text" in content:
             text = content["text"]
             assert r.response_body == (base64.b64decode(text) if content.get("encoding") == "base64"
                                        else text.encode())
@@ -273,3 +277,24 @@ def test_export_of_a_file_says_which_flows_har_has_no_place_for(tmp_path: Path) 
                                    f"`harness analyze {path}` reads them")
     doc = json.loads((tmp_path / "mixed.har").read_text())
     assert len(doc["log"]["entries"]) == 1 and har_problems(doc) == []
+
+
+def test_playwright_body_beside_the_har_is_read_and_never_outside_its_folder(tmp_path: Path) -> None:
+    """``content._file`` (Playwright): read from the HAR's folder; a missing file or a name with a
+    folder part leaves the body out and marks the result incomplete (one warning, exit 2)."""
+    (rec,) = open_source(REAL / "har-sha1.har").flows
+    assert rec.response_body == b"Hello, world" and rec.response_body_size == 12
+    assert rec.extra["response_body_file"] == "har-sha1-main-response.txt"
+    doc = _json(REAL / "har-sha1.har")
+    (tmp_path / "secret.txt").write_bytes(b"not for the HAR")
+    (tmp_path / "in").mkdir()
+    for name, problem in [("har-sha1-main-response.txt", "cannot be read"),
+                          ("../secret.txt", "is not a file name in the HAR's folder")]:
+        doc["log"]["entries"][0]["response"]["content"]["_file"] = name
+        har = tmp_path / "in" / "pw.har"
+        har.write_text(json.dumps(doc))
+        src = open_source(har)
+        (rec,) = src.flows
+        assert rec.response_body is None and src.incomplete and problem in src.problems[0], src.problems
+        code, _, err = run_cli("analyze", str(har), "--no-list-store", home=tmp_path)
+        assert code == 2 and len(err.splitlines()) == 1 and problem in err and "Traceback" not in err, err
