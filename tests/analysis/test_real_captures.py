@@ -298,3 +298,23 @@ def test_playwright_body_beside_the_har_is_read_and_never_outside_its_folder(tmp
         assert rec.response_body is None and src.incomplete and problem in src.problems[0], src.problems
         code, _, err = run_cli("analyze", str(har), "--no-list-store", home=tmp_path)
         assert code == 2 and len(err.splitlines()) == 1 and problem in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("name", ["dumpfile-7-websocket.mitm", "flows-websocket.mitm"])
+def test_destination_bytes_count_websocket_messages(name: str) -> None:
+    """A destination's bytes sent/received include its WebSocket messages (they were 0 here)."""
+    from harness.analysis import Options, analyze
+    from harness.analysis.geo import GeoResolver
+
+    sent = received = bodies_sent = bodies_received = 0
+    for f in reference_flows(REAL / name).values():
+        assert isinstance(f, http.HTTPFlow)
+        bodies_sent += len(f.request.raw_content or b"")
+        bodies_received += len(f.response.raw_content or b"") if f.response else 0
+        for m in f.websocket.messages if f.websocket else ():
+            size = len(m.content.encode() if isinstance(m.content, str) else m.content)
+            sent, received = (sent + size, received) if m.from_client else (sent, received + size)
+    assert sent and received
+    a = analyze(REAL / name, Options(geo=GeoResolver([], use_iptocc=False, location_db=False)))
+    assert (a.destinations["bytes_sent"].sum(), a.destinations["bytes_received"].sum()) == (
+        sent + bodies_sent, received + bodies_received)
