@@ -223,6 +223,8 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     if req_body is None and (rebuilt := params_body(post)) is not None:
         req_body = rebuilt
         extra["request_body_rebuilt"] = "params"
+    if req_body is None and not post and as_int(req.get("bodySize")) == 0:
+        req_body = b""  # HAR 1.2 bodySize: 0 is an empty body (-1: unknown)
     removed_req = as_str(post.get("_contentEncoding"))
     if removed_req is None and creator.lower() == "mitmproxy" and req_body is not None:
         removed_req = _header(req_headers, "content-encoding")  # mitmproxy's export decodes
@@ -232,6 +234,8 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     content = as_dict(resp.get("content"))
     resp_body = with_attached(content, _body(content), folder, "response", extra)
     har_size = as_int(content.get("size"))
+    if resp_body is None and har_size == 0 and as_int(resp.get("bodySize")) == 0:
+        resp_body = b""  # nothing in the body, and HAR says so (not "not recorded")
     if har_size is not None:
         extra["har_content_size"] = har_size
     resp_size = len(resp_body) if resp_body is not None else (har_size if har_size and har_size > 0 else None)

@@ -18,6 +18,7 @@ import io
 import ipaddress
 import json
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,6 +120,7 @@ def test_mitm_file_loads_as_mitmproxy_reads_it(name: str) -> None:
             assert (r.host, r.method, r.url) == (f.request.pretty_host, f.request.method, f.request.pretty_url)
             assert r.request_body == f.request.raw_content
         assert r.status_code == (f.response.status_code if f.response else None)
+        assert r.started_at == (f.timestamp_created or f.client_conn.timestamp_start)  # 0: made up by migration
         assert r.response_body == (f.response.raw_content if f.response else None)
         assert r.error == (f.error.msg if f.error else None)
         peer = f.server_conn.peername[0] if f.server_conn.peername else None
@@ -175,6 +177,8 @@ def test_har_file_loads_what_it_holds(name: str) -> None:
     for i, (e, r) in enumerate(zip(entries, recs, strict=True)):
         assert r.host == urlsplit(e["request"]["url"]).hostname and r.method == e["request"]["method"]
         assert r.status_code == (e["response"]["status"] or None)
+        started = datetime.fromisoformat(e["startedDateTime"].replace("Z", "+00:00")).timestamp()
+        assert r.started_at == started and r.ended_at == pytest.approx(started + max(e["time"], 0) / 1000)
         content = e["response"].get("content", {})
         if i in ATTACHED.get(name, {}):
             assert content["_file"] == ATTACHED[name][i] and r.response_body == (REAL / content["_file"]).read_bytes()
@@ -214,6 +218,11 @@ def test_export_validates_and_analyses_back(name: str, tmp_path: Path) -> None:
         assert a.http_version == r.http_version  # an unknown version (Firefox's cache entries) is not made up
         assert a.server_ip == r.server_ip and a.started_at == pytest.approx(r.started_at, abs=1e-3)
         assert a.ended_at == pytest.approx(r.ended_at, abs=2e-3)  # a flow without a response too
+        # bodies as they were, empty ones too, unless the export removed a content-encoding (HAR text is decoded)
+        if not a.extra.get("request_content_decoded") or r.extra.get("request_content_decoded"):
+            assert a.request_body == r.request_body
+        if not a.extra.get("response_content_decoded") or r.extra.get("response_content_decoded"):
+            assert a.response_body == r.response_body
     again_messages = defaultdict(list)
     for m in back.ws_messages:
         again_messages[m.flow_id].append((m.from_client, m.content))
