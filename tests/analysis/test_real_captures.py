@@ -42,7 +42,7 @@ REFUSED = {  # file: what the one error line must say
     "har_extractor.har": "no top-level 'log' object",
     "corrupted-brokenfile.har": "invalid JSON at line 5 column 1",
 }
-MITM = sorted(p.name for p in REAL.glob("*.mitm") if p.name not in REFUSED)
+MITM = sorted(p.name for p in REAL.glob("*.mitm") if p.name not in REFUSED) + ["msgpack_flows", "generic_keys_flows"]
 HAR = sorted(p.name for p in REAL.glob("*.har") if p.name not in REFUSED) + ["flows-compressed.zhar"]
 #: bodies Playwright keeps beside the HAR (content._file), by entry index
 ATTACHED = {"har-sha1.har": {0: "har-sha1-main-response.txt"}}
