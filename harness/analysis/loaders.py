@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mitmproxy import version as mitmproxy_version
 from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.foreign import UNREADABLE_VERSION, flow_version_error, foreign_format_error
 from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
 from harness.analysis.tnet import read_tnetstring
@@ -123,6 +123,8 @@ def open_source(path: str | Path) -> Source:
         raise AnalysisError(f"cannot read {p}: {exc.strerror}", fix="check the path and its permissions") from None
     if looks_like_har(p, head):
         return load_har(p)
+    if (foreign := foreign_format_error(p, head)) is not None:
+        raise foreign
     return load_mitm(p)
 
 
@@ -260,20 +262,6 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
     return rec, ws
 
 
-#: what ``mitmproxy.io.compat.migrate_flow`` says of a flow format it has no converter for
-_UNREADABLE_VERSION = "cannot read files with flow format version"
-
-
-def _version_error(path: Path, state: Any) -> AnalysisError:
-    """The error for a flow format mitmproxy 11 cannot migrate (before 0.11, or newer than it)."""
-    raw = state.get("version", state.get(b"version")) if isinstance(state, dict) else None
-    found = ".".join(str(v) for v in raw[:2]) if isinstance(raw, list | tuple) else str(raw)
-    newer = isinstance(raw, int) and raw > mitmproxy_version.FLOW_FORMAT_VERSION
-    return AnalysisError(f"{path} has flow format {found}, {'newer' if newer else 'older'} than mitmproxy "
-                         f"{mitmproxy_version.VERSION} reads", fix="open it with the mitmproxy release that wrote "
-                         "it and save the flows as HAR (or as a .mitm of a format read here), then analyse that")
-
-
 def load_mitm(path: Path) -> Source:
     src = Source("mitm", path, iter(()))
     ws_buffer: deque[WsMessage] = deque()
@@ -308,8 +296,8 @@ def load_mitm(path: Path) -> Source:
                     validate.flow_record(rec)
                     ws = [validate.ws_message(m) for m in ws]
                 except RECORD_ERRORS as exc:
-                    if _UNREADABLE_VERSION in str(exc):  # one version per file: no flow of it is readable
-                        raise _version_error(path, loaded) from None
+                    if UNREADABLE_VERSION in str(exc):  # one version per file: no flow of it is readable
+                        raise flow_version_error(path, loaded) from None
                     src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
                     continue
                 ws_buffer.extend(ws)

@@ -327,3 +327,26 @@ def test_destination_bytes_count_websocket_messages(name: str) -> None:
     a = analyze(REAL / name, Options(geo=GeoResolver([], use_iptocc=False, location_db=False)))
     assert (a.destinations["bytes_sent"].sum(), a.destinations["bytes_received"].sum()) == (
         sent + bodies_sent, received + bodies_received)
+
+
+def test_formats_the_harness_does_not_read_are_named(tmp_path: Path) -> None:
+    """A Playwright HAR zip, a pcapng and a flow file newer than mitmproxy 11: one line each naming
+    what the file is, with a fix, exit 2 (instead of "not a tnetstring")."""
+    import zipfile
+
+    from mitmproxy.io import tnetstring
+
+    archive = tmp_path / "trace.har.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(REAL / "har-sha1.har", "har.har")
+        z.write(REAL / "har-sha1-main-response.txt", "har-sha1-main-response.txt")
+    pcapng = tmp_path / "cap.pcapng"  # a Section Header Block (pcapng's first block)
+    pcapng.write_bytes(bytes.fromhex("0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000"))
+    newer = tmp_path / "newer.mitm"
+    with (REAL / "flows-websocket.mitm").open("rb") as fh:
+        state = tnetstring.load(fh)
+    newer.write_bytes(tnetstring.dumps({**state, "version": 99}))
+    for path, says in [(archive, "is a zip archive"), (pcapng, "is a packet capture"),
+                       (newer, "has flow format 99, newer than mitmproxy")]:
+        code, _, err = run_cli("analyze", str(path), home=tmp_path)
+        assert code == 2 and len(err.splitlines()) == 1 and says in err and "(fix: " in err, err
