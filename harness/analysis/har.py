@@ -43,14 +43,13 @@ import uuid
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from harness.analysis.decode import ENCODING_NAMES
 from harness.analysis.har_attached import with_attached
-from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
+from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds, iso_timestamp
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
 from harness.parsing import PARSE_ERRORS, one_line
@@ -202,8 +201,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     if not isinstance(resp, dict):
         raise ValueError("missing 'response' object")
     try:
-        stamp = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00"))
-        started = stamp.timestamp()
+        started = iso_timestamp(str(entry["startedDateTime"]))
     except (KeyError, ValueError, OverflowError, OSError):
         raise ValueError("missing or invalid 'startedDateTime'") from None
     url: str = req["url"]

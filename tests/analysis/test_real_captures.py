@@ -18,7 +18,7 @@ import io
 import ipaddress
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -177,7 +177,8 @@ def test_har_file_loads_what_it_holds(name: str) -> None:
     for i, (e, r) in enumerate(zip(entries, recs, strict=True)):
         assert r.host == urlsplit(e["request"]["url"]).hostname and r.method == e["request"]["method"]
         assert r.status_code == (e["response"]["status"] or None)
-        started = datetime.fromisoformat(e["startedDateTime"].replace("Z", "+00:00")).timestamp()
+        stamp = datetime.fromisoformat(e["startedDateTime"].replace("Z", "+00:00"))
+        started = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()  # no offset: UTC
         assert r.started_at == started and r.ended_at == pytest.approx(started + max(e["time"], 0) / 1000)
         content = e["response"].get("content", {})
         if i in ATTACHED.get(name, {}):
@@ -350,3 +351,20 @@ def test_formats_the_harness_does_not_read_are_named(tmp_path: Path) -> None:
                        (newer, "has flow format 99, newer than mitmproxy")]:
         code, _, err = run_cli("analyze", str(path), home=tmp_path)
         assert code == 2 and len(err.splitlines()) == 1 and says in err and "(fix: " in err, err
+
+
+def test_start_without_utc_offset_is_utc_on_any_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mitmproxy's old HARExtractor wrote ``1993-08-24T14:41:12`` (UTC, no offset): it was read in
+    the analysing machine's local time."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        src = open_source(REAL / "har_extractor-0.x-no-offset.har")
+        (rec,) = src.flows
+        assert rec.started_at == 746203272.0 and rec.host == "address" and rec.status_code == 200
+        assert [s.started_at for s in src.steps] == [746203272.0]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
