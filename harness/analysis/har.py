@@ -39,16 +39,16 @@ import base64
 import binascii
 import gzip
 import json
-import uuid
 import zlib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from harness.analysis.decode import ENCODING_NAMES
 from harness.analysis.har_attached import with_attached
+from harness.analysis.har_body import params_body, text_body
 from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds, iso_timestamp
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
@@ -122,20 +122,6 @@ def _read(path: Path) -> bytes:
 # ---------------------------------------------------------------- fields
 
 
-def _body(obj: dict[str, Any]) -> bytes | None:
-    """The bytes of a ``content`` or ``postData`` object's ``text`` (base64 when ``encoding`` or
-    ``_encoding`` says so; a text that is not valid base64 is taken as text)."""
-    text = obj.get("text")
-    if not isinstance(text, str):
-        return None
-    if obj.get("encoding") == "base64" or obj.get("_encoding") == "base64":
-        try:
-            return base64.b64decode(text, validate=False)
-        except (binascii.Error, ValueError):
-            pass
-    return text.encode("utf-8", "surrogateescape")
-
-
 def _pairs(items: Any) -> list[tuple[str, str]]:
     """``[{"name", "value"}]`` (or ``[[name, value]]``) as pairs; entries without a name are skipped."""
     out: list[tuple[str, str]] = []
@@ -153,34 +139,6 @@ def _pairs(items: Any) -> list[tuple[str, str]]:
 
 def _header(pairs: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in pairs if k.lower() == name), None)
-
-
-def params_body(post: dict[str, Any]) -> bytes | None:
-    """The request body rebuilt from ``postData.params`` (HAR 1.2: "list of posted parameters, if
-    any"): multipart/form-data with the boundary of ``mimeType`` (a new one if it names none), else
-    ``application/x-www-form-urlencoded``. None when there are no params."""
-    raw = post.get("params")
-    if not isinstance(raw, list) or not raw:
-        return None
-    mime = as_str(post.get("mimeType")) or ""
-    if not mime.lower().startswith("multipart/form-data"):
-        return urlencode([(as_str(p.get("name")) or "", as_str(p.get("value")) or "")
-                          for p in raw if isinstance(p, dict)]).encode("ascii")
-    boundary = next((part.split("=", 1)[1].strip().strip('"') for part in mime.split(";")[1:]
-                     if part.strip().lower().startswith("boundary=")), None) or uuid.uuid4().hex
-    out = bytearray()
-    for p in raw:
-        if not isinstance(p, dict):
-            continue
-        disposition = f'form-data; name="{as_str(p.get("name")) or ""}"'
-        if as_str(p.get("fileName")):
-            disposition += f'; filename="{as_str(p.get("fileName"))}"'
-        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode("utf-8", "surrogateescape")
-        if as_str(p.get("contentType")):
-            out += f"Content-Type: {as_str(p.get('contentType'))}\r\n".encode("utf-8", "surrogateescape")
-        out += b"\r\n" + (as_str(p.get("value")) or "").encode("utf-8", "surrogateescape") + b"\r\n"
-    out += f"--{boundary}--\r\n".encode()
-    return bytes(out)
 
 
 # ---------------------------------------------------------------- entries
@@ -217,7 +175,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     extra: dict[str, Any] = {}
 
     post = as_dict(req.get("postData"))
-    req_body = with_attached(post, _body(post), folder, "request", extra)
+    req_body = with_attached(post, text_body(post), folder, "request", extra)
     if req_body is None and (rebuilt := params_body(post)) is not None:
         req_body = rebuilt
         extra["request_body_rebuilt"] = "params"
@@ -230,7 +188,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
         extra["request_content_decoded"] = removed_req
 
     content = as_dict(resp.get("content"))
-    resp_body = with_attached(content, _body(content), folder, "response", extra)
+    resp_body = with_attached(content, text_body(content), folder, "response", extra)
     har_size = as_int(content.get("size"))
     if resp_body is None and har_size == 0 and as_int(resp.get("bodySize")) == 0:
         resp_body = b""  # nothing in the body, and HAR says so (not "not recorded")
@@ -335,6 +293,17 @@ def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
     return out
 
 
+#: URL schemes of browser entries that never reach the network (WebKit and Firefox's WebDriver BiDi
+#: exporter put data: URLs in HAR; firefox-devtools/bidi-har-export pull request 28 took them out)
+LOCAL_SCHEMES = ("data", "blob", "about", "javascript", "chrome-extension", "moz-extension", "file")
+
+
+def _local_scheme(entry: Any) -> bool:
+    req = entry.get("request") if isinstance(entry, dict) else None
+    url = req.get("url") if isinstance(req, dict) else None
+    return isinstance(url, str) and url.split(":", 1)[0].strip().lower() in LOCAL_SCHEMES and ":" in url
+
+
 def load_har(path: Path) -> Source:
     """A :class:`Source` over a HAR file (plain, gzip or zlib). Raises AnalysisError if it is not one."""
     from harness.analysis import validate
@@ -366,6 +335,9 @@ def load_har(path: Path) -> Source:
 
     def flows() -> Iterator[FlowRecord]:
         for i, entry in enumerate(entries):
+            if _local_scheme(entry):  # data:, blob:, ... (WebKit, Firefox): no network traffic
+                src.meta["non_network_entries"] = src.meta.get("non_network_entries", 0) + 1
+                continue
             try:
                 rec, ws = record_from_har_entry(entry, i, creator_name, path.parent)
                 validate.flow_record(rec)  # int64, finite, text, host (harness.analysis.validate)
@@ -378,7 +350,7 @@ def load_har(path: Path) -> Source:
                     src.mark_incomplete(f"{path.name}: HAR entry {i}: {problem}; analysed without that {side} body")
             ws_buffer.extend(ws)
             yield rec
-        if entries and src.skipped == len(entries):
+        if entries and src.skipped and src.skipped + src.meta.get("non_network_entries", 0) == len(entries):
             raise AnalysisError(f"{path}: none of its {len(entries)} HAR entries could be read ({src.problems[0]})",
                                 fix="pass a HAR 1.2 file whose entries have request, response and startedDateTime")
 

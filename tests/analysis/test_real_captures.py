@@ -368,3 +368,24 @@ def test_start_without_utc_offset_is_utc_on_any_machine(monkeypatch: pytest.Monk
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_data_url_entries_are_left_out_not_unreadable(tmp_path: Path) -> None:
+    """WebKit and Firefox's BiDi exporter put ``data:`` URLs in HAR (no network traffic): they are
+    left out and counted, and the HAR is not "incomplete" because of them (it was: exit 2)."""
+    doc = _json(REAL / "insomnia.har")
+    real = doc["log"]["entries"][0]
+    inline = json.loads(json.dumps(real))
+    inline["request"]["url"] = "data:image/png;base64,iVBORw0KGgo="
+    doc["log"]["entries"] = [inline, real]
+    har = tmp_path / "with-data-url.har"
+    har.write_text(json.dumps(doc))
+    src = open_source(har)
+    recs = list(src.flows)
+    assert [r.url for r in recs] == [real["request"]["url"]]
+    assert not src.incomplete and src.meta["non_network_entries"] == 1
+    code, _, err = run_cli("analyze", str(har), "--no-list-store", home=tmp_path)
+    assert code == 0 and err == "", err
+    doc["log"]["entries"] = [inline]  # nothing but local entries: an empty, complete HAR
+    har.write_text(json.dumps(doc))
+    assert list(open_source(har).flows) == []
