@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", "-f", choices=("har", "parquet", "csv"), default="har",
                    help="output format (default: har)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="output file (default: RUN_DIR/flows.FORMAT; for a file INPUT: INPUT's name with .har)")
+                   help="output file (default: RUN_DIR/flows.FORMAT; for a file: its name with .har, or .harness.har for a .har)")
     p.set_defaults(func=run)
 
 
@@ -49,6 +49,8 @@ def _export_file(path: Path, args: argparse.Namespace, env: Env) -> int:
         raise UsageError(f"{path} is a file: only --format har is exported from a .mitm or HAR file",
                          fix=f"for Parquet frames run `harness analyze {path} --out DIR`, or pass a run directory")
     out = Path(args.output) if args.output else path.with_name(path.stem + ".har")
+    if not args.output and out == path:  # a .har input: its export goes beside it
+        out = path.with_name(path.stem + ".harness.har")
     if out.resolve() == path.resolve():
         raise UsageError(f"exporting {path} would overwrite it", fix="name another output file with -o FILE")
     src = open_source(path)

@@ -270,6 +270,9 @@ def test_export_of_a_file_refuses_other_formats_and_overwriting(tmp_path: Path) 
     copy.write_bytes((REAL / "insomnia.har").read_bytes())
     code, _, err = run_cli("export", str(copy), "-o", str(copy), home=tmp_path)
     assert code == 2 and "would overwrite it" in err and copy.read_bytes() == (REAL / "insomnia.har").read_bytes()
+    code, out, err = run_cli("export", str(copy), home=tmp_path)  # the default is beside it, never it
+    assert code == 0 and out == f"wrote {tmp_path / 'in.harness.har'}\n", err
+    assert copy.read_bytes() == (REAL / "insomnia.har").read_bytes()
 
 
 def test_export_of_a_file_says_which_flows_har_has_no_place_for(tmp_path: Path) -> None:
