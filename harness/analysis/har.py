@@ -39,6 +39,7 @@ import base64
 import binascii
 import gzip
 import json
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterator
@@ -83,11 +84,24 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
+#: HARP, "HAR with padding" (HAR Viewer's JSONP form: ``onInputData({...});``)
+_HARP = re.compile(rb"[A-Za-z_$][\w$.]*\s*\(\s*\{")
+
+
+def unwrap_harp(text: str) -> str:
+    """The JSON inside a HARP document (``name(`` ... ``)`` with an optional ``;``); other text as is."""
+    body = text.strip()
+    if _HARP.match(body.encode("utf-8", "surrogateescape")[:256]) and body.rstrip(";").rstrip().endswith(")"):
+        return body[body.index("(") + 1:body.rstrip(";").rstrip().rindex(")")]
+    return text
+
+
 def looks_like_har(path: Path, head: bytes) -> bool:
-    """True if ``path`` (first bytes ``head``) is a HAR: a ``.har``/``.zhar`` name, JSON text, or
-    gzip/zlib data whose first decompressed byte opens a JSON object."""
+    """True if ``path`` (first bytes ``head``) is a HAR: a ``.har``/``.zhar``/``.harp`` name, JSON
+    text, HARP (``callback({...})``), or gzip/zlib data whose first decompressed byte opens a JSON object."""
     name = path.name.lower()
-    if name.endswith((".har", ".zhar", ".har.gz")) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if name.endswith((".har", ".zhar", ".har.gz", ".harp")) or text[:1] == b"{" or _HARP.match(text):
         return True
     method = compression_of(head)
     if method is None:
@@ -310,7 +324,7 @@ def load_har(path: Path) -> Source:
     from harness.analysis.loaders import RECORD_ERRORS, Source
 
     try:
-        doc = json.loads(_read(path).decode("utf-8-sig"))
+        doc = json.loads(unwrap_harp(_read(path).decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise AnalysisError(f"{path} is not a HAR file: not UTF-8 text ({exc.reason} at byte {exc.start})",
                             fix=_FIX) from None
