@@ -323,8 +323,12 @@ def load_har(path: Path) -> Source:
     from harness.analysis import validate
     from harness.analysis.loaders import RECORD_ERRORS, Source
 
+    data = _read(path)
+    if not data.strip():
+        raise AnalysisError(f"{path} is empty, not a HAR file",
+                            fix="export the HAR again (a failed save or download leaves an empty file)")
     try:
-        doc = json.loads(unwrap_harp(_read(path).decode("utf-8-sig")))
+        doc = json.loads(unwrap_harp(data.decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise AnalysisError(f"{path} is not a HAR file: not UTF-8 text ({exc.reason} at byte {exc.start})",
                             fix=_FIX) from None

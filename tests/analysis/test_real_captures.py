@@ -353,7 +353,9 @@ def test_formats_the_harness_does_not_read_are_named(tmp_path: Path) -> None:
     with (REAL / "flows-websocket.mitm").open("rb") as fh:
         state = tnetstring.load(fh)
     newer.write_bytes(tnetstring.dumps({**state, "version": 99}))
-    for path, says in [(archive, "is a zip archive"), (pcapng, "is a packet capture"),
+    empty = tmp_path / "sklep.lisek.app.har"  # mitmproxy2swagger's testdata has this file empty
+    empty.write_bytes(b"")
+    for path, says in [(archive, "is a zip archive"), (pcapng, "is a packet capture"), (empty, "is empty"),
                        (newer, "has flow format 99, newer than mitmproxy")]:
         code, _, err = run_cli("analyze", str(path), home=tmp_path)
         assert code == 2 and len(err.splitlines()) == 1 and says in err and "(fix: " in err, err
