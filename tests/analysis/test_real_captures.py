@@ -408,3 +408,34 @@ def test_harp_and_data_url_files_of_har_viewer() -> None:
     assert [s.id for s in src.steps] == ["page_48069"] and not src.incomplete
     src = open_source(REAL / "harviewer-data-url.har")
     assert list(src.flows) == [] and not src.incomplete and src.meta["non_network_entries"] == 1
+
+
+def test_http2_pseudo_headers_of_chrome_are_not_headers() -> None:
+    """Chrome writes ``:authority``, ``:path`` ... among the request headers of an HTTP/2 entry; as
+    header fields they made a URL's personal data a second hit "in header :path" (a .mitm of the
+    same traffic has them in the URL only)."""
+    doc = _json(REAL / "chrome-trimmed.har")
+    assert any(h["name"] == ":path" for h in doc["log"]["entries"][0]["request"]["headers"])
+    for e, r in zip(doc["log"]["entries"], open_source(REAL / "chrome-trimmed.har").flows, strict=True):
+        assert [n for n, _ in r.request_headers] == [h["name"] for h in e["request"]["headers"]
+                                                     if not h["name"].startswith(":")]
+        assert not any(n.startswith(":") for n, _ in r.response_headers)
+
+
+def test_personal_data_in_an_http2_url_is_one_hit_in_the_url(tmp_path: Path) -> None:
+    from harness.analysis import Options, analyze
+    from harness.analysis.geo import GeoResolver
+    from harness.analysis.synthetic import SAMPLE_FACTS
+
+    aid = SAMPLE_FACTS["android_id"]
+    doc = _json(REAL / "chrome-trimmed.har")
+    entry = doc["log"]["entries"][0]  # Chrome's HTTP/2 entry, its URL carrying the Android ID
+    entry["request"]["url"] = f"https://mitmproxy.org/t?aid={aid}"
+    for h in entry["request"]["headers"]:
+        h["value"] = f"/t?aid={aid}" if h["name"] == ":path" else h["value"]
+    doc["log"]["entries"] = [entry]
+    har = tmp_path / "h2.har"
+    har.write_text(json.dumps(doc))
+    a = analyze(har, Options(facts=SAMPLE_FACTS, geo=GeoResolver([], use_iptocc=False, location_db=False)))
+    assert a.pii_hits[["value_name", "location"]].to_dict("records") == [{"value_name": "android_id",
+                                                                          "location": "url"}]
