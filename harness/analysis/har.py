@@ -185,7 +185,10 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     scheme = parts.scheme or "http"
     port = port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme, 0)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    req_headers, resp_headers = _pairs(req.get("headers")), _pairs(resp.get("headers"))
+    # HTTP/2 and 3 pseudo-header fields (":path", ":authority"; Chrome writes them) are not header
+    # fields (RFC 9113 section 8.3): the URL and status hold them, as in mitmproxy's flows
+    req_headers = [(k, v) for k, v in _pairs(req.get("headers")) if not k.startswith(":")]
+    resp_headers = [(k, v) for k, v in _pairs(resp.get("headers")) if not k.startswith(":")]
     extra: dict[str, Any] = {}
 
     post = as_dict(req.get("postData"))
