@@ -45,8 +45,11 @@ def flow_destination_keys(flows: pd.DataFrame) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(host, ip, KEY_SEP)
 
 
-def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy) -> pd.DataFrame:
-    """Group ``flows`` (without body columns) by destination; add country, ASN, jurisdiction."""
+def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy,
+                 message_bytes: dict[tuple[str, str], tuple[int, int]] | None = None) -> pd.DataFrame:
+    """Group ``flows`` (without body columns) by destination; add country, ASN, jurisdiction.
+    ``bytes_sent``/``bytes_received`` are the request/response bodies plus the WebSocket and TCP
+    message bytes ``message_bytes`` gives per ``(host, server IP)`` (sent, received)."""
     if flows.empty:
         return F.frame([], F.DESTINATIONS)
     host, ip = destination_key_columns(flows)
@@ -67,13 +70,14 @@ def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy) -> pd.Da
     for r in groups:
         h, addr = r["host"], r["server_ip"]
         ans = geo.resolve(addr or None)
+        msg_sent, msg_received = (message_bytes or {}).get((h, addr), (0, 0))
         rows.append({
             "host": h or None, "server_ip": addr or None, "country": ans.country, "asn": ans.asn,
             "geo_source": ans.source, "geo_label": ans.label, "geo_database": ans.database,
             "registered_country": ans.registered_country, "as_org": ans.as_org, "geo_caveat": ans.caveat,
             "jurisdiction": policy.classify(ans.country, h or None),
-            "flows": int(r["sent_count"]), "bytes_sent": int(r["sent_sum"] or 0),
-            "bytes_received": int(r["received_sum"] or 0), "first_seen": _float(r["started_at_min"]),
+            "flows": int(r["sent_count"]), "bytes_sent": int(r["sent_sum"] or 0) + msg_sent,
+            "bytes_received": int(r["received_sum"] or 0) + msg_received, "first_seen": _float(r["started_at_min"]),
             "last_seen": _float(r["started_at_max"]), "steps": sorted(r["step_id_distinct"] or []),
             "pii_flows": int(r["pii_sum"] or 0),
         })

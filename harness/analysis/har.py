@@ -39,17 +39,18 @@ import base64
 import binascii
 import gzip
 import json
-import uuid
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from harness.analysis.decode import ENCODING_NAMES
-from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds
+from harness.analysis.har_attached import with_attached
+from harness.analysis.har_body import params_body, text_body
+from harness.analysis.jsonfields import as_dict, as_float, as_int, as_str, is_ip, iso_seconds, iso_timestamp
 from harness.capture.records import FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError
 from harness.parsing import PARSE_ERRORS, one_line
@@ -83,11 +84,24 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
+#: HARP, "HAR with padding" (HAR Viewer's JSONP form: ``onInputData({...});``)
+_HARP = re.compile(rb"[A-Za-z_$][\w$.]*\s*\(\s*\{")
+
+
+def unwrap_harp(text: str) -> str:
+    """The JSON inside a HARP document (``name(`` ... ``)`` with an optional ``;``); other text as is."""
+    body = text.strip()
+    if _HARP.match(body.encode("utf-8", "surrogateescape")[:256]) and body.rstrip(";").rstrip().endswith(")"):
+        return body[body.index("(") + 1:body.rstrip(";").rstrip().rindex(")")]
+    return text
+
+
 def looks_like_har(path: Path, head: bytes) -> bool:
-    """True if ``path`` (first bytes ``head``) is a HAR: a ``.har``/``.zhar`` name, JSON text, or
-    gzip/zlib data whose first decompressed byte opens a JSON object."""
+    """True if ``path`` (first bytes ``head``) is a HAR: a ``.har``/``.zhar``/``.harp`` name, JSON
+    text, HARP (``callback({...})``), or gzip/zlib data whose first decompressed byte opens a JSON object."""
     name = path.name.lower()
-    if name.endswith((".har", ".zhar", ".har.gz")) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if name.endswith((".har", ".zhar", ".har.gz", ".harp")) or text[:1] == b"{" or _HARP.match(text):
         return True
     method = compression_of(head)
     if method is None:
@@ -122,20 +136,6 @@ def _read(path: Path) -> bytes:
 # ---------------------------------------------------------------- fields
 
 
-def _body(obj: dict[str, Any]) -> bytes | None:
-    """The bytes of a ``content`` or ``postData`` object's ``text`` (base64 when ``encoding`` or
-    ``_encoding`` says so; a text that is not valid base64 is taken as text)."""
-    text = obj.get("text")
-    if not isinstance(text, str):
-        return None
-    if obj.get("encoding") == "base64" or obj.get("_encoding") == "base64":
-        try:
-            return base64.b64decode(text, validate=False)
-        except (binascii.Error, ValueError):
-            pass
-    return text.encode("utf-8", "surrogateescape")
-
-
 def _pairs(items: Any) -> list[tuple[str, str]]:
     """``[{"name", "value"}]`` (or ``[[name, value]]``) as pairs; entries without a name are skipped."""
     out: list[tuple[str, str]] = []
@@ -155,39 +155,13 @@ def _header(pairs: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in pairs if k.lower() == name), None)
 
 
-def params_body(post: dict[str, Any]) -> bytes | None:
-    """The request body rebuilt from ``postData.params`` (HAR 1.2: "list of posted parameters, if
-    any"): multipart/form-data with the boundary of ``mimeType`` (a new one if it names none), else
-    ``application/x-www-form-urlencoded``. None when there are no params."""
-    raw = post.get("params")
-    if not isinstance(raw, list) or not raw:
-        return None
-    mime = as_str(post.get("mimeType")) or ""
-    if not mime.lower().startswith("multipart/form-data"):
-        return urlencode([(as_str(p.get("name")) or "", as_str(p.get("value")) or "")
-                          for p in raw if isinstance(p, dict)]).encode("ascii")
-    boundary = next((part.split("=", 1)[1].strip().strip('"') for part in mime.split(";")[1:]
-                     if part.strip().lower().startswith("boundary=")), None) or uuid.uuid4().hex
-    out = bytearray()
-    for p in raw:
-        if not isinstance(p, dict):
-            continue
-        disposition = f'form-data; name="{as_str(p.get("name")) or ""}"'
-        if as_str(p.get("fileName")):
-            disposition += f'; filename="{as_str(p.get("fileName"))}"'
-        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode("utf-8", "surrogateescape")
-        if as_str(p.get("contentType")):
-            out += f"Content-Type: {as_str(p.get('contentType'))}\r\n".encode("utf-8", "surrogateescape")
-        out += b"\r\n" + (as_str(p.get("value")) or "").encode("utf-8", "surrogateescape") + b"\r\n"
-    out += f"--{boundary}--\r\n".encode()
-    return bytes(out)
-
-
 # ---------------------------------------------------------------- entries
 
 
-def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[FlowRecord, list[WsMessage]]:
-    """One HAR entry as a :class:`FlowRecord` and its WebSocket messages.
+def record_from_har_entry(entry: Any, index: int, creator: str = "",
+                          folder: Path | None = None) -> tuple[FlowRecord, list[WsMessage]]:
+    """One HAR entry as a :class:`FlowRecord` and its WebSocket messages; ``folder`` is where the
+    HAR is (bodies kept beside it, :mod:`harness.analysis.har_attached`).
 
     Raises ValueError naming the field when a required one is missing or unusable.
     """
@@ -199,8 +173,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     if not isinstance(resp, dict):
         raise ValueError("missing 'response' object")
     try:
-        stamp = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00"))
-        started = stamp.timestamp()
+        started = iso_timestamp(str(entry["startedDateTime"]))
     except (KeyError, ValueError, OverflowError, OSError):
         raise ValueError("missing or invalid 'startedDateTime'") from None
     url: str = req["url"]
@@ -212,14 +185,19 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
     scheme = parts.scheme or "http"
     port = port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme, 0)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    req_headers, resp_headers = _pairs(req.get("headers")), _pairs(resp.get("headers"))
+    # HTTP/2 and 3 pseudo-header fields (":path", ":authority"; Chrome writes them) are not header
+    # fields (RFC 9113 section 8.3): the URL and status hold them, as in mitmproxy's flows
+    req_headers = [(k, v) for k, v in _pairs(req.get("headers")) if not k.startswith(":")]
+    resp_headers = [(k, v) for k, v in _pairs(resp.get("headers")) if not k.startswith(":")]
     extra: dict[str, Any] = {}
 
     post = as_dict(req.get("postData"))
-    req_body = _body(post)
+    req_body = with_attached(post, text_body(post), folder, "request", extra)
     if req_body is None and (rebuilt := params_body(post)) is not None:
         req_body = rebuilt
         extra["request_body_rebuilt"] = "params"
+    if req_body is None and not post and as_int(req.get("bodySize")) == 0:
+        req_body = b""  # HAR 1.2 bodySize: 0 is an empty body (-1: unknown)
     removed_req = as_str(post.get("_contentEncoding"))
     if removed_req is None and creator.lower() == "mitmproxy" and req_body is not None:
         removed_req = _header(req_headers, "content-encoding")  # mitmproxy's export decodes
@@ -227,8 +205,10 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         extra["request_content_decoded"] = removed_req
 
     content = as_dict(resp.get("content"))
-    resp_body = _body(content)
+    resp_body = with_attached(content, text_body(content), folder, "response", extra)
     har_size = as_int(content.get("size"))
+    if resp_body is None and har_size == 0 and as_int(resp.get("bodySize")) == 0:
+        resp_body = b""  # nothing in the body, and HAR says so (not "not recorded")
     if har_size is not None:
         extra["har_content_size"] = har_size
     resp_size = len(resp_body) if resp_body is not None else (har_size if har_size and har_size > 0 else None)
@@ -279,8 +259,8 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "") -> tuple[Fl
         response_body=resp_body,
         request_body_size=len(req_body) if req_body is not None else None,
         response_body_size=resp_size,
-        request_body_truncated=truncated.get("request") is True,
-        response_body_truncated=truncated.get("response") is True,
+        request_body_truncated=truncated.get("request") is True or extra.pop("request_body_cut", False),
+        response_body_truncated=truncated.get("response") is True or extra.pop("response_body_cut", False),
         error=as_str(entry.get("_error")) or as_str(resp.get("_error")) or None,
         step_id=step or None,
         extra=extra,
@@ -330,13 +310,28 @@ def ws_messages(raw: Any, rec: FlowRecord) -> list[WsMessage]:
     return out
 
 
+#: URL schemes of browser entries that never reach the network (WebKit and Firefox's WebDriver BiDi
+#: exporter put data: URLs in HAR; firefox-devtools/bidi-har-export pull request 28 took them out)
+LOCAL_SCHEMES = ("data", "blob", "about", "javascript", "chrome-extension", "moz-extension", "file")
+
+
+def _local_scheme(entry: Any) -> bool:
+    req = entry.get("request") if isinstance(entry, dict) else None
+    url = req.get("url") if isinstance(req, dict) else None
+    return isinstance(url, str) and url.split(":", 1)[0].strip().lower() in LOCAL_SCHEMES and ":" in url
+
+
 def load_har(path: Path) -> Source:
     """A :class:`Source` over a HAR file (plain, gzip or zlib). Raises AnalysisError if it is not one."""
     from harness.analysis import validate
     from harness.analysis.loaders import RECORD_ERRORS, Source
 
+    data = _read(path)
+    if not data.strip():
+        raise AnalysisError(f"{path} is empty, not a HAR file",
+                            fix="export the HAR again (a failed save or download leaves an empty file)")
     try:
-        doc = json.loads(_read(path).decode("utf-8-sig"))
+        doc = json.loads(unwrap_harp(data.decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise AnalysisError(f"{path} is not a HAR file: not UTF-8 text ({exc.reason} at byte {exc.start})",
                             fix=_FIX) from None
@@ -361,16 +356,22 @@ def load_har(path: Path) -> Source:
 
     def flows() -> Iterator[FlowRecord]:
         for i, entry in enumerate(entries):
+            if _local_scheme(entry):  # data:, blob:, ... (WebKit, Firefox): no network traffic
+                src.meta["non_network_entries"] = src.meta.get("non_network_entries", 0) + 1
+                continue
             try:
-                rec, ws = record_from_har_entry(entry, i, creator_name)
+                rec, ws = record_from_har_entry(entry, i, creator_name, path.parent)
                 validate.flow_record(rec)  # int64, finite, text, host (harness.analysis.validate)
                 ws = [validate.ws_message(m) for m in ws]
             except RECORD_ERRORS as exc:
                 src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
                 continue
+            for side in ("request", "response"):
+                if problem := rec.extra.get(f"{side}_body_file_problem"):
+                    src.mark_incomplete(f"{path.name}: HAR entry {i}: {problem}; analysed without that {side} body")
             ws_buffer.extend(ws)
             yield rec
-        if entries and src.skipped == len(entries):
+        if entries and src.skipped and src.skipped + src.meta.get("non_network_entries", 0) == len(entries):
             raise AnalysisError(f"{path}: none of its {len(entries)} HAR entries could be read ({src.problems[0]})",
                                 fix="pass a HAR 1.2 file whose entries have request, response and startedDateTime")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -60,9 +60,17 @@ def is_ip(text: str | None) -> bool:
         return False
 
 
+def iso_timestamp(text: str) -> float:
+    """UNIX seconds of an ISO 8601 date-time (``Z`` allowed). One without a UTC offset (HAR 1.2
+    requires one; mitmproxy's old HARExtractor wrote none, in UTC) is taken as UTC, never as the
+    analysing machine's local time. Raises ValueError/OverflowError/OSError when it is not one."""
+    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)).timestamp()
+
+
 def iso_seconds(value: Any) -> float | None:
-    """UNIX seconds of an ISO 8601 string (``Z`` allowed), else None."""
+    """:func:`iso_timestamp` of a string field, else None."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() if isinstance(value, str) else None
+        return iso_timestamp(value) if isinstance(value, str) else None
     except (ValueError, OverflowError, OSError):
         return None

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.foreign import UNREADABLE_VERSION, flow_version_error, foreign_format_error
 from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
 from harness.analysis.tnet import read_tnetstring
@@ -122,6 +123,8 @@ def open_source(path: str | Path) -> Source:
         raise AnalysisError(f"cannot read {p}: {exc.strerror}", fix="check the path and its permissions") from None
     if looks_like_har(p, head):
         return load_har(p)
+    if (foreign := foreign_format_error(p, head)) is not None:
+        raise foreign
     return load_mitm(p)
 
 
@@ -160,13 +163,21 @@ def _step_from_metadata(meta: dict[str, Any]) -> str | None:
     return None
 
 
+def _is_migration_dummy(req: dict[str, Any], metadata: dict[str, Any]) -> bool:
+    """True for the request ``mitmproxy.io.compat.convert_11_12`` makes up for a WebSocket flow
+    whose handshake flow is not in the file (host ``unknown``, no headers, timestamps 0)."""
+    return bool(metadata.get("duplicated")) and _s(req.get("host")) == "unknown" and not req.get("headers") \
+        and not req.get("timestamp_start")
+
+
 def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage]]:
     """A FlowRecord (contract columns) from a mitmproxy flow state (``Flow.get_state()``)."""
     client = state.get("client_conn") or {}
     server = state.get("server_conn") or {}
     peer = server.get("peername") or ()
     address = server.get("address") or ()
-    server_ip = _s(peer[0]) if peer else (_s(address[0]) if address and _is_ip(_s(address[0])) else None)
+    # formats before 0.18 keep a host name in ip_address, which migration makes the peername
+    server_ip = next((_s(a[0]) for a in (peer, address) if a and _is_ip(_s(a[0]))), None)
     cpeer = client.get("peername") or ("", 0)
     err = state.get("error") or None
     ftype = state.get("type")
@@ -196,6 +207,11 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
     if req is not None:
         host = _s(req.get("host"))
         hdrs = _headers(req.get("headers"))
+        if _is_migration_dummy(req, metadata) and address:
+            # a WebSocket flow of format 7-11 whose handshake is missing: mitmproxy's migration
+            # makes up a request to "unknown"; the server connection says where it went
+            host, req = _s(address[0]), {**req, "port": address[1]}
+            rec.extra["handshake_missing"] = True  # method, path and headers are made up
         host_header = next((v for k, v in hdrs if k.lower() == "host"), None)
         authority = _s(req.get("authority")) or host_header
         pretty = (split_authority(authority)[0] if authority else None) or normalise_host(host) or ""
@@ -280,6 +296,8 @@ def load_mitm(path: Path) -> Source:
                     validate.flow_record(rec)
                     ws = [validate.ws_message(m) for m in ws]
                 except RECORD_ERRORS as exc:
+                    if UNREADABLE_VERSION in str(exc):  # one version per file: no flow of it is readable
+                        raise flow_version_error(path, loaded) from None
                     src.skip(f"{path.name}: flow {count} skipped: {one_line(str(exc), 160)}")
                     continue
                 ws_buffer.extend(ws)

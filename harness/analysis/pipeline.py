@@ -93,7 +93,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     flows = scan.flows_frame()
     # row filters on the frame would copy the (large) body columns: work on the others
     light = flows.drop(columns=["request_body", "response_body"])
-    dest = destinations(light, geo, opts.policy)
+    dest = destinations(light, geo, opts.policy, scan.message_bytes_by_destination())
     dest_of = {(_py(r["host"]) or "", _py(r["server_ip"]) or ""): {k: _py(r[k]) for k in rules.GEO_DETAILS}
                for r in dest.to_dict("records")}
     if not flows.empty:  # each flow's destination row, looked up on Arrow columns (no per-flow Python values)

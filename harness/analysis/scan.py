@@ -111,6 +111,8 @@ class FlowScanner:
         self.hits: list[HitAt] = []
         #: indexes in ``hits`` of WebSocket hits whose flow's host (and step) is filled in later
         self._ws_pending: list[int] = []
+        #: WebSocket/TCP message bytes per flow id: [from the client, from the server]
+        self.message_bytes: dict[str, list[int]] = {}
         self.lists: list[TermList] = []
         self.events: list[dict[str, Any]] = []
         self.event_objs: list[AgentEvent] = []
@@ -144,6 +146,15 @@ class FlowScanner:
         cols = t.select(["id", "server_host", "host", "server_ip", "step_id"])
         cols = cols.filter(pc.is_in(cols["id"], value_set=pa.array(sorted(ids), pa.string())))
         return {r["id"]: (r["server_host"] or r["host"], r["server_ip"], r["step_id"]) for r in cols.to_pylist()}
+
+    def message_bytes_by_destination(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """WebSocket/TCP message bytes (sent, received) per destination ``(host, server IP)``, the
+        key of :func:`harness.analysis.destinations.destination_key_columns` (``""`` for a gap)."""
+        out: dict[tuple[str, str], tuple[int, int]] = {}
+        for fid, (host, ip, _) in self.flow_info(set(self.message_bytes)).items():
+            sent, received = out.get((host or "", ip or ""), (0, 0))
+            out[(host or "", ip or "")] = (sent + self.message_bytes[fid][0], received + self.message_bytes[fid][1])
+        return out
 
     def finish_ws(self) -> None:
         """Give WebSocket hits their flow's destination host (and step, where the message has none)."""
@@ -219,6 +230,7 @@ class FlowScanner:
             self.flush_batch()
 
     def add_ws(self, msg: WsMessage) -> None:
+        self.message_bytes.setdefault(msg.flow_id, [0, 0])[0 if msg.from_client else 1] += msg.size
         if not msg.from_client or not self.matcher:
             return
         h, _ = self.matcher.scan_payload(msg.content, "ws_message")

@@ -16,13 +16,13 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness.capture.har import har_bytes, har_document, har_entry
+from harness.capture.har import document_bytes, har_bytes, har_document, har_entry
 from harness.capture.store import FLOW_COLUMNS, RunStore
 from harness.errors import UsageError
 from harness.fsutil import make_parents, open_private
 
 FORMATS = ("har", "parquet", "csv")
-__all__ = ["FLOW_SCHEMA", "FORMATS", "export", "flows_table", "har_document", "har_entry", "validate_har"]
+__all__ = ["FLOW_SCHEMA", "FORMATS", "export", "flows_table", "har_document", "har_entry", "validate_har", "write_har"]
 
 FLOW_SCHEMA = pa.schema([
     ("seq", pa.int64()), ("id", pa.string()), ("kind", pa.string()), ("step_id", pa.string()),
@@ -83,6 +83,18 @@ def export_har(store: RunStore, out: Path) -> Path:
     with _private_out(out) as fh:
         fh.write(data)
     return out
+
+
+def write_har(doc: dict[str, Any], out: str | os.PathLike[str]) -> Path:
+    """Write a HAR document to ``out`` (0600; zlib-compressed for a ``.zhar`` name)."""
+    target = Path(out)
+    try:
+        with _private_out(target) as fh:
+            fh.write(document_bytes(doc, compressed=target.name.lower().endswith(".zhar")))
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}",
+                         fix="choose a writable output path", attempted="export har") from exc
+    return target
 
 
 def export(run_dir: str | os.PathLike[str], fmt: str, out: str | os.PathLike[str] | None = None) -> Path:

@@ -30,6 +30,7 @@ import datetime
 import json
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -70,12 +71,13 @@ def to_flow(f: FlowRecord, messages: list[WsMessage] | None = None) -> http.HTTP
     connect = (f.method or "").upper() == "CONNECT"  # authority form: HAR url https://HOST:PORT/ (as mitmproxy)
     flow.request = http.Request(
         host, port, (f.method or "GET").encode(), scheme.encode(), f"{host}:{port}".encode() if connect else b"",
-        b"" if connect else (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "HTTP/1.1").encode(),
+        b"" if connect else (f.path or "/").encode("utf-8", "surrogateescape"), (f.http_version or "").encode(),
         _bytes_headers(f.request_headers), f.request_body, None, f.started_at, f.started_at)
     if f.status_code is not None:
         flow.response = http.Response(
-            (f.http_version or "HTTP/1.1").encode(), f.status_code, (f.reason or "").encode("utf-8", "replace"),
-            _bytes_headers(f.response_headers), f.response_body, None, f.started_at, f.ended_at)
+            (f.http_version or "").encode(), f.status_code, (f.reason or "").encode("utf-8", "replace"),
+            _bytes_headers(f.response_headers), f.response_body, None, f.started_at,
+            max(f.ended_at, f.started_at))  # a clock that went back gives no negative timing
     if f.kind == "websocket" or messages:
         flow.websocket = WebSocketData(messages=[
             WebSocketMessage(1 if m.is_text else 2, m.from_client, m.content, m.timestamp) for m in messages or ()])
@@ -124,7 +126,13 @@ def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
               servers_seen: set[connection.Server] | None = None) -> dict[str, Any]:
     """One HAR 1.2 entry (mitmproxy's ``flow_entry`` plus the harness fields, see the module doc)."""
     flow = to_flow(f, messages)
+    raw_request = flow.request.raw_content
+    if _decoded(flow.request)[1] == "":
+        # mitmproxy's writer decodes the request body strictly (a cut or mislabelled gzip body
+        # raises ValueError); its request body fields are replaced below anyway
+        flow.request.raw_content = None
     entry = SaveHar().flow_entry(flow, servers_seen if servers_seen is not None else set())
+    flow.request.raw_content = raw_request
     entry["startedDateTime"] = _iso(f.started_at)
     request, response = entry["request"], entry["response"]
     request["url"] = f.url or request["url"]
@@ -159,6 +167,9 @@ def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
         response["content"] = {"size": 0, "mimeType": ""}
         if not f.error:
             response.pop("_error", None)
+        if f.ended_at > f.started_at:  # no response: the client waited until the error (HAR time = sum)
+            entry["timings"]["wait"] = round((f.ended_at - f.started_at) * 1000, 3)
+            entry["time"] = sum(v for v in entry["timings"].values() if v is not None and v >= 0)
     if f.step_id:
         entry["pageref"] = f.step_id
     entry.update({
@@ -175,23 +186,37 @@ def har_entry(f: FlowRecord, messages: list[WsMessage] | None = None,
 
 def har_document(store: RunStore) -> dict[str, Any]:
     """HAR 1.2 of the run's HTTP exchanges (``http``, ``websocket`` and ``error`` flows with a request)."""
-    messages: dict[str, list[WsMessage]] = defaultdict(list)
-    for m in store.iter_ws_messages():
-        messages[m.flow_id].append(m)
+    return har_document_of(store.iter_flows(), store.iter_ws_messages(), store.steps(),
+                           f"run {store.meta().get('run_id', store.run_dir.name)}")
+
+
+def har_document_of(flows: Iterable[FlowRecord], messages: Iterable[WsMessage], steps: Iterable[Step],
+                    comment: str) -> dict[str, Any]:
+    """HAR 1.2 of ``flows`` (the ``http``, ``websocket`` and ``error`` records with a request), their
+    WebSocket ``messages`` and ``steps`` as pages; ``flows`` is read first, then ``messages`` (an
+    analysis source fills its messages while its flows are read)."""
+    records = list(flows)
+    by_flow: dict[str, list[WsMessage]] = defaultdict(list)
+    for m in messages:
+        by_flow[m.flow_id].append(m)
     seen: set[connection.Server] = set()
-    entries = [har_entry(f, messages.get(f.id), seen) for f in store.iter_flows()
-               if f.method and f.kind in HAR_KINDS]
+    entries = [har_entry(f, by_flow.get(f.id), seen) for f in records if f.method and f.kind in HAR_KINDS]
     return {"log": {
         "version": "1.2",
         "creator": {"name": "harness", "version": __version__},
-        "pages": [har_page(s) for s in store.steps()],
+        "pages": [har_page(s) for s in steps],
         "entries": entries,
-        "comment": f"run {store.meta().get('run_id', store.run_dir.name)}",
+        "comment": comment,
     }}
 
 
 def har_bytes(store: RunStore, *, compressed: bool = False) -> bytes:
     """:func:`har_document` of ``store`` as UTF-8 JSON, zlib-compressed when ``compressed`` (what
     mitmproxy's ``save.har`` writes for a ``.zhar`` path)."""
-    data = json.dumps(har_document(store), ensure_ascii=False).encode("utf-8")
+    return document_bytes(har_document(store), compressed=compressed)
+
+
+def document_bytes(doc: dict[str, Any], *, compressed: bool = False) -> bytes:
+    """A HAR document as UTF-8 JSON, zlib-compressed when ``compressed``."""
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
     return zlib.compress(data, 9) if compressed else data
