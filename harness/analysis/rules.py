@@ -33,11 +33,20 @@ GEO_DETAILS = ("country", "jurisdiction", "geo_source", "geo_database", "registe
                "geo_caveat")
 
 
+#: flow kinds whose request never reached the server (the loaders' and the recorder's kinds: a
+#: failed connect, a refused TLS handshake, a connection that sent nothing)
+UNDELIVERED_KINDS = ("error", "tls_failure", "idle")
+
+
 def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
                  dest_of: dict[tuple[str, str], dict[str, Any]],
-                 links: dict[str, CipherLink] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """``pii.known_value`` and ``pii.third_country``: the ``pii_hits`` rows and one finding per
-    (value, destination host). ``dest_of`` maps (host, server IP) to its :data:`GEO_DETAILS`."""
+                 links: dict[str, CipherLink] | None = None,
+                 undelivered: set[str] | frozenset[str] = frozenset()) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """``pii.known_value``, ``pii.third_country`` and ``pii.not_delivered``: the ``pii_hits`` rows
+    and one finding per (value, destination host). ``dest_of`` maps (host, server IP) to its
+    :data:`GEO_DETAILS`. A flow in ``undelivered`` (its kind is one of :data:`UNDELIVERED_KINDS`)
+    is no evidence the value reached the server: its hits are rows, and a value seen only in such
+    flows is ``pii_attempted`` (verdict ``not_delivered``), never ``pii_sent``/``pii_abroad``."""
     # groups (a location needs lat and lon, an app list several apps) count per flow / event
     members: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
     for h in hits:
@@ -59,8 +68,14 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
                      "value_kind": kv.kind, "form": hit.form, "normalisation": hit.normalisation,
                      "location": hit.location, "chain": hit.chain})
         label = kv.group or kv.name
-        a = agg.setdefault((label, host), {"flows": set(), "events": set(), "forms": set(), "locations": set(),
-                                           "chains": set(), "steps": set(), "values": set()})
+        a = agg.setdefault((label, host), {"flows": set(), "failed": set(), "events": set(), "forms": set(),
+                                           "locations": set(), "chains": set(), "steps": set(), "values": set()})
+        if fid and fid in undelivered:
+            a["failed"].add(fid)
+            a["values"].add(kv.name)
+            if eid:  # the plaintext of a request that never left: the event is no evidence of a transfer either
+                a["failed_events"] = a.get("failed_events", set()) | {eid}
+            continue
         if fid:
             a["flows"].add(fid)
         if eid:
@@ -72,6 +87,14 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
         if step:
             a["steps"].add(step)
     for (label, host), a in sorted(agg.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if not a["flows"] and not a["events"]:
+            findings.append(Finding(
+                "pii_attempted", "not_delivered", Severity.LOW, "pii.not_delivered",
+                f"{label} in requests to {host or 'unknown host'} that never reached it "
+                f"({len(a['failed'])} failed flow{'s' if len(a['failed']) != 1 else ''})",
+                flow_ids=sorted(a["failed"]), event_ids=sorted(a.get("failed_events", ())),
+                details={"value": label, "values": sorted(a["values"]), "destination": host}))
+            continue
         ips = sorted({flow_hosts[f][1] or "" for f in a["flows"] if f in flow_hosts})
         geo = [dest_of.get((host or "", ip), {}) for ip in ips] or [{}]
         juris = sorted({g.get("jurisdiction") or "unknown" for g in geo})
@@ -80,6 +103,8 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
                    "jurisdictions": juris, "forms": sorted(a["forms"]), "locations": sorted(a["locations"]),
                    "chains": sorted(a["chains"]), "steps": sorted(a["steps"]),
                    "geo": [{"server_ip": ip or None, **g} for ip, g in zip(ips, geo, strict=False) if g]}
+        if a["failed"]:
+            details["not_delivered_flow_ids"] = sorted(a["failed"])
         steps = sorted(a["steps"])
         common: dict[str, Any] = dict(flow_ids=sorted(a["flows"]), event_ids=sorted(a["events"]),
                                       step_id=steps[0] if len(steps) == 1 else None, details=details)
