@@ -22,7 +22,10 @@ server's own CPU seconds beside (it detaches from the run, so the rusage does no
 from ``/proc/PID/stat`` before it is killed); CPU seconds and flows recorded per lab; the peak
 memory of the run's process tree (sum of PSS, ``/proc/PID/smaps_rollup``, sampled every 0.5 s,
 adb server included: PSS shares a page among the processes that map it, so nothing is counted
-twice) and the processes at that peak by name; and whether every lab gave the single handset's
+twice), the processes at that peak by name with their PSS, and the most processes of each name
+alive at once; what the labs of a 2-handset run share that must be their own (the handset's adb
+serial, the proxy's address, the world's server addresses, flows that reached the other lab's
+world: any of them is interference, a bug, and fails the row); and whether every lab gave the single handset's
 verdicts (a handset must not change a claim's verdict: a difference is a bug and fails the row).
 
 Target: CPU seconds per lab with 2 handsets (whole pack each) <= 1.2 x the 1-handset figure. Two
@@ -119,7 +122,9 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.port = root, port
         self.peak_kb = 0
-        self.at_peak: Counter[str] = Counter()
+        #: at the peak: process name -> [count, PSS kB]; over the run: most processes of a name at once
+        self.at_peak: dict[str, list[int]] = {}
+        self.most: Counter[str] = Counter()
         self.adb_pid: int | None = None
         self.adb_cpu = 0.0
         self._stop_event = threading.Event()
@@ -145,10 +150,16 @@ class TreeSampler(threading.Thread):
             if pid in names and pid not in tree:
                 tree.append(pid)
                 todo += children.get(pid, [])
-        kb = sum(_pss_kb(pid) for pid in tree)
-        count = Counter(names[pid] for pid in tree)
+        by_name: dict[str, list[int]] = {}
+        for pid in tree:
+            entry = by_name.setdefault(names[pid], [0, 0])
+            entry[0] += 1
+            entry[1] += _pss_kb(pid)
+        for name, (n, _) in by_name.items():
+            self.most[name] = max(self.most[name], n)
+        kb = sum(kb for _, kb in by_name.values())
         if kb > self.peak_kb:
-            self.peak_kb, self.at_peak = kb, count
+            self.peak_kb, self.at_peak = kb, by_name
 
     def run(self) -> None:
         while not self._stop_event.wait(SAMPLE_S):
@@ -164,8 +175,9 @@ def pack_once(work: Path, xdist: list[str], keyword: str | None = None, world: s
     """One pack run under pytest in a fresh HOME and HARNESS_HOME with its own adb server. The
     HARNESS_HOME is ``work/harness`` emptied first, its app compile cache kept when ``warm`` (the
     cache is keyed by its absolute path, so it is kept in place, not copied). Returns ``{"wall",
-    "cpu", "adb_cpu", "code", "labs": [{"run_dir", "device", "flows", "verdicts"}], "peak_mb",
-    "at_peak", "tail"}`` (seconds, CPU seconds, MB; verdicts: claim text -> verdict)."""
+    "cpu", "adb_cpu", "code", "labs": [{"run_dir", "device", "flows", "proxy", "world", "servers",
+    "verdicts"}], "peak_mb", "at_peak": {name: [count, PSS kB]}, "most": {name: count}, "tail"}``
+    (seconds, CPU seconds, MB; verdicts: claim text -> verdict)."""
     from harness.capture.store import RunStore
     from harness.device.adbbin import use_adb
 
@@ -207,12 +219,17 @@ def pack_once(work: Path, xdist: list[str], keyword: str | None = None, world: s
             continue
         claims = run_dir / "claims.jsonl"
         records = [json.loads(x) for x in claims.read_text().splitlines() if x.strip()] if claims.exists() else []
-        labs.append({"run_dir": str(run_dir), "device": RunStore.open(run_dir).meta().get("serial"),
-                     "flows": RunStore.open(run_dir).count_flows(),
+        store = RunStore.open(run_dir)
+        meta = store.meta()
+        proxy = meta.get("proxy") or {}
+        labs.append({"run_dir": str(run_dir), "device": meta.get("serial"), "flows": store.count_flows(),
+                     "proxy": f"{proxy.get('host')}:{proxy.get('port')}",
+                     "world": set(meta.get("world_servers") or []),
+                     "servers": {f"{f.server_ip}:{f.server_port}" for f in store.iter_flows() if f.server_ip},
                      "verdicts": {r["text"]: r["verdict"] for r in records}})
     return {"wall": wall, "cpu": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime),
             "adb_cpu": adb_cpu, "code": proc.returncode, "labs": labs, "peak_mb": sampler.peak_kb / 1024,
-            "at_peak": dict(sampler.at_peak), "tail": log[-3000:]}
+            "at_peak": sampler.at_peak, "most": dict(sampler.most), "tail": log[-3000:]}
 
 
 def same_verdicts(single: dict[str, str], labs: list[dict[str, Any]], split: bool) -> tuple[bool, str]:
@@ -230,9 +247,33 @@ def same_verdicts(single: dict[str, str], labs: list[dict[str, Any]], split: boo
     return (not diffs and bool(single)), "; ".join(diffs)[:100]
 
 
-def _procs(at_peak: dict[str, int]) -> str:
-    """``java x9, python3 x3, ...``: the processes at the peak by name, most first."""
-    return ", ".join(f"{name} x{n}" for name, n in sorted(at_peak.items(), key=lambda kv: (-kv[1], kv[0])))[:100]
+def _procs(at_peak: dict[str, list[int]]) -> str:
+    """``python x3 420 MB, java x2 150 MB, ...``: the processes at the peak by name, largest first."""
+    top = sorted(at_peak.items(), key=lambda kv: -kv[1][1])
+    return ", ".join(f"{name} x{n} {kb / 1024:.0f} MB" for name, (n, kb) in top)[:100]
+
+
+def _most(most: dict[str, int]) -> str:
+    """``java 3, python 3, ...``: the most processes of each name alive at once during the run."""
+    return ", ".join(f"{name} {n}" for name, n in sorted(most.items(), key=lambda kv: (-kv[1], kv[0])))[:100]
+
+
+def shared(labs: list[dict[str, Any]]) -> str:
+    """What two labs of one run share that must be their own: the handset's adb serial, the
+    proxy's address, world server addresses, or flows to the other lab's world. "" = nothing."""
+    found = []
+    for i, a in enumerate(labs):
+        for b in labs[i + 1:]:
+            if a["device"] == b["device"]:
+                found.append(f"serial {a['device']}")
+            if a["proxy"] == b["proxy"]:
+                found.append(f"proxy {a['proxy']}")
+            if a["world"] & b["world"]:
+                found.append(f"world servers {sorted(a['world'] & b['world'])[0]}")
+        others = set().union(*(b["world"] for b in labs if b is not a)) - a["world"]
+        if a["servers"] & others:
+            found.append(f"{Path(a['run_dir']).parent.name}: flows to {sorted(a['servers'] & others)[0]}")
+    return "; ".join(found)[:100]
 
 
 def run(quick: bool = False, rounds: int | None = None, world: str | None = None) -> list[Row]:
@@ -270,7 +311,8 @@ def run(quick: bool = False, rounds: int | None = None, world: str | None = None
                  row(f"{label}: labs / flows per lab",
                      f"{len(last['labs'])} / " + ", ".join(str(lab["flows"]) for lab in last["labs"])),
                  row(f"{label}: peak PSS of the process tree", m["peak_mb"], unit="MB"),
-                 row(f"{label}: processes at the peak", _procs(last["at_peak"]))]
+                 row(f"{label}: processes at the peak (PSS)", _procs(last["at_peak"])),
+                 row(f"{label}: most processes at once", _most(last["most"]))]
         labs = min(handsets, len(single)) if "split" in label else handsets  # a split of 1 claim: 1 lab
         ok = all(len(r["labs"]) == labs and r["code"] in (0, 1) for r in runs)
         equal = [same_verdicts(single, r["labs"], split="split" in label) for r in runs]
@@ -278,6 +320,10 @@ def run(quick: bool = False, rounds: int | None = None, world: str | None = None
                         "yes" if all(e for e, _ in equal) and ok else
                         next((d for e, d in equal if not e and d), "labs missing or the run failed"),
                         "same", all(e for e, _ in equal) and ok))
+        if handsets > 1:
+            found = [shared(r["labs"]) for r in runs]
+            rows.append(row(f"{label}: what the labs share (serial, proxy, world, flows)",
+                            next((f for f in found if f), "nothing"), "nothing", not any(found)))
     one, each = med[CONFIGS[0][0]], med[CONFIGS[1][0]]
     ratio = each["cpu_per_lab"] / one["cpu_per_lab"]
     rows += [row("CPU per lab, 2 handsets / 1 handset (warm cache)", ratio, f"<= {TARGET_CPU_PER_LAB}",
