@@ -22,8 +22,8 @@ server's own CPU seconds beside (it detaches from the run, so the rusage does no
 from ``/proc/PID/stat`` before it is killed); CPU seconds and flows recorded per lab; the peak
 memory of the run's process tree (sum of PSS, ``/proc/PID/smaps_rollup``, sampled every 0.5 s,
 adb server included: PSS shares a page among the processes that map it, so nothing is counted
-twice), the processes at that peak by name with their PSS, and the most processes of each name
-alive at once; what the labs of a 2-handset run share that must be their own (the handset's adb
+twice), the processes at that peak by name with their PSS, the most processes of each name alive
+at once and the largest PSS one process of each name reached; what the labs of a 2-handset run share that must be their own (the handset's adb
 serial, the proxy's address, the world's server addresses, flows that reached the other lab's
 world: any of them is interference, a bug, and fails the row); and whether every lab gave the single handset's
 verdicts (a handset must not change a claim's verdict: a difference is a bug and fails the row).
@@ -125,6 +125,8 @@ class TreeSampler(threading.Thread):
         #: at the peak: process name -> [count, PSS kB]; over the run: most processes of a name at once
         self.at_peak: dict[str, list[int]] = {}
         self.most: Counter[str] = Counter()
+        #: over the run: the largest PSS (kB) of one process of each name
+        self.largest: Counter[str] = Counter()
         self.adb_pid: int | None = None
         self.adb_cpu = 0.0
         self._stop_event = threading.Event()
@@ -153,8 +155,10 @@ class TreeSampler(threading.Thread):
         by_name: dict[str, list[int]] = {}
         for pid in tree:
             entry = by_name.setdefault(names[pid], [0, 0])
+            pss = _pss_kb(pid)
             entry[0] += 1
-            entry[1] += _pss_kb(pid)
+            entry[1] += pss
+            self.largest[names[pid]] = max(self.largest[names[pid]], pss)
         for name, (n, _) in by_name.items():
             self.most[name] = max(self.most[name], n)
         kb = sum(kb for _, kb in by_name.values())
@@ -176,7 +180,8 @@ def pack_once(work: Path, xdist: list[str], keyword: str | None = None, world: s
     HARNESS_HOME is ``work/harness`` emptied first, its app compile cache kept when ``warm`` (the
     cache is keyed by its absolute path, so it is kept in place, not copied). Returns ``{"wall",
     "cpu", "adb_cpu", "code", "labs": [{"run_dir", "device", "flows", "proxy", "world", "servers",
-    "verdicts"}], "peak_mb", "at_peak": {name: [count, PSS kB]}, "most": {name: count}, "tail"}``
+    "verdicts"}], "peak_mb", "at_peak": {name: [count, PSS kB]}, "most": {name: count}, "largest": {name: PSS kB},
+    "tail"}``
     (seconds, CPU seconds, MB; verdicts: claim text -> verdict)."""
     from harness.capture.store import RunStore
     from harness.device.adbbin import use_adb
@@ -229,7 +234,8 @@ def pack_once(work: Path, xdist: list[str], keyword: str | None = None, world: s
                      "verdicts": {r["text"]: r["verdict"] for r in records}})
     return {"wall": wall, "cpu": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime),
             "adb_cpu": adb_cpu, "code": proc.returncode, "labs": labs, "peak_mb": sampler.peak_kb / 1024,
-            "at_peak": sampler.at_peak, "most": dict(sampler.most), "tail": log[-3000:]}
+            "at_peak": sampler.at_peak, "most": dict(sampler.most),
+            "largest": dict(sampler.largest), "tail": log[-3000:]}
 
 
 def same_verdicts(single: dict[str, str], labs: list[dict[str, Any]], split: bool) -> tuple[bool, str]:
@@ -256,6 +262,11 @@ def _procs(at_peak: dict[str, list[int]]) -> str:
 def _most(most: dict[str, int]) -> str:
     """``java 3, python 3, ...``: the most processes of each name alive at once during the run."""
     return ", ".join(f"{name} {n}" for name, n in sorted(most.items(), key=lambda kv: (-kv[1], kv[0])))[:100]
+
+
+def _largest(largest: dict[str, int]) -> str:
+    """``java 252 MB, python 190 MB, ...``: the largest PSS one process of each name reached."""
+    return ", ".join(f"{name} {kb / 1024:.0f} MB" for name, kb in sorted(largest.items(), key=lambda kv: -kv[1]))[:100]
 
 
 def shared(labs: list[dict[str, Any]]) -> str:
@@ -312,7 +323,8 @@ def run(quick: bool = False, rounds: int | None = None, world: str | None = None
                      f"{len(last['labs'])} / " + ", ".join(str(lab["flows"]) for lab in last["labs"])),
                  row(f"{label}: peak PSS of the process tree", m["peak_mb"], unit="MB"),
                  row(f"{label}: processes at the peak (PSS)", _procs(last["at_peak"])),
-                 row(f"{label}: most processes at once", _most(last["most"]))]
+                 row(f"{label}: most processes at once", _most(last["most"])),
+                 row(f"{label}: largest process of each name (PSS)", _largest(last["largest"]))]
         labs = min(handsets, len(single)) if "split" in label else handsets  # a split of 1 claim: 1 lab
         ok = all(len(r["labs"]) == labs and r["code"] in (0, 1) for r in runs)
         equal = [same_verdicts(single, r["labs"], split="split" in label) for r in runs]
