@@ -3,30 +3,41 @@ handsets"): the shipped ``ncsc_2021`` pack on 1 virtual handset, then on 2 at on
 harness pytest plugin under pytest-xdist as users run it (each worker takes a virtual handset of
 its own: its own world, proxy and apps, docs/scenarios.md "Several devices").
 
-    python benchmarks/handsets.py                    # the three configurations below, 1 round each
+    python benchmarks/handsets.py                    # the four configurations below, 1 round each
     python benchmarks/handsets.py --rounds 3         # medians of 3 rounds (interleaved)
-    python benchmarks/handsets.py --quick            # one claim per lab (the smoke test)
+    python benchmarks/handsets.py --quick            # one claim per lab, no split (the smoke test)
 
-Configurations (``python -m pytest --pyargs harness.packs.ncsc_2021 --harness-target virtual ...``):
+Configurations (``python -m pytest --pyargs harness.packs.ncsc_2021 --harness-target virtual ...``,
+the command ``harness run`` runs in its child), in this order in each round:
 
-- ``1 handset``: ``-n 1``, the whole pack on one handset;
+- ``1 handset, empty compile cache``: ``-n 1``, the whole pack, a first run after installing (the
+  apps and the ``vapp`` runtime are compiled into ``HARNESS_HOME/cache``);
+- ``1 handset``: the same with that cache kept (a user's second run);
 - ``2 handsets, whole pack each``: ``-n 2 --dist each``, every claim on both handsets at once (two
   phones of a device farm checked side by side): the per-lab cost;
 - ``2 handsets, pack split``: ``-n 2`` (xdist's default ``load``), the claims shared out between
   the two handsets, what ``harness run ncsc_2021 -n 2`` does: the speed-up a user gets.
 
-Each run is in a fresh HOME and HARNESS_HOME with its own adb server port (the server is killed
-afterwards). Figures per configuration: wall seconds; CPU seconds of pytest and every process it
-waited for (xdist workers, the handsets' app JVMs, Frida, mitmproxy threads, compilers); the adb
-server's own CPU seconds beside (it detaches from the run, so the rusage does not count it: read
-from ``/proc/PID/stat`` before it is killed); CPU seconds and flows recorded per lab; the peak
-memory of the run's process tree (sum of PSS, ``/proc/PID/smaps_rollup``, sampled every 0.5 s,
-adb server included: PSS shares a page among the processes that map it, so nothing is counted
-twice), the processes at that peak by name with their PSS, the most processes of each name alive
-at once and the largest PSS one process of each name reached; what the labs of a 2-handset run share that must be their own (the handset's adb
-serial, the proxy's address, the world's server addresses, flows that reached the other lab's
-world: any of them is interference, a bug, and fails the row); and whether every lab gave the single handset's
-verdicts (a handset must not change a claim's verdict: a difference is a bug and fails the row).
+One handset runs under ``-n 1`` so that both sides have the same processes (an xdist controller
+and its workers) and the ratio measures handsets, not xdist. The compile cache is kept in place
+between the runs of a round (it is keyed by its absolute path: a copy would be compiled again).
+
+Each run is in a fresh HOME and HARNESS_HOME (its compile cache excepted, above) with its own adb
+server port (the server is killed afterwards). Figures per configuration: wall seconds; CPU seconds
+of pytest and every process it waited for (xdist workers, the handsets' app JVMs, Frida and
+mitmproxy inside the workers, compilers); the adb server's own CPU seconds beside (it detaches from
+the run, so the rusage does not count it: read from ``/proc/PID/stat`` before it is killed); CPU
+seconds and flows recorded per lab; the peak memory of the run's process tree (sum of PSS,
+``/proc/PID/smaps_rollup``, sampled every 0.5 s, adb server included: PSS shares a page among the
+processes that map it, so nothing is counted twice; a process shorter than a sample can be
+missed), the processes at that peak by name with their PSS, the most processes of each name alive
+at once and the largest PSS one process of each name reached; what the labs of a 2-handset run
+share that must be their own (the handset's adb serial, the proxy's address, the world's server
+addresses, flows that reached the other lab's world: any of them is interference, a bug, and
+fails the row); and whether every lab gave the single handset's verdicts (a handset must not
+change a claim's verdict: a difference is a bug and fails the row). Beside the ratios: the CPU and
+peak PSS the second handset adds (2 handsets minus 1), since the per-lab figure shares the
+controller's fixed cost between the labs.
 
 Target: CPU seconds per lab with 2 handsets (whole pack each) <= 1.2 x the 1-handset figure. Two
 labs do the same work on separate handsets, so a harness without shared bottlenecks (one proxy,
