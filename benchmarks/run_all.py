@@ -5,7 +5,9 @@
 
 Targets 1-2 (recorder cost, load generator) come from ``record_overhead.run``, target 3
 (streaming analysis) from ``analysis.run``, target 4 (scenario latency, demo time) from
-``scenario_latency.run``, and the growth with list terms from ``scaling.run``; each returns rows ``{"figure", "value", "target", "met", "unit"}``
+``scenario_latency.run``, the growth with list terms from ``scaling.run`` and with virtual handsets
+(CPU per lab with 2 handsets at once against 1) from ``handsets.run``; each returns rows
+``{"figure", "value", "target", "met", "unit"}``
 (:mod:`table`). A benchmark that cannot run here is a row saying so, never a silent gap.
 The machine (cores, CPU model, load average) is printed above the table. Exit 0 when every target
 is met, 1 otherwise.
@@ -29,6 +31,7 @@ BENCHMARKS = (
     ("analysis", "target 3: streaming analysis"),
     ("scenario_latency", "target 4: scenario latency"),
     ("scaling", "cost against keyword-list terms (docs/performance.md)"),
+    ("handsets", "cost against virtual handsets: 1 vs 2 labs at once (docs/performance.md)"),
 )
 
 

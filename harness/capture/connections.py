@@ -145,7 +145,7 @@ class ClientConnections:
         first = self.first_bytes.pop(client.id, None)
         watch = self.after_handshake.pop(client.id, None)
         target = self.targets.pop(client.id, None)
-        self.steps.pop(client.id, None)
+        step = self.steps.pop(client.id, self.rec.timeline.current)  # the connection's start
         try:
             if count or first is None or not self._live():
                 return  # recorded already, or the client never sent anything
@@ -159,7 +159,7 @@ class ClientConnections:
                 extra["connect_target"] = f"{host}:{hport}"
             self.rec.emit(FlowRecord(
                 id=client.id, kind="error", started_at=client.timestamp_start, ended_at=time.time(),
-                client_ip=ip or "", client_port=port or 0, step_id=self.rec.timeline.current,
+                client_ip=ip or "", client_port=port or 0, step_id=step,
                 server_host=client.sni or host, server_port=hport,
                 sni=client.sni, tls_version=client.tls_version, alpn=alpn(client), body_cap=self.rec.body_cap,
                 request_body=first, request_body_size=len(first), request_body_truncated=len(first) >= FIRST_BYTES,
@@ -212,7 +212,8 @@ class ClientConnections:
         self.count(client.id)
         self.rec.emit(FlowRecord(
             id=data.conn.id, kind="tls_failure", started_at=client.timestamp_start, ended_at=time.time(),
-            client_ip=ip or "", client_port=port or 0, step_id=self.rec.timeline.current,
+            client_ip=ip or "", client_port=port or 0,
+            step_id=self.steps.get(client.id, self.rec.timeline.current),  # the connection's start
             server_host=client.sni or host, server_ip=sip, server_port=sport or hport,
             sni=client.sni, tls_version=client.tls_version, alpn=alpn(client), body_cap=self.rec.body_cap,
             error=data.conn.error or "client TLS handshake failed", extra=extra,

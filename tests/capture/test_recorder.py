@@ -104,6 +104,28 @@ def test_pinned_client_handshake_failure_is_recorded(capture, recorded, h2_serve
     assert flow.server_port == h2_server.port and flow.method is None
 
 
+def test_connection_rows_keep_the_step_they_started_in(capture, recorded, h2_server):
+    """A failed handshake and a malformed request that end after their step ended belong to the
+    step current when the client connected, as every flow does (docs/scenarios.md, "Steps and
+    settling"): an app stopped at a step's end cuts its handshake in the next step or in none
+    (seen as a stepless ``tls_failure`` in benchmarks/handsets.py runs)."""
+    capture.timeline.begin("early", "connects")
+    with socket.create_connection(capture.address, timeout=10) as raw:
+        raw.sendall(f"CONNECT 127.0.0.1:{h2_server.port} HTTP/1.1\r\nHost: 127.0.0.1:{h2_server.port}\r\n\r\n".encode())
+        assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+        capture.timeline.begin("late", "the handshake fails here")
+        with pytest.raises(ssl.SSLCertVerificationError):
+            h2_server.pinned_client_context().wrap_socket(raw, server_hostname="pinned.test")
+    capture.timeline.begin("early-2", "connects")
+    with socket.create_connection(capture.address, timeout=10) as raw:
+        raw.sendall(b"\x16\x00\xffNOT HTTP\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 400")
+        capture.timeline.end()  # closed outside any step
+    failed, malformed = recorded.wait(2)
+    assert (failed.kind, failed.step_id) == ("tls_failure", "early")
+    assert (malformed.kind, malformed.step_id) == ("error", "early-2")
+
+
 def test_step_attribution_and_mark_command(capture, recorded, h1_server):
     with _proxy_client(capture) as client:
         capture.timeline.begin("a", "first")
