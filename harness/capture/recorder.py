@@ -235,6 +235,8 @@ class Recorder:
 
     def tcp_start(self, f: tcp.TCPFlow) -> None:
         self.connections.request_seen(f.client_conn.id)
+        # a TCP flow belongs to the step current when its client connected, as every flow does
+        f.metadata.setdefault(STEP_KEY, self.connections.steps.get(f.client_conn.id, self.timeline.current))
 
     def tcp_end(self, f: tcp.TCPFlow) -> None:
         if not self._check(f):
@@ -249,7 +251,7 @@ class Recorder:
         self.connections.count(f.client_conn.id)
         self.emit(FlowRecord(
             id=f.id, kind="tcp", started_at=f.timestamp_created, ended_at=time.time(),
-            client_ip=ip or "", client_port=port or 0, step_id=self.timeline.current,
+            client_ip=ip or "", client_port=port or 0, step_id=f.metadata.get(STEP_KEY, self.timeline.current),
             server_host=f.client_conn.sni or host, server_ip=sip, server_port=sport or hport,
             sni=f.client_conn.sni, tls_version=f.client_conn.tls_version, alpn=alpn(f.client_conn),
             request_body=up[:cap], response_body=down[:cap], request_body_size=len(up),

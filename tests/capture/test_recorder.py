@@ -250,3 +250,30 @@ def test_failed_connect_keeps_its_target_and_reason(capture, recorded, tmp_path)
         rows = a.flows[a.flows["method"] == "CONNECT"]
         assert set(rows["server_host"]) >= {"nx-host.invalid"} and set(rows["kind"]) == {"error"}, source
         assert "nx-host.invalid" in set(a.destinations["host"]), source
+
+
+def test_a_raw_tcp_flow_keeps_the_step_it_started_in(capture, recorded):
+    """A raw TCP stream (not TLS, not HTTP: mitmproxy relays it as a TCP flow) that ends after its
+    step ended belongs to the step current when the client connected, as every flow does."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.settimeout(10)
+    try:
+        capture.timeline.begin("tcp-early", "connects")
+        with socket.create_connection(capture.address, timeout=10) as raw:
+            raw.sendall(f"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+            raw.sendall(b"\x00\x01PING\x00\n")
+            conn, _ = server.accept()
+            with conn:
+                conn.settimeout(10)
+                assert conn.recv(64) == b"\x00\x01PING\x00\n"
+                conn.sendall(b"PONG")
+                assert raw.recv(64) == b"PONG"
+                capture.timeline.begin("tcp-late", "the stream ends here")
+        flows = recorded.wait(1)
+    finally:
+        server.close()
+    tcp = [f for f in flows if f.kind == "tcp"]
+    assert len(tcp) == 1, [(f.kind, f.step_id) for f in flows]
+    assert tcp[0].step_id == "tcp-early" and tcp[0].request_body == b"\x00\x01PING\x00\n"
