@@ -34,3 +34,21 @@ def test_compose_validation_catches_a_bad_file():
 def test_image_never_copies_the_hosts_environment():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv/", "agents/node_modules/"} <= set(ignored)
+
+
+def test_license_is_an_spdx_expression_the_build_backend_reads_without_warning():
+    """``project.license`` as a TOML table makes setuptools 77+ print a deprecation banner on every
+    install (``make demo`` showed it 3 times, trial report item 12); PEP 639's SPDX string needs
+    setuptools 77 as the build requirement."""
+    import tomllib
+
+    from packaging.licenses import canonicalize_license_expression
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    license_ = project["project"]["license"]
+    assert isinstance(license_, str) and canonicalize_license_expression(license_) == license_
+    assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
+    setuptools = next(Requirement(r) for r in project["build-system"]["requires"] if r.startswith("setuptools"))
+    assert setuptools.specifier.contains(Version("77.0")) and not setuptools.specifier.contains(Version("76.9"))
