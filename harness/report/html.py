@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from harness.analysis.policy import jurisdiction_label
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
 from harness.report.redact import Redactor
@@ -143,8 +144,9 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
                     else "not verified" if restore else None),
         "claims": _claims(doc),
         "matrix": _matrix(doc),
-        "destinations": summary.get("destinations") or [],
-        "destinations_svg": destinations_chart(summary.get("destinations") or []),
+        "destinations": [{**d, "jurisdiction": jurisdiction_label(d.get("jurisdiction"), summary.get("jurisdiction_home"))}
+                         for d in summary.get("destinations") or []],
+        "destinations_svg": destinations_chart(summary.get("destinations") or [], summary.get("jurisdiction_home")),
         "lists": summary.get("config_lists") or [],
         "enforcement": _enforcement(findings),
         "steps": steps,
