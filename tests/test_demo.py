@@ -149,8 +149,10 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
     # (web browsing holds: no world withholds a page)
     assert [(c["id"].rsplit(".", 1)[-1], c["verdict"]) for c in doc["claims"]] == [(name, "holds" if name == "web_browsing_not_restricted"
                                                                  else "violated") for name in CLAIM_NAMES]
-    assert ("system apps do not download a keyword blacklist", "violated") == (doc["claims"][0]["text"],
-                                                                               doc["claims"][0]["verdict"])
+    # the sentence the pack states, as `harness packs` and `harness run` show it (trial report item 11)
+    assert ("System apps do not download a keyword blacklist.", "violated") == (doc["claims"][0]["text"],
+                                                                                doc["claims"][0]["verdict"])
+    assert "Listed terms are not filtered against control terms in search and ads." in out
     assert "Claims (packs ncsc_2021, vendor_claims) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
     # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
     flows = {f.id for f in RunStore.open(run_dir).iter_flows()}
