@@ -21,6 +21,22 @@ def _claim_of(decorator: ast.expr) -> str | None:
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
+def pack_tests(pack_dir: Path) -> dict[str, tuple[Path, str | None]]:
+    """Test function name -> (the file defining it, its claim text or None) for the ``test_*.py``
+    files under ``pack_dir`` (read with :mod:`ast`; a file that does not parse is skipped)."""
+    tests: dict[str, tuple[Path, str | None]] = {}
+    for path in sorted(Path(pack_dir).rglob("test_*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+                text = next((t for t in map(_claim_of, node.decorator_list) if t), None)
+                tests.setdefault(node.name, (path, text))
+    return tests
+
+
 def claim_texts(pack_dir: Path) -> dict[str, str]:
     """Check function name -> the claim text of the test that calls it, for the ``test_*.py``
     files of ``pack_dir`` (a file that does not parse is skipped: ``harness packs`` names it)."""
