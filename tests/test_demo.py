@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from harness.capture.store import RunStore
 from harness.cli.context import Env
@@ -120,7 +121,8 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
         assert stat.S_IMODE((run_dir / name).stat().st_mode) == 0o600, name
     assert f"Report: {run_dir}/report.html" in result.stdout
     html = (run_dir / "report.html").read_text()
-    assert all(c["text"] in html for c in doc["claims"]) and "Enforced:</b> yes" in html
+    # the pack's sentences ("The browser's ...") as the report's template escapes them
+    assert all(str(escape(c["text"])) in html for c in doc["claims"]) and "Enforced:</b> yes" in html
     assert doc["run_id"] and doc["harness_version"] and doc["status"] == "complete"
     for stamp in (doc["created_at"], doc["started_at"], doc["ended_at"], doc["device"]["collected_at"]):
         assert datetime.datetime.fromisoformat(stamp).utcoffset() == datetime.timedelta(0), stamp

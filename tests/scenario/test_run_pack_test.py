@@ -73,3 +73,22 @@ def test_the_plugin_refuses_frida_remote_without_an_address(pytester: pytest.Pyt
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--harness-frida remote needs --harness-frida-address HOST:PORT" in result.stderr.str()
     assert result.stdout.str().count("test_a") == 0
+
+
+def test_the_plugin_ignores_mitmproxy_internal_deprecations_only(pytester: pytest.Pytester):
+    """A lab's test printed 15 DeprecationWarnings raised inside mitmproxy (trial report item 12):
+    those are ignored; a DeprecationWarning of the lab's own code is still shown. The warnings are
+    raised as mitmproxy raises them (``warnings.warn_explicit`` with its module name)."""
+    pytester.makepyfile(test_w='''
+        import warnings
+
+        def test_w():
+            for module in ("mitmproxy.certs", "passlib.utils", "ldap3.core"):
+                warnings.warn_explicit("Passing pyOpenSSL X509 objects is deprecated", DeprecationWarning,
+                                       "internal.py", 1, module=module)
+            warnings.warn("the lab's own deprecation", DeprecationWarning)
+    ''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    text = result.stdout.str()
+    assert result.ret == 0 and "the lab's own deprecation" in text
+    assert "Passing pyOpenSSL" not in text and "1 warning" in text
