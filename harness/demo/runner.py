@@ -14,8 +14,8 @@ device is restored, and the handset, its apps, Frida, the proxy and the world ar
 from __future__ import annotations
 
 import shutil
-import tempfile
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
