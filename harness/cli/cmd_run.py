@@ -76,6 +76,18 @@ def check_target(target: str) -> str:
     return target
 
 
+def check_serials(target: str, adb: str | None) -> None:
+    """Each serial of ``target`` is listed by the adb server and ready, before pytest or a lab starts
+    (raises DeviceNotFound / DeviceError, which name the serial and the fix)."""
+    if target == "virtual":
+        return
+    from harness.device.adb import AdbServer, check_state, ensure_server
+
+    client = ensure_server(AdbServer.parse(adb))
+    for serial in target.split(","):
+        check_state(client, serial, attempted="harness run")
+
+
 def find_pack_test(name: str) -> Pack | None:
     """``PACK::TEST`` (an installed pack's name or module, then one of its test ids, as ``harness
     packs`` lists them): that test, as the node id of the file defining it; None when the part
@@ -100,18 +112,6 @@ def find_pack_test(name: str) -> Pack | None:
     raise UsageError(f"no test {quote(test)} in pack {pack.name} (its tests: {listed or 'none'})",
                      fix=f"give one of them (harness run {pack.name}::TEST) or the pack alone; `harness packs` "
                          "lists the claims in full")
-
-
-def check_serials(target: str, adb: str | None) -> None:
-    """Each serial of ``target`` is listed by the adb server and ready, before pytest or a lab starts
-    (raises DeviceNotFound / DeviceError, which name the serial and the fix)."""
-    if target == "virtual":
-        return
-    from harness.device.adb import AdbServer, check_state, ensure_server
-
-    client = ensure_server(AdbServer.parse(adb))
-    for serial in target.split(","):
-        check_state(client, serial, attempted="harness run")
 
 
 def restore_state(progress: list[dict[str, object]], killed: bool) -> str:

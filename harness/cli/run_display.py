@@ -24,7 +24,7 @@ from rich.text import Text
 
 from harness.cli.context import Env
 from harness.parsing import one_line
-from harness.scenario.run_results import RunResult, findings_text
+from harness.scenario.run_results import RunResult
 
 #: colour of each verdict on a terminal
 STYLE = {"holds": "green", "passed": "green", "violated": "bold red", "failed": "bold red", "error": "bold magenta",
@@ -157,6 +157,8 @@ def show_result(env: Env, result: RunResult, run_dir: str | None) -> None:
     counts = Counter(row.verdict for row in result.rows)
     console.print("verdicts: " + (", ".join(f"{n} {v}" for v, n in counts.most_common()) or "none"))
     if result.kinds:
+        from harness.scenario.run_results import findings_text
+
         console.print("findings: " + findings_text(result.kinds))
     if result.findings is not None:
         console.print(f"findings.json: {result.findings}")
