@@ -158,7 +158,7 @@ def test_domestic_reads_as_the_home_it_means() -> None:
     from harness.demo.summary import summary_lines
     from harness.device.intercept_live import flow_line
     from harness.report.charts import destinations_chart
-    from harness.report.html import build_context
+    from harness.report.html import build_context, with_home_words
 
     assert Policy().home_label == "EEA" and home_label(EU) == "EU" and home_label({"LT", "LV"}) == "home (LT, LV)"
     assert jurisdiction_label("domestic", "EEA") == "EEA" and jurisdiction_label("domestic", None) == "domestic"
@@ -166,8 +166,9 @@ def test_domestic_reads_as_the_home_it_means() -> None:
     rows = [{"host": "ie.example", "server_ip": "1.2.3.4", "country": "IE", "jurisdiction": "domestic", "flows": 2}]
     svg = destinations_chart(rows, "EEA")
     assert svg is not None and "IE (EEA)" in svg and "domestic" not in svg
-    context = build_context({"summary": {"destinations": rows, "jurisdiction_home": "EEA"}})
-    assert [d["jurisdiction"] for d in context["destinations"]] == ["EEA"]
+    doc = {"summary": {"destinations": rows, "jurisdiction_home": "EEA"}}
+    context = with_home_words(build_context(doc), doc)
+    assert [d["jurisdiction"] for d in context["destinations"]] == ["EEA"] and "IE (EEA)" in context["destinations_svg"]
 
     class Here:
         def resolve(self, ip):

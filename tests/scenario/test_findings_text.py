@@ -16,3 +16,4 @@ def test_findings_line_says_comparisons_and_their_outcomes():
     kinds = {"comparison: filtered": 1, "comparison: inconclusive": 1}
     assert findings_text(kinds) == "2 comparisons: 1 filtered, 0 not filtered, 1 inconclusive"
     assert findings_text({"comparison: filtered": 1}) == "1 comparison: 1 filtered, 0 not filtered"
+    assert finding_label({"kind": "pii_sent", "verdict": "not_sent"}) == "pii_sent (not_sent)"
