@@ -210,4 +210,3 @@ def test_a_comparison_that_found_no_filtering_is_not_counted_as_filtering():
     assert finding_label({"kind": "filtered", "verdict": "inconclusive"}) == "comparison: inconclusive"
     assert finding_label({"kind": "pii_sent", "verdict": "sent"}) == "pii_sent"
     assert finding_label({"kind": "pii_sent"}) == "pii_sent" and finding_label("x") == "?"
-
