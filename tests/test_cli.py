@@ -6,6 +6,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from harness import __version__
 from harness.cli.context import Env
 from harness.cli.main import build_parser, main
@@ -44,4 +46,39 @@ def test_unknown_command_is_a_usage_error():
         [sys.executable, "-m", "harness", "no-such-command"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == ExitStatus.ERROR
-    assert "invalid choice" in proc.stderr
+    assert proc.stderr == "harness: unknown command 'no-such-command'; see harness --help\n"
+
+
+#: a mistyped option or value (trial report item 8): (argv, the one line on stderr)
+USAGE_ERRORS = [
+    (["run", "ncsc_2021", "--wrld", "compliant"],
+     "harness run: unknown option --wrld (did you mean --world?); see harness run --help"),
+    (["demo", "--wrld", "compliant"],
+     "harness demo: unknown option --wrld (did you mean --world?); see harness demo --help"),
+    (["run", "x.py", "-n", "abc"], "harness run: -n 'abc': expected a whole number (e.g. 2); see harness run --help"),
+    (["demo", "--timeout", "abc"],
+     "harness demo: --timeout 'abc': expected a number (e.g. 30 or 2.5); see harness demo --help"),
+    (["sim", "start", "--prt", "5"],
+     "harness sim start: unknown option --prt (did you mean --port?); see harness sim start --help"),
+    (["sim", "strt"], "harness sim: unknown command 'strt' (did you mean start?); see harness sim --help"),
+    (["rn", "x.py"], "harness: unknown command 'rn' (did you mean run?); see harness --help"),
+    (["intercept", "--ca", "systm"], "harness intercept: --ca 'systm': expected one of auto, system, user, none "
+                                     "(did you mean system?); see harness intercept --help"),
+    (["record", "--port"], "harness record: --port needs a value; see harness record --help"),
+    (["export"], "harness export: missing the argument RUN_DIR; see harness export --help"),
+    (["export", "a", "b"], "harness export: unexpected argument 'b'; see harness export --help"),
+    (["analyze", "x.mitm", "--zzz"], "harness analyze: unknown option --zzz; see harness analyze --help"),
+]
+
+
+@pytest.mark.parametrize(("argv", "line"), USAGE_ERRORS, ids=[" ".join(a) for a, _ in USAGE_ERRORS])
+def test_usage_error_is_one_line_naming_the_problem_and_the_fix(argv: list[str], line: str) -> None:
+    code, out, err = run_cli(*argv)
+    assert (code, out, err) == (ExitStatus.ERROR, "", line + "\n")
+
+
+def test_usage_error_of_the_installed_command_is_one_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "harness", "run", "ncsc_2021", "--wrld", "compliant"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == ExitStatus.ERROR and proc.stdout == ""
+    assert proc.stderr.splitlines() == [USAGE_ERRORS[0][1]]

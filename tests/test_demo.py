@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from harness.capture.store import RunStore
 from harness.cli.context import Env
@@ -120,7 +121,8 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
         assert stat.S_IMODE((run_dir / name).stat().st_mode) == 0o600, name
     assert f"Report: {run_dir}/report.html" in result.stdout
     html = (run_dir / "report.html").read_text()
-    assert all(c["text"] in html for c in doc["claims"]) and "Enforced:</b> yes" in html
+    # the pack's sentences ("The browser's ...") as the report's template escapes them
+    assert all(str(escape(c["text"])) in html for c in doc["claims"]) and "Enforced:</b> yes" in html
     assert doc["run_id"] and doc["harness_version"] and doc["status"] == "complete"
     for stamp in (doc["created_at"], doc["started_at"], doc["ended_at"], doc["device"]["collected_at"]):
         assert datetime.datetime.fromisoformat(stamp).utcoffset() == datetime.timedelta(0), stamp
@@ -149,8 +151,10 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
     # (web browsing holds: no world withholds a page)
     assert [(c["id"].rsplit(".", 1)[-1], c["verdict"]) for c in doc["claims"]] == [(name, "holds" if name == "web_browsing_not_restricted"
                                                                  else "violated") for name in CLAIM_NAMES]
-    assert ("system apps do not download a keyword blacklist", "violated") == (doc["claims"][0]["text"],
-                                                                               doc["claims"][0]["verdict"])
+    # the sentence the pack states, as `harness packs` and `harness run` show it (trial report item 11)
+    assert ("System apps do not download a keyword blacklist.", "violated") == (doc["claims"][0]["text"],
+                                                                                doc["claims"][0]["verdict"])
+    assert "Listed terms are not filtered against control terms in search and ads." in out
     assert "Claims (packs ncsc_2021, vendor_claims) -> verdict:" in out and "[agrees] claim verdicts == what the world did" in out
     # evidence in the findings contract's shape: flow ids in the run store, and the Cipher plaintext
     flows = {f.id for f in RunStore.open(run_dir).iter_flows()}

@@ -45,3 +45,18 @@ def test_a_pack_has_title_source_claims_and_one_marked_test_per_claim(name):
         called |= {n.func.id for n in ast.walk(test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert called >= {c.__name__ for c in claims.CLAIMS}, "a claim function without a test"
     assert len(tests) == len(claims.CLAIMS)
+
+
+def test_the_demo_states_each_claim_as_the_pack_does():
+    """``harness demo`` said "searches are never restricted" where ``harness packs`` and ``harness
+    run`` say the marker's sentence (trial report item 11): the demo's text for each check is the
+    claim of the pack's test that runs it, as collected by pytest (``harness packs``)."""
+    from harness.packs.claim_text import claim_texts
+    from harness.packs.ground_truth import ALL_CLAIMS
+    from harness.scenario.packs import collect, installed_packs
+
+    packs = [installed_packs()[name] for name in sorted(PACKS)]
+    collected = {str(item["claim"]) for item in collect([pack.path for pack in packs]).items}
+    texts = {**claim_texts(packs[0].path), **claim_texts(packs[1].path)}
+    demo = [texts.get(check.__name__) for check in ALL_CLAIMS]
+    assert None not in demo and set(demo) == collected and len(demo) == len(collected)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.analysis.shapes import FACTS, MAX_FACTS_BYTES
+from harness.analysis.shapes import FACTS, MAX_FACTS_BYTES, SEARCHED_KEYS
 from harness.errors import AnalysisError
 from harness.parsing import check_shape, load_json, quote, read_text
 
@@ -92,10 +92,37 @@ def _add_location(kv: KnownValues, name: str, loc: Any) -> None:
     kv.values.append(KnownValue(f"{name}.lon", "coordinate", repr(lon_f), group=name, need=2))
 
 
+def _check_text_values(facts: Any, origin: str) -> None:
+    """A searched key holding a number or true/false (``{"imei": 123}``) is refused with the key and
+    the shape it needs: searched as printed, it would silently find nothing (docs/analysis.md)."""
+    if not isinstance(facts, dict):
+        return
+    if isinstance(facts.get("facts"), dict):
+        _check_text_values(facts["facts"], origin)
+    for key in (*SEARCHED_KEYS, "installed_apps"):
+        value = facts.get(key)
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, bool | int | float):
+                where = key if item is value else f"{key}[{i}]"
+                shape = "a list of strings" if key == "installed_apps" else "a string or a list of strings"
+                raise AnalysisError(
+                    f"{origin}: at {where}: expected {shape}, got {type(item).__name__} {quote(item, 40)}",
+                    fix=f'write the value in quotes, e.g. "{str(item)[:40]}"')
+    for group in ("custom", "canaries"):
+        entries = facts.get(group)
+        for name, item in (entries.items() if isinstance(entries, dict) else ()):
+            if isinstance(item, bool | int | float):
+                raise AnalysisError(f"{origin}: at {group}.{quote(name, 40)[1:-1]}: expected a string, got "
+                                    f"{type(item).__name__} {quote(item, 40)}",
+                                    fix="write the value in quotes")
+
+
 def check_facts(facts: Any, origin: str = "device facts") -> None:
     """Raise :class:`AnalysisError` naming the first place where ``facts`` does not fit
-    :data:`harness.analysis.shapes.FACTS` (types, at most 1024 characters per searched value,
-    2000 installed apps, 256 entries per list)."""
+    :data:`harness.analysis.shapes.FACTS` (types: every searched value a string, at most 1024
+    characters; 2000 installed apps, 256 entries per list)."""
+    _check_text_values(facts, origin)
     check_shape(facts, FACTS, origin, AnalysisError, fix="see docs/analysis.md, 'Device facts'")
 
 

@@ -2,11 +2,13 @@
 
 Classes: ``domestic`` (home jurisdiction, default EU/EEA), ``adequate`` (adequacy decision;
 the United States only for hosts marked DPF-certified), ``third_country`` and ``unknown``.
+Displays show ``domestic`` as the home it means (:func:`jurisdiction_label`: ``EEA``).
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,9 +64,35 @@ class Policy:
             return ADEQUATE
         return THIRD_COUNTRY
 
+    @property
+    def home_label(self) -> str:
+        """The home's display word (:func:`home_label`)."""
+        return home_label(self.home)
+
     def to_dict(self) -> dict[str, Any]:
         return {"home": self.home_name, "home_countries": sorted(self.home), "adequate": sorted(self.adequate),
                 "dpf_certified": self.dpf_certified, "hosts": self.hosts}
+
+
+def home_label(home: Iterable[str]) -> str:
+    """The display word of a home jurisdiction: ``EEA`` or ``EU`` for those groups, else ``home
+    (LT, LV)`` (at most four codes shown)."""
+    countries = frozenset(home)
+    if countries == EEA:
+        return "EEA"
+    if countries == EU:
+        return "EU"
+    codes = sorted(countries)
+    return "home (" + ", ".join(codes[:4]) + (", ..." if len(codes) > 4 else "") + ")"
+
+
+def jurisdiction_label(cls: str | None, home: str | None) -> str:
+    """Display text of a jurisdiction class: ``domestic`` reads as the home it means (``EEA`` for
+    the default policy: an Irish server is not "domestic" to a Lithuanian handset); the other
+    classes and findings.json keep their values. ``home`` None (not known): ``domestic``."""
+    if cls == DOMESTIC:
+        return home or DOMESTIC
+    return cls or UNKNOWN
 
 
 def _glob(pattern: str) -> str:

@@ -26,7 +26,9 @@ MAX_GEO_ENTRIES = 20_000
 MAX_POLICY_HOSTS = 2_000
 
 _TEXT: dict[str, Any] = {"type": "string", "maxLength": MAX_VALUE_CHARS}
-_SCALAR: dict[str, Any] = {"anyOf": [_TEXT, {"type": "number"}]}
+#: a searched value is text: a JSON number would be searched as Python prints it (a phone number's
+#: leading 0 or +, an IMEI past 2**53 in other readers, 1e20) -- a likely mistake, so refused
+_SCALAR: dict[str, Any] = _TEXT
 _NAMED = {"type": "object", "properties": {"name": _SCALAR, "value": _SCALAR, "type": _SCALAR},
           "maxProperties": 16, "propertyNames": {"type": "string"}}
 _ONE_OR_MANY = {"anyOf": [{"type": "null"}, _SCALAR, _NAMED,
@@ -57,7 +59,7 @@ FACTS: dict[str, Any] = {
             "location": {"anyOf": [{"type": "null"}, _LOCATION]},
             "installed_apps": {"anyOf": [{"type": "null"}, {
                 "type": "array", "maxItems": MAX_APPS,
-                "items": {"anyOf": [{"type": "string", "maxLength": 256}, {"type": "number"}]}}]},
+                "items": {"type": "string", "maxLength": 256}}]},
             "canaries": {"anyOf": [
                 {"type": "null"},
                 {"type": "object", "maxProperties": MAX_LIST, "propertyNames": {"type": "string", "maxLength": 128},

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis.pipeline import Analysis
+from harness.analysis.policy import home_label, jurisdiction_label
 
 #: finding kinds about personal data (rules ``pii.known_value`` and ``pii.third_country``)
 PII_KINDS = ("pii_sent", "pii_abroad")
@@ -29,7 +30,8 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
     unknown country), ``config_lists`` (one row per distinct list version: ``downloads`` counts
     repeated fetches), ``personal_data``, ``filtering`` (the ``filtered`` findings), ``comparisons``
     (the experiment/control numbers), ``pinning``, ``coverage``, ``geo``, ``findings``,
-    ``max_severity``."""
+    ``max_severity``, ``jurisdiction_home`` (the display word of class ``domestic``, e.g. ``EEA``;
+    harness.analysis.policy.home_label)."""
     destinations = _records(a.destinations)
     by_country: dict[tuple[str, str], dict[str, Any]] = {}
     for d in destinations:
@@ -39,7 +41,9 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
         row["flows"] += int(d.get("flows") or 0)
     events = a.agent_events
     crypto = int(events["type"].str.startswith("crypto:").sum()) if not events.empty else 0
+    policy = a.meta.get("policy") or {}
     return {
+        "jurisdiction_home": home_label(policy["home_countries"]) if policy.get("home_countries") else None,
         "source": a.source,
         "path": a.path,
         "incomplete": a.incomplete,
@@ -122,7 +126,8 @@ def summary_text(a: Analysis) -> str:
     if d["destinations_by_country"]:
         lines.append("")
         lines.append("Destinations by country / jurisdiction:")
-        table = pd.DataFrame([{**r, "hosts": len(r["hosts"])} for r in d["destinations_by_country"]])
+        table = pd.DataFrame([{**r, "jurisdiction": jurisdiction_label(r["jurisdiction"], d["jurisdiction_home"]),
+                               "hosts": len(r["hosts"])} for r in d["destinations_by_country"]])
         lines.append(table.to_string(index=False))
     lines += _geo_notes(d)
     findings = d["findings"]

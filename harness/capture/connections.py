@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 #: flow metadata key of the step id (also in flows.mitm), see docs/dev/contracts.md section 1
 STEP_KEY = "harness.step_id"
+#: flow metadata key of the harness's own control requests through the proxy (``harness mark``'s
+#: ``GET http://harness.mark/step?...``): answered by the proxy, never recorded as the phone's flow
+CONTROL_KEY = "harness.control"
 #: how much of a connection's first data is kept for connections that never become a flow
 FIRST_BYTES = 4096
 #: how often connections that finished the client TLS handshake but sent no request are checked

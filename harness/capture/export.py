@@ -67,7 +67,11 @@ def export_parquet(store: RunStore, out: Path) -> Path:
 
 
 def export_csv(store: RunStore, out: Path) -> Path:
-    frame = flows_table(store).to_pandas()
+    """The flow table as CSV: integer columns stay integers where a value is missing (pandas'
+    nullable ``Int64``: ``443``, not ``443.0``), bodies base64 text."""
+    import pandas as pd
+
+    frame = flows_table(store).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     for col in ("request_body", "response_body"):
         frame[col] = frame[col].map(lambda b: base64.b64encode(b).decode() if b is not None else None)
     with _private_out(out, "w") as fh:

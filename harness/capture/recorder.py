@@ -30,7 +30,7 @@ from typing import Any
 
 from mitmproxy import command, connection, ctx, exceptions, http, tcp, tls
 
-from harness.capture.connections import STEP_KEY, ClientConnections, addr, alpn
+from harness.capture.connections import CONTROL_KEY, STEP_KEY, ClientConnections, addr, alpn
 from harness.capture.httprecord import BodyTap, ConnFacts, http_record
 from harness.capture.mitmfile import FlowStates, MitmFileWriter
 from harness.capture.records import DEFAULT_BODY_CAP, FlowRecord, WsMessage
@@ -270,6 +270,8 @@ class Recorder:
         if self.store is None or self.failure is not None:
             return
         self.connections.count(f.client_conn.id)
+        if f.metadata.get(CONTROL_KEY):  # the harness's own request (a step mark): not the phone's traffic
+            return
         facts = ConnFacts.of(f)
         step = f.metadata.get(STEP_KEY, self.timeline.current)
         cap, now = self.body_cap, time.time()

@@ -15,11 +15,15 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli.context import Env
 from harness.errors import UsageError
-from harness.parsing import quote
-from harness.scenario.target import FRIDA_TRANSPORTS
+from harness.parsing import one_line, quote
+from harness.scenario.target import FRIDA_TRANSPORTS, check_frida_options
+
+if TYPE_CHECKING:
+    from harness.scenario.packs import Pack
 
 #: ``--target``: ``virtual`` or adb serials (USB serials, ``HOST:PORT``, ``emulator-5554``)
 _SERIAL = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -97,6 +101,32 @@ def check_serials(target: str, adb: str | None) -> None:
         check_state(client, serial, attempted="harness run")
 
 
+def find_pack_test(name: str) -> Pack | None:
+    """``PACK::TEST`` (an installed pack's name or module, then one of its test ids, as ``harness
+    packs`` lists them): that test, as the node id of the file defining it; None when the part
+    before ``::`` is no installed pack (a path: harness.scenario.packs.find_pack). Raises
+    UsageError naming the test id, the pack, its tests with their claims and the fix."""
+    from harness.packs.claim_text import pack_tests
+    from harness.scenario.packs import Pack, installed_packs
+
+    pack_name, sep, test = name.partition("::")
+    if not sep:
+        return None
+    packs = installed_packs()
+    pack = packs.get(pack_name) or next((p for p in packs.values() if p.module == pack_name), None)
+    if pack is None:
+        return None
+    tests = pack_tests(pack.path)
+    found = tests.get(test.split("[", 1)[0].split("::", 1)[0])
+    if found is not None:
+        return Pack(name=name, path=Path(f"{found[0]}::{test}"), module=pack.module, title=pack.title,
+                    source=pack.source, origin=pack.origin)
+    listed = "; ".join(f"{t} ({one_line(claim or 'no claim marker', 36)})" for t, (_, claim) in tests.items())
+    raise UsageError(f"no test {quote(test)} in pack {pack.name} (its tests: {listed or 'none'})",
+                     fix=f"give one of them (harness run {pack.name}::TEST) or the pack alone; `harness packs` "
+                         "lists the claims in full")
+
+
 def restore_state(progress: list[dict[str, object]], killed: bool) -> str:
     """What the run shows of the labs' teardown after a stop: a lab restores its device, then closes
     its run store (``closed_at`` in the store's meta) and says ``lab-close``; a device whose lab
@@ -151,7 +181,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
     target = check_target(args.target)
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"-n {args.workers}: needs at least one worker", fix="e.g. -n 2")
-    packs = [find_pack(name) for name in args.packs]
+    check_frida_options(args.frida, args.frida_address)
+    packs = [find_pack_test(name) or find_pack(name) for name in args.packs]
     passed = plugin_args(args)
     check_world_and_profile(target, args.world, args.profile)
     check_serials(target, args.adb)

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
                 raise
         env.out(record.serial)
         if record.world:
-            env.out(f"world {record.world['name']}: truth log {record.world['truth_log']}, "
+            env.err(f"world {record.world['name']}: truth log {record.world['truth_log']}, "
                     f"CA {record.world['ca_cert']}, geo table {record.world['geo_file']}")
         return int(ExitStatus.OK)
     if args.sim_command == "stop":

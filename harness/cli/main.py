@@ -2,7 +2,7 @@
 
 Each subcommand is a module in :mod:`harness.cli` exposing ``register(subparsers)``; the parser it
 adds sets ``func(args, env) -> int``. A :class:`~harness.errors.HarnessError` becomes one line on
-stderr and exit status 2.
+stderr and exit status 2; so is a usage error (:mod:`harness.cli.parser`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from harness import __version__
 from harness.cli.context import Env
+from harness.cli.parser import Parser, UsageExit, parse
 from harness.cli.status import ExitStatus
 from harness.errors import HarnessError
 from harness.parsing import one_line
@@ -41,19 +42,13 @@ COMMAND_MODULES = [
 ]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(int(ExitStatus.ERROR), f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="harness",
         description="Android interception test harness: record what apps send, where, and what they filter.",
     )
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -89,8 +84,11 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     env = env or Env()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        args = parse(parser, argv)
+    except UsageExit as exc:  # one line naming the problem and the fix, never a usage dump
+        env.err(exc.line)
+        return int(ExitStatus.ERROR)
+    except SystemExit as exc:  # argparse exits on --help and --version
         return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help(env.stdout)

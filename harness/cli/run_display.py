@@ -159,7 +159,9 @@ def show_result(env: Env, result: RunResult, run_dir: str | None) -> None:
     counts = Counter(row.verdict for row in result.rows)
     console.print("verdicts: " + (", ".join(f"{n} {v}" for v, n in counts.most_common()) or "none"))
     if result.kinds:
-        console.print("findings: " + ", ".join(f"{n} {k}" for k, n in sorted(result.kinds.items())))
+        from harness.scenario.run_results import findings_text
+
+        console.print("findings: " + findings_text(result.kinds))
     if result.findings is not None:
         console.print(f"findings.json: {result.findings}")
     if run_dir is not None:

@@ -14,6 +14,7 @@ device is restored, and the handset, its apps, Frida, the proxy and the world ar
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,15 +146,20 @@ def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
     """The packs' claims, each saved to the run's ``claims.jsonl`` as it is decided; (claim
     results, step results). The steps they take are what the ground-truth comparison needs: the
     search pair's rendered ads, the browser's first-start telemetry (decrypted by the crypto agent)."""
+    from harness.packs.claim_text import claim_texts
     from harness.packs.ground_truth import ALL_CLAIMS
     from harness.report.document import claim_record, save_claim
     from harness.scenario.claims import evidence_steps
 
     claims = []
+    texts: dict[str, dict[str, str]] = {}
     for check in ALL_CLAIMS:
         before = len(lab.steps)
         pack = check.__module__.split(".")[-2]  # harness.packs.<pack>.claims
+        if pack not in texts:  # the sentence the pack's test states (as `harness packs` and `harness run` say it)
+            texts[pack] = claim_texts(Path(sys.modules[check.__module__].__file__ or ".").parent)
         outcome = check(lab)
+        outcome.claim = texts[pack].get(check.__name__, outcome.claim)
         claims.append(outcome)
         flow_ids = [f.id for f in lab.flows()]
         save_claim(lab.run_dir, claim_record(outcome, claim_id=f"{pack}.{check.__name__}", flow_ids=flow_ids,

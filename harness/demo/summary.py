@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.analysis.policy import jurisdiction_label
+
 
 def summary_lines(doc: dict[str, Any]) -> list[str]:
     """The summary's lines (no newlines) for findings document ``doc``."""
@@ -19,9 +21,10 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         out.append(f"Claims (packs {', '.join(packs) or '?'}) -> verdict:")
         for c in claims:
             out.append(f"  {c['text']:<{width}}  {'holds' if c['verdict'] == 'holds' else c['verdict'].upper()}")
+    home = s.get("jurisdiction_home")
     out.append("Destinations by country / jurisdiction:")
     for row in s["destinations_by_country"]:
-        out.append(f"  {row['country']:<3} {row['jurisdiction']:<14} {', '.join(row['hosts'])}")
+        out.append(f"  {row['country']:<3} {jurisdiction_label(row['jurisdiction'], home):<14} {', '.join(row['hosts'])}")
     lists = sorted(s["config_lists"], key=lambda lst: -lst["terms"])
     if lists:
         top = lists[0]
@@ -51,10 +54,12 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         out.append("Personal data sent abroad: none found")
     other = [p for p in sent if (p["value"], p["destination"]) not in {(a["value"], a["destination"]) for a in abroad}]
     if other:
-        out.append("Personal data sent elsewhere (domestic, adequate or unknown destination):")
+        out.append(f"Personal data sent elsewhere ({jurisdiction_label('domestic', home)}, adequate or unknown "
+                   "destination):")
     for p in other:
         out.append(f"  {p['value']} -> {p['destination'] or 'no recorded flow'} "
-                   f"({', '.join(p['countries'] or ['?'])}, {', '.join(p['jurisdictions'] or ['?'])}) "
+                   f"({', '.join(p['countries'] or ['?'])}, "
+                   f"{', '.join(jurisdiction_label(j, home) for j in p['jurisdictions'] or ['?'])}) "
                    f"via {', '.join(c or 'raw' for c in p['chains'] or ['raw'])}")
     for f in s["filtering"]:
         d = f["details"]

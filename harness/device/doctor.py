@@ -157,6 +157,22 @@ def _guard(name: str, fn: Callable[[], Check]) -> Check:
         return Check(name, False, exc.reason, fix=exc.fix)
 
 
+def _started_virtual(home: Path, serial: str) -> bool:
+    """Whether ``serial`` is a virtual handset started by ``harness sim start`` (its record in
+    ``HOME/sim/NAME/handset.json``, matched by serial, never guessed from a port)."""
+    from harness.sim import service
+
+    root = home / "sim"
+    if not root.is_dir():
+        return False
+    for folder in root.iterdir():
+        if folder.is_dir():
+            record = service.status(folder)
+            if record is not None and record.serial == serial:
+                return True
+    return False
+
+
 def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool = True,
                home: Path | None = None) -> DoctorReport:
     """All checks; the proxy probe journals its device change under ``home`` (HARNESS_HOME)."""
@@ -219,6 +235,9 @@ def run_doctor(server: AdbServer, serial: str | None = None, probe_proxy: bool =
         return Check("SELinux", True, mode, blocking=False)
 
     def frida_check() -> Check:
+        if _started_virtual(state_home, serial):
+            return Check("frida-server", True, "not needed: the virtual handset's apps are host processes, "
+                                               "which Frida instruments directly (--frida local)")
         want = client_version()
         if not device.exists(FRIDA_SERVER):
             abi = device.getprop("ro.product.cpu.abi") or "unknown"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.analysis.geo import GeoResolver
-from harness.analysis.policy import Policy
+from harness.analysis.policy import Policy, jurisdiction_label
 from harness.capture.records import FlowRecord
 from harness.redact import redact_url
 
@@ -39,6 +39,8 @@ class FlowLine:
     jurisdiction: str
     status: int | None
     error: str | None
+    #: the display word of class ``domestic`` (``EEA``; harness.analysis.policy.jurisdiction_label)
+    home: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -54,7 +56,7 @@ class FlowLine:
         if self.path and self.path != "/":
             target += self.path if len(self.path) <= PATH_WIDTH else self.path[:PATH_WIDTH] + "..."
         parts.append(target)
-        parts.append(f"{self.country or '--'} {self.jurisdiction}")
+        parts.append(f"{self.country or '--'} {jurisdiction_label(self.jurisdiction, self.home)}")
         if self.status is not None:
             parts.append(str(self.status))
         elif self.kind == "idle":  # a spare connection: not a failure (docs/capture.md)
@@ -77,7 +79,7 @@ def flow_line(record: FlowRecord, geo: GeoResolver, policy: Policy) -> FlowLine:
         started_at=record.started_at, step_id=record.step_id, kind=record.kind, method=record.method,
         host=host, path=redact_url(record.path), server_ip=record.server_ip, country=answer.country,
         jurisdiction=policy.classify(answer.country, host), status=record.status_code,
-        error=record.error,
+        error=record.error, home=policy.home_label,
     )
 
 

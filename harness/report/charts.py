@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from harness.analysis.policy import jurisdiction_label
+
 #: colour per jurisdiction class (EU/EEA, adequacy decision, third country, unknown)
 JURISDICTION_COLOURS = {
     "domestic": "#2e7d32",
@@ -38,11 +40,12 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
 
 
-def destinations_chart(destinations: Sequence[dict[str, Any]]) -> str | None:
+def destinations_chart(destinations: Sequence[dict[str, Any]], home: str | None = None) -> str | None:
     """Flows per country, one bar per (country, jurisdiction), coloured by jurisdiction.
 
     ``destinations``: rows with ``country`` (ISO 3166 alpha-2 or None), ``jurisdiction`` and
-    ``flows`` (count). ``None`` when there is nothing to draw.
+    ``flows`` (count); ``home``: the display word of class ``domestic`` (``EEA``; see
+    harness.analysis.policy.jurisdiction_label). ``None`` when there is nothing to draw.
     """
     totals: dict[tuple[str, str], int] = {}
     for row in destinations:
@@ -53,7 +56,7 @@ def destinations_chart(destinations: Sequence[dict[str, Any]]) -> str | None:
     items = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(items) + 0.9))
-    labels = [f"{country} ({jur.replace('_', ' ')})" for (country, jur), _ in items]
+    labels = [f"{country} ({jurisdiction_label(jur, home).replace('_', ' ')})" for (country, jur), _ in items]
     colours = [JURISDICTION_COLOURS.get(jur, JURISDICTION_COLOURS["unknown"]) for (_, jur), _ in items]
     bars = ax.barh(labels, [n for _, n in items], color=colours)
     ax.bar_label(bars, padding=3)

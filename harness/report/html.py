@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from harness.analysis.policy import jurisdiction_label
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
 from harness.report.labels import target_label
@@ -165,6 +166,18 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     }
 
 
+def with_home_words(context: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """``context`` with the destinations' class ``domestic`` shown as the home it means (``EEA``;
+    the summary's ``jurisdiction_home``, harness.analysis.policy.jurisdiction_label) in the table
+    and the chart; unchanged for a document that does not say its home."""
+    home = (doc.get("summary") or {}).get("jurisdiction_home")
+    if home:
+        rows = context["destinations"]
+        context["destinations"] = [{**d, "jurisdiction": jurisdiction_label(d.get("jurisdiction"), home)} for d in rows]
+        context["destinations_svg"] = destinations_chart(rows, home)
+    return context
+
+
 def render_report(doc: dict[str, Any], store: Any = None, source: str = "",
                   redactor: Redactor | None = None) -> str:
     """The HTML page (text) for a findings document."""
@@ -174,7 +187,7 @@ def render_report(doc: dict[str, Any], store: Any = None, source: str = "",
         loader=jinja2.PackageLoader("harness.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**build_context(doc, store, source, redactor))
+    return env.get_template("report.html.j2").render(**with_home_words(build_context(doc, store, source, redactor), doc))
 
 
 def load_findings(run_dir: str | os.PathLike[str]) -> dict[str, Any]:

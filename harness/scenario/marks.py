@@ -9,7 +9,9 @@ session gets per-step evidence and verdicts like a scripted one. Three ways in:
   (``HARNESS_HOME/intercept/SERIAL.json``, 0600: proxy address, run directory, a random token) and
   sends ``GET http://harness.mark/step?name=NAME&token=T`` through the proxy, which the addon
   answers itself (never forwarded) after calling ``harness.mark``; without the token the request
-  is answered 403, so an app on the phone cannot insert steps;
+  is answered 403, so an app on the phone cannot insert steps. The request with the token is the
+  harness's own: it becomes the step, never a flow of the run (no destination, no export row, its
+  token nowhere in the run); one without it is recorded like any request the phone sends;
 - a line typed in the intercept terminal (Enter alone: ``step-N``; a word: that name).
 """
 
@@ -23,6 +25,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from mitmproxy import command, http
 
+from harness.capture.connections import CONTROL_KEY
 from harness.errors import UsageError
 from harness.fsutil import private_dir, write_private
 
@@ -49,6 +52,7 @@ class MarkAddon:
         if query.get("token", [""])[0] != self.token:
             flow.response = http.Response.make(403, b"bad token\n", {"content-type": "text/plain"})
             return
+        flow.metadata[CONTROL_KEY] = True  # ours: the recorder keeps the step, not the request
         name = query.get("name", [""])[0]
         try:
             step = self._mark(name)

@@ -25,6 +25,7 @@ import pytest
 from harness.errors import HarnessError, UsageError
 from harness.scenario.plugin_progress import FlowTicker, Progress
 from harness.scenario.spec import DEFAULT_WORLD
+from harness.scenario.target import check_frida_options
 
 if TYPE_CHECKING:
     from harness.scenario.lab import Lab
@@ -126,6 +127,7 @@ class HarnessSession:
         session = cls(config, serials, world, profile, Path(opt("harness_out")).absolute(), session_id, worker,
                       index, progress)
         # what the user named is checked now (one line, before anything starts); the defaults when needed
+        check_frida_options(opt("harness_frida"), opt("harness_frida_address"), "--harness-frida")
         if profile:
             session.loaded_profile = load_profile(profile)
         if serials:

@@ -88,6 +88,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    from harness.scenario.plugin_warnings import ignore_mitmproxy_warnings
+
+    ignore_mitmproxy_warnings(config)  # mitmproxy's internals, not the lab's tests
     try:
         session = HarnessSession.from_config(config)
         n = config.getoption("numprocesses", None) if not hasattr(config, "workerinput") else None

@@ -159,14 +159,35 @@ def _evidence_count(evidence: Any) -> int:
 NEGATIVE_VERDICTS = frozenset({"not_filtered", "inconclusive", "not_sent", "none"})
 
 
+#: label prefix of a filtering comparison (finding kind ``filtered``) in summaries
+COMPARISON = "comparison: "
+
+
 def finding_label(finding: Any) -> str:
     """How a finding is counted in summaries: its ``kind``, with the verdict beside it when the
-    verdict says the thing was not found (``filtered (not_filtered)``: a comparison was made and
-    showed no filtering; counting it as ``filtered`` would read as filtering found)."""
+    verdict says the thing was not found (``pii_sent (not_sent)``). A filtering comparison (kind
+    ``filtered``) is labelled by its verdict (``comparison: not filtered``): counted as ``2
+    filtered`` it read as filtering found (trial report item 11)."""
     if not isinstance(finding, dict):
         return "?"
     kind, verdict = str(finding.get("kind", "?")), str(finding.get("verdict") or "")
+    if kind == "filtered" and verdict:
+        return COMPARISON + verdict.replace("_", " ")
     return f"{kind} ({verdict})" if verdict in NEGATIVE_VERDICTS or verdict.startswith("not_") else kind
+
+
+def findings_text(kinds: dict[str, int]) -> str:
+    """The findings counts of a run on one line: the filtering comparisons together with their
+    outcomes (``2 comparisons: 0 filtered, 2 not filtered``), then ``N kind`` for each other kind."""
+    compared = {k[len(COMPARISON):]: n for k, n in kinds.items() if k.startswith(COMPARISON)}
+    parts = []
+    if compared:
+        total = sum(compared.values())
+        outcomes = [f"{compared.get('filtered', 0)} filtered", f"{compared.get('not filtered', 0)} not filtered"]
+        outcomes += [f"{n} {v}" for v, n in sorted(compared.items()) if v not in ("filtered", "not filtered")]
+        parts.append(f"{total} comparison{'' if total == 1 else 's'}: {', '.join(outcomes)}")
+    parts += [f"{n} {k}" for k, n in sorted(kinds.items()) if not k.startswith(COMPARISON)]
+    return "; ".join(parts)
 
 
 def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], session: Path | None,

@@ -63,6 +63,16 @@ class Target(Protocol):
     def open(self, stack: contextlib.ExitStack, root: Path, emit: Callable[[str, str], None]) -> Attached: ...
 
 
+def check_frida_options(frida: str | None, address: str | None, option: str = "--frida") -> None:
+    """Frida transport ``remote`` needs the frida-server address, whatever the target (a virtual
+    handset ignores the transport, but the command line is still wrong: docs/scenarios.md). Raises
+    UsageError naming the option and the fix."""
+    if frida == "remote" and not address:
+        raise UsageError(f"{option} remote needs {option}-address HOST:PORT",
+                         fix=f"add {option}-address HOST:PORT (where frida-server listens), or choose another "
+                             f"{option} transport")
+
+
 @dataclass
 class PhoneTarget:
     """A physical phone (or anything adb and frida-server reach): ``PhoneTarget("R58M123ABC")``.

@@ -186,3 +186,26 @@ def test_title_quadratic_case_is_analysed(tmp_path: Path) -> None:
     code, out, err = run_cli(["analyze", str(DATA.parent / "har-title-quadratic.har"), "--json"], tmp_path)
     assert code == 0 and err == ""
     assert json.loads(out)["counts"]["flows"] == 1
+
+
+#: facts with a number where text is searched (trial report item 5: ``{"imei": 123}`` found nothing,
+#: silently): (facts, the place and the shape the line must name)
+NUMBER_FACTS = [
+    ({"imei": 123}, "at imei: expected a string or a list of strings, got int 123"),
+    ({"imei": 352099001761481}, "at imei: expected a string or a list of strings, got int"),
+    ({"phone_number": ["+37061234567", 37061234567]}, "at phone_number[1]: expected a string or a list of strings"),
+    ({"facts": {"android_id": 9774}}, "at android_id: expected a string or a list of strings"),
+    ({"installed_apps": ["com.a.b", 5]}, "at installed_apps[1]: expected a list of strings"),
+    ({"custom": {"order": 12345}}, "at custom.order: expected a string"),
+    ({"canaries": {"clipboard": 123456}}, "at canaries.clipboard: expected a string"),
+    ({"canaries": {"contact": {"phone": 37061234}}}, "at canaries.contact.phone: expected null or string"),
+]
+
+
+@pytest.mark.parametrize(("facts", "problem"), NUMBER_FACTS)
+def test_facts_with_a_number_where_text_is_searched(tmp_path: Path, facts: dict, problem: str) -> None:
+    path = tmp_path / "facts2.json"
+    path.write_text(json.dumps(facts))
+    code, out, err = run_cli(["analyze", str(DATA / "good-batch.mitm"), "--facts", str(path)], tmp_path)
+    assert code == 2 and out == ""
+    assert problem in one_error_line(err, "facts2.json")

@@ -4,6 +4,7 @@ CSV round-trip the flow table into pandas."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import json
 import os
@@ -88,6 +89,13 @@ def test_csv_round_trip(run_dir, tmp_path):
     assert tuple(df.columns) == FLOW_COLUMNS and len(df) == 4
     assert base64.b64decode(df.loc[1, "response_body"]) == BINARY
     assert df.loc[0, "url"] == "https://search.test/s?q=Free+Tibet&lang=en"
+    rows = out.read_text().splitlines()
+    header = rows[0].split(",")
+    first = next(csv.reader(rows[1:2]))
+    # integers as integers although the failed TLS flow has no status code (trial report item 12)
+    assert first[header.index("port")] == "443" and first[header.index("status_code")] == "200"
+    assert first[header.index("server_port")] == "443"
+    assert df["status_code"].isna().sum() >= 1
 
 
 def test_export_cli(run_dir, tmp_path):

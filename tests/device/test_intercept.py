@@ -97,6 +97,7 @@ def test_intercept_records_and_restores(a10, home, tmp_path, sig):
     store = RunStore.open(out_dir)
     hosts = [f.server_host or f.host for f in store.iter_flows()]
     assert "intercept-probe.test" in hosts
+    assert "harness.mark" not in hosts  # the mark's own request is the harness's, not the phone's (trial item 6)
     assert {f.step_id for f in store.iter_flows() if (f.server_host or f.host) == "intercept-probe.test"} == {"probe-step"}
     assert [s.id for s in store.steps()] == ["typed-step", "probe-step"]
     assert not list((home / "intercept").glob("*.json"))  # the control file goes with the session

@@ -192,7 +192,7 @@ def test_frida_remote_without_an_address_is_a_usage_error(pytester: pytest.Pytes
     pytester.makepyfile("def test_it():\n    pass\n")
     result = pytester.runpytest("--harness-target", "SERIAL1", "--harness-frida", "remote")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "Frida transport remote needs an address" in result.stderr.str()
+    assert "--harness-frida remote needs --harness-frida-address HOST:PORT" in result.stderr.str()
 
 
 def test_each_xdist_worker_takes_the_next_serial(pytester: pytest.Pytester, out):

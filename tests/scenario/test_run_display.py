@@ -205,9 +205,9 @@ def test_runs_lists_sessions_and_single_runs_newest_first(tmp_path: Path):
 def test_a_comparison_that_found_no_filtering_is_not_counted_as_filtering():
     from harness.scenario.run_results import finding_label
 
-    assert finding_label({"kind": "filtered", "verdict": "filtered"}) == "filtered"
-    assert finding_label({"kind": "filtered", "verdict": "not_filtered"}) == "filtered (not_filtered)"
-    assert finding_label({"kind": "filtered", "verdict": "inconclusive"}) == "filtered (inconclusive)"
+    assert finding_label({"kind": "filtered", "verdict": "filtered"}) == "comparison: filtered"
+    assert finding_label({"kind": "filtered", "verdict": "not_filtered"}) == "comparison: not filtered"
+    assert finding_label({"kind": "filtered", "verdict": "inconclusive"}) == "comparison: inconclusive"
     assert finding_label({"kind": "pii_sent", "verdict": "sent"}) == "pii_sent"
     assert finding_label({"kind": "pii_sent"}) == "pii_sent" and finding_label("x") == "?"
 

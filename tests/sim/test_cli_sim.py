@@ -44,6 +44,10 @@ def test_sim_start_status_stop(tmp_path):
         assert status == 0 and f"running as {serial}" in out
         status, _, err = _run(home, "sim", "start", "--name", "t1")
         assert status == 2 and "already running" in err
+        # the virtual handset needs no frida-server: doctor says so, no download hint (trial item 12)
+        _, doctor, _ = _run(home, "doctor", "--device", serial, "--no-proxy-probe")
+        frida = next(line for line in doctor.splitlines() if "frida-server:" in line)
+        assert frida.startswith("PASS") and "not needed" in frida and "github" not in doctor.lower(), doctor
         pid = int(out.split("pid ")[1].split(",")[0])
     finally:
         status, out, _ = _run(home, "sim", "stop", "--name", "t1")

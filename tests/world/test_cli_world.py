@@ -31,7 +31,8 @@ def test_sim_start_with_bundled_world(tmp_path, world, region_switch, filter_fla
     assert status == 0, err
     serial = out.splitlines()[0]
     try:
-        assert f"world {world}:" in out
+        assert out == f"{serial}\n", out  # only the serial: `S=$(harness sim start --world W)` (trial item 7)
+        assert f"world {world}: truth log" in err
         record = HandsetRecord.read(home / "sim" / "w" / "handset.json")
         assert record is not None and record.world is not None and record.world["name"] == world
         files = WorldFiles.open(record.world["state_dir"])
