@@ -79,6 +79,7 @@ def fit_table(rows: list[dict[str, str]], columns: list[str], width: int, consol
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.cli.run_display import PLAIN_WIDTH, console_for
     from harness.scenario.run_list import list_runs
+    from harness.scenario.run_results import findings_text
 
     root = args.dir if args.dir is not None else env.home / "runs"
     if args.dir is not None and not root.is_dir():
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     rows = [{"run": info.path.name, "status": info.status,
              "claims": ", ".join(f"{n} {v}" for v, n in sorted(info.verdicts.items())) or "-",
              "when (UTC)": _when(info.when), "target": info.target or "-",
-             "findings": ", ".join(f"{n} {k}" for k, n in sorted(info.kinds.items())) or "-",
+             "findings": findings_text(dict(info.kinds)) or "-",
              "device": ", ".join(info.device) or "-", "packs": ", ".join(info.packs) or "-"} for info in runs]
     order = ["when (UTC)", "run", "status", "device", "target", "packs", "claims", "findings"]
     table, left_out = fit_table(rows, order, 10_000 if args.wide else width, console,
