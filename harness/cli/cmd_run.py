@@ -131,7 +131,7 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.cli.run_display import Progress, show_result
     from harness.scenario.packs import find_pack, syntax_errors
-    from harness.scenario.run_results import EXIT_ERROR, PYTEST_INTERRUPTED, result_of
+    from harness.scenario.run_results import EXIT_ERROR, result_of
     from harness.scenario.runner import RunOptions, record_exit, run_packs
     from harness.scenario.signals import EXIT_INTERRUPTED
 
@@ -158,8 +158,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
     result = result_of(outcome.events, outcome.progress, outcome.session_dir, outcome.exit_code, outcome.log,
                        args.keyword)
     run_dir = str(outcome.session_dir) if outcome.session_dir is not None else None
-    if outcome.interrupted is None and outcome.exit_code == PYTEST_INTERRUPTED:  # the child was stopped itself
-        outcome.interrupted = "SIGINT"
     if outcome.interrupted is not None:
         show_result(env, result, run_dir)
         state = restore_state(outcome.progress, outcome.killed)

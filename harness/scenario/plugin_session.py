@@ -111,6 +111,8 @@ class HarnessSession:
     deferred: bool = False
     #: node ids of the tests that started (the others are ``not run`` when the session is stopped)
     started: set[str] = field(default_factory=set)
+    #: :meth:`own_sigint` installed the session's SIGINT handler
+    owns_sigint: bool = False
     _profile: Any = None
     _world_name: str | None = None
 
@@ -249,6 +251,7 @@ class HarnessSession:
         spec = self.spec(run_dir, ticker)
         spec.emit = self._emitter(ticker)
         ticker.start()
+        self.own_sigint()
         first = all(lab_run.device is None for lab_run in self.labs)
         closing = raised = False
         try:
@@ -303,6 +306,19 @@ class HarnessSession:
         record.problem = record.problem or f"the session was interrupted by {self.interrupted}"
         with contextlib.suppress(HarnessError, OSError):
             RunStore.mark_incomplete(record.run_dir, f"interrupted by {self.interrupted}")
+
+    def own_sigint(self) -> None:
+        """From the first lab on, SIGINT (Ctrl-C, or ``harness run`` passing a stop signal on) is
+        seen by the session at once (:meth:`on_stop_signal`): a signal while a lab closes does not
+        race the run's status. The previous handler comes back when pytest unconfigures."""
+        import signal
+        import threading
+
+        if self.owns_sigint or threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.signal(signal.SIGINT, self.on_stop_signal)
+        self.owns_sigint = True
+        self.config.add_cleanup(lambda: signal.signal(signal.SIGINT, previous))
 
     def on_stop_signal(self, signum: int, frame: Any) -> None:
         """The pytest process's SIGINT handler: remember the signal at once; raise

@@ -96,22 +96,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session
-    _own_sigint(config, session)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(session), "harness-xdist")
-
-
-def _own_sigint(config: pytest.Config, session: HarnessSession) -> None:
-    """SIGINT (Ctrl-C, or ``harness run`` passing a stop signal on) is seen by the session at once
-    (:meth:`HarnessSession.on_stop_signal`): a signal while a lab closes no longer races the
-    run's status. The previous handler comes back at ``pytest_unconfigure``."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.signal(signal.SIGINT, session.on_stop_signal)
-    config.add_cleanup(lambda: signal.signal(signal.SIGINT, previous))
 
 
 class XdistHooks:

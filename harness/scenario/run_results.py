@@ -197,7 +197,7 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
             continue
         result.rows.append(Row(str(claims.get(nodeid) or nodeid), verdict, details=one_line(details, 300),
                                nodeid=nodeid))
-    if exit_code == PYTEST_INTERRUPTED:  # stopped: the selected tests it never reached are listed
+    if exit_code == PYTEST_INTERRUPTED and result.error is None:  # stopped (not a collection error): the rest
         started = {str(r.get("nodeid")) for r in progress if r.get("event") == "test-start"}
         for nodeid, claim in claims.items():
             if nodeid not in covered and claim not in covered and nodeid not in started and nodeid not in phases:
