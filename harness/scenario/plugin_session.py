@@ -318,7 +318,11 @@ class HarnessSession:
             return
         previous = signal.signal(signal.SIGINT, self.on_stop_signal)
         self.owns_sigint = True
-        self.config.add_cleanup(lambda: signal.signal(signal.SIGINT, previous))
+
+        def give_back() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        self.config.add_cleanup(give_back)
 
     def on_stop_signal(self, signum: int, frame: Any) -> None:
         """The pytest process's SIGINT handler: remember the signal at once; raise
