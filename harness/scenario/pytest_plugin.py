@@ -204,8 +204,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     findings = None
     hs.closing += 1  # a stop signal now is recorded: the session's documents are written first
     try:
-        if exitstatus == pytest.ExitCode.INTERRUPTED:
-            hs.interrupted = hs.interrupted or "SIGINT"
         hs.settle_interrupted()
         if hs.worker == "main":
             from harness.scenario.plugin_findings import merge_session, not_run
