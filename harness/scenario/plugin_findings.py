@@ -11,6 +11,7 @@ The shapes are those of docs/dev/contracts.md (findings.schema.json).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +74,12 @@ def merge_session(session_dir: Path) -> Path | None:
     return Path(write_findings(Path(session_dir), merged))
 
 
-def not_run(hs: Any, items: list[Any]) -> None:
+def not_run(hs: Any, items: list[Any], claim_text: Callable[[Any], str | None]) -> None:
     """Keep the claims of ``items`` (the selected tests a stopped session never started) in
-    ``SESSION_DIR/claims.jsonl`` with the verdict ``not run``; tests without a claim marker are
-    not claims (``harness run`` lists them from pytest's collection)."""
-    from harness.scenario.plugin_verdict import claim_text, pack_of
+    ``SESSION_DIR/claims.jsonl`` with the verdict ``not run``; ``claim_text`` gives a test's claim
+    sentence (None: no claim marker; such tests are not claims, ``harness run`` lists them from
+    pytest's collection)."""
+    from harness.scenario.plugin_verdict import pack_of
 
     records = []
     for item in items:

@@ -210,7 +210,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
             try:
                 if hs.interrupted is not None and not hs.controller:
-                    not_run(hs, [item for item in session.items if item.nodeid not in hs.started])
+                    not_run(hs, [item for item in session.items if item.nodeid not in hs.started], claim_text)
                 path = merge_session(hs.session_dir)
                 findings = str(path) if path is not None else None
             except (HarnessError, OSError, ValueError, ImportError) as exc:
