@@ -244,8 +244,23 @@ def test_app_killed_half_way_keeps_the_recording_and_cleans_up(tmp_path_factory)
     kept = [f for f in store.iter_flows() if f.step_id == "security-first-start"]
     assert any(f.server_host == "globalapi.ad.vendor.test" for f in kept)  # the config download is kept
     assert (run_dir / "artifacts" / "facts.json").is_file()
-    assert not (run_dir / "findings.json").exists()
+    _assert_partial_findings(run_dir)
     _assert_clean(result, home)
+
+
+def _assert_partial_findings(run_dir: Path) -> None:
+    """A demo stopped half-way writes findings.json like `harness run`: status incomplete, the
+    claims judged before the stop, the rest (the one running at the stop too) ``not run``."""
+    from harness.packs.ground_truth import ALL_CLAIMS
+
+    doc = json.loads((run_dir / "findings.json").read_text())
+    assert doc["status"] == "incomplete"
+    verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
+    assert len(verdicts) == len(ALL_CLAIMS), verdicts
+    assert verdicts["ncsc_2021.no_keyword_blacklist"] in ("holds", "violated"), verdicts  # before search-sensitive
+    assert verdicts["ncsc_2021.searches_never_restricted"] == "not run", verdicts  # stopped at its step
+    assert verdicts["vendor_claims.transfers_only_to_adequate_jurisdictions"] == "not run", verdicts
+    assert all(c["text"] for c in doc["claims"])
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -263,9 +278,10 @@ def test_a_stop_signal_keeps_the_partial_run_restores_and_leaves_nothing(tmp_pat
     assert errors == [f"harness: interrupted by {name}; the partial run is in {run_dir} (marked incomplete); "
                       "device restored"], result.stderr
     store = RunStore.open(run_dir)
-    assert store.status == "incomplete" and store.meta().get("status_reason") == name
+    assert store.status == "incomplete" and store.meta().get("status_reason") == f"interrupted by {name}"
     assert any(f.step_id == "security-first-start" for f in store.iter_flows())  # what was recorded is kept
     assert (run_dir / "artifacts" / "logcat.txt").is_file()
+    _assert_partial_findings(run_dir)
     _assert_clean(result, home)
 
 

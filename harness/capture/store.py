@@ -506,6 +506,37 @@ class RunStore:
             if extra.exists():
                 os.chmod(extra, FILE_MODE)
 
+    @classmethod
+    def mark_incomplete(cls, run_dir: str | os.PathLike[str], reason: str) -> bool:
+        """Change a closed run's status from ``complete`` to ``incomplete`` with ``reason`` (the
+        ``status_reason``): for a run whose session was stopped by a signal after the run had closed
+        (a ``harness run`` session has one status everywhere). ``closed_at`` and everything recorded
+        are kept. False (nothing changed) when the run is not closed ``complete`` or a writer still
+        holds it. Raises :class:`~harness.errors.StoreError` when the store cannot be written."""
+        store = cls(Path(run_dir), writable=False)
+        try:
+            store._take_lock()  # the writer's lock: no writer may be running
+        except (StoreError, OSError):
+            return False
+        try:
+            with closing(sqlite3.connect(store.db_path, timeout=5.0)) as db:
+                changed = db.execute("UPDATE meta SET value = ? WHERE key = 'status' AND value = ?",
+                                     (json.dumps("incomplete"), json.dumps("complete"))).rowcount
+                if changed:
+                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status_reason', ?)",
+                               (json.dumps(reason),))
+                db.commit()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write {store.db_path}: {exc}", fix="check the run directory's permissions",
+                             attempted="mark run incomplete") from exc
+        finally:
+            store._release_lock()
+            for suffix in ("-wal", "-shm"):
+                extra = Path(f"{store.db_path}{suffix}")
+                if extra.exists():
+                    os.chmod(extra, FILE_MODE)
+        return bool(changed)
+
     def __enter__(self) -> RunStore:
         return self
 

@@ -1,11 +1,16 @@
 """``harness intercept --device SERIAL [--out DIR]``: prepare the device (``harness.scenario.open_lab``),
 record every flow with a live line each (time, step, method, host, country and jurisdiction of the
 server, status), and on Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited) restore the
-device and say where the run is. Steps: type a name + Enter in the terminal, or run
+device, close the run (``complete``: a stop signal is how an interactive session ends) and say
+where the run is. Steps: type a name + Enter in the terminal, or run
 ``harness mark NAME`` in another shell; flows from then on carry that step.
 
 A virtual handset started with ``harness sim start --world W`` is recognised by its serial: the
-world's host names are routed to its servers and its geo table feeds the live country column."""
+world's host names are routed to its servers and its geo table feeds the live country column.
+
+Exit 0 when ``--duration`` ended the session; 130 when a signal stopped it (whatever the signal,
+as every command: README "Exit statuses", harness.scenario.signals); 2 on an error or a device
+that was not fully restored."""
 
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ from harness.scenario.labnet import check_file
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("intercept", help="record a device's traffic interactively (Ctrl-C stops and restores)",
                        description="Set the device's proxy (adb reverse to a loopback proxy), install "
-                                   "the CA, record flows; on Ctrl-C/SIGTERM restore the device.")
+                                   "the CA, record flows; on Ctrl-C/SIGTERM restore the device. Exit 130 when "
+                                   "stopped by a signal, 0 when --duration ended it, 2 on an error.")
     p.add_argument("--device", metavar="SERIAL", help="device serial (default: the only one attached)")
     p.add_argument("--adb", metavar="HOST:PORT", help="a remote adb server (device farm)")
     p.add_argument("--out", metavar="DIR", type=Path, help="run directory (default: HARNESS_HOME/runs/<id>)")
@@ -96,4 +102,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
         env.err(f"harness: error: [{device.serial}] the device was not fully restored; "
                 f"run `harness restore --device {device.serial}`")
         return int(ExitStatus.ERROR)
+    if result.signal is not None:
+        from harness.scenario.signals import EXIT_INTERRUPTED
+
+        return EXIT_INTERRUPTED
     return int(ExitStatus.OK)

@@ -29,7 +29,7 @@ from harness.scenario.run_results import RunResult
 
 #: colour of each verdict on a terminal
 STYLE = {"holds": "green", "passed": "green", "violated": "bold red", "failed": "bold red", "error": "bold magenta",
-         "incomplete": "magenta", "inconclusive": "yellow", "skipped": "dim"}
+         "incomplete": "magenta", "not run": "dim", "inconclusive": "yellow", "skipped": "dim"}
 #: width of the plain (non-terminal) output, so a table row stays one line in a log
 PLAIN_WIDTH = 200
 

@@ -8,7 +8,9 @@ verdict table and the comparison with the world's ground truth. Every stage prin
 line with the elapsed time.
 
 On a harness error or a stop signal the run keeps what was recorded (status ``incomplete``), the
-device is restored, and the handset, its apps, Frida, the proxy and the world are stopped.
+device is restored, and the handset, its apps, Frida, the proxy and the world are stopped; the
+run's ``findings.json`` (status ``incomplete``) then has the claims judged so far and the others
+``not run``.
 """
 
 from __future__ import annotations
@@ -124,11 +126,11 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
         result.status = "complete"
     except HarnessError as exc:
         result.error = exc
-        _after_stop(result, lab)
+        _after_stop(result, lab, home, progress)
         progress("demo", f"stopped by an error; what was recorded is in {run_dir} (run {run_status(run_dir)})")
     except Interrupted as exc:
         result.interrupted = exc.name
-        _after_stop(result, lab)
+        _after_stop(result, lab, home, progress)
         progress("demo", f"stopped by {exc.name}; what was recorded is in {run_dir} (run {run_status(run_dir)})")
     finally:
         guard.__exit__(None, None, None)
@@ -137,9 +139,53 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
     return result
 
 
-def _after_stop(result: DemoResult, lab: Any) -> None:
+def _after_stop(result: DemoResult, lab: Any, home: Path, progress: Progress) -> None:
+    """After an error or a stop signal: the restore's outcome, and the partial run's
+    ``findings.json`` (:func:`partial_findings`) when the run store was made."""
     if lab is not None and lab.restore is not None:
         result.restore_ok, result.restore_lines = lab.restore.ok, lab.restore.lines()
+    from harness.capture.store import DB_NAME
+
+    if not (result.run_dir / DB_NAME).is_file():
+        return
+    try:
+        result.findings_path = partial_findings(result.run_dir, result.world, home,
+                                                f"interrupted by {result.interrupted}" if result.interrupted
+                                                else "the demo stopped on an error")
+    except (HarnessError, OSError, ValueError) as exc:  # what was recorded stays; the findings say why not
+        progress("analysis", f"findings of the partial run not written: {str(exc)[:200]}")
+        return
+    progress("analysis", f"findings of the partial run (incomplete) written to {result.findings_path}")
+
+
+def claim_sentence(check: Callable[..., Any]) -> str:
+    """The claim a pack's check tests, from its docstring's first line (the quoted sentence when it
+    starts with one), else its name: for a claim the demo did not reach."""
+    first = ((check.__doc__ or "").strip().splitlines() or [""])[0].strip()
+    if first.startswith('"') and '"' in first[1:]:
+        return first[1:first.index('"', 1)].strip()
+    return first.split(" (")[0].rstrip(".:") or check.__name__
+
+
+def partial_findings(run_dir: Path, world: str, home: Path, why: str) -> Path:
+    """``findings.json`` of a demo that stopped half-way (status ``incomplete``, from the run
+    store): the claims judged so far (``claims.jsonl``) and the others ``not run``, as ``harness
+    run`` lists them. Raises HarnessError / ValueError from the analysis."""
+    from harness.packs.ground_truth import ALL_CLAIMS
+    from harness.report.document import build_findings, load_claims, save_claim, write_findings
+
+    judged = {str(c.get("id")) for c in load_claims(run_dir)}
+    packs = []
+    for check in ALL_CLAIMS:
+        pack = check.__module__.split(".")[-2]  # harness.packs.<pack>.<module>
+        packs.append(pack)
+        claim_id = f"{pack}.{check.__name__}"
+        if claim_id not in judged:
+            save_claim(run_dir, {"id": claim_id, "pack": pack, "nodeid": None, "text": claim_sentence(check),
+                                 "verdict": "not run", "details": f"not run: {why}", "rule": None, "numbers": {},
+                                 "evidence": {"flow_ids": [], "event_ids": []}, "device": None, "steps": []})
+    doc = build_findings(run_dir, scenarios=sorted(set(packs)), world=world, home=home)
+    return write_findings(run_dir, doc)
 
 
 def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:

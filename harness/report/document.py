@@ -40,8 +40,9 @@ EXTRA_FILE = "findings-extra.json"
 #: the key under which EXTRA_FILE keeps build_findings' explicit scenarios/world/profile
 ARGS_KEY = "_build_args"
 FINDINGS_FILE = "findings.json"
-#: what a claim record may say (an ``error`` verdict is the contract's, not a record's)
-CLAIM_VERDICTS = ("holds", "violated", "inconclusive")
+#: what a claim record may say: a verdict; ``error`` for a claim whose test crashed before recording
+#: one; ``not run`` for a selected claim a stopped session never reached
+CLAIM_VERDICTS = ("holds", "violated", "inconclusive", "error", "not run")
 #: keys :func:`build_findings` computes: an ``extra`` may not replace them
 COMPUTED = frozenset({"schema", "run_id", "harness_version", "created_at", "run_dir", "status", "started_at",
                       "ended_at", "world", "target", "profile", "geo", "device", "tool_versions", "scenarios", "claims",
@@ -63,7 +64,7 @@ def iso(ts: float | None) -> str | None:
 def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
     """Append one claim record to ``RUN_DIR/claims.jsonl`` (file 0600, one JSON object per line):
     ``{"id": "<pack>.<test function>", "pack", "nodeid", "text", "verdict": holds|violated|
-    inconclusive, "details", "rule", "numbers", "evidence": {"flow_ids": [...], "event_ids": [...]},
+    inconclusive|error|not run, "details", "rule", "numbers", "evidence": {"flow_ids": [...], "event_ids": [...]},
     "device": "<adb serial>", "steps": ["<step id>", ...]}``. ``text`` and ``verdict`` are required.
 
     Raises :class:`~harness.errors.UsageError` for a record without a claim sentence or with an
@@ -73,7 +74,7 @@ def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
                          fix="give the claim's sentence (the test's claim marker) as 'text'")
     if record.get("verdict") not in CLAIM_VERDICTS:
         raise UsageError(f"claim {record['text'][:60]!r}: verdict {str(record.get('verdict'))[:30]!r} is not one of "
-                         + ", ".join(CLAIM_VERDICTS), fix="record holds, violated or inconclusive")
+                         + ", ".join(CLAIM_VERDICTS), fix="record holds, violated, inconclusive, error or not run")
     evidence = record.get("evidence") or {}
     line = {**record, "evidence": {"flow_ids": list(evidence.get("flow_ids") or []),
                                    "event_ids": list(evidence.get("event_ids") or [])}}

@@ -1,7 +1,8 @@
 """``junit.xml``: one test case per claim of a findings document, for CI systems and farms.
 
 A claim that holds passes; one violated is a ``<failure>``; one that could not be observed
-(``inconclusive``) is ``<skipped>`` — never a pass; an ``error`` verdict is an ``<error>``. Each
+(``inconclusive``) is ``<skipped>`` — never a pass; an ``error`` verdict (a claim whose test
+crashed) is an ``<error>``; a claim a stopped run never reached (``not run``) is ``<skipped>``. Each
 case carries the claim text, the verdict and the evidence ids as ``<properties>``. Built with
 junitparser (the JUnit XML format as Jenkins, GitLab and pytest's ``--junitxml`` read it).
 """
@@ -38,6 +39,8 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
             case.result = [Skipped(f"inconclusive: {text}: not observable in this run")]
         elif verdict == "error":
             case.result = [Error(detail, "error")]
+        elif verdict == "not run":
+            case.result = [Skipped(f"not run: {text}: {claim.get('details') or 'the run was stopped before it'}")]
         props = Properties()
         for name, value in (("claim", text), ("verdict", verdict), ("flow_ids", " ".join(flow_ids)),
                             ("event_ids", " ".join(event_ids))):

@@ -15,8 +15,9 @@ from typing import Any
 
 from harness.report.contract import SCHEMA_ID
 
-#: a claim's overall verdict over devices: the first of these any device gave
-VERDICT_ORDER = ("error", "violated", "inconclusive", "holds")
+#: a claim's overall verdict over devices: the first of these any device gave (``not run``: a
+#: stopped session never reached the claim, on no device)
+VERDICT_ORDER = ("error", "violated", "inconclusive", "not run", "holds")
 #: summary counts that add up over runs
 _SUMMED = ("flows", "agent_events", "crypto_plaintext_events", "steps", "destinations", "pii_hits", "lists",
            "findings", "skipped_records")
@@ -77,14 +78,18 @@ def claim_matrix(claims: list[dict[str, Any]], serials: list[str]) -> list[dict[
     {serial: verdict or None when that device did not test it}, "verdict"}``; the overall verdict is
     the worst a device gave (:data:`VERDICT_ORDER`)."""
     rows: dict[str, dict[str, Any]] = {}
+    deviceless: dict[str, list[str]] = {}  # claims of no device (``not run``)
     for c in claims:
         key = str(c.get("id") or c["text"])
         row = rows.setdefault(key, {"id": c.get("id"), "text": c["text"], "verdicts": dict.fromkeys(serials)})
+        if c.get("device") is None and c.get("verdict") == "not run":
+            deviceless.setdefault(key, []).append("not run")
+            continue
         serial = str(c.get("device"))
         previous = row["verdicts"].get(serial)
         row["verdicts"][serial] = _worst([v for v in (previous, c["verdict"]) if v])
-    for row in rows.values():
-        row["verdict"] = _worst([v for v in row["verdicts"].values() if v])
+    for key, row in rows.items():
+        row["verdict"] = _worst([v for v in row["verdicts"].values() if v] + deviceless.get(key, []))
     return list(rows.values())
 
 

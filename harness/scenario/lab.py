@@ -327,11 +327,15 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         session = DeviceSession(device, home, run=run_dir.name, handle_sigterm=False)
         lab = Lab(spec, attached, profile, capture, device, session, home, emit)
 
-        def close_capture() -> None:
+        def close_capture(exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+            if exc is not None and lab.status != "incomplete":
+                # raised while the lab closed (a stop signal during the restore): the run is not complete
+                lab.status, lab.reason = "incomplete", stop_reason(exc)
             capture.stop(lab.status, lab.reason)
             emit("capture", f"stopped; run {lab.status} in {run_dir}")
+            return False
 
-        stack.callback(close_capture)
+        stack.push(close_capture)
         previous = spec.on_flow
 
         def on_flow(record: Any) -> None:
@@ -354,8 +358,17 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
             lab.status = "complete"
         except BaseException as exc:
             lab.status = "incomplete"
-            lab.reason = str(exc) or type(exc).__name__
+            lab.reason = stop_reason(exc)
             raise
+
+
+def stop_reason(exc: BaseException) -> str:
+    """A run's ``status_reason`` for what ended it: ``interrupted by SIGINT`` for Ctrl-C (a
+    ``KeyboardInterrupt``, or :class:`~harness.scenario.signals.Interrupted` naming its signal),
+    else the error's text (its class name when it has none)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return f"interrupted by {getattr(exc, 'name', None) or 'SIGINT'}"
+    return str(exc) or type(exc).__name__
 
 
 def _prepare(lab: Lab, collect_facts: Any, save_facts: Any) -> None:

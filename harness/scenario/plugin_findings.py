@@ -11,6 +11,7 @@ The shapes are those of docs/dev/contracts.md (findings.schema.json).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,47 @@ def lab_documents(session_dir: Path) -> list[Path]:
 
 def merge_session(session_dir: Path) -> Path | None:
     """Merge the labs' documents of a session into ``SESSION_DIR/findings.json`` (its ``run_id``
-    the session id, the folder's name); its path, or None when no lab wrote one."""
+    the session id, the folder's name); its path, or None when no lab wrote one. The session's own
+    ``claims.jsonl`` (the claims a stopped session did not run, :func:`not_run`) joins the claims;
+    the document is then ``incomplete``."""
     paths = lab_documents(session_dir)
     if not paths:
         return None
-    from harness.report.document import merge_findings, write_findings
+    from harness.report.document import load_claims, merge_findings, write_findings
+    from harness.report.merge import claim_matrix
 
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-    return Path(write_findings(Path(session_dir), merge_findings(docs, run_id=Path(session_dir).name)))
+    merged = merge_findings(docs, run_id=Path(session_dir).name)
+    left = load_claims(session_dir)
+    if left:
+        merged["claims"] = [*merged["claims"], *left]
+        serials = sorted({str(v) for row in merged.get("claim_matrix") or [] for v in row.get("verdicts") or {}})
+        merged["claim_matrix"] = claim_matrix(merged["claims"], serials)
+        merged["status"] = "incomplete"
+    return Path(write_findings(Path(session_dir), merged))
+
+
+def not_run(hs: Any, items: list[Any], claim_text: Callable[[Any], str | None]) -> None:
+    """Keep the claims of ``items`` (the selected tests a stopped session never started) in
+    ``SESSION_DIR/claims.jsonl`` with the verdict ``not run``; ``claim_text`` gives a test's claim
+    sentence (None: no claim marker; such tests are not claims, ``harness run`` lists them from
+    pytest's collection)."""
+    from harness.scenario.plugin_verdict import pack_of
+
+    records = []
+    for item in items:
+        text = claim_text(item)
+        if text is None:
+            continue
+        pack = pack_of(item)
+        records.append({"id": f"{pack}.{item.name}", "pack": pack, "nodeid": item.nodeid, "text": text,
+                        "verdict": "not run", "details": f"not run: the session was interrupted by {hs.interrupted}",
+                        "rule": None, "numbers": {}, "evidence": {"flow_ids": [], "event_ids": []},
+                        "device": None, "steps": []})
+    if not records:
+        return
+    from harness.fsutil import private_dir
+
+    private_dir(hs.session_dir)
+    for record in records:
+        save_claim(hs.session_dir, record)

@@ -77,6 +77,8 @@ class LabRun:
     findings: Path | None = None
     problem: str | None = None
     home: Path | None = None
+    #: the scenario name its findings are written under
+    scenario: str | None = None
 
 
 @dataclass
@@ -105,6 +107,15 @@ class HarnessSession:
     interrupted: str | None = None
     #: ``session-start`` said (harness.scenario.pytest_plugin.announce: after collection)
     announced: bool = False
+    #: labs closing now (and the session's findings being merged): a stop signal then is recorded,
+    #: not raised, so the lab restores its device and closes its run ``incomplete`` first
+    closing: int = 0
+    #: a stop signal arrived while closing: raised once the lab is closed
+    deferred: bool = False
+    #: node ids of the tests that started (the others are ``not run`` when the session is stopped)
+    started: set[str] = field(default_factory=set)
+    #: :meth:`own_sigint` installed the session's SIGINT handler
+    owns_sigint: bool = False
     _profile: Any = None
     _world_name: str | None = None
 
@@ -238,32 +249,96 @@ class HarnessSession:
         from harness.scenario.lab import open_lab
 
         run_dir = self.session_dir / self.worker / module
-        record = LabRun(module, run_dir)
+        record = LabRun(module, run_dir, scenario=scenario or module)
         self.labs.append(record)
         ticker = FlowTicker(self.progress)
         spec = self.spec(run_dir, ticker)
         spec.emit = self._emitter(ticker)
         ticker.start()
+        self.own_sigint()
         first = all(lab_run.device is None for lab_run in self.labs)
+        closing = raised = False
         try:
             with contextlib.ExitStack() as stack:
                 lab = self._enter(stack, open_lab(spec), first)
                 record.device, record.home = lab.serial, lab.home
                 self.progress.emit("lab-open", module=module, device=lab.serial, run_dir=str(run_dir))
-                yield lab
+                try:
+                    yield lab
+                finally:
+                    closing = True
+                    self.closing += 1  # a stop signal from here on waits until the lab closed
                 if self.interrupted:  # pytest tears fixtures down normally after Ctrl-C: say why here
                     raise SessionInterrupted(f"the session was interrupted by {self.interrupted}")
             record.status = "complete"
         except SessionInterrupted as exc:  # the lab closed its run incomplete, with this reason
             record.problem = str(exc)
         except BaseException as exc:
+            raised = True
             record.problem = str(exc)[:200] or type(exc).__name__
             raise
         finally:
             ticker.stop()
-            self.progress.emit("lab-close", module=module, status=record.status)
-            if run_dir.is_dir():
-                self._findings(record, scenario or module)
+            try:
+                if self.interrupted is not None:  # a signal while the lab closed: one status everywhere
+                    self._stopped(record)
+                self.progress.emit("lab-close", module=module, status=record.status)
+                if run_dir.is_dir():
+                    self._findings(record, scenario or module)
+            finally:
+                self.closing -= closing
+                if self.deferred and not self.closing and not raised:
+                    self.deferred = False
+                    raise KeyboardInterrupt  # the signal that came while the lab closed stops the session
+
+    def settle_interrupted(self) -> None:
+        """After a stop signal: the labs this process closed ``complete`` before it came are made
+        ``incomplete`` too (their stores and findings), so the whole session says so."""
+        if self.interrupted is None:
+            return
+        for record in self.labs:
+            if record.status == "complete" and record.run_dir.is_dir():
+                self._stopped(record)
+                self._findings(record, record.scenario or record.module)
+
+    def _stopped(self, record: LabRun) -> None:
+        """The lab's run, closed ``complete`` before the session's stop signal was seen, becomes
+        ``incomplete`` (``interrupted by SIG...``): the lab, its findings and the session agree."""
+        from harness.capture.store import RunStore
+
+        record.status = "incomplete"
+        record.problem = record.problem or f"the session was interrupted by {self.interrupted}"
+        with contextlib.suppress(HarnessError, OSError):
+            RunStore.mark_incomplete(record.run_dir, f"interrupted by {self.interrupted}")
+
+    def own_sigint(self) -> None:
+        """From the first lab on, SIGINT (Ctrl-C, or ``harness run`` passing a stop signal on) is
+        seen by the session at once (:meth:`on_stop_signal`): a signal while a lab closes does not
+        race the run's status. The previous handler comes back when pytest unconfigures."""
+        import signal
+        import threading
+
+        if self.owns_sigint or threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.signal(signal.SIGINT, self.on_stop_signal)
+        self.owns_sigint = True
+
+        def give_back() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        self.config.add_cleanup(give_back)
+
+    def on_stop_signal(self, signum: int, frame: Any) -> None:
+        """The pytest process's SIGINT handler: remember the signal at once; raise
+        ``KeyboardInterrupt`` (pytest's Ctrl-C) unless a lab is closing — then the lab finishes
+        closing (device restored, run ``incomplete``) and :meth:`open` raises it."""
+        import signal
+
+        self.interrupted = self.interrupted or signal.Signals(signum).name
+        if self.closing:
+            self.deferred = True
+            return
+        raise KeyboardInterrupt
 
     def _enter(self, stack: contextlib.ExitStack, opening: Any, first: bool) -> Lab:
         """Open the lab. A phone the adb server does not know (or refuses) when this process opens

@@ -127,3 +127,17 @@ def inconclusive(item: pytest.Item, state: TestState | None, exc: Exception) -> 
         keep(item, state, claim_record(item, state, "inconclusive", text=state.claim_text or item.name,
                                        details=reason + (f" (fix: {fix})" if fix else "")))
     return f"inconclusive: {reason}"
+
+
+def crashed(item: pytest.Item, state: TestState | None, report: pytest.TestReport) -> None:
+    """A claim's test whose call failed without recording its claim (an exception, ``assert 1 ==
+    2``): its claim record says ``error`` (the contract's verdict; JUnit ``<error>``), with what was
+    raised, so the claim is in findings.json, the report and JUnit, never dropped nor ``violated``."""
+    if state is None or state.claim_text is None or state.records:
+        return
+    from harness.parsing import one_line
+
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = one_line(crash.message if crash is not None else report.longreprtext, 300)
+    keep(item, state, claim_record(item, state, "error", text=state.claim_text,
+                                   details=f"the claim's test raised before recording a verdict: {message}"))

@@ -176,6 +176,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     hs = item.config.stash.get(SESSION, None)
     if hs is not None:
         hs.nodeid = item.nodeid
+        hs.started.add(item.nodeid)
         hs.progress.emit("test-start", nodeid=item.nodeid, claim=claim_text(item))
     try:
         return (yield)
@@ -208,8 +209,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                                ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     from harness.scenario.plugin_artifacts import after_report
+    from harness.scenario.plugin_verdict import crashed
 
     after_report(item, call, report)
+    if report.when == "call" and report.failed:
+        try:
+            crashed(item, item.stash.get(STATE_KEY, None), report)
+        except (HarnessError, OSError) as exc:  # a report hook must not raise (pytest INTERNALERROR)
+            report.sections.append(("harness", f"the claim's error record was not kept: {str(exc)[:200]}"))
     return report
 
 
@@ -220,17 +227,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hs is None:
         return
     findings = None
-    if hs.worker == "main":
-        from harness.scenario.plugin_findings import merge_session
+    hs.closing += 1  # a stop signal now is recorded: the session's documents are written first
+    try:
+        hs.settle_interrupted()
+        if hs.worker == "main":
+            from harness.scenario.plugin_findings import merge_session, not_run
 
-        try:
-            path = merge_session(hs.session_dir)
-            findings = str(path) if path is not None else None
-        except (HarnessError, OSError, ValueError, ImportError) as exc:
-            hs.warn(f"the session's findings.json was not written: {str(exc)[:200]}")
-        config.stash[FINDINGS] = findings
-        hs.progress.emit("session-end", findings=findings, exitstatus=int(exitstatus))
-    hs.progress.close()
+            try:
+                if hs.interrupted is not None and not hs.controller:
+                    not_run(hs, [item for item in session.items if item.nodeid not in hs.started], claim_text)
+                path = merge_session(hs.session_dir)
+                findings = str(path) if path is not None else None
+            except (HarnessError, OSError, ValueError, ImportError) as exc:
+                hs.warn(f"the session's findings.json was not written: {str(exc)[:200]}")
+            config.stash[FINDINGS] = findings
+            hs.progress.emit("session-end", findings=findings, exitstatus=int(exitstatus))
+    finally:
+        hs.closing -= 1
+        hs.progress.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -7,8 +7,9 @@ lab that did not open, a crash, a run stopped early) come from the progress stre
 records (``incomplete`` when pytest never reported the test's end: a worker stopped mid-test), then
 from pytest's own outcomes (:mod:`harness.scenario.run_events`). A test that failed
 without a claim record is an ``error`` unless it failed an assertion (``failed``: a scenario
-assertion of a test without a ``claim`` marker); it is never reported ``violated`` — that needs
-the claim's evidence.
+assertion of a test without a ``claim`` marker; a claim's test that crashed is an ``error``, as
+its claim record says); it is never reported ``violated`` — that needs the claim's evidence. A
+stopped run (pytest's exit status 2) lists the selected tests it never started as ``not run``.
 
 Exit statuses (INTERFACES.md section 5, docs/scenarios.md "Running packs"): 0 every claim holds; 1
 a claim violated (or a scenario assertion failed); 2 an error (bad input, a device or lab that
@@ -27,7 +28,7 @@ from typing import Any
 from harness.parsing import one_line
 
 #: verdict order in the table and for the exit status
-VERDICTS = ("violated", "failed", "error", "incomplete", "inconclusive", "holds", "passed", "skipped")
+VERDICTS = ("violated", "failed", "error", "incomplete", "not run", "inconclusive", "holds", "passed", "skipped")
 #: test-end verdicts of a test without a claim record: pytest's outcome must confirm them
 PYTEST_VERDICTS = ("passed", "failed", "skipped")
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -134,14 +135,17 @@ def not_found(file: str, test: str) -> str:
             "packs' claims and tests)")
 
 
-def _verdict_of_outcomes(phases: list[dict[str, Any]]) -> tuple[str, str]:
+def _verdict_of_outcomes(phases: list[dict[str, Any]], claimed: bool = False) -> tuple[str, str]:
+    """A test's row from pytest's outcomes; ``claimed``: the test has a claim marker (its failure
+    without a claim record is an ``error``, as its claim record says)."""
     for phase in phases:
         if phase.get("outcome") == "failed" and phase.get("when") != "call":
             return "error", f"{phase.get('when')}: {phase.get('message') or phase.get('exception')}"
     for phase in phases:
         if phase.get("outcome") == "failed":
             assertion = phase.get("error") is None and phase.get("exception") in ("AssertionError", "Failed")
-            return ("failed" if assertion else "error"), str(phase.get("message") or phase.get("exception"))
+            return ("failed" if assertion and not claimed else "error"), str(phase.get("message")
+                                                                             or phase.get("exception"))
     for phase in phases:
         if phase.get("outcome") == "skipped":
             message = str(phase.get("message") or "")
@@ -211,6 +215,7 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
                                _evidence_count(claim.get("evidence")), one_line(str(claim.get("details") or ""), 300),
                                nodeid))
         covered.update(x for x in (nodeid, text) if x)
+    claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}
     phases: dict[str, list[dict[str, Any]]] = {}
     for record in events:
         if record.get("event") == "outcome":
@@ -223,7 +228,7 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
             continue
         said_verdict, details = str(record["verdict"]), ""
         if node in phases:
-            ours, details = _verdict_of_outcomes(phases[node])
+            ours, details = _verdict_of_outcomes(phases[node], bool(claims.get(node)))
             if said_verdict in PYTEST_VERDICTS:  # no claim record: pytest's outcome, classified here
                 said_verdict = ours
         elif said_verdict in PYTEST_VERDICTS:  # a worker stopped mid-test
@@ -231,9 +236,8 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
         result.rows.append(Row(said, said_verdict, record.get("device"),
                                _evidence_count(record.get("evidence")), one_line(details, 300), node))
         covered.update(x for x in (node, said) if x)
-    claims = {r["nodeid"]: r.get("claim") for r in events if r.get("event") == "collected"}
     for nodeid, recorded in phases.items():
-        verdict, details = _verdict_of_outcomes(recorded)
+        verdict, details = _verdict_of_outcomes(recorded, bool(claims.get(nodeid)))
         if nodeid in covered:
             if any(p.get("outcome") == "failed" and p.get("when") == "teardown" for p in recorded):
                 # a claim was recorded, then the teardown failed (the device restore?)
@@ -242,6 +246,13 @@ def result_of(events: list[dict[str, Any]], progress: list[dict[str, Any]], sess
             continue
         result.rows.append(Row(str(claims.get(nodeid) or nodeid), verdict, details=one_line(details, 300),
                                nodeid=nodeid))
+    if exit_code == PYTEST_INTERRUPTED and result.error is None:  # stopped (not a collection error): the rest
+        started = {str(r.get("nodeid")) for r in progress if r.get("event") == "test-start"}
+        for nodeid, claim in claims.items():
+            if nodeid not in covered and claim not in covered and nodeid not in started and nodeid not in phases:
+                result.rows.append(Row(str(claim or nodeid), "not run", details="the run was stopped before it",
+                                       nodeid=nodeid))
+                covered.add(nodeid)
     result.rows.sort(key=lambda r: VERDICTS.index(r.verdict) if r.verdict in VERDICTS else len(VERDICTS))
     if not result.rows and result.error is None and exit_code != 0:  # killed, or crashed before a test ended
         how = f"was killed by signal {-exit_code}" if exit_code < 0 else f"ended with exit status {exit_code}"

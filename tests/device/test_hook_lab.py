@@ -148,7 +148,7 @@ def test_hook_joins_a_running_intercept(world_handset: HandsetRecord, world_home
         assert intercept.poll() is None and _proxy_setting(world_handset) == proxy
         intercept.send_signal(signal.SIGINT)
         assert str(out_dir) in lines.wait_for("run saved in", timeout=60)
-        assert intercept.wait(timeout=60) == 0
+        assert intercept.wait(timeout=60) == 130  # stopped by a signal (README)
     finally:
         for proc in (hook, intercept):
             if proc is not None:
@@ -182,7 +182,7 @@ def test_hook_ends_with_the_lab_it_joined(world_handset: HandsetRecord, world_ho
         assert f"hooked pid {pid}" in hook_err.wait_for("hooked pid", timeout=90)
         intercept.send_signal(signal.SIGINT)
         lines.wait_for("run saved in", timeout=60)
-        assert intercept.wait(timeout=60) == 0
+        assert intercept.wait(timeout=60) == 130  # stopped by a signal (README)
         assert hook.wait(timeout=60) == 2
         error = hook_err.wait_for("harness: error:", timeout=10)
         assert f"the lab on {serial} ended; its run {out_dir} is closed" in error, error

@@ -92,7 +92,7 @@ def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_h
         assert "tls_failure" in pinned and " SG third_country FAILED: " in pinned, pinned
         proc.send_signal(signal.SIGINT)
         assert str(out_dir) in lines.wait_for("run saved in", timeout=30)
-        assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+        assert proc.wait(timeout=30) == 130, proc.stderr.read() if proc.stderr else ""  # stopped by a signal
     finally:
         if proc.poll() is None:
             proc.kill()
