@@ -151,9 +151,11 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
     return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings
 
 
-def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
-                       events: list[AgentEvent]) -> tuple[list[Comparison], list[Finding]]:
-    """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair."""
+def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events: list[AgentEvent],
+                       lists: Iterable[TermList] = ()) -> tuple[list[Comparison], list[Finding]]:
+    """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair
+    (``lists``: the keyword lists found in the run; a control term on one gives no baseline)."""
+    found_lists = list(lists)
     probes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for s in steps:
         info = json.loads(s["info"] or "{}")
@@ -167,7 +169,7 @@ def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
             continue
         exp = _side(flows, events, sides["experiment"])
         ctl = _side(flows, events, sides["control"])
-        cmp = compare(exp, ctl)
+        cmp = compare(exp, ctl, found_lists)
         out.append(cmp)
         severity = {"filtered": Severity.HIGH, "not_filtered": Severity.INFO}.get(cmp.verdict, Severity.LOW)
         findings.append(Finding(

@@ -29,7 +29,7 @@ from harness.packs.ncsc_2021.claims import (
 )
 from harness.packs.ncsc_2021.observe import rendered, rendered_ids
 from harness.scenario.claims import log_tags as tags
-from harness.scenario.claims import roles_of, verdict_of
+from harness.scenario.claims import require_baseline, roles_of, verdict_of
 from harness.scenario.logwatch import renders
 from harness.scenario.results import ClaimResult, Inconclusive
 from harness.scenario.waits import StepTimeout
@@ -178,6 +178,7 @@ def ad_management_limited_to_ads(lab: Lab, sensitive: str = SENSITIVE_TERM, cont
         raise Inconclusive("the profile's browser logs no rendering (no Render tag)", serial=lab.serial,
                            attempted="search pair", fix="add the Render tag to the profile's browser")
     experiment, control_step = search_pair(lab, sensitive, control)
+    require_baseline(lab, experiment, control_step)  # a listed control is cut too: no baseline
     seen, ctrl = rendered(lab, experiment), rendered(lab, control_step)
     counts = {s: (len(seen.get(s) or []), len(ctrl.get(s) or [])) for s in SEARCH_SURFACES}
     numbers = {f"{s}_{k}": v for s, (a, b) in counts.items() for k, v in (("listed", a), ("control", b))}
