@@ -137,8 +137,11 @@ class Comparison:
     rendered_match: bool | None = None
     term: str = ""
     control_term: str = ""
-    #: the keyword lists (``NAME in flow F``) the control term is on: no baseline, not ``not_filtered``
+    #: the keyword lists (``NAME found in flow F``) the control term is on: no baseline, not ``not_filtered``
     control_listed: list[str] = field(default_factory=list)
+    #: the flow of the list version in force for the experiment (the last one downloaded before the
+    #: experiment began whose entries match its term; None: none known): what a ``filtered`` verdict enforces
+    list_in_force: str | None = None
     flow_ids: list[str] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
 
@@ -250,7 +253,7 @@ def compare(exp: Side, ctl: Side, lists: Iterable[ListedTerms] = ()) -> Comparis
     c.verdict = network or "inconclusive"
     for tl, entry in listed_in(ctl.term, lists):
         where = f"flow {tl.flow_id}" if tl.flow_id else "the run"
-        c.control_listed.append(f"{tl.name} in {where}")
+        c.control_listed.append(f"{tl.name} found in {where}")
         c.reasons.append(f"control term '{ctl.term}' is on the list {tl.name} found in {where}"
                          + (f" (as '{entry}')" if _fold(entry) != _fold(ctl.term) else ""))
         if tl.flow_id and tl.flow_id not in c.flow_ids:

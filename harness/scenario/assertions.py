@@ -130,6 +130,13 @@ def assert_no_pii_to(lab: Lab, jurisdiction: str | None = "third_country",
 
 def _pair_verdicts(lab: Lab, experiment: str, control: str) -> list[Finding]:
     verdicts = findings_in(analyse(lab), ["filtered"], [experiment, control])
+    listed = [f for f in verdicts if f.verdict == "inconclusive" and f.details.get("control_listed")]
+    if listed:  # both sides may have been cut alike (harness.analysis.filtering): say why first
+        d = listed[0].details
+        raise Inconclusive(f"control term '{d.get('control_term')}' is on the list {d['control_listed'][0]}: "
+                           f"no baseline ({listed[0].summary})", serial=lab.serial,
+                           attempted=f"steps {experiment}, {control}",
+                           fix="choose a control term that no keyword list found in the run matches")
     if not verdicts or any(f.verdict == "inconclusive" for f in verdicts):
         raise Inconclusive(f"no usable filtering verdict for {experiment} vs {control}: "
                            f"{[f.summary for f in verdicts] or 'no probe pair found'}",

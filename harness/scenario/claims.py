@@ -110,7 +110,7 @@ def require_baseline(lab: Lab, experiment: str, control: str) -> None:
     for f in findings_of_steps(lab, [experiment, control], ("filtered",)):
         listed = f.details.get("control_listed") or []
         if listed:
-            raise Inconclusive(f"control term {f.details.get('control_term')!r} is on the list {listed[0]}: "
+            raise Inconclusive(f"control term '{f.details.get('control_term')}' is on the list {listed[0]}: "
                                "no baseline to compare with", serial=lab.serial,
                                attempted=f"steps {experiment}, {control}",
                                fix="choose a control term that no keyword list found in the run matches")

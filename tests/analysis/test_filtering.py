@@ -88,7 +88,7 @@ def test_a_listed_control_gives_no_baseline() -> None:
     c = compare(*alike, [lst])
     assert c.verdict == "inconclusive"
     assert "control term 'fresh bread recipes' is on the list MiAdBlacklistConfig found in flow list-flow" in c.reasons
-    assert c.control_listed == ["MiAdBlacklistConfig in flow list-flow"] and "list-flow" in c.flow_ids
+    assert c.control_listed == ["MiAdBlacklistConfig found in flow list-flow"] and "list-flow" in c.flow_ids
     # any form the matcher takes: case, spacing, a listed entry inside a longer query
     for control in ("DALAI  lama", "dalai lama biography"):
         c = compare(side("e", "Free Tibet"), side("c", control), [lst])

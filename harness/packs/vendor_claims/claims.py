@@ -16,6 +16,7 @@ event ids), and :class:`~harness.scenario.Inconclusive` raised when the app did 
 from __future__ import annotations
 
 import shlex
+from urllib.parse import urlsplit
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +66,18 @@ def _shown(lab: Lab, role: str, surface: str, subject: str, since: int) -> list[
     return (docs[-1].get("items") or []) if docs else None
 
 
+def _page_of(url: str | None) -> str:
+    """A URL without its query and fragment (the page a flow loaded)."""
+    return (url or "").split("#")[0].split("?")[0]
+
+
 def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
                                 control_url: str = CONTROL_URL) -> ClaimResult:
     """"... or block ... web browsing": the browser opens a page about a listed term and a control
     page, each in its own step; violated when the server answered the sensitive page but the
-    browser did not show it while it showed the control. Inconclusive when a page got no answer or
-    the profile's browser logs no rendering (``Render`` tag)."""
+    browser did not show it while it showed the control. The evidence is the flows that loaded the
+    two pages and what the browser rendered. Inconclusive when a page got no answer or the
+    profile's browser logs no rendering (``Render`` tag)."""
     claim = "web browsing is never restricted or blocked"
     if "Render" not in tags(lab, "browser"):
         raise Inconclusive("the profile's browser logs no rendering (no Render tag): what it showed is unobservable",
@@ -99,7 +106,11 @@ def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
             raise Inconclusive(f"the browser got no answer for {url[:80]}", serial=lab.serial,
                                attempted=f"step {step.id}", fix="give URLs the phone can reach")
     lab.stop("browser")
-    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps))]
+    # the page loads themselves (not whatever else the browser sent in those steps, e.g. telemetry)
+    pages = {_page_of(sensitive_url), _page_of(control_url)}
+    hosts = {urlsplit(u).hostname for u in (sensitive_url, control_url)}
+    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and _page_of(f.url) in pages)] or \
+        [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and (f.server_host or f.host) in hosts)]
     evidence = flows + rendered_ids(lab, steps)
     if shown["sensitive"] is None and shown["control"] is not None:
         return ClaimResult(claim, False, f"the browser did not show {sensitive_url} (answered by the server) while "
