@@ -16,9 +16,9 @@ event ids), and :class:`~harness.scenario.Inconclusive` raised when the app did 
 from __future__ import annotations
 
 import shlex
-from urllib.parse import urlsplit
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from harness.packs.ncsc_2021.claims import (
     CONTROL_TERM,
