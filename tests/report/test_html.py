@@ -34,9 +34,7 @@ def _doc(flows) -> dict:
                    "flow_ids": [flows[0].id]},
                   {"id": "search-sensitive", "name": f"search {HOSTILE}", "started_at": t.format(3),
                    "ended_at": t.format(4), "flow_ids": [flows[1].id]}],
-        "claims": [{"text": CLAIM, "verdict": "violated", "details": "search filtered: rendered 1 vs 5",
-                    "rule": "filtering.ooni_web_connectivity",
-                    "evidence": {"flow_ids": [flows[1].id], "event_ids": ["e1"]}},
+        "claims": [{"text": CLAIM, "verdict": "violated", "evidence": {"flow_ids": [flows[1].id], "event_ids": []}},
                    {"text": "Personal data only with prior consent", "verdict": "inconclusive", "evidence": {"flow_ids": [], "event_ids": []}}],
         "findings": [
             {"id": "F1", "kind": "config_list", "verdict": "downloaded", "severity": "medium", "rule": "lists.keyword_list",
@@ -102,6 +100,8 @@ def test_the_claims_table_gives_the_reasoning_and_labelled_linked_evidence(run_d
     from harness.capture.store import RunStore
 
     doc = json.loads((run_dir / "findings.json").read_text())
+    doc["claims"][0].update(details="search filtered: rendered 1 vs 5", rule="filtering.ooni_web_connectivity")
+    doc["claims"][0]["evidence"]["event_ids"] = ["e1"]
     html = render_report(doc, RunStore.open(run_dir))
     table = html[html.index('id="claim-table"'):html.index("</table>", html.index('id="claim-table"'))]
     assert "<th>Reasoning</th>" in table and "search filtered: rendered 1 vs 5" in table
