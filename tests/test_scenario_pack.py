@@ -160,6 +160,9 @@ def test_every_claim_holds_in_the_compliant_world_on_what_was_observed(compliant
     assert "no analytics consent" in run.results["personal_data_only_after_consent"].details
     assert "flows of the browser went through the lab's proxy" in run.results["telemetry_not_pinned"].details
     assert "both echoes" in run.results["communication_not_restricted"].details
+    # a claim that holds cites the flows it examined: none that failed before carrying anything
+    for name in ("personal_data_only_with_consent", "personal_data_only_after_consent", "telemetry_not_pinned"):
+        assert {flows[i].kind for i in run.results[name].evidence if i in flows} <= {"http", "websocket", "tcp"}, name
     # web browsing rests on the two page loads, not on what else the browser sent meanwhile
     assert {flows[i].server_host for i in run.results["web_browsing_not_restricted"].evidence if i in flows} \
         == {PAGES_HOST}

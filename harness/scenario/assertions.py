@@ -71,12 +71,18 @@ def evidence_of(findings: Iterable[Finding]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+#: flow kinds whose content the analysis reads: what a verdict that holds can cite as examined (a
+#: failed TLS handshake, an idle or errored connection carried nothing to examine)
+EXAMINED_KINDS = ("http", "websocket", "tcp")
+
+
 def _examined(lab: Lab, steps: Iterable[str] | None, host_role: str | None = None) -> list[str]:
+    """The flows of ``steps`` (to ``host_role``'s hosts) whose content was examined (:data:`EXAMINED_KINDS`)."""
     from harness.scenario.steps import host_matches
 
     wanted = set(steps) if steps is not None else None
     patterns = lab.hosts(host_role) if host_role else None
-    return [f.id for f in lab.flows(lambda f: (wanted is None or f.step_id in wanted)
+    return [f.id for f in lab.flows(lambda f: (wanted is None or f.step_id in wanted) and f.kind in EXAMINED_KINDS
                                     and (patterns is None or host_matches(f.server_host or f.host, patterns)))]
 
 
