@@ -265,6 +265,46 @@ def test_a_pack_runs_through_the_pytest_plugin(tmp_path):
     assert all(r["text"].startswith("Xiaomi") and r["evidence"]["flow_ids"] for r in records)
 
 
+#: a world whose list carries the packs' control term, filtering on (trial report 2026-12-01, item 1)
+CONTROL_LISTED_WORLD = """\
+name: control-listed
+ad_config:
+  add_terms: ["fresh bread recipes"]
+  region_gate:
+    remote_switch: true
+filtering:
+  browser_ads: true
+  browser_suggestions: true
+"""
+
+
+def test_a_control_term_on_the_list_makes_the_search_claims_inconclusive(tmp_path):
+    """Both searches are cut alike when the control is listed: no claim may hold on that pair.
+    ``harness run`` (its pytest child starts the labs) exits 3 and says why, citing the list's flow."""
+    import io
+
+    from harness.cli.context import Env
+    from harness.cli.main import main
+
+    world = tmp_path / "control-listed.yaml"
+    world.write_text(CONTROL_LISTED_WORLD)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["run", "ncsc_2021", "vendor_claims", "--world", str(world), "-k", "searches or searching",
+                 "--out", str(tmp_path / "runs")], Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert code == 3, out.getvalue()[-3000:] + err.getvalue()[-2000:]
+    (session,) = (tmp_path / "runs").glob("*/findings.json")
+    claims = json.loads(session.read_text())["claims"]
+    assert [c["verdict"] for c in claims] == ["inconclusive", "inconclusive"], claims
+    for c in claims:
+        m = re.match(r"control term 'fresh bread recipes' is on the list MiAdBlacklistConfig found in flow (\S+): ",
+                     c["details"])
+        assert m, c["details"]
+        (lab_doc,) = [json.loads(p.read_text()) for p in session.parent.glob("main/*/findings.json")
+                      if c["id"].split(".")[0] in p.parent.name]
+        cited = {f["kind"] for f in lab_doc["findings"] if m.group(1) in f["evidence"]["flow_ids"]}
+        assert cited == {"config_list", "filtered"}, cited  # the list's download, cited by the comparison
+
+
 def test_the_guide_quotes_the_packs_verbatim():
     """Every ``# from PATH`` block in docs/scenarios.md is still, line for line, in PATH."""
     guide = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
