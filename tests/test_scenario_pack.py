@@ -26,6 +26,10 @@ import pytest
 
 from harness.capture.store import RunStore
 from harness.packs.ground_truth import ALL_CLAIMS, expected_verdicts
+from harness.packs.ncsc_2021.claims import searches_never_restricted
+from harness.packs.vendor_claims.claims import ad_management_limited_to_ads
+from harness.report.document import build_findings
+from harness.report.html import render_report
 from harness.scenario import ClaimResult, Inconclusive, LabSpec, open_lab
 from harness.scenario.claims import verdict_of
 from harness.scenario.profile import load_profile
@@ -41,6 +45,10 @@ PACKAGES = {role: PROFILE.app(role).package for role in ("security", "browser", 
 COLLECTOR_SG = "tracking.intl.vendor.test"
 #: the subprocess run of a pack may take this long (it starts its own lab)
 PACK_TIMEOUT = 300
+#: a control term the ncsc-2021 world's list matches ("Dalai Lama" is on it), as a user might type it
+LISTED_CONTROL = "dalai LAMA biography"
+#: the pages the web-browsing claim opens are on this host
+PAGES_HOST = "cdn.pages.test"
 LIST_CLAIMS = ("no_keyword_blacklist", "no_app_downloads_a_list_at_first_start",
                "keyword_list_unchanged_between_downloads", "eu_region_gets_no_list")
 
@@ -56,6 +64,9 @@ class PackRun:
     expected: dict[str, bool]
     #: assert_config_not_enforced on the search pair: (holds, details)
     enforcement: tuple[bool, str]
+    #: the search claims with a control term that is on the world's list (name -> verdict or
+    #: "inconclusive: REASON"); ncsc-2021 only, where the list is enforced (both sides cut alike)
+    listed_control: dict[str, str]
 
 
 def _run_claims(world: str, root: Path) -> PackRun:
@@ -74,10 +85,18 @@ def _run_claims(world: str, root: Path) -> PackRun:
                  for event in ("config_served", "telemetry_received", "chat_accepted", "terms_in_force")}
         expected = expected_verdicts(lab.world, PACKAGES)
         enforcement = verdict_of(lambda: lab.assert_config_not_enforced("search-sensitive", "search-control"))
+        listed_control: dict[str, str] = {}
+        if world == "ncsc-2021":  # a control on the list: the listed form differs (case, a longer query)
+            for claim in (searches_never_restricted, ad_management_limited_to_ads):
+                try:
+                    outcome = claim(lab, control=LISTED_CONTROL)  # type: ignore[call-arg]
+                    listed_control[claim.__name__] = "holds" if outcome.holds else "violated"
+                except Inconclusive as exc:
+                    listed_control[claim.__name__] = f"inconclusive: {exc.reason}"
     assert lab.restore is not None and lab.restore.ok, lab.restore
     assert RunStore.open(lab.run_dir).status == "complete"
     return PackRun(world, lab.run_dir, results, inconclusive, truth, expected,
-                   (enforcement.holds, enforcement.details))
+                   (enforcement.holds, enforcement.details), listed_control)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +160,12 @@ def test_every_claim_holds_in_the_compliant_world_on_what_was_observed(compliant
     assert "no analytics consent" in run.results["personal_data_only_after_consent"].details
     assert "flows of the browser went through the lab's proxy" in run.results["telemetry_not_pinned"].details
     assert "both echoes" in run.results["communication_not_restricted"].details
+    # a claim that holds cites the flows it examined: none that failed before carrying anything
+    for name in ("personal_data_only_with_consent", "personal_data_only_after_consent", "telemetry_not_pinned"):
+        assert {flows[i].kind for i in run.results[name].evidence if i in flows} <= {"http", "websocket", "tcp"}, name
+    # web browsing rests on the two page loads, not on what else the browser sent meanwhile
+    assert {flows[i].server_host for i in run.results["web_browsing_not_restricted"].evidence if i in flows} \
+        == {PAGES_HOST}
 
 
 def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
@@ -164,6 +189,24 @@ def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
     assert gate.numbers["eu_terms"] == gate.numbers["other_terms"] == 449 and gate.numbers["remote_switch"]
     regions = {(e["region"], e["remote_switch"]) for e in run.truth["config_served"] if e["app"] == PACKAGES["security"]}
     assert {("LT", True), ("SG", True)} <= regions
+    # ... and the claim cites both downloads it compares (the LT one and the SG one)
+    assert {flows[i].step_id for i in gate.evidence} == {"security-first-start", "security-region-sg"}
+    web = r["web_browsing_not_restricted"]  # the page loads, not the failed telemetry of the same steps
+    assert {flows[i].server_host for i in web.evidence if i in flows} == {PAGES_HOST}
+    # a control term on the list: both sides are cut alike, so no search claim may hold on that pair
+    for name, said in run.listed_control.items():
+        assert said.startswith(f"inconclusive: control term '{LISTED_CONTROL}' is on the list MiAdBlacklistConfig "
+                               "found in flow "), (name, said)
+    assert set(run.listed_control) == {"searches_never_restricted", "ad_management_limited_to_ads"}
+    # a list version is "enforced" only when it was the one in force for a filtered comparison
+    doc = build_findings(run.run_dir)
+    assert len(doc["summary"]["config_lists"]) == 2  # two versions were downloaded
+    html = render_report(doc)
+    said = re.findall(r"Enforced:</b> ([^<]*)", html)
+    assert [t.split(" — ")[0] for t in said].count("yes") == 1, said
+    assert [t.split(" — ")[0] for t in said].count("not shown for this version") == 1, said
+    (cut,) = [f for f in doc["findings"] if f["kind"] == "filtered" and f["step_id"] == "search-sensitive"]
+    assert flows[cut["details"]["list_in_force"]].step_id == "browser-start"
     # listed terms filtered against control terms: server answers equal, rendered results not
     search = r["searches_never_restricted"]
     assert "filtered" in search.details
@@ -220,6 +263,46 @@ def test_a_pack_runs_through_the_pytest_plugin(tmp_path):
     assert sorted((r["id"].rsplit(".", 1)[-1], r["verdict"]) for r in records) == [
         ("test_communication_not_restricted", "violated"), ("test_transfers_only_to_adequate_jurisdictions", "violated")]
     assert all(r["text"].startswith("Xiaomi") and r["evidence"]["flow_ids"] for r in records)
+
+
+#: a world whose list carries the packs' control term, filtering on (trial report 2026-12-01, item 1)
+CONTROL_LISTED_WORLD = """\
+name: control-listed
+ad_config:
+  add_terms: ["fresh bread recipes"]
+  region_gate:
+    remote_switch: true
+filtering:
+  browser_ads: true
+  browser_suggestions: true
+"""
+
+
+def test_a_control_term_on_the_list_makes_the_search_claims_inconclusive(tmp_path):
+    """Both searches are cut alike when the control is listed: no claim may hold on that pair.
+    ``harness run`` (its pytest child starts the labs) exits 3 and says why, citing the list's flow."""
+    import io
+
+    from harness.cli.context import Env
+    from harness.cli.main import main
+
+    world = tmp_path / "control-listed.yaml"
+    world.write_text(CONTROL_LISTED_WORLD)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["run", "ncsc_2021", "vendor_claims", "--world", str(world), "-k", "searches or searching",
+                 "--out", str(tmp_path / "runs")], Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert code == 3, out.getvalue()[-3000:] + err.getvalue()[-2000:]
+    (session,) = (tmp_path / "runs").glob("*/findings.json")
+    claims = json.loads(session.read_text())["claims"]
+    assert [c["verdict"] for c in claims] == ["inconclusive", "inconclusive"], claims
+    for c in claims:
+        m = re.match(r"control term 'fresh bread recipes' is on the list MiAdBlacklistConfig found in flow (\S+): ",
+                     c["details"])
+        assert m, c["details"]
+        (lab_doc,) = [json.loads(p.read_text()) for p in session.parent.glob("main/*/findings.json")
+                      if c["id"].split(".")[0] in p.parent.name]
+        cited = {f["kind"] for f in lab_doc["findings"] if m.group(1) in f["evidence"]["flow_ids"]}
+        assert cited == {"config_list", "filtered"}, cited  # the list's download, cited by the comparison
 
 
 def test_the_guide_quotes_the_packs_verbatim():

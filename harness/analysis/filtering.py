@@ -23,13 +23,22 @@ docs/analysis.md): a control without a usable response, an unknown status compar
 comparison at all possible (body, headers and title all unknown) is ``inconclusive`` - a finding
 needs positive evidence; the pair's search terms are left out of the title words (a results page
 repeats its query); and what the app rendered (agent events) is compared too.
+
+A control is a baseline only when nothing filters it: when the control term is on a keyword list
+found in the same run (matched as the virtual world's and a vendor SDK's list matcher does: a
+listed term, case-folded, occurring in the control term), both sides may have been cut alike and a
+``not_filtered`` verdict would exonerate on no evidence. Such a comparison is ``inconclusive`` with
+the reason ``control term 'X' is on the list NAME found in flow F`` (:func:`listed_in`); a
+``filtered`` verdict stands (the experiment got less than an already-listed control).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 #: OONI's ``bodyProportionFactor``: lengths match when min/max is strictly greater
 BODY_RATIO_THRESHOLD = 0.7
@@ -128,6 +137,11 @@ class Comparison:
     rendered_match: bool | None = None
     term: str = ""
     control_term: str = ""
+    #: the keyword lists (``NAME found in flow F``) the control term is on: no baseline, not ``not_filtered``
+    control_listed: list[str] = field(default_factory=list)
+    #: the flow of the list version in force for the experiment (the last one downloaded before the
+    #: experiment began whose entries match its term; None: none known): what a ``filtered`` verdict enforces
+    list_in_force: str | None = None
     flow_ids: list[str] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
 
@@ -183,8 +197,39 @@ def _word(match: bool | None) -> str:
     return "unknown" if match is None else ("match" if match else "differ")
 
 
-def compare(exp: Side, ctl: Side) -> Comparison:
-    """Apply the rules (module docstring); see docs/analysis.md, 'Filtering verdicts'."""
+class ListedTerms(Protocol):
+    """A keyword list found in a run (:class:`harness.analysis.lists.TermList` is one)."""
+
+    name: str
+    terms: list[str]
+    flow_id: str | None
+
+
+def _fold(text: str) -> str:
+    """Text as a list matcher compares it: NFKC, case-folded, runs of whitespace as one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def listed_in(term: str, lists: Iterable[ListedTerms]) -> list[tuple[ListedTerms, str]]:
+    """The lists of ``lists`` that would match ``term``, each with the list entry that matches:
+    an entry matches when, case-folded (:func:`_fold`), it occurs in the term (the matcher of the
+    virtual world's services, ``harness.sim.world.blacklist.matching_terms``, and of the vendor
+    SDK NCSC Lithuania describes: a listed word inside a query cuts it). ``[]`` for an empty term."""
+    folded = _fold(term)
+    if not folded:
+        return []
+    out = []
+    for tl in lists:
+        entry = next((t for t in tl.terms if (ft := _fold(str(t))) and ft in folded), None)
+        if entry is not None:
+            out.append((tl, entry))
+    return out
+
+
+def compare(exp: Side, ctl: Side, lists: Iterable[ListedTerms] = ()) -> Comparison:
+    """Apply the rules (module docstring); see docs/analysis.md, 'Filtering verdicts'. ``lists``:
+    the keyword lists found in the run; a control term on one of them gives no baseline (a
+    would-be ``not_filtered`` verdict is ``inconclusive``, its list flows cited)."""
     c = Comparison(exp.step_id, ctl.step_id, "inconclusive", [], term=exp.term, control_term=ctl.term)
     c.flow_ids = [f for f in (exp.flow_id, ctl.flow_id) if f]
     c.event_ids = exp.event_ids + ctl.event_ids
@@ -206,4 +251,13 @@ def compare(exp: Side, ctl: Side) -> Comparison:
             network = "not_filtered"
             c.reasons.append("app rendered comparable results")
     c.verdict = network or "inconclusive"
+    for tl, entry in listed_in(ctl.term, lists):
+        where = f"flow {tl.flow_id}" if tl.flow_id else "the run"
+        c.control_listed.append(f"{tl.name} found in {where}")
+        c.reasons.append(f"control term '{ctl.term}' is on the list {tl.name} found in {where}"
+                         + (f" (as '{entry}')" if _fold(entry) != _fold(ctl.term) else ""))
+        if tl.flow_id and tl.flow_id not in c.flow_ids:
+            c.flow_ids.append(tl.flow_id)
+    if c.control_listed and c.verdict != "filtered":
+        c.verdict = "inconclusive"  # both sides may have been cut alike: no baseline, no exoneration
     return c

@@ -122,7 +122,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     if netwatch["events"]:
         coverage["netwatch"] = netwatch
     step_rows = _steps(src, light, scan.events)
-    comparisons, found = rules.filtering_findings(light, step_rows, scan.event_objs)
+    comparisons, found = rules.filtering_findings(light, step_rows, scan.event_objs, scan.lists)
     findings += found
     findings_rows = [{
         "kind": f.kind, "verdict": f.verdict, "severity": str(f.severity), "severity_level": int(f.severity),

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis.cryptolink import CipherLink
-from harness.analysis.filtering import Comparison, Side, compare
+from harness.analysis.filtering import Comparison, Side, compare, listed_in
 from harness.analysis.findings import Finding, Severity
 from harness.analysis.hosts import normalise_host
 from harness.analysis.lists import ListDiff, ListStore, TermList
@@ -176,15 +176,17 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
     return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings
 
 
-def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
-                       events: list[AgentEvent]) -> tuple[list[Comparison], list[Finding]]:
-    """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair."""
+def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events: list[AgentEvent],
+                       lists: Iterable[TermList] = ()) -> tuple[list[Comparison], list[Finding]]:
+    """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair
+    (``lists``: the keyword lists found in the run; a control term on one gives no baseline)."""
+    found_lists = list(lists)
     probes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for s in steps:
         info = json.loads(s["info"] or "{}")
         probe = info.get("probe") if isinstance(info.get("probe"), dict) else info
         if probe.get("role") in ("experiment", "control") and probe.get("pair"):
-            probes[str(probe["pair"])][probe["role"]] = {"step": s["id"], **probe}
+            probes[str(probe["pair"])][probe["role"]] = {"step": s["id"], **probe, "started_at": s.get("started_at")}
     out = []
     findings = []
     for pair, sides in sorted(probes.items()):
@@ -192,7 +194,8 @@ def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
             continue
         exp = _side(flows, events, sides["experiment"])
         ctl = _side(flows, events, sides["control"])
-        cmp = compare(exp, ctl)
+        cmp = compare(exp, ctl, found_lists)
+        cmp.list_in_force = _in_force(exp, found_lists, flows, sides["experiment"])
         out.append(cmp)
         severity = {"filtered": Severity.HIGH, "not_filtered": Severity.INFO}.get(cmp.verdict, Severity.LOW)
         findings.append(Finding(
@@ -201,6 +204,20 @@ def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]],
             flow_ids=cmp.flow_ids, event_ids=cmp.event_ids, step_id=exp.step_id,
             details={"pair": pair, **cmp.numbers()}))
     return out, findings
+
+
+def _in_force(exp: Side, lists: list[TermList], flows: pd.DataFrame, probe: dict[str, Any]) -> str | None:
+    """The flow id of the list version in force when the experiment ran: of the lists whose entries
+    match its term (:func:`~harness.analysis.filtering.listed_in`), the last downloaded before the
+    experiment step began (flow start times). None when no such list was downloaded before it."""
+    if flows.empty or not lists:
+        return None
+    began = probe.get("started_at")
+    start = dict(zip(flows["id"], flows["started_at"], strict=True))
+    before = [(float(start[tl.flow_id]), i, tl.flow_id) for i, (tl, _) in enumerate(listed_in(exp.term, lists))
+              if tl.flow_id in start and pd.notna(start[tl.flow_id])
+              and (began is None or float(start[tl.flow_id]) <= float(began))]
+    return max(before)[2] if before else None
 
 
 def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) -> Side:

@@ -208,11 +208,12 @@ def _scenario(lab: Any, progress: Progress) -> tuple[list[Any], list[Any]]:
         outcome.claim = texts[pack].get(check.__name__, outcome.claim)
         claims.append(outcome)
         flow_ids = [f.id for f in lab.flows()]
-        save_claim(lab.run_dir, claim_record(outcome, claim_id=f"{pack}.{check.__name__}", flow_ids=flow_ids,
-                                             pack=pack, device=lab.serial,
-                                             steps=evidence_steps(lab, outcome.evidence,
-                                                                  [s.id for s in lab.steps[before:]])))
-        progress("claim", f"{outcome.claim}: {'holds' if outcome.holds else 'VIOLATED'}")
+        saved = save_claim(lab.run_dir, claim_record(outcome, claim_id=f"{pack}.{check.__name__}",
+                                                     flow_ids=flow_ids, pack=pack, device=lab.serial,
+                                                     steps=evidence_steps(lab, outcome.evidence,
+                                                                          [s.id for s in lab.steps[before:]])))
+        shown = {"holds": "holds", "violated": "VIOLATED"}.get(saved["verdict"], saved["verdict"])
+        progress("claim", f"{outcome.claim}: {shown}")
     return claims, list(lab.steps)
 
 

@@ -61,11 +61,18 @@ def iso(ts: float | None) -> str | None:
 
 # -- claims ----------------------------------------------------------------------------------------
 
-def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
+def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> dict[str, Any]:
     """Append one claim record to ``RUN_DIR/claims.jsonl`` (file 0600, one JSON object per line):
     ``{"id": "<pack>.<test function>", "pack", "nodeid", "text", "verdict": holds|violated|
     inconclusive|error|not run, "details", "rule", "numbers", "evidence": {"flow_ids": [...], "event_ids": [...]},
     "device": "<adb serial>", "steps": ["<step id>", ...]}``. ``text`` and ``verdict`` are required.
+    The record as saved is returned.
+
+    A finding is evidence (docs/scenarios.md): a ``holds`` or ``violated`` record that cites no
+    flow or agent event id is saved as ``inconclusive`` with the details ``no evidence cited: ...``
+    (what the claim said, kept after the colon). Every claim is recorded here (the pytest plugin's
+    ``verdict`` fixture, the demo), so no claim test, a lab's own included, records a verdict
+    with nothing behind it.
 
     Raises :class:`~harness.errors.UsageError` for a record without a claim sentence or with an
     unknown verdict (nothing is written then)."""
@@ -78,6 +85,7 @@ def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
     evidence = record.get("evidence") or {}
     line = {**record, "evidence": {"flow_ids": list(evidence.get("flow_ids") or []),
                                    "event_ids": list(evidence.get("event_ids") or [])}}
+    line.update(unsupported(line))
     data = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode()
     path = Path(run_dir) / CLAIMS_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
@@ -86,6 +94,24 @@ def save_claim(run_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
         os.write(fd, data)  # one write of an O_APPEND file: lines of parallel writers do not interleave
     finally:
         os.close(fd)
+    return line
+
+
+#: the reason a verdict without evidence is recorded ``inconclusive``
+NO_EVIDENCE = "no evidence cited"
+
+
+def unsupported(record: dict[str, Any]) -> dict[str, Any]:
+    """The keys that turn a ``holds``/``violated`` claim record citing no evidence id into an
+    ``inconclusive`` one (``{"verdict": "inconclusive", "details": "no evidence cited: ..."}``);
+    ``{}`` when the record cites evidence or is no such verdict."""
+    ev = record.get("evidence") or {}
+    cites = bool(ev.get("flow_ids") or ev.get("event_ids")) if isinstance(ev, dict) else bool(ev)
+    if record.get("verdict") not in ("holds", "violated") or cites:
+        return {}
+    said = str(record.get("details") or "").strip()
+    return {"verdict": "inconclusive",
+            "details": f"{NO_EVIDENCE}: the claim said {record['verdict']}" + (f" ({said})" if said else "")}
 
 
 def load_claims(run_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -239,6 +265,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
         device["collected_at"] = iso(device["collected_at"])
     for c in claims:
         c["device"] = c.get("device") or device.get("adb_serial")
+        c.update(unsupported(c))  # a record written elsewhere that cites nothing decides nothing
     if store is not None:
         created = meta.get("closed_at") or meta.get("created_at")
         status = store.status

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,29 +70,79 @@ def _finding_facts(details: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _enforcement(findings: list[dict[str, Any]]) -> dict[str, str]:
+def _enforcement(findings: list[dict[str, Any]], flow_ids: list[str] | None = None) -> dict[str, str]:
     """Tell a list that is *present* from one that is *enforced*: enforced only with a positive
-    filtering verdict (OONI-style experiment vs control) as evidence."""
+    filtering verdict (OONI-style experiment vs control) as evidence. With ``flow_ids`` (the
+    downloads of one list version), "yes" only when that version was the one in force for a
+    ``filtered`` comparison (its ``list_in_force``: the last matching list downloaded before the
+    experiment), so two versions of a list are not both called enforced by one observation."""
     comparisons = [f for f in findings if f.get("kind") == "filtered"]
     filtered = [f for f in comparisons if str(f.get("verdict")) == "filtered"]
+    if filtered and flow_ids is not None:
+        mine = [f for f in filtered if (f.get("details") or {}).get("list_in_force") in set(flow_ids)]
+        if not mine:
+            where = ", ".join(f"{f.get('step_id') or '?'} ({f.get('id')}, "
+                              + (f"list flow {(f.get('details') or {}).get('list_in_force')} in force)"
+                                 if (f.get("details") or {}).get("list_in_force") else "no list version known in force)")
+                              for f in filtered)
+            return {"state": "not_shown",
+                    "text": f"not shown for this version — filtering observed with another version in force: {where}"}
+        filtered = mine
     if filtered:
         where = ", ".join(f"{f.get('step_id') or '?'} ({f.get('id')})" for f in filtered)
-        return {"state": "enforced", "text": f"yes — filtering observed in {where}"}
+        return {"state": "enforced", "text": f"yes — filtering observed in {where}"
+                + (" with this version in force" if flow_ids is not None else "")}
     if comparisons:
         return {"state": "not_enforced",
                 "text": f"no — {len(comparisons)} experiment/control comparison(s), none filtered"}
     return {"state": "not_tested", "text": "not tested in this run (no experiment/control comparison)"}
 
 
-def _claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def _anchor(kind: str, ident: str) -> str:
+    """The HTML id of an evidence row: ``ev-flow-<id>`` / ``ev-event-<id>`` (unsafe characters as ``-``)."""
+    return f"ev-{kind}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", ident)
+
+
+def _claims(doc: dict[str, Any], store: Any = None,
+            redactor: Redactor | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claims table (text, verdict, the verdict's reasoning, evidence ids labelled ``flow`` or
+    ``event`` with the anchor of their row) and the evidence rows it links to: one per cited id, in
+    first-cited order, a flow with its request line, status and server (from the run store), an
+    agent event with its type and step."""
     out = []
+    rows: dict[str, dict[str, Any]] = {}
     for c in doc.get("claims") or []:
         ev = c.get("evidence") or {}
-        ids = list(ev.get("flow_ids") or []) + list(ev.get("event_ids") or []) if isinstance(ev, dict) else list(ev)
+        if isinstance(ev, dict):
+            cited = [("flow", str(i)) for i in ev.get("flow_ids") or []] + [("event", str(i)) for i in
+                                                                           ev.get("event_ids") or []]
+        else:  # an old record: ids not split by kind
+            cited = [("id", str(i)) for i in ev]
+        evidence = []
+        for kind, ident in cited:
+            anchor = _anchor(kind, ident)
+            rows.setdefault(anchor, {"kind": kind, "id": ident, "anchor": anchor})
+            evidence.append({"kind": kind, "id": ident, "anchor": anchor})
         verdict = str(c.get("verdict") or "inconclusive")
+        details = str(c.get("details") or "")  # the document is already redacted (build_context)
         out.append({"text": c.get("text") or c.get("claim") or c.get("id") or "?", "verdict": verdict,
-                    "css": _css(verdict), "evidence": ids})
-    return out
+                    "css": _css(verdict), "details": details,
+                    "rule": c.get("rule") or "", "evidence": evidence})
+    events: dict[str, Any] = {}
+    if store is not None and any(r["kind"] == "event" for r in rows.values()):
+        wanted = {r["id"] for r in rows.values() if r["kind"] == "event"}
+        events = {e.id: e for e in store.iter_events() if e.id in wanted}
+    for r in rows.values():
+        if r["kind"] == "flow":
+            flow = _flow_row(r["id"], store, redactor)
+            r["what"] = " · ".join(x for x in (flow["request"], flow["status"], flow["server"]) if x)
+        elif r["kind"] == "event":
+            e = events.get(r["id"])
+            r["what"] = f"{e.type} (source {e.source}, step {e.step_id or '-'})" if e is not None \
+                else "(not in this run's store)"
+        else:
+            r["what"] = ""
+    return out, list(rows.values())
 
 
 def _matrix(doc: dict[str, Any]) -> dict[str, Any] | None:
@@ -128,6 +179,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     counts = summary.get("counts") or {}
     world = doc.get("world")
     restore = doc.get("restore") or {}
+    claims, claim_evidence = _claims(doc, store, redactor)
     geo_sources = sorted({str(d.get("geo_source")) for d in summary.get("destinations") or [] if d.get("geo_source")})
     return {
         "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
@@ -145,11 +197,14 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
         "tools": sorted((k, v) for k, v in (doc.get("tool_versions") or {}).items() if v),
         "restore": ("yes, verified against its snapshot" if restore.get("verified")
                     else "not verified" if restore else None),
-        "claims": _claims(doc),
+        "claims": claims,
+        "claim_evidence": claim_evidence,
         "matrix": _matrix(doc),
         "destinations": summary.get("destinations") or [],
         "destinations_svg": destinations_chart(summary.get("destinations") or []),
-        "lists": summary.get("config_lists") or [],
+        "lists": [{**lst, "enforced": _enforcement(findings, [str(i) for i in lst.get("flow_ids") or []
+                                                             if i] or [str(lst.get("flow_id"))])["text"]}
+                  for lst in summary.get("config_lists") or []],
         "enforcement": _enforcement(findings),
         "steps": steps,
         "timeline_svg": timeline_chart(

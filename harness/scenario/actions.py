@@ -265,7 +265,11 @@ class LabActions:
         and ``NAME-control`` (``NAME-2-...`` when taken). Their ids, for :meth:`assert_not_filtered`."""
         from harness.scenario.steps import is_literal
 
-        pair = self.new_step_id(name)
+        # a pair id of its own (the probe pairs of the analysis are keyed by it): NAME, else NAME-2, ...
+        taken = {s.id for s in self.capture.timeline.steps()}
+        pair, n = name, 2
+        while f"{pair}-sensitive" in taken or f"{pair}-control" in taken:
+            pair, n = f"{name}-{n}", n + 1
         literal = [h for h in self.hosts("search") if is_literal(h)] if self.profile_has_host("search") else []
         ids = []
         for probe_role, suffix, t in (("experiment", "sensitive", term), ("control", "control", control)):

@@ -71,12 +71,18 @@ def evidence_of(findings: Iterable[Finding]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+#: flow kinds whose content the analysis reads: what a verdict that holds can cite as examined (a
+#: failed TLS handshake, an idle or errored connection carried nothing to examine)
+EXAMINED_KINDS = ("http", "websocket", "tcp")
+
+
 def _examined(lab: Lab, steps: Iterable[str] | None, host_role: str | None = None) -> list[str]:
+    """The flows of ``steps`` (to ``host_role``'s hosts) whose content was examined (:data:`EXAMINED_KINDS`)."""
     from harness.scenario.steps import host_matches
 
     wanted = set(steps) if steps is not None else None
     patterns = lab.hosts(host_role) if host_role else None
-    return [f.id for f in lab.flows(lambda f: (wanted is None or f.step_id in wanted)
+    return [f.id for f in lab.flows(lambda f: (wanted is None or f.step_id in wanted) and f.kind in EXAMINED_KINDS
                                     and (patterns is None or host_matches(f.server_host or f.host, patterns)))]
 
 
@@ -130,6 +136,13 @@ def assert_no_pii_to(lab: Lab, jurisdiction: str | None = "third_country",
 
 def _pair_verdicts(lab: Lab, experiment: str, control: str) -> list[Finding]:
     verdicts = findings_in(analyse(lab), ["filtered"], [experiment, control])
+    listed = [f for f in verdicts if f.verdict == "inconclusive" and f.details.get("control_listed")]
+    if listed:  # both sides may have been cut alike (harness.analysis.filtering): say why first
+        d = listed[0].details
+        raise Inconclusive(f"control term '{d.get('control_term')}' is on the list {d['control_listed'][0]}: "
+                           f"no baseline ({listed[0].summary})", serial=lab.serial,
+                           attempted=f"steps {experiment}, {control}",
+                           fix="choose a control term that no keyword list found in the run matches")
     if not verdicts or any(f.verdict == "inconclusive" for f in verdicts):
         raise Inconclusive(f"no usable filtering verdict for {experiment} vs {control}: "
                            f"{[f.summary for f in verdicts] or 'no probe pair found'}",

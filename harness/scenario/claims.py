@@ -11,7 +11,9 @@ every pack needs around that:
   :class:`~harness.scenario.results.Inconclusive` for what it lacks, never "holds");
 - :func:`findings_of_steps`: the analysis findings of some steps (``harness.analysis`` kinds);
 - :func:`evidence_steps`: the steps a claim rests on: the steps taken for it plus the steps of the
-  flows and agent events it cites (a claim that reused an earlier observation took no step itself).
+  flows and agent events it cites (a claim that reused an earlier observation took no step itself);
+- :func:`require_baseline`: a claim that compares an experiment with a control itself (e.g. item
+  counts) raises Inconclusive when the control term is on a keyword list found in the run.
 
     from harness.scenario import ClaimResult
     from harness.scenario.claims import verdict_of
@@ -95,3 +97,20 @@ def evidence_steps(lab: Lab, evidence: Iterable[str], taken: Iterable[str] = ())
         if step_id and step_id not in out:
             out.append(step_id)
     return out
+
+
+def require_baseline(lab: Lab, experiment: str, control: str) -> None:
+    """Raise :class:`~harness.scenario.results.Inconclusive` when the filtering comparison of the
+    probe pair ``experiment``/``control`` (step ids; rule ``filtering.ooni_web_connectivity``)
+    found the control term on a keyword list of the run (``control_listed``, see
+    :func:`harness.analysis.filtering.compare`): both sides may have been cut alike, so no
+    comparison of the two can show that nothing was restricted. Returns None otherwise."""
+    from harness.scenario.results import Inconclusive
+
+    for f in findings_of_steps(lab, [experiment, control], ("filtered",)):
+        listed = f.details.get("control_listed") or []
+        if listed:
+            raise Inconclusive(f"control term '{f.details.get('control_term')}' is on the list {listed[0]}: "
+                               "no baseline to compare with", serial=lab.serial,
+                               attempted=f"steps {experiment}, {control}",
+                               fix="choose a control term that no keyword list found in the run matches")

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 
-def save_claim(run_dir: Path, record: dict[str, Any]) -> None:
-    """Append ``record`` to ``RUN_DIR/claims.jsonl`` (0600)."""
+def save_claim(run_dir: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """Append ``record`` to ``RUN_DIR/claims.jsonl`` (0600); the record as saved (a verdict citing
+    no evidence is saved ``inconclusive``: :func:`harness.report.document.save_claim`)."""
     from harness.report.document import save_claim as save
 
-    save(Path(run_dir), record)
+    return save(Path(run_dir), record)
 
 
 def lab_findings(run_dir: Path, *, scenarios: list[str], world: str | None, profile: str | None,

@@ -7,7 +7,8 @@ steps) and adds JUnit properties (``claim``, ``verdict``, ``evidence``, ``run_di
 returns; violated → the test fails with the details, the evidence ids and the run dir. A
 :class:`~harness.scenario.Inconclusive` raised anywhere in the test is recorded with the verdict
 ``inconclusive`` and the test is reported skipped with the reason ``inconclusive: ...``
-(:func:`inconclusive`, called by the plugin's ``pytest_runtest_call`` wrapper).
+(:func:`inconclusive`, called by the plugin's ``pytest_runtest_call`` wrapper); so is a holds or
+violated result that cites no evidence (``no evidence cited``).
 """
 
 from __future__ import annotations
@@ -77,16 +78,18 @@ def claim_record(item: pytest.Item, state: TestState, verdict: str, *, text: str
             "steps": evidence_steps(lab, evidence or [], [s.id for s in state.steps()])}
 
 
-def keep(item: pytest.Item, state: TestState, record: dict[str, Any]) -> None:
-    """Save the record in the lab's claims.jsonl and name it in the JUnit properties."""
+def keep(item: pytest.Item, state: TestState, record: dict[str, Any]) -> dict[str, Any]:
+    """Save the record in the lab's claims.jsonl and name it in the JUnit properties; the record
+    as saved (``inconclusive`` when it cited no evidence)."""
     from harness.scenario.plugin_findings import save_claim
 
-    save_claim(state.lab.run_dir, record)
+    record = save_claim(state.lab.run_dir, record)
     state.records.append(record)
     ev = record["evidence"]
     item.user_properties.extend([
         ("claim", record["text"]), ("verdict", record["verdict"]),
         ("evidence", " ".join([*ev["flow_ids"], *ev["event_ids"]])), ("run_dir", str(state.lab.run_dir))])
+    return record
 
 
 class VerdictRecorder:
@@ -98,14 +101,18 @@ class VerdictRecorder:
 
     def record(self, result: ClaimResult) -> ClaimResult:
         """Store ``result``'s claim record; fail the test when the claim is violated. Returns
-        ``result`` when it holds. Raises TypeError for anything but a ClaimResult."""
+        ``result`` when it holds. A result citing no evidence id is recorded ``inconclusive``
+        (``no evidence cited``, :func:`harness.report.document.save_claim`) and the test is
+        skipped ``inconclusive: ...``. Raises TypeError for anything but a ClaimResult."""
         if not isinstance(result, ClaimResult):
             raise TypeError(f"verdict.record takes a harness.scenario.ClaimResult, not {type(result).__name__}")
         text = self.state.claim_text or result.claim
         record = claim_record(self.item, self.state, "holds" if result.holds else "violated", text=text,
                               details=result.details, rule=result.rule, numbers=result.numbers,
                               evidence=result.evidence)
-        keep(self.item, self.state, record)
+        record = keep(self.item, self.state, record)
+        if record["verdict"] == "inconclusive":
+            pytest.skip(f"inconclusive: {record['details']}")
         if result.holds:
             return result
         shown = ", ".join(result.evidence[:SHOWN_EVIDENCE]) + (" ..." if len(result.evidence) > SHOWN_EVIDENCE

@@ -7,6 +7,7 @@ import gzip
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,56 @@ def test_missing_sides() -> None:
     assert no_ctl.verdict == "inconclusive"
     exp_failed = Side(step_id="e", term="t", flow_id="x", failed="connection reset")
     assert compare(exp_failed, side("c", "w")).verdict == "filtered"
+
+
+@dataclass
+class _List:
+    name: str
+    terms: list[str]
+    flow_id: str | None
+
+
+def test_a_listed_control_gives_no_baseline() -> None:
+    """Both sides cut alike look alike: a control term on a keyword list of the run (as the list
+    matcher sees it: case-folded, a listed entry inside the term) never gives ``not_filtered``."""
+    lst = _List("MiAdBlacklistConfig", ["Dalai Lama", "Free Tibet", "fresh bread recipes"], "list-flow")
+    alike = (side("e", "Free Tibet", rendered=2), side("c", "fresh bread recipes", rendered=2))
+    assert compare(*alike).verdict == "not_filtered"  # without the lists: what the trial got
+    c = compare(*alike, [lst])
+    assert c.verdict == "inconclusive"
+    assert "control term 'fresh bread recipes' is on the list MiAdBlacklistConfig found in flow list-flow" in c.reasons
+    assert c.control_listed == ["MiAdBlacklistConfig found in flow list-flow"] and "list-flow" in c.flow_ids
+    # any form the matcher takes: case, spacing, a listed entry inside a longer query
+    for control in ("DALAI  lama", "dalai lama biography"):
+        c = compare(side("e", "Free Tibet"), side("c", control), [lst])
+        assert c.verdict == "inconclusive" and "is on the list MiAdBlacklistConfig" in c.reasons[-1], c.reasons
+    assert c.reasons[-1].endswith("(as 'Dalai Lama')")
+    # an unlisted control is a baseline; a filtered verdict against a listed control stands
+    assert compare(side("e", "Free Tibet"), side("c", "weather"), [lst]).verdict == "not_filtered"
+    assert compare(side("e", "Free Tibet", status=451), side("c", "Dalai Lama"), [lst]).verdict == "filtered"
+
+
+def test_the_pipeline_checks_the_control_against_the_lists_of_the_run() -> None:
+    import base64
+    import gzip as gz
+
+    terms = ["Free Tibet", "fresh bread recipes", *[f"term {i}" for i in range(60)]]
+    content = base64.b64encode(gz.compress(json.dumps(terms).encode())).decode()
+    config = FlowRecord(id="cfg", kind="http", started_at=0.5, ended_at=0.6, step_id="s0",
+                        server_host="globalapi.ad.vendor.test", server_ip="127.0.0.11", host="globalapi.ad.vendor.test",
+                        url="https://globalapi.ad.vendor.test/config", method="GET", status_code=200,
+                        response_headers=[("content-type", "application/json")],
+                        response_body=json.dumps({"MiAdBlacklistConfig": {"version": 1, "content": content}}).encode())
+    config.response_body_size = len(config.response_body or b"")
+    steps = [Step("s1", "e", 1.0, 2.0, info={"probe": {"role": "experiment", "pair": "p", "term": "Free Tibet"}}),
+             Step("s2", "c", 3.0, 4.0, info={"probe": {"role": "control", "pair": "p", "term": "fresh bread recipes"}})]
+    flows = [config, _rec("a", "s1", 200, 9000, "Results"), _rec("b", "s2", 200, 9000, "Results")]
+    a = analyze(Source("test", Path("memory"), iter(flows), steps=steps), Options())
+    assert [f.kind for f in a.finding_list if f.kind == "config_list"] == ["config_list"]
+    (f,) = [x for x in a.finding_list if x.kind == "filtered"]
+    assert f.verdict == "inconclusive", f.summary
+    assert "control term 'fresh bread recipes' is on the list" in f.summary and "found in flow cfg" in f.summary
+    assert "cfg" in f.flow_ids and f.details["control_listed"]
 
 
 def test_title_words() -> None:

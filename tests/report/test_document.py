@@ -102,6 +102,25 @@ def test_bad_claim_records_are_refused(run_dir):
         load_claims(run_dir)
 
 
+def test_a_verdict_citing_no_evidence_is_recorded_inconclusive(run_dir):
+    """A finding is evidence: holds/violated with no flow or event id is saved ``inconclusive``,
+    whoever records it (the plugin's verdict fixture and the demo both save through save_claim)."""
+    for holds, said in ((False, "I just say so"), (True, "nothing observed")):
+        record = claim_record(ClaimResult(CLAIM, holds, said, []), claim_id="lab.test_x", flow_ids=[])
+        saved = save_claim(run_dir, record)
+        assert saved["verdict"] == "inconclusive"
+        assert saved["details"].startswith("no evidence cited: the claim said " + ("holds" if holds else "violated"))
+        assert said in saved["details"]
+    assert [c["verdict"] for c in load_claims(run_dir)] == ["inconclusive", "inconclusive"]
+    # a claims.jsonl written by other means is read the same way into findings.json
+    (run_dir / CLAIMS_FILE).write_text(json.dumps({"text": CLAIM, "verdict": "violated", "details": "x",
+                                                   "evidence": {"flow_ids": [], "event_ids": []}}) + "\n")
+    doc = build_findings(run_dir)
+    assert [c["verdict"] for c in doc["claims"]] == ["inconclusive"] and validation_errors(doc) == []
+    # evidence cited: the verdict stands
+    assert _claim(run_dir)["verdict"] == "violated"
+
+
 def test_build_findings_is_valid_deterministic_and_uses_the_run(run_dir, tmp_path):
     _claim(run_dir)
     doc = build_findings(run_dir)

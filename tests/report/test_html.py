@@ -42,7 +42,7 @@ def _doc(flows) -> dict:
              "details": {}, "evidence": {"flow_ids": [flows[0].id], "event_ids": []}},
             {"id": "F2", "kind": "filtered", "verdict": "filtered", "severity": "high", "rule": "filtering.ooni_web_connectivity",
              "summary": f"search filtered {HOSTILE}", "step_id": "search-sensitive",
-             "details": {"body_length_ratio": 0.44, "term": "Free Tibet"},
+             "details": {"body_length_ratio": 0.44, "term": "Free Tibet", "list_in_force": flows[0].id},
              "evidence": {"flow_ids": [flows[1].id], "event_ids": ["e1"]}},
         ],
         "summary": {
@@ -82,10 +82,39 @@ def test_report_regenerates_byte_identical_and_escapes_captured_text(run_dir):
 def test_present_versus_enforced(run_dir):
     doc = json.loads((run_dir / "findings.json").read_text())
     assert "Enforced:</b> yes — filtering observed in search-sensitive (F2)" in render_report(doc)
+    # two versions of the list, one observed filtered (in force when the experiment ran): only that one says yes
+    older = {**doc["summary"]["config_lists"][0], "version": "2021092300", "flow_id": "flow-older", "flow_ids": ["flow-older"]}
+    doc["summary"]["config_lists"].insert(0, older)
+    html = render_report(doc)
+    assert html.count("Enforced:</b> yes") == 1
+    assert re.search(r"version 2021092300 .*?Enforced:</b> not shown for this version — filtering observed with "
+                     r"another version in force: search-sensitive \(F2, list flow [0-9a-f-]+ in force\)", html, re.S)
+    doc["summary"]["config_lists"] = doc["summary"]["config_lists"][1:]
     doc["findings"][1]["verdict"] = "not_filtered"
     assert "none filtered" in render_report(doc)
     doc["findings"] = doc["findings"][:1]
     assert "not tested in this run" in render_report(doc)
+
+
+def test_the_claims_table_gives_the_reasoning_and_labelled_linked_evidence(run_dir):
+    from harness.capture.store import RunStore
+
+    doc = json.loads((run_dir / "findings.json").read_text())
+    doc["claims"][0].update(details="search filtered: rendered 1 vs 5", rule="filtering.ooni_web_connectivity")
+    doc["claims"][0]["evidence"]["event_ids"] = ["e1"]
+    html = render_report(doc, RunStore.open(run_dir))
+    table = html[html.index('id="claim-table"'):html.index("</table>", html.index('id="claim-table"'))]
+    assert "<th>Reasoning</th>" in table and "search filtered: rendered 1 vs 5" in table
+    assert "filtering.ooni_web_connectivity" in table
+    flow = doc["claims"][0]["evidence"]["flow_ids"][0]
+    # each id says its kind and links to its row below, which names what it is
+    assert f'<span class="muted">flow</span> <a href="#ev-flow-{flow}">{flow}</a>' in table
+    assert '<span class="muted">event</span> <a href="#ev-event-e1">e1</a>' in table
+    assert '<span class="muted">none</span>' in table  # the inconclusive claim cites nothing
+    row = re.search(rf'<tr id="ev-flow-{flow}"><td>flow</td>.*?</tr>', html, re.S)
+    assert row and "GET https://search.vendor.test/s?q=" in row.group(0)
+    assert re.search(r'<tr id="ev-event-e1"><td>event</td>.*?not in this run', html, re.S)
+    assert len(re.findall(r'<tr id="ev-', html)) == 2  # one row per cited id
 
 
 def test_cli_report_and_its_errors(run_dir, tmp_path):

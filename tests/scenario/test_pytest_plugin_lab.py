@@ -1,8 +1,8 @@
 """The pytest plugin with a real lab: one pytest session (a subprocess) on a virtual handset in the
-``ncsc-2021`` world, one test module, four tests — a claim that holds (a bare ``claim`` marker:
-its docstring's first line is the claim), a keyword-list
-claim (violated there), a claim that raises ``Inconclusive``, a ``needs_root`` test (the handset
-is rooted: it runs). Checked: outcomes and skip reason, the failure message, ``claims.jsonl``, the
+``ncsc-2021`` world, one test module, five tests — a keyword-list claim (violated there), a
+claim that holds (a bare ``claim`` marker: its docstring's first line is the claim), a claim that
+raises ``Inconclusive``, a ``needs_root`` test (the handset is rooted: it runs), a claim recorded
+violated with no evidence (recorded inconclusive). Checked: outcomes and skip reason, the failure message, ``claims.jsonl``, the
 failed test's artifacts (and none for the others), JUnit properties, the progress stream and the
 findings documents (lab and session)."""
 
@@ -42,6 +42,12 @@ def no_keyword_list(lab):
     return ClaimResult.of(verdict, "system apps do not download a keyword list")
 
 
+@pytest.mark.claim("System apps do not download a keyword blacklist.")
+@pytest.mark.app("security")
+def test_violated(lab, verdict):
+    verdict.record(no_keyword_list(lab))
+
+
 @pytest.mark.claim
 def test_holds(lab, verdict):
     '''The handset tells its model.
@@ -49,13 +55,9 @@ def test_holds(lab, verdict):
     (A bare claim marker: the claim is this docstring's first line.)'''
     with lab.step("read-facts"):
         pass
-    verdict.record(ClaimResult("the handset tells its model", bool(lab.facts.model), f"model {lab.facts.model}"))
-
-
-@pytest.mark.claim("System apps do not download a keyword blacklist.")
-@pytest.mark.app("security")
-def test_violated(lab, verdict):
-    verdict.record(no_keyword_list(lab))
+    answered = [f.id for f in lab.flows() if f.status_code == 200]  # the handset reached the lab's network
+    verdict.record(ClaimResult("the handset tells its model", bool(lab.facts.model), f"model {lab.facts.model}",
+                               answered[:1]))
 
 
 @pytest.mark.needs_root
@@ -68,6 +70,11 @@ def test_inconclusive(lab, verdict):
     with lab.step("ask-the-vendor"):
         pass
     raise Inconclusive("no app of the profile says why", fix="ask the vendor")
+
+
+@pytest.mark.claim("A claim violated with no evidence at all.")
+def test_no_evidence(lab, verdict):
+    verdict.record(ClaimResult("x", False, "I just say so", []))
 """
 
 
@@ -98,8 +105,9 @@ def run_dir(out: Path) -> Path:
 def test_outcomes_and_the_failure_message(session):
     text = session["text"]
     assert session["result"].returncode == 1, text[-4000:]
-    assert "1 failed, 2 passed, 1 skipped" in text, text[-4000:]
+    assert "1 failed, 2 passed, 2 skipped" in text, text[-4000:]
     assert "SKIPPED [1] " in text and "inconclusive: no app of the profile says why" in text
+    assert "inconclusive: no evidence cited: the claim said violated (I just say so)" in text
     assert "claim violated: System apps do not download a keyword blacklist." in text
     rd = run_dir(session["out"])
     assert f"run: {rd}" in text
@@ -112,9 +120,12 @@ def test_claims_jsonl_has_one_record_per_claim_with_its_evidence(session):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     records = {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
     assert set(records) == {"test_scenario.test_holds", "test_scenario.test_violated",
-                            "test_scenario.test_inconclusive"}
+                            "test_scenario.test_inconclusive", "test_scenario.test_no_evidence"}
+    unsupported = records["test_scenario.test_no_evidence"]  # a verdict needs evidence
+    assert unsupported["verdict"] == "inconclusive", unsupported
+    assert unsupported["details"] == "no evidence cited: the claim said violated (I just say so)"
     holds, violated, unknown = (records[f"test_scenario.test_{n}"] for n in ("holds", "violated", "inconclusive"))
-    assert holds["verdict"] == "holds" and holds["steps"] == ["read-facts"]
+    assert holds["verdict"] == "holds" and holds["steps"] == ["read-facts", "security-first-start"]
     assert holds["text"] == "The handset tells its model." and holds["nodeid"] == "test_scenario.py::test_holds"
     assert violated["verdict"] == "violated" and violated["steps"] == ["security-first-start"]
     assert violated["rule"] == "findings.config_list" or violated["rule"], violated
@@ -160,6 +171,7 @@ def test_junit_properties_name_claim_verdict_evidence_run_dir_and_artifacts(sess
         "test_violated.events.jsonl", "test_violated.flows.har", "test_violated.logcat.txt",
         "test_violated.screen.png"]
     assert cases["test_inconclusive"]["verdict"] == "inconclusive"
+    assert cases["test_no_evidence"]["verdict"] == "inconclusive" and cases["test_no_evidence"]["evidence"] == ""
 
 
 def test_the_progress_stream_follows_the_session(session):
@@ -171,11 +183,11 @@ def test_the_progress_stream_follows_the_session(session):
     ends = {e["nodeid"].split("::")[1]: e for e in lines if e["event"] == "test-end"}
     assert {k: v["verdict"] for k, v in ends.items()} == {
         "test_holds": "holds", "test_violated": "violated", "test_inconclusive": "inconclusive",
-        "test_needs_root_runs_on_a_rooted_handset": "passed"}
+        "test_needs_root_runs_on_a_rooted_handset": "passed", "test_no_evidence": "inconclusive"}
     assert ends["test_violated"]["evidence"] and ends["test_violated"]["claim"].startswith("System apps")
     starts = [e for e in lines if e["event"] == "step-start"]
-    assert [s["step_id"] for s in starts] == ["read-facts", "security-first-start", "ask-the-vendor"]
-    assert starts[1]["nodeid"] == "test_scenario.py::test_violated"
+    assert [s["step_id"] for s in starts] == ["security-first-start", "read-facts", "ask-the-vendor"]
+    assert starts[0]["nodeid"] == "test_scenario.py::test_violated"
     counts = [e["count"] for e in lines if e["event"] == "flow"]
     assert counts and counts == sorted(counts)
     step_end = next(e for e in lines if e["event"] == "step-end" and e["step_id"] == "security-first-start")
@@ -194,6 +206,6 @@ def test_the_lab_and_the_session_have_a_findings_document(session):
     (serial,) = {c["device"] for c in lab_doc["claims"]}
     assert merged["runs"] == [f"{rd.parent.parent.name}.main.test_scenario"] == [lab_doc["run_id"]]
     assert [row["verdicts"] for row in merged["claim_matrix"]] == [
-        {serial: v} for v in ("holds", "violated", "inconclusive")]
-    assert merged["claims"][1]["evidence"]["flow_ids"][0] in {f for x in merged["findings"]
+        {serial: v} for v in ("violated", "holds", "inconclusive", "inconclusive")]
+    assert merged["claims"][0]["evidence"]["flow_ids"][0] in {f for x in merged["findings"]
                                                               for f in x["evidence"].get("flow_ids", [])}

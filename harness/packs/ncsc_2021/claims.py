@@ -30,6 +30,7 @@ from harness.packs.ncsc_2021.lists import (
     no_app_downloads_a_list_at_first_start,
 )
 from harness.packs.ncsc_2021.observe import first_start
+from harness.scenario.assertions import EXAMINED_KINDS
 from harness.scenario.claims import log_tags as _tags
 from harness.scenario.claims import once, verdict_of
 from harness.scenario.results import ClaimResult, Inconclusive
@@ -121,7 +122,8 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
     through the proxy with no pin met. Inconclusive when the browser made no connection at all."""
     claim = "the connections of the browser are not certificate-pinned"
     step, _ = browser_first_start(lab)
-    flows = [f.id for f in lab.flows(lambda f: f.step_id == step)]
+    # the connections that went through the proxy (a failed handshake is no evidence of "not pinned")
+    flows = [f.id for f in lab.flows(lambda f: f.step_id == step and f.kind in EXAMINED_KINDS)]
     bypassed = [e for e in lab.events("unpin:bypassed") if e.step_id == step]
     rejected = [f for f in lab.analyse().finding_list if f.kind == "pinning_failure" and f.step_id == step]
     if not flows and not rejected:

@@ -134,5 +134,7 @@ def eu_region_gets_no_list(lab: Lab, role: str = "security", eu: str = EU_REGION
                            _evidence([inside, outside], False), RULE, numbers)
     switch = ("on for the EU region as elsewhere: the region gate is off, or the server's remote switch "
               "turned the list on for the EU" if outside.lists else "on for the EU region only")
-    return ClaimResult(claim, False, f"{gate}: {switch}", _evidence([inside], True), RULE,
+    # both downloads compared: the EU one (its list) and the other region's (its list, or its answer without one)
+    evidence = list(dict.fromkeys(_evidence([inside], True) + _evidence([outside], bool(outside.lists))))
+    return ClaimResult(claim, False, f"{gate}: {switch}", evidence, RULE,
                        {**numbers, "remote_switch": bool(outside.lists)})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from harness.packs.ncsc_2021.claims import (
     CONTROL_TERM,
@@ -29,7 +30,7 @@ from harness.packs.ncsc_2021.claims import (
 )
 from harness.packs.ncsc_2021.observe import rendered, rendered_ids
 from harness.scenario.claims import log_tags as tags
-from harness.scenario.claims import roles_of, verdict_of
+from harness.scenario.claims import require_baseline, roles_of, verdict_of
 from harness.scenario.logwatch import renders
 from harness.scenario.results import ClaimResult, Inconclusive
 from harness.scenario.waits import StepTimeout
@@ -65,12 +66,18 @@ def _shown(lab: Lab, role: str, surface: str, subject: str, since: int) -> list[
     return (docs[-1].get("items") or []) if docs else None
 
 
+def _page_of(url: str | None) -> str:
+    """A URL without its query and fragment (the page a flow loaded)."""
+    return (url or "").split("#")[0].split("?")[0]
+
+
 def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
                                 control_url: str = CONTROL_URL) -> ClaimResult:
     """"... or block ... web browsing": the browser opens a page about a listed term and a control
     page, each in its own step; violated when the server answered the sensitive page but the
-    browser did not show it while it showed the control. Inconclusive when a page got no answer or
-    the profile's browser logs no rendering (``Render`` tag)."""
+    browser did not show it while it showed the control. The evidence is the flows that loaded the
+    two pages and what the browser rendered. Inconclusive when a page got no answer or the
+    profile's browser logs no rendering (``Render`` tag)."""
     claim = "web browsing is never restricted or blocked"
     if "Render" not in tags(lab, "browser"):
         raise Inconclusive("the profile's browser logs no rendering (no Render tag): what it showed is unobservable",
@@ -99,7 +106,11 @@ def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
             raise Inconclusive(f"the browser got no answer for {url[:80]}", serial=lab.serial,
                                attempted=f"step {step.id}", fix="give URLs the phone can reach")
     lab.stop("browser")
-    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps))]
+    # the page loads themselves (not whatever else the browser sent in those steps, e.g. telemetry)
+    pages = {_page_of(sensitive_url), _page_of(control_url)}
+    hosts = {urlsplit(u).hostname for u in (sensitive_url, control_url)}
+    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and _page_of(f.url) in pages)] or \
+        [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and (f.server_host or f.host) in hosts)]
     evidence = flows + rendered_ids(lab, steps)
     if shown["sensitive"] is None and shown["control"] is not None:
         return ClaimResult(claim, False, f"the browser did not show {sensitive_url} (answered by the server) while "
@@ -178,6 +189,7 @@ def ad_management_limited_to_ads(lab: Lab, sensitive: str = SENSITIVE_TERM, cont
         raise Inconclusive("the profile's browser logs no rendering (no Render tag)", serial=lab.serial,
                            attempted="search pair", fix="add the Render tag to the profile's browser")
     experiment, control_step = search_pair(lab, sensitive, control)
+    require_baseline(lab, experiment, control_step)  # a listed control is cut too: no baseline
     seen, ctrl = rendered(lab, experiment), rendered(lab, control_step)
     counts = {s: (len(seen.get(s) or []), len(ctrl.get(s) or [])) for s in SEARCH_SURFACES}
     numbers = {f"{s}_{k}": v for s, (a, b) in counts.items() for k, v in (("listed", a), ("control", b))}
