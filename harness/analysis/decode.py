@@ -229,19 +229,53 @@ def _looks_useful(decoded: bytes) -> bool:
                                   or grpc_messages(decoded, sniffed=True) is not None)
 
 
+class TokenMemo:
+    """What decoding a token gave before (issue 17): the layers, notes and ``bounded`` flag that
+    expanding one base64/hex token at one chain produced, replayed when the same token comes again
+    (a user agent, a session cookie or bearer token, a header name: header values repeat across a
+    capture's flows). The result is the one a fresh expansion gives: an entry is kept only if no
+    layer of it was refused for the total budget, and replayed only if it fits in what is left of
+    the budget, so every budget check it made passes again. Bounded: at most ``max_entries``
+    entries (the oldest go first) of at most ``max_entry_bytes`` decoded bytes each.
+
+    One memo serves one :class:`Limits` (it is part of the expansion's result), e.g. one
+    :class:`~harness.analysis.pii.PiiMatcher`.
+    """
+
+    def __init__(self, max_entries: int = 4096, max_entry_bytes: int = 16 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_entry_bytes = max_entry_bytes
+        self.entries: dict[tuple[bytes, tuple[str, ...], str | None],
+                           tuple[bool, tuple[Layer, ...], tuple[str, ...], bool, int]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def put(self, key: tuple[bytes, tuple[str, ...], str | None],
+            value: tuple[bool, tuple[Layer, ...], tuple[str, ...], bool, int]) -> None:
+        if value[4] > self.max_entry_bytes:
+            return
+        if len(self.entries) >= self.max_entries:
+            del self.entries[next(iter(self.entries))]
+        self.entries[key] = value
+
+
 class _Expander:
-    def __init__(self, limits: Limits, grpc_encoding: str | None = None) -> None:
+    def __init__(self, limits: Limits, grpc_encoding: str | None = None, memo: TokenMemo | None = None) -> None:
         self.limits = limits
         self.result = Expansion()
         self.total = 0
         #: the request's ``grpc-encoding``: compressed gRPC messages at any depth use it
         self.grpc_encoding = grpc_encoding
+        self.memo = memo
+        #: layers refused for the total budget so far (a token's expansion that met one is not memoised)
+        self.refused = 0
 
     def add(self, chain: tuple[str, ...], data: bytes) -> bool:
         if not chain:  # the input itself costs no new memory and is always scanned
             self.result.layers.append(Layer(chain, data))
             return True
         if self.total + len(data) > self.limits.max_total:
+            self.refused += 1
             self.result.bounded = True
             self.result.notes.append(f"total decode budget reached at {'>'.join(chain)}")
             return False
@@ -356,7 +390,32 @@ class _Expander:
                     break
 
     def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:
-        """Decode one hex or base64 token and expand what it gives; True if it gave something."""
+        """Decode one hex or base64 token and expand what it gives; True if it gave something.
+        Through the memo when there is one (:class:`TokenMemo`): the same result either way."""
+        memo = self.memo
+        if memo is None:
+            return self._decode_token(token, chain)
+        key = (token, chain, self.grpc_encoding)
+        res = self.result
+        got = memo.entries.get(key)
+        if got is not None and self.total + got[4] <= self.limits.max_total:
+            memo.hits += 1
+            gave, layers, notes, bounded, size = got
+            res.layers.extend(Layer(layer.chain, layer.data) for layer in layers)
+            res.notes.extend(notes)
+            res.bounded = res.bounded or bounded
+            self.total += size
+            return gave
+        memo.misses += 1
+        n_layers, n_notes, total, refused, was_bounded = len(res.layers), len(res.notes), self.total, self.refused, res.bounded
+        res.bounded = False
+        gave = self._decode_token(token, chain)
+        bounded, res.bounded = res.bounded, was_bounded or res.bounded
+        if self.refused == refused:
+            memo.put(key, (gave, tuple(res.layers[n_layers:]), tuple(res.notes[n_notes:]), bounded, self.total - total))
+        return gave
+
+    def _decode_token(self, token: bytes, chain: tuple[str, ...]) -> bool:
         if _HEX_TOKEN.fullmatch(token):
             decoded_hex = binascii.unhexlify(token)
             if _looks_useful(decoded_hex):
@@ -370,9 +429,12 @@ class _Expander:
 
 
 def expand(data: bytes, content_encoding: str | None = None, content_type: str | None = None,
-           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None) -> Expansion:
-    """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer."""
-    ex = _Expander(limits, grpc_encoding)
+           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None, memo: TokenMemo | None = None,
+           ) -> Expansion:
+    """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer.
+    ``memo`` (one per ``limits``) remembers what each token gave, for repeated tokens; the
+    result is the same with or without it."""
+    ex = _Expander(limits, grpc_encoding, memo)
     first = None
     if content_encoding:
         enc = content_encoding.split(",")[-1].strip().lower()
