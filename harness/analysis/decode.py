@@ -31,6 +31,7 @@ from harness.analysis.containers import (
     multipart_parts,
     zip_members,
 )
+from harness.analysis.tokenmemo import TokenMemo
 
 try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
     import blackboxprotobuf
@@ -229,36 +230,6 @@ def _looks_useful(decoded: bytes) -> bool:
                                   or grpc_messages(decoded, sniffed=True) is not None)
 
 
-class TokenMemo:
-    """What decoding a token gave before (issue 17): the layers, notes and ``bounded`` flag that
-    expanding one base64/hex token at one chain produced, replayed when the same token comes again
-    (a user agent, a session cookie or bearer token, a header name: header values repeat across a
-    capture's flows). The result is the one a fresh expansion gives: an entry is kept only if no
-    layer of it was refused for the total budget, and replayed only if it fits in what is left of
-    the budget, so every budget check it made passes again. Bounded: at most ``max_entries``
-    entries (the oldest go first) of at most ``max_entry_bytes`` decoded bytes each.
-
-    One memo serves one :class:`Limits` (it is part of the expansion's result), e.g. one
-    :class:`~harness.analysis.pii.PiiMatcher`.
-    """
-
-    def __init__(self, max_entries: int = 4096, max_entry_bytes: int = 16 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_entry_bytes = max_entry_bytes
-        self.entries: dict[tuple[bytes, tuple[str, ...], str | None],
-                           tuple[bool, tuple[Layer, ...], tuple[str, ...], bool, int]] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def put(self, key: tuple[bytes, tuple[str, ...], str | None],
-            value: tuple[bool, tuple[Layer, ...], tuple[str, ...], bool, int]) -> None:
-        if value[4] > self.max_entry_bytes:
-            return
-        if len(self.entries) >= self.max_entries:
-            del self.entries[next(iter(self.entries))]
-        self.entries[key] = value
-
-
 class _Expander:
     def __init__(self, limits: Limits, grpc_encoding: str | None = None, memo: TokenMemo | None = None) -> None:
         self.limits = limits
@@ -392,28 +363,9 @@ class _Expander:
     def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:
         """Decode one hex or base64 token and expand what it gives; True if it gave something.
         Through the memo when there is one (:class:`TokenMemo`): the same result either way."""
-        memo = self.memo
-        if memo is None:
+        if self.memo is None:
             return self._decode_token(token, chain)
-        key = (token, chain, self.grpc_encoding)
-        res = self.result
-        got = memo.entries.get(key)
-        if got is not None and self.total + got[4] <= self.limits.max_total:
-            memo.hits += 1
-            gave, layers, notes, bounded, size = got
-            res.layers.extend(Layer(layer.chain, layer.data) for layer in layers)
-            res.notes.extend(notes)
-            res.bounded = res.bounded or bounded
-            self.total += size
-            return gave
-        memo.misses += 1
-        n_layers, n_notes, total, refused, was_bounded = len(res.layers), len(res.notes), self.total, self.refused, res.bounded
-        res.bounded = False
-        gave = self._decode_token(token, chain)
-        bounded, res.bounded = res.bounded, was_bounded or res.bounded
-        if self.refused == refused:
-            memo.put(key, (gave, tuple(res.layers[n_layers:]), tuple(res.notes[n_notes:]), bounded, self.total - total))
-        return gave
+        return self.memo.run(self, token, chain, self._decode_token)
 
     def _decode_token(self, token: bytes, chain: tuple[str, ...]) -> bool:
         if _HEX_TOKEN.fullmatch(token):
