@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
@@ -121,7 +122,7 @@ class PiiMatcher:
         self.memo: TokenMemo | None = TokenMemo()
         #: the hits of each cookie string seen (a host's cookies repeat until the session changes);
         #: kept only while ``memo`` is on, at most MEMO_COOKIES strings of MEMO_COOKIE_BYTES each
-        self._cookies: dict[bytes, tuple[Hit, ...]] = {}
+        self._cookies: OrderedDict[bytes, tuple[Hit, ...]] = OrderedDict()
         self._auto = ahocorasick.Automaton()
         table: dict[str, list[Form]] = {}
         for kv in known.values:
@@ -214,7 +215,7 @@ class PiiMatcher:
                 found = tuple(self.scan_layers(expand(data, limits=self.limits, memo=self.memo), "cookie"))
                 if self.memo is not None and len(data) <= MEMO_COOKIE_BYTES:
                     if len(self._cookies) >= MEMO_COOKIES:
-                        del self._cookies[next(iter(self._cookies))]
+                        self._cookies.popitem(last=False)
                     self._cookies[data] = found
             hits.extend(found)
         return hits

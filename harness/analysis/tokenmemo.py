@@ -6,6 +6,7 @@ is the same with or without a memo (tests/analysis/test_scan_memo.py).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ class TokenMemo:
     capture's flows). The result is the one a fresh expansion gives: an entry is kept only if no
     layer of it was refused for the total budget, and replayed only if it fits in what is left of
     the budget, so every budget check it made passes again. Bounded: at most ``max_entries``
-    entries (the oldest go first) of at most ``max_entry_bytes`` decoded bytes each.
+    entries (the least recently used go first) of at most ``max_entry_bytes`` decoded bytes each.
 
     One memo serves one :class:`~harness.analysis.decode.Limits` (it is part of the expansion's result), e.g. one
     :class:`~harness.analysis.pii.PiiMatcher`.
@@ -34,7 +35,7 @@ class TokenMemo:
     def __init__(self, max_entries: int = 4096, max_entry_bytes: int = 16 * 1024) -> None:
         self.max_entries = max_entries
         self.max_entry_bytes = max_entry_bytes
-        self.entries: dict[Key, Entry] = {}
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -42,7 +43,7 @@ class TokenMemo:
         if value[4] > self.max_entry_bytes:
             return
         if len(self.entries) >= self.max_entries:
-            del self.entries[next(iter(self.entries))]
+            self.entries.popitem(last=False)  # O(1), unlike deleting a dict's first key again and again
         self.entries[key] = value
 
     def run(self, ex: Any, token: bytes, chain: tuple[str, ...], decode: Callable[[bytes, tuple[str, ...]], bool],
@@ -55,6 +56,7 @@ class TokenMemo:
         got = self.entries.get(key)
         if got is not None and ex.total + got[4] <= ex.limits.max_total:
             self.hits += 1
+            self.entries.move_to_end(key)  # least recently used goes first
             gave, layers, notes, bounded, size = got
             res.layers.extend(type(layer)(layer.chain, layer.data) for layer in layers)
             res.notes.extend(notes)
