@@ -344,10 +344,14 @@ class _Expander:
         seen: set[bytes] = set()
         for m in _B64_TOKEN.finditer(data):
             wrapped = m.group()
-            # a wrapped token is tried joined; if that gives nothing, line by line
-            candidates = [_LINE_BREAKS.sub(b"", wrapped)]
-            if len(candidates[0]) != len(wrapped):
-                candidates += [t for t in _LINE_BREAKS.split(wrapped) if len(t) >= self.limits.min_token]
+            # a wrapped token is tried joined; if that gives nothing, line by line (a line break in
+            # a token has one of these bytes, which token characters never are)
+            if b"\n" not in wrapped and b"\\" not in wrapped and b"%" not in wrapped:
+                candidates = [wrapped]
+            else:
+                candidates = [_LINE_BREAKS.sub(b"", wrapped)]
+                if len(candidates[0]) != len(wrapped):
+                    candidates += [t for t in _LINE_BREAKS.split(wrapped) if len(t) >= self.limits.min_token]
             for token in candidates:
                 if token in seen:
                     continue

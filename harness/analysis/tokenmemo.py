@@ -58,10 +58,13 @@ class TokenMemo:
             self.hits += 1
             self.entries.move_to_end(key)  # least recently used goes first
             gave, layers, notes, bounded, size = got
-            res.layers.extend(type(layer)(layer.chain, layer.data) for layer in layers)
-            res.notes.extend(notes)
-            res.bounded = res.bounded or bounded
-            ex.total += size
+            if layers:
+                res.layers.extend(type(layer)(layer.chain, layer.data) for layer in layers)
+                ex.total += size
+            if notes:
+                res.notes.extend(notes)
+            if bounded:
+                res.bounded = True
             return gave
         self.misses += 1
         n_layers, n_notes, total, refused, was_bounded = len(res.layers), len(res.notes), ex.total, ex.refused, res.bounded
