@@ -5,6 +5,7 @@ each against mitmproxy's ``FlowReader`` reading them; peak RSS at two sizes (it 
     python benchmarks/analysis.py                      # 10 000 and 100 000 flows, 3 rounds
     python benchmarks/analysis.py --flows 5000 --rounds 1
     python benchmarks/analysis.py --quick              # small sizes, one round (smoke test)
+    python benchmarks/analysis.py --quick --baseline /work/main   # also main's code, same rounds
 
 Each measurement runs in its own child process, so peak RSS is that phase's own. Times are CPU
 seconds of that process (user + system): on a shared machine wall time measures the neighbours.
@@ -116,16 +117,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(phase: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", phase, str(path)], capture_output=True, text=True,
-                         timeout=3600, check=False)
+def child(phase: str, path: Path, tree: Path | None = None) -> dict:
+    """One phase in its own process: this checkout's code, or (``tree``) another checkout's, run
+    by that checkout's own copy of this script."""
+    script, env = __file__, None
+    if tree is not None:
+        script = str(tree / "benchmarks" / "analysis.py")
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run([sys.executable, script, "--phase", phase, str(path)], capture_output=True, text=True,
+                         timeout=3600, check=False, env=env)
     if out.returncode != 0:
         raise SystemExit(f"{phase} phase failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, rounds: int, work: Path) -> dict[str, dict]:
-    """Medians over ``rounds`` interleaved rounds of read / analyse .mitm / analyse run dir."""
+def measure(n: int, rounds: int, work: Path, baseline: Path | None = None) -> dict[str, dict]:
+    """Medians over ``rounds`` interleaved rounds of read / analyse .mitm / analyse run dir (and,
+    with ``baseline``, the analyses by that checkout's code in the same rounds)."""
     mitm, run_dir = work / f"bench-{n}.mitm", work / f"run-{n}"
     if not mitm.exists():
         t = time.perf_counter()
@@ -135,8 +143,13 @@ def measure(n: int, rounds: int, work: Path) -> dict[str, dict]:
     if not run_dir.exists():
         make_run_dir(mitm, run_dir)
     samples: dict[str, list[dict]] = {"read": [], "mitm": [], "run": []}
+    if baseline:
+        samples |= {"base mitm": [], "base run": []}
     for i in range(rounds):
         samples["read"].append(child("read", mitm))
+        if baseline:
+            samples["base mitm"].append(child("analyze", mitm, baseline))
+            samples["base run"].append(child("analyze", run_dir, baseline))
         samples["mitm"].append(child("analyze", mitm))
         samples["run"].append(child("analyze", run_dir))
         print(f"{n} flows, round {i + 1}/{rounds}: " + ", ".join(
@@ -146,9 +159,10 @@ def measure(n: int, rounds: int, work: Path) -> dict[str, dict]:
 
 
 def run(quick: bool = False, sizes: tuple[int, ...] | None = None, rounds: int | None = None,
-        work: Path | None = None) -> list[Row]:
+        work: Path | None = None, baseline: Path | None = None) -> list[Row]:
     """Target 3 as table rows (see :mod:`table`): for each size the FlowReader time, the analysis
-    time of the .mitm file and of the run directory, their ratios and peak RSS."""
+    time of the .mitm file and of the run directory, their ratios and peak RSS; with ``baseline``
+    (another checkout, e.g. main) its analysis times and ratios too, measured in the same rounds."""
     sizes = sizes or (QUICK_SIZES if quick else SIZES)
     rounds = rounds or (1 if quick else 3)
     tmp = None
@@ -159,9 +173,13 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None, rounds: int |
     rss: dict[int, float] = {}
     try:
         for n in sizes:
-            m = measure(n, rounds, work)
+            m = measure(n, rounds, work, baseline)
             k = f"{n // 1000}k" if n >= 1000 else str(n)
             rows.append(row(f"FlowReader read, {k} flows", m["read"]["cpu"], unit="CPU s"))
+            for src, label in (("base mitm", ".mitm"), ("base run", "run dir")) if baseline else ():
+                ratio = m[src]["cpu"] / m["read"]["cpu"] if m["read"]["cpu"] else float("inf")
+                rows.append(row(f"baseline analysis {label}, {k} flows", m[src]["cpu"], unit="CPU s"))
+                rows.append(row(f"baseline analysis {label} / FlowReader, {k} flows", ratio, unit="x"))
             for src, label in (("mitm", ".mitm"), ("run", "run dir")):
                 ratio = m[src]["cpu"] / m["read"]["cpu"] if m["read"]["cpu"] else float("inf")
                 rows.append(row(f"analysis {label}, {k} flows", m[src]["cpu"], unit="CPU s"))
@@ -190,6 +208,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, help="interleaved rounds; medians are reported (default 3)")
     ap.add_argument("--quick", action="store_true", help="small sizes, one round (for the smoke test)")
     ap.add_argument("--work", type=Path, help="keep generated captures in this folder (reused when present)")
+    ap.add_argument("--baseline", type=Path, help="another checkout (e.g. main) whose analysis is measured in "
+                                                  "the same rounds, for a before/after comparison")
     ap.add_argument("--phase", choices=["read", "analyze"], help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -200,7 +220,8 @@ def main() -> int:
         return 0
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
-    rows = run(args.quick, tuple(args.flows) if args.flows else None, args.rounds, args.work)
+    rows = run(args.quick, tuple(args.flows) if args.flows else None, args.rounds, args.work,
+               args.baseline.resolve() if args.baseline else None)
     print(render(rows))
     missed = [r for r in rows if r["met"] is False]
     print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")

@@ -31,6 +31,7 @@ from harness.analysis.containers import (
     multipart_parts,
     zip_members,
 )
+from harness.analysis.tokenmemo import TokenMemo
 
 try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
     import blackboxprotobuf
@@ -230,18 +231,22 @@ def _looks_useful(decoded: bytes) -> bool:
 
 
 class _Expander:
-    def __init__(self, limits: Limits, grpc_encoding: str | None = None) -> None:
+    def __init__(self, limits: Limits, grpc_encoding: str | None = None, memo: TokenMemo | None = None) -> None:
         self.limits = limits
         self.result = Expansion()
         self.total = 0
         #: the request's ``grpc-encoding``: compressed gRPC messages at any depth use it
         self.grpc_encoding = grpc_encoding
+        self.memo = memo
+        #: layers refused for the total budget so far (a token's expansion that met one is not memoised)
+        self.refused = 0
 
     def add(self, chain: tuple[str, ...], data: bytes) -> bool:
         if not chain:  # the input itself costs no new memory and is always scanned
             self.result.layers.append(Layer(chain, data))
             return True
         if self.total + len(data) > self.limits.max_total:
+            self.refused += 1
             self.result.bounded = True
             self.result.notes.append(f"total decode budget reached at {'>'.join(chain)}")
             return False
@@ -339,10 +344,14 @@ class _Expander:
         seen: set[bytes] = set()
         for m in _B64_TOKEN.finditer(data):
             wrapped = m.group()
-            # a wrapped token is tried joined; if that gives nothing, line by line
-            candidates = [_LINE_BREAKS.sub(b"", wrapped)]
-            if len(candidates[0]) != len(wrapped):
-                candidates += [t for t in _LINE_BREAKS.split(wrapped) if len(t) >= self.limits.min_token]
+            # a wrapped token is tried joined; if that gives nothing, line by line (a line break in
+            # a token has one of these bytes, which token characters never are)
+            if b"\n" not in wrapped and b"\\" not in wrapped and b"%" not in wrapped:
+                candidates = [wrapped]
+            else:
+                candidates = [_LINE_BREAKS.sub(b"", wrapped)]
+                if len(candidates[0]) != len(wrapped):
+                    candidates += [t for t in _LINE_BREAKS.split(wrapped) if len(t) >= self.limits.min_token]
             for token in candidates:
                 if token in seen:
                     continue
@@ -356,7 +365,13 @@ class _Expander:
                     break
 
     def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:
-        """Decode one hex or base64 token and expand what it gives; True if it gave something."""
+        """Decode one hex or base64 token and expand what it gives; True if it gave something.
+        Through the memo when there is one (:class:`TokenMemo`): the same result either way."""
+        if self.memo is None:
+            return self._decode_token(token, chain)
+        return self.memo.run(self, token, chain, self._decode_token)
+
+    def _decode_token(self, token: bytes, chain: tuple[str, ...]) -> bool:
         if _HEX_TOKEN.fullmatch(token):
             decoded_hex = binascii.unhexlify(token)
             if _looks_useful(decoded_hex):
@@ -370,9 +385,12 @@ class _Expander:
 
 
 def expand(data: bytes, content_encoding: str | None = None, content_type: str | None = None,
-           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None) -> Expansion:
-    """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer."""
-    ex = _Expander(limits, grpc_encoding)
+           limits: Limits = DEFAULT_LIMITS, grpc_encoding: str | None = None, memo: TokenMemo | None = None,
+           ) -> Expansion:
+    """All layers of ``data``: the raw bytes first (chain ``()``), then every decoded layer.
+    ``memo`` (one per ``limits``) remembers what each token gave, for repeated tokens; the
+    result is the same with or without it."""
+    ex = _Expander(limits, grpc_encoding, memo)
     first = None
     if content_encoding:
         enc = content_encoding.split(",")[-1].strip().lower()

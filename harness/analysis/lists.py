@@ -58,7 +58,12 @@ ECHO_BODY_CAP = 64 * 1024
 _NAME_SEARCH = re.compile(r"(?=[bdkscf])(?:b(?:l(?:ack|ock).?list|an.?word)|deny.?list|keyword|sensitive|censor"
                           r"|f(?:orbidden|ilter))", re.IGNORECASE)
 _STRING_ARRAY = re.compile(rb'\[\s*"[^"\n]{1,80}"\s*,\s*"')
-_LONG_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{40,}")
+#: a run of 40 token characters; it may start only where a run starts (the same yes/no, without
+#: retrying every position inside a shorter run)
+_LONG_TOKEN = re.compile(rb"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}")
+#: _NAME_SEARCH over ASCII bytes made lower case (its words are lower case): the same yes/no as
+#: the case-blind text search for ASCII data, without decoding it (issue 17)
+_NAME_SEARCH_ASCII = re.compile(_NAME_SEARCH.pattern.encode("ascii"))
 
 
 def _worth_a_look(data: bytes) -> bool:
@@ -67,8 +72,11 @@ def _worth_a_look(data: bytes) -> bool:
     if head[:1] not in (b"{", b"["):  # plain text lists; markup is not a list
         return b"<" not in head
     window = data[: 4 * 1024 * 1024]
-    return bool(_STRING_ARRAY.search(window) or _LONG_TOKEN.search(window)
-                or _NAME_SEARCH.search(window.decode("utf-8", "replace")))
+    if _STRING_ARRAY.search(window) or _LONG_TOKEN.search(window):
+        return True
+    if window.isascii():
+        return bool(_NAME_SEARCH_ASCII.search(window.lower()))
+    return bool(_NAME_SEARCH.search(window.decode("utf-8", "replace")))
 
 
 @dataclass

@@ -132,6 +132,8 @@ def open_source(path: str | Path) -> Source:
 
 
 def _s(value: Any) -> str | None:
+    if type(value) is str:  # the common case (validated states hold text)
+        return value
     if value is None:
         return None
     if isinstance(value, bytes):

@@ -10,17 +10,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
 import ahocorasick
 
-from harness.analysis.decode import DEFAULT_LIMITS, Expansion, Limits, expand
+from harness.analysis.decode import DEFAULT_LIMITS, Expansion, Limits, TokenMemo, expand
 from harness.analysis.facts import KnownValue, KnownValues
 
 #: payloads are scanned in windows of this many bytes
 SCAN_WINDOW = 8 * 1024 * 1024
+#: cookie strings whose hits are remembered (issue 17: a host's cookies repeat across its flows),
+#: and the longest such string
+MEMO_COOKIES = 1024
+MEMO_COOKIE_BYTES = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,11 @@ class PiiMatcher:
     def __init__(self, known: KnownValues, min_form_len: int = 4, limits: Limits = DEFAULT_LIMITS) -> None:
         self.known = known
         self.limits = limits
+        #: what each base64/hex token decoded to, for tokens that repeat across flows (decode.TokenMemo)
+        self.memo: TokenMemo | None = TokenMemo()
+        #: the hits of each cookie string seen (a host's cookies repeat until the session changes);
+        #: kept only while ``memo`` is on, at most MEMO_COOKIES strings of MEMO_COOKIE_BYTES each
+        self._cookies: OrderedDict[bytes, tuple[Hit, ...]] = OrderedDict()
         self._auto = ahocorasick.Automaton()
         table: dict[str, list[Form]] = {}
         for kv in known.values:
@@ -173,7 +183,7 @@ class PiiMatcher:
         """Scan every decoded layer of ``data`` (see :func:`harness.analysis.decode.expand`)."""
         if not data or not self.patterns:
             return [], None
-        ex = expand(data, content_encoding, content_type, self.limits, grpc_encoding=grpc_encoding)
+        ex = expand(data, content_encoding, content_type, self.limits, grpc_encoding=grpc_encoding, memo=self.memo)
         return self.scan_layers(ex, location), ex
 
     def scan_headers(self, headers: Iterable[tuple[str, str]]) -> list[Hit]:
@@ -189,16 +199,23 @@ class PiiMatcher:
             line = f"{name}: {value}"
             starts.append((pos, name))
             lines.append(line)
-            pos += len(line.encode("utf-8", "surrogateescape")) + 1
+            pos += (len(line) if line.isascii() else len(line.encode("utf-8", "surrogateescape"))) + 1
         hits: list[Hit] = []
         if lines:
             block = "\n".join(lines).encode("utf-8", "surrogateescape")
-            for hit in self.scan_layers(expand(block, limits=self.limits), "headers"):
+            for hit in self.scan_layers(expand(block, limits=self.limits, memo=self.memo), "headers"):
                 if not hit.chain:
                     name = next((n for s, n in reversed(starts) if s <= hit.offset), "?")
                     hit = Hit(hit.value, hit.form, hit.normalisation, f"header:{name}", "", hit.offset)
                 hits.append(hit)
         if cookie_parts:
             data = "; ".join(cookie_parts).encode("utf-8", "surrogateescape")
-            hits.extend(self.scan_layers(expand(data, limits=self.limits), "cookie"))
+            found = self._cookies.get(data)
+            if found is None:
+                found = tuple(self.scan_layers(expand(data, limits=self.limits, memo=self.memo), "cookie"))
+                if self.memo is not None and len(data) <= MEMO_COOKIE_BYTES:
+                    if len(self._cookies) >= MEMO_COOKIES:
+                        self._cookies.popitem(last=False)
+                    self._cookies[data] = found
+            hits.extend(found)
         return hits

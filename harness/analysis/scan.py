@@ -35,6 +35,8 @@ from harness.capture.records import AgentEvent, FlowRecord, WsMessage
 
 #: flow rows are turned into an Arrow batch every this many flows
 BATCH_ROWS = 2000
+#: ``json.dumps(value, default=str)`` without making an encoder per call
+_EXTRA_JSON = json.JSONEncoder(default=str)
 #: agent event types whose bytes are plaintext before/after app or TLS encryption
 PLAINTEXT_EVENTS = ("crypto:plaintext", "tls:write", "tls:read")
 
@@ -219,7 +221,7 @@ class FlowScanner:
             "request_body_truncated": rec.request_body_truncated or len(rec.request_body or b"") > cap,
             "response_body_truncated": rec.response_body_truncated or len(body or b"") > cap,
             "body_cap": min(rec.body_cap, cap) if rec.body_cap else cap, "error": rec.error,
-            "extra": json.dumps(rec.extra, default=str), "content_type": _arrow_text(ctype), "response_title": title,
+            "extra": _EXTRA_JSON.encode(rec.extra), "content_type": _arrow_text(ctype), "response_title": title,
             "response_length": _decoded_length(rec, decoded, whole),
             "pii_hits": len(hits), "decode_bounded": bounded, "country": None, "jurisdiction": None,
         }

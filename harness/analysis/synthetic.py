@@ -182,10 +182,44 @@ def _html(rng: random.Random, size: int) -> bytes:
     return f"<html><head><title>{title}</title></head><body>{paras}</body></html>".encode()
 
 
+_USER_AGENTS = ("Dalvik/2.1.0 (Linux; U; Android 11; M2007J3SG Build/RKQ1.200826.002)", "okhttp/4.9.3",
+                "Mozilla/5.0 (Linux; Android 11; M2007J3SG) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/118.0.5993.111 Mobile Safari/537.36")
+#: a client's session (cookie, bearer token) with a host is renewed every this many flows
+SESSION_FLOWS = 500
+
+
+class _Client:
+    """Request headers as an Android app's HTTP clients send them: per host a fixed user agent and
+    a session (cookie, bearer token) renewed every :data:`SESSION_FLOWS` flows; per flow a request
+    id and a client timestamp. So header values repeat the way they do in a capture, and header
+    blocks do not (issue 17)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed * 7919 + 1)  # its own generator: the bodies stay as they were
+        self.sessions: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+
+    def headers(self, host: str, i: int, ts: float, accept: str, auth: bool = True) -> list[tuple[str, str]]:
+        rng = self.rng
+        born, session = self.sessions.get(host, (-SESSION_FLOWS, []))
+        if i - born >= SESSION_FLOWS:
+            session = [("cookie", f"sid={rng.randbytes(16).hex()}; _ga=GA1.2.{rng.getrandbits(31)}."
+                                  f"{int(ts)}; consent=1"),
+                       ("authorization", "Bearer " + base64.urlsafe_b64encode(rng.randbytes(33)).decode())]
+            self.sessions[host] = (i, session)
+        agent = _USER_AGENTS[2 if host.startswith("www.") else len(host) % 2]
+        return [("host", host), ("user-agent", agent), ("accept", accept), ("accept-encoding", "gzip, deflate, br"),
+                ("accept-language", "en-US,en;q=0.9"),
+                ("x-request-id", str(uuid.UUID(int=rng.getrandbits(128), version=4))),
+                ("x-client-time", str(int(ts * 1000))), *(session if auth else session[:1])]
+
+
 def ordinary_flows(n: int, seed: int = 1, base_ts: float = 1_700_000_000.0) -> Iterator[http.HTTPFlow]:
     """Realistic ordinary traffic: JSON APIs (plain, gzip, br, zstd), HTML, images, analytics posts
-    with random tokens, protobuf, form posts. No known value appears in it."""
+    with random tokens, protobuf, form posts; request headers of an app's HTTP client (``_Client``).
+    No known value appears in it."""
     rng = random.Random(seed)
+    client = _Client(seed)
     for i in range(n):
         host, ip = rng.choice(_HOSTS)
         kind = rng.random()
@@ -202,13 +236,15 @@ def ordinary_flows(n: int, seed: int = 1, base_ts: float = 1_700_000_000.0) -> I
                 body = zstandard.ZstdCompressor(level=1).compress(body)
             hdrs = [("content-type", "application/json")] + ([("content-encoding", enc)] if enc else [])
             yield make_flow(f"https://{host}/api/v2/{rng.choice(_WORDS)}?page={rng.randint(1, 50)}",
-                            response_headers=hdrs, response_body=body, server_ip=ip, step_id=step, timestamp=ts)
+                            request_headers=client.headers(host, i, ts, "application/json"), response_headers=hdrs, response_body=body, server_ip=ip, step_id=step, timestamp=ts)
         elif kind < 0.55:
             yield make_flow(f"https://{host}/{rng.choice(_WORDS)}.html", response_body=_html(rng, rng.randint(200, 5000)),
+                            request_headers=client.headers(host, i, ts, "text/html,*/*;q=0.8"),
                             response_headers=[("content-type", "text/html; charset=utf-8")], server_ip=ip,
                             step_id=step, timestamp=ts)
         elif kind < 0.75:
             yield make_flow(f"https://{host}/img/{rng.getrandbits(40):x}.jpg",
+                            request_headers=client.headers(host, i, ts, "image/webp,image/*", auth=False),
                             response_body=b"\xff\xd8\xff\xe0" + rng.randbytes(rng.choice([1000, 8000, 30000])),
                             response_headers=[("content-type", "image/jpeg")], server_ip=ip, step_id=step, timestamp=ts)
         elif kind < 0.9:
@@ -216,19 +252,22 @@ def ordinary_flows(n: int, seed: int = 1, base_ts: float = 1_700_000_000.0) -> I
                   "seq": i, "sig": rng.randbytes(20).hex(), "props": {"k": rng.choice(_WORDS)}}
             body = json.dumps(ev).encode()
             yield make_flow(f"https://{host}/track", method="POST", request_body=gzip.compress(body, 1),
-                            request_headers=[("content-type", "application/json"), ("content-encoding", "gzip"),
+                            request_headers=[*client.headers(host, i, ts, "*/*", auth=False),
+                                             ("content-type", "application/json"), ("content-encoding", "gzip"),
                                              ("authorization", "Bearer " + base64.urlsafe_b64encode(rng.randbytes(30)).decode())],
                             response_body=b'{"ok":true}', server_ip=ip, step_id=step, timestamp=ts)
         elif kind < 0.95 and blackboxprotobuf is not None:
             body = blackboxprotobuf.encode_message({"1": rng.randint(1, 1000), "2": rng.choice(_WORDS).encode()},
                                                    {"1": {"type": "int"}, "2": {"type": "bytes"}})
             yield make_flow(f"https://{host}/rpc", method="POST", request_body=body,
-                            request_headers=[("content-type", "application/x-protobuf")],
+                            request_headers=[*client.headers(host, i, ts, "application/x-protobuf"),
+                                             ("content-type", "application/x-protobuf")],
                             response_body=body, server_ip=ip, step_id=step, timestamp=ts)
         else:
             body = f"q={quote_plus(' '.join(rng.choices(_WORDS, k=3)))}&lang=en&v={rng.randint(1, 99)}".encode()
             yield make_flow(f"https://{host}/search", method="POST", request_body=body,
-                            request_headers=[("content-type", "application/x-www-form-urlencoded")],
+                            request_headers=[*client.headers(host, i, ts, "text/html"),
+                                             ("content-type", "application/x-www-form-urlencoded")],
                             response_body=_html(rng, 1500), response_headers=[("content-type", "text/html")],
                             server_ip=ip, step_id=step, timestamp=ts)
 

@@ -2,15 +2,31 @@
 
 ``mitmproxy.io.tnetstring.load`` reads as many bytes as a record's prefix announces: a 13-byte
 file announcing a terabyte record allocates a terabyte (issue 12). :func:`read_tnetstring` checks
-the prefix against what is left of the file first; the parsing of the record itself is
-mitmproxy's own (``tnetstring.parse``).
+the prefix against what is left of the file first, then parses the record with :func:`parse`.
+
+:func:`parse` is an index-based parser over ``bytes`` (issue 17: mitmproxy's ``tnetstring.parse``
+walks each length prefix byte by byte in Python and makes a ``memoryview`` per element; this one
+finds the prefix with ``bytes.find`` and slices once per leaf). It accepts what mitmproxy's parser
+accepts for every input mitmproxy's ``tnetstring.dumps`` writes, with equal results (types
+``, ; # ^ ! ~ ] }``; tests/analysis/test_tnet.py compares both on random values, on every flow file
+under tests/ and on mutated bytes). It is stricter in three ways, each an input ``dumps`` never
+writes: a length prefix is ASCII digits only (mitmproxy's ``int()`` also takes a sign, spaces and
+``_``) and at most :data:`MAX_PREFIX` of them; containers nest at most :data:`MAX_DEPTH` deep
+(mitmproxy's recursion ends in ``RecursionError`` near 500); a dict key that cannot be hashed (a
+list or dict) is refused. Every malformed input is a ``ValueError``, never another exception, and
+nothing is allocated beyond the bytes given.
 """
 
 from __future__ import annotations
 
 from typing import Any, BinaryIO
 
-from mitmproxy.io import tnetstring
+#: containers (lists, dicts) nest at most this deep; a flow state needs 5 (state, request, headers, pair)
+MAX_DEPTH = 100
+#: digits in a length prefix (mitmproxy's ``load`` allows 12; a file is never near 10**20 bytes)
+MAX_PREFIX = 20
+
+_COMMA, _SEMI, _HASH, _CARET, _BANG, _TILDE, _RBRACKET, _RBRACE = b",;#^!~]}"
 
 
 def read_tnetstring(fh: BinaryIO, size: int) -> Any:
@@ -18,7 +34,7 @@ def read_tnetstring(fh: BinaryIO, size: int) -> Any:
 
     Unlike ``mitmproxy.io.tnetstring.load`` the length prefix is never trusted beyond what is left
     of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
-    so a 13-byte file announcing a terabyte allocates nothing.
+    so a 13-byte file announcing a terabyte allocates nothing. Any malformed record: ``ValueError``.
     """
     prefix = b""
     while True:
@@ -42,4 +58,106 @@ def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     tag = fh.read(1)
     if len(data) != length or not tag:
         raise ValueError("torn record: the file ended inside it")
-    return tnetstring.parse(tag[0], memoryview(data))
+    return parse(tag[0], data)
+
+
+def loads(data: bytes) -> Any:
+    """The value of the one tnetstring that is all of ``data`` (``ValueError`` if malformed or
+    followed by anything)."""
+    data = bytes(data)
+    value, i = _pop(data, 0, len(data), 0)
+    if i != len(data):
+        raise ValueError(f"not a tnetstring: {len(data) - i} bytes after the value")
+    return value
+
+
+def parse(tag: int, data: bytes) -> Any:
+    """The value of a tnetstring whose payload is ``data`` and whose type byte is ``tag``
+    (mitmproxy's ``tnetstring.parse`` signature, over ``bytes``); ``ValueError`` if malformed."""
+    return _value(tag, bytes(data), 0, len(data), 0)
+
+
+def _pop(data: bytes, i: int, end: int, depth: int) -> tuple[Any, int]:
+    """The value whose tnetstring starts at ``data[i]`` (within ``end``) and the index after it."""
+    colon = data.find(b":", i, end)
+    prefix = data[i:colon]
+    if colon < 0 or colon - i > MAX_PREFIX or not prefix.isdigit():
+        raise ValueError(f"not a tnetstring: missing or invalid length prefix at byte {i}")
+    start = colon + 1
+    stop = start + int(prefix)
+    if stop >= end:
+        raise ValueError(f"not a tnetstring: length prefix {int(prefix)} at byte {i} runs past its container")
+    return _value(data[stop], data, start, stop, depth), stop + 1
+
+
+def _value(tag: int, data: bytes, start: int, stop: int, depth: int) -> Any:
+    """The value of type ``tag`` whose payload is ``data[start:stop]``."""
+    if tag == _COMMA:
+        return data[start:stop]
+    if tag == _SEMI:
+        return data[start:stop].decode("utf8")  # UnicodeDecodeError is a ValueError
+    if tag == _RBRACE or tag == _RBRACKET:
+        return _container(tag, data, start, stop, depth + 1)
+    return _scalar(tag, data[start:stop])
+
+
+def _scalar(tag: int, payload: bytes) -> Any:
+    if tag == _HASH:
+        try:
+            return int(payload)
+        except ValueError:
+            raise ValueError(f"not a tnetstring: invalid integer literal: {payload[:40]!r}") from None
+    if tag == _CARET:
+        try:
+            return float(payload)
+        except ValueError:
+            raise ValueError(f"not a tnetstring: invalid float literal: {payload[:40]!r}") from None
+    if tag == _BANG:
+        if payload == b"true":
+            return True
+        if payload == b"false":
+            return False
+        raise ValueError(f"not a tnetstring: invalid boolean literal: {payload[:40]!r}")
+    if tag == _TILDE:
+        if payload:
+            raise ValueError(f"not a tnetstring: invalid null literal: {payload[:40]!r}")
+        return None
+    raise ValueError(f"not a tnetstring: unknown type tag: {tag}")
+
+
+def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any] | dict[Any, Any]:
+    """The list (``]``) or dict (``}``) whose items are ``data[i:end]``; items are parsed inline
+    (no call per string or bytes item, the common case)."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"not a tnetstring: containers nested deeper than {MAX_DEPTH}")
+    items: list[Any] = []
+    append = items.append
+    find = data.find
+    while i < end:
+        colon = find(b":", i, end)
+        prefix = data[i:colon]
+        if colon < 0 or colon - i > 20 or not prefix.isdigit():  # 20: MAX_PREFIX
+            raise ValueError(f"not a tnetstring: missing or invalid length prefix at byte {i}")
+        start = colon + 1
+        stop = start + int(prefix)
+        if stop >= end:
+            raise ValueError(f"not a tnetstring: length prefix {int(prefix)} at byte {i} runs past its container")
+        t = data[stop]  # type tags as literals, not globals: this loop runs ~170 times per flow
+        if t == 44:  # ,
+            append(data[start:stop])
+        elif t == 59:  # ;
+            append(data[start:stop].decode("utf8"))
+        elif t == 125 or t == 93:  # } ]
+            append(_container(t, data, start, stop, depth + 1))
+        else:
+            append(_scalar(t, data[start:stop]))
+        i = stop + 1
+    if tag == _RBRACKET:
+        return items
+    if len(items) % 2:
+        raise ValueError("not a tnetstring: a dict key without a value")
+    try:
+        pairs = iter(items)
+        return dict(zip(pairs, pairs, strict=False))  # an even count: checked above
+    except TypeError:
+        raise ValueError("not a tnetstring: a dict key that is a list or dict") from None

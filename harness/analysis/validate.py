@@ -137,6 +137,12 @@ def headers(value: Any, where: str) -> list[tuple[str, str]]:
         raise RecordError(f"{where} is {type(value).__name__}, not a list of headers")
     out = []
     for i, item in enumerate(value):
+        if type(item) in (list, tuple) and len(item) == 2:  # the common case, ASCII: as text() would give
+            k, v = item
+            tk, tv = type(k), type(v)
+            if tk is tv and (tk is bytes or tk is str) and k.isascii() and v.isascii():
+                out.append((k.decode("ascii"), v.decode("ascii")) if tk is bytes else (k, v))
+                continue
         if isinstance(item, dict):
             k, v = item.get("name"), item.get("value", "")
         elif isinstance(item, list | tuple) and len(item) == 2:

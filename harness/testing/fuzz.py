@@ -91,6 +91,27 @@ def _analyze(path: Path) -> None:
     analyze(path, Options())
 
 
+def _tnet_parsers(path: Path) -> None:
+    """The analysis's tnetstring parser on every record of the file, against mitmproxy's: a record
+    ours reads must be one mitmproxy reads to an equal value (else ``AssertionError``, a crash);
+    a record ours refuses is a ``ValueError``, raised here as a ``HarnessError``."""
+    from harness.analysis.tnet import read_tnetstring
+    from harness.errors import AnalysisError
+
+    data = path.read_bytes()
+    rest = memoryview(data)
+    with path.open("rb") as fh:
+        while True:
+            try:
+                ours = read_tnetstring(fh, len(data))
+            except EOFError:
+                return
+            except ValueError as exc:
+                raise AnalysisError(f"{path}: {str(exc)[:80]}", fix="a flow file written by mitmdump -w") from None
+            theirs, rest = tnetstring.pop(rest)
+            assert repr(ours) == repr(theirs), f"parsers differ on {path}"
+
+
 def _facts(path: Path) -> None:
     from harness.analysis.facts import known_values_from_facts, load_facts
     from harness.analysis.pii import PiiMatcher
@@ -196,6 +217,7 @@ class Unwritable(Exception):
 SURFACES = {s.name: s for s in [
     Surface("har", fi.HAR, ".har", _analyze),
     Surface("mitm", MITM, ".mitm", _analyze),
+    Surface("tnet", MITM, ".mitm", _tnet_parsers),
     Surface("runstore", RUNSTORE, "", _analyze),
     Surface("facts", fi.FACTS, ".json", _facts),
     Surface("policy", fi.POLICY, ".yaml", _policy),
