@@ -65,7 +65,7 @@ USAGE_ERRORS = [
     (["intercept", "--ca", "systm"], "harness intercept: --ca 'systm': expected one of auto, system, user, none "
                                      "(did you mean system?); see harness intercept --help"),
     (["record", "--port"], "harness record: --port needs a value; see harness record --help"),
-    (["export"], "harness export: missing the argument RUN_DIR; see harness export --help"),
+    (["export"], "harness export: missing the argument INPUT; see harness export --help"),
     (["export", "a", "b"], "harness export: unexpected argument 'b'; see harness export --help"),
     (["analyze", "x.mitm", "--zzz"], "harness analyze: unknown option --zzz; see harness analyze --help"),
 ]
