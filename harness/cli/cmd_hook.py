@@ -11,7 +11,8 @@ set, restored at the end) recording flows and events into ``--out`` (default
 HARNESS_HOME/runs/<id>). A program on this host (``--pid`` without ``--device``, ``--spawn``) is
 hooked without a lab; ``--out`` then records the events into a new run store (contracts.md §1).
 The command runs until the process exits (status 2 with the reason), ``--duration`` ends, or
-Ctrl-C / SIGTERM / SIGHUP (whatever the process inherited; Frida is detached on every path).
+Ctrl-C / SIGTERM / SIGHUP (whatever the process inherited; Frida is detached on every path;
+exit 130, as every command stopped by a signal; 0 when ``--duration`` ended it).
 Arguments (agents, configs, trigger map) are checked before the device is touched. A
 virtual-handset app started with ``am start -D`` (waiting for a debugger) is released with
 ``am sim-release PKG`` once the agents are in, so they see its first request.
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.context import Env
-from harness.cli.status import ExitStatus
 from harness.errors import UsageError
 from harness.instrument.bundles import AGENT_NAMES
 from harness.instrument.events import HookEvent
@@ -127,5 +127,4 @@ def run(args: argparse.Namespace, env: Env) -> int:
     def show(event: HookEvent) -> None:
         env.out(json.dumps(event.to_json(), ensure_ascii=False) if args.json else format_event(event))
 
-    run_hook(opts, env.home, show, lambda line: env.err(f"harness: {line}"))
-    return int(ExitStatus.OK)
+    return run_hook(opts, env.home, show, lambda line: env.err(f"harness: {line}"))

@@ -62,10 +62,13 @@ def fit_table(rows: list[dict[str, str]], columns: list[str], width: int, consol
     from rich import box
     from rich.measure import Measurement
     from rich.table import Table
+    from rich.text import Text
 
     shown = list(columns)
     while True:
-        table = Table(box=box.SIMPLE if terminal else box.ASCII, title=title, title_justify="left")
+        # a long folder name in the title is folded at the width, not let overflow it
+        table = Table(box=box.SIMPLE if terminal else box.ASCII, title=Text(title, overflow="fold"),
+                      title_justify="left")
         for column in shown:
             table.add_column(column, no_wrap=column in ("run", "status"))  # the others wrap at spaces
         for row in rows:

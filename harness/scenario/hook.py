@@ -85,7 +85,8 @@ def hook_target(opts: HookOptions, home: Path, device: Any, pid: int | None) -> 
 
 
 def run_hook(opts: HookOptions, home: Path, show: Callable[[HookEvent], None], say: Callable[[str], None]) -> int:
-    """Hook as described in the module docstring; 0 when stopped on purpose. ``show`` gets every
+    """Hook as described in the module docstring; 0 when ``duration`` ended it or the spawned
+    program exited, 130 when a stop signal ended it (README "Exit statuses"). ``show`` gets every
     event, ``say`` progress lines. Raises :class:`~harness.errors.HarnessError` (device unknown,
     app not running, attach failed, the process died, the joined lab ended) after cleaning up;
     what was recorded is kept (the run is closed ``incomplete``)."""
@@ -222,4 +223,8 @@ def _hooked(session: Any, opts: HookOptions, say: Callable[[str], None], guard: 
             say(f"{opts.spawn[0]} exited")
             return 0
         session.check()
+    if guard.is_set():  # stopped by a signal: 130, as every command (README "Exit statuses")
+        from harness.scenario.signals import EXIT_INTERRUPTED
+
+        return EXIT_INTERRUPTED
     return 0
