@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from table import Row, render, row  # noqa: E402
+from table import Row, report, row  # noqa: E402
 
 TARGET_RATIO = 1.0
 TARGET_RSS_MB = 512
@@ -222,10 +222,7 @@ def main() -> int:
         args.work.mkdir(parents=True, exist_ok=True)
     rows = run(args.quick, tuple(args.flows) if args.flows else None, args.rounds, args.work,
                args.baseline.resolve() if args.baseline else None)
-    print(render(rows))
-    missed = [r for r in rows if r["met"] is False]
-    print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")
-    return 0 if not missed else 1
+    return report(rows)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from table import Row, render, row  # noqa: E402
+from table import Row, report, row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = "harness.packs.ncsc_2021"
@@ -372,10 +372,7 @@ def main() -> int:
     rows = run(args.quick, args.rounds, args.world)
     print(f"machine: {os.cpu_count()} cores, load average {load} at start, "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at end")
-    print(render(rows))
-    missed = [r for r in rows if r["met"] is False]
-    print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")
-    return 0 if not missed else 1
+    return report(rows)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from table import Row, render, row  # noqa: E402
+from table import Row, report, row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_DEMO_S = 60.0
@@ -114,10 +114,7 @@ def main() -> int:
     ap.add_argument("--world", help="world passed to harness demo --world (default: the demo's own)")
     args = ap.parse_args()
     rows = run(args.quick, args.rounds, args.world)
-    print(render(rows))
-    missed = [r for r in rows if r["met"] is False]
-    print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")
-    return 0 if not missed else 1
+    return report(rows)
 
 
 if __name__ == "__main__":

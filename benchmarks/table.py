@@ -33,3 +33,12 @@ def render(rows: list[Row]) -> str:
     frame = pd.DataFrame([{"figure": r["figure"], "value": _fmt(r["value"]), "unit": r.get("unit", ""),
                            "target": r.get("target", ""), "verdict": verdict(r.get("met"))} for r in rows])
     return frame.to_string(index=False, justify="left")
+
+
+def report(rows: list[Row]) -> int:
+    """Print the table and the verdict line (``targets met`` / ``TARGETS MISSED: N``); the exit
+    status of a benchmark: 0 when no target was missed, else 1."""
+    print(render(rows))
+    missed = [r for r in rows if r["met"] is False]
+    print("targets met" if not missed else f"TARGETS MISSED: {len(missed)}")
+    return 0 if not missed else 1

@@ -9,6 +9,7 @@ Read from the tests' source with :mod:`ast` (nothing is imported): a test ``test
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -21,15 +22,20 @@ def _claim_of(decorator: ast.expr) -> str | None:
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
+def _test_modules(paths: list[Path]) -> Iterator[tuple[Path, ast.Module]]:
+    """Each file of ``paths`` that parses, with its tree (the others are skipped)."""
+    for path in paths:
+        try:
+            yield path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, SyntaxError, ValueError):
+            continue
+
+
 def pack_tests(pack_dir: Path) -> dict[str, tuple[Path, str | None]]:
     """Test function name -> (the file defining it, its claim text or None) for the ``test_*.py``
     files under ``pack_dir`` (read with :mod:`ast`; a file that does not parse is skipped)."""
     tests: dict[str, tuple[Path, str | None]] = {}
-    for path in sorted(Path(pack_dir).rglob("test_*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        except (OSError, SyntaxError, ValueError):
-            continue
+    for path, tree in _test_modules(sorted(Path(pack_dir).rglob("test_*.py"))):
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
                 text = next((t for t in map(_claim_of, node.decorator_list) if t), None)
@@ -41,11 +47,7 @@ def claim_texts(pack_dir: Path) -> dict[str, str]:
     """Check function name -> the claim text of the test that calls it, for the ``test_*.py``
     files of ``pack_dir`` (a file that does not parse is skipped: ``harness packs`` names it)."""
     texts: dict[str, str] = {}
-    for path in sorted(Path(pack_dir).glob("test_*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        except (OSError, SyntaxError, ValueError):
-            continue
+    for _, tree in _test_modules(sorted(Path(pack_dir).glob("test_*.py"))):
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef):
                 continue

@@ -16,6 +16,8 @@ import pytest
 
 from harness.report.contract import validation_errors
 
+from .helpers import MODEL_CLAIM
+
 pytestmark = pytest.mark.timeout(400)
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,14 +26,7 @@ import pytest
 
 from harness.scenario import ClaimResult
 
-
-@pytest.mark.claim("The handset tells its model.")
-def test_model(lab, verdict):
-    with lab.step("read-facts"):
-        lab.launch("security")
-    seen = [f.id for f in lab.flows()][:1]  # a verdict cites evidence (else it is saved inconclusive)
-    verdict.record(ClaimResult("the handset tells its model", bool(lab.facts.model), f"model {lab.facts.model}", seen))
-"""
+""" + MODEL_CLAIM
 
 
 def test_two_workers_two_handsets_one_merged_document(tmp_path):

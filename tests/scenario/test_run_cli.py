@@ -6,22 +6,14 @@ starts. ``harness run`` itself starts no proxy (its pytest child does), so it ru
 
 from __future__ import annotations
 
-import io
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from harness.cli.context import Env
-from harness.cli.main import main
+from .helpers import run_cli
 
 pytestmark = pytest.mark.timeout(300)
-
-
-def run_cli(home: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Env(stdout=out, stderr=err, home=home))
-    return code, out.getvalue(), err.getvalue()
 
 
 def one_error_line(err: str) -> str:

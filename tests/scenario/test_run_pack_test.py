@@ -5,24 +5,17 @@ run`` and in the pytest plugin alike. One line on stderr, exit 2 (pytest: 4), no
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
 from harness.cli.cmd_run import find_pack_test
-from harness.cli.context import Env
-from harness.cli.main import main
 from harness.scenario.packs import collect
+
+from .helpers import run_cli
 
 pytestmark = pytest.mark.timeout(300)
 pytest_plugins = ["pytester"]
-
-
-def run_cli(home: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Env(stdout=out, stderr=err, home=home))
-    return code, out.getvalue(), err.getvalue()
 
 
 def one_error_line(err: str) -> str:

@@ -8,7 +8,6 @@ Each test runs ``harness run`` on a virtual handset (a real pytest child, lab an
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 import subprocess
@@ -20,27 +19,14 @@ from pathlib import Path
 import pytest
 
 from harness.capture.store import RunStore
-from harness.cli.context import Env
-from harness.cli.main import main
+
+from .helpers import MODEL_CLAIM, run_cli
 
 pytestmark = [pytest.mark.timeout(400), pytest.mark.slow]
 
-HOLDS = '''
-@pytest.mark.claim("The handset tells its model.")
-def test_model(lab, verdict):
-    with lab.step("read-facts"):
-        lab.launch("security")
-    seen = [f.id for f in lab.flows()][:1]  # a verdict cites evidence (else it is saved inconclusive)
-    verdict.record(ClaimResult("the handset tells its model", bool(lab.facts.model), f"model {lab.facts.model}", seen))
-'''
+HOLDS = MODEL_CLAIM
 
 HEAD = "import os\nimport signal\nimport time\n\nimport pytest\n\nfrom harness.scenario import ClaimResult\n"
-
-
-def run_cli(home: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Env(stdout=out, stderr=err, home=home))
-    return code, out.getvalue(), err.getvalue()
 
 
 def make_pack(root: Path, name: str, modules: dict[str, str]) -> Path:
