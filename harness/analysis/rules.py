@@ -68,13 +68,14 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
                      "value_kind": kv.kind, "form": hit.form, "normalisation": hit.normalisation,
                      "location": hit.location, "chain": hit.chain})
         label = kv.group or kv.name
-        a = agg.setdefault((label, host), {"flows": set(), "failed": set(), "events": set(), "forms": set(),
-                                           "locations": set(), "chains": set(), "steps": set(), "values": set()})
+        a = agg.setdefault((label, host), {"flows": set(), "failed": set(), "failed_events": set(), "events": set(),
+                                           "forms": set(), "locations": set(), "chains": set(), "steps": set(),
+                                           "values": set()})
         if fid and fid in undelivered:
             a["failed"].add(fid)
             a["values"].add(kv.name)
             if eid:  # the plaintext of a request that never left: the event is no evidence of a transfer either
-                a["failed_events"] = a.get("failed_events", set()) | {eid}
+                a["failed_events"].add(eid)
             continue
         if fid:
             a["flows"].add(fid)
@@ -92,7 +93,7 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
                 "pii_attempted", "not_delivered", Severity.LOW, "pii.not_delivered",
                 f"{label} in requests to {host or 'unknown host'} that never reached it "
                 f"({len(a['failed'])} failed flow{'s' if len(a['failed']) != 1 else ''})",
-                flow_ids=sorted(a["failed"]), event_ids=sorted(a.get("failed_events", ())),
+                flow_ids=sorted(a["failed"]), event_ids=sorted(a["failed_events"]),
                 details={"value": label, "values": sorted(a["values"]), "destination": host}))
             continue
         ips = sorted({flow_hosts[f][1] or "" for f in a["flows"] if f in flow_hosts})

@@ -35,7 +35,7 @@ from typing import Any
 from harness.errors import HarnessError, InstrumentError, UsageError
 from harness.instrument.bundles import AGENT_NAMES
 from harness.instrument.events import HookEvent
-from harness.scenario.signals import StopGuard, handled
+from harness.scenario.signals import EXIT_INTERRUPTED, StopGuard, handled
 from harness.scenario.spec import LabSpec
 
 #: how ``harness hook`` reaches Frida: ``auto`` picks ``local`` for a virtual-handset app (or no
@@ -224,7 +224,5 @@ def _hooked(session: Any, opts: HookOptions, say: Callable[[str], None], guard: 
             return 0
         session.check()
     if guard.is_set():  # stopped by a signal: 130, as every command (README "Exit statuses")
-        from harness.scenario.signals import EXIT_INTERRUPTED
-
         return EXIT_INTERRUPTED
     return 0
