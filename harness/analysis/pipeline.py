@@ -93,7 +93,9 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     flows = scan.flows_frame()
     # row filters on the frame would copy the (large) body columns: work on the others
     light = flows.drop(columns=["request_body", "response_body"])
+    release = scan.spill.release  # after each stage: the pages it read leave the resident set (spill.py)
     dest = destinations(light, geo, opts.policy, scan.message_bytes_by_destination())
+    release()
     dest_of = {(_py(r["host"]) or "", _py(r["server_ip"]) or ""): {k: _py(r[k]) for k in rules.GEO_DETAILS}
                for r in dest.to_dict("records")}
     if not flows.empty:  # each flow's destination row, looked up on Arrow columns (no per-flow Python values)
@@ -104,16 +106,20 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
             values = pd.array(pc.take(per_dest, row_of), dtype=flows[col].dtype)
             flows[col] = values
             light[col] = values
+        release()
     links = link_ciphertexts(scan.event_objs, zip(flows["id"], flows["request_body"], strict=True)) \
         if not flows.empty else {}
+    release()
     findings: list[Finding] = []
     info = scan.flow_info({h.flow_id for h in scan.hits if h.flow_id} | {k.flow_id for k in links.values()})
     flow_hosts = {fid: (host, ip) for fid, (host, ip, _) in info.items()}
     undelivered = set(light.loc[light["kind"].isin(rules.UNDELIVERED_KINDS), "id"]) if not light.empty else set()
+    release()
     pii_rows, found = rules.pii_findings(scan.hits, flow_hosts, dest_of, links, undelivered)
     findings += found
     list_rows, found = rules.list_findings(scan.lists, opts.lists_dir, str(src.path))
     findings += found
+    release()
     findings += pinning_findings(light)
     coverage, found = rules.coverage_findings(light, scan.event_objs)
     findings += found
@@ -121,9 +127,11 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     findings += gaps
     if netwatch["events"]:
         coverage["netwatch"] = netwatch
+    release()
     step_rows = _steps(src, light, scan.events)
     comparisons, found = rules.filtering_findings(light, step_rows, scan.event_objs, scan.lists)
     findings += found
+    release()
     findings_rows = [{
         "kind": f.kind, "verdict": f.verdict, "severity": str(f.severity), "severity_level": int(f.severity),
         "rule": f.rule, "summary": f.summary, "step_id": f.step_id, "flow_ids": f.flow_ids,

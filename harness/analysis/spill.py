@@ -7,6 +7,12 @@ process memory: only the pages a rule reads (ids, hosts, sizes) become resident,
 file-backed pages the kernel can drop. The file (mode 0600, in the temporary folder) is unlinked as
 soon as it is mapped, so nothing is left behind even if the process is killed afterwards.
 
+Pages a rule has read stay resident (counted in the process's RSS) until the kernel needs them.
+:meth:`SpilledTable.release` drops them from this process after each stage of the analysis
+(``madvise(MADV_DONTNEED)`` on the read-only shared mapping: the next read faults them in again
+from the page cache, unchanged; madvise(2)), so peak RSS does not grow with the flows a stage
+has read (issue 17: 10 k to 100 k flows must stay flat).
+
 Format: Arrow IPC file format, uncompressed so buffers map without a copy
 (https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format).
 """
@@ -14,6 +20,7 @@ Format: Arrow IPC file format, uncompressed so buffers map without a copy
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import tempfile
 import weakref
@@ -53,6 +60,7 @@ class SpilledTable:
         self._sink = pa.OSFile(self.path, "wb")
         self._writer = pa.ipc.new_file(self._sink, schema)
         self.rows = 0
+        self._map: mmap.mmap | None = None
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Append one batch (written now; nothing is kept in memory)."""
@@ -69,7 +77,19 @@ class SpilledTable:
             self._sink.close()
         except OSError as exc:
             raise _no_space(self.path, exc) from None
-        source = pa.memory_map(self.path, "r")
-        table = pa.ipc.open_file(source).read_all()
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)  # MAP_SHARED, PROT_READ
+            self._map.madvise(mmap.MADV_RANDOM)
+        finally:
+            os.close(fd)
+        # buffers of the table point into the mapping (no copy); they keep it alive
+        table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(self._map))).read_all()
         self._cleanup()  # the mapping keeps the data readable after the unlink
         return table
+
+    def release(self) -> None:
+        """Drop the mapped pages read so far from this process's resident set; the data stays
+        readable (a later read faults the pages in again). A no-op before :meth:`table`."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
