@@ -18,7 +18,6 @@ failed, a test that did not finish); 3 none violated but one inconclusive, or no
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.parsing import one_line
+from harness.scenario.testsource import module_definitions
 
 #: verdict order in the table and for the exit status
 VERDICTS = ("violated", "failed", "error", "incomplete", "not run", "inconclusive", "holds", "passed", "skipped")
@@ -120,13 +120,8 @@ _NOT_FOUND = re.compile(r"^ERROR: not found: (.+?\.py)::(.+)$")
 
 def not_found(file: str, test: str) -> str:
     """The line for ``FILE::TEST`` naming no test: which id, which file, the tests the file
-    defines (read with :mod:`ast`, without importing it) and the fix."""
-    try:
-        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
-        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                 and n.name.startswith(("test", "Test"))]
-    except (OSError, SyntaxError, ValueError):
-        names = []
+    defines (:func:`harness.scenario.testsource.module_definitions`: read, not imported) and the fix."""
+    names = [d.name for d in module_definitions(file) or () if d.name.startswith(("test", "Test"))]
     has = f" (it defines {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
     if test.split("::")[0] in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
         has = f" ({test.split('::')[0]} exists, but not with the parameters or method given)"
