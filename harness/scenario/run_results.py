@@ -123,8 +123,9 @@ def not_found(file: str, test: str) -> str:
     defines (:func:`harness.scenario.testsource.module_definitions`: read, not imported) and the fix."""
     names = [d.name for d in module_definitions(file) or () if d.name.startswith(("test", "Test"))]
     has = f" (it defines {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
-    if test.split("::")[0] in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
-        has = f" ({test.split('::')[0]} exists, but not with the parameters or method given)"
+    base = test.split("::")[0].split("[")[0]
+    if base in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
+        has = f" ({base} exists, but not with the parameters or method given)"
     return (f"no test {one_line(test, 80)!r} in {file}{has} (fix: give one of its test ids, as "
             f"`pytest --collect-only -q {file}` lists them, or the file alone; `harness packs` lists the installed "
             "packs' claims and tests)")

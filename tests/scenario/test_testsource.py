@@ -60,6 +60,8 @@ def test_not_found_lists_the_tests_the_file_defines(tmp_path: Path) -> None:
     line = not_found(str(f), "test_nope")
     assert f"no test 'test_nope' in {f} (it defines test_search, test_async, TestGroup, Test_odd) (fix: " in line
     assert "(TestGroup exists, but not with the parameters or method given)" in not_found(str(f), "TestGroup::test_no")
+    # a parameter id pytest did not generate (the test itself exists)
+    assert "(test_async exists, but not with the parameters or method given)" in not_found(str(f), "test_async[3]")
     bad = tmp_path / "test_bad.py"
     bad.write_text("def test_(:\n")
     assert not_found(str(bad), "test_a").startswith(f"no test 'test_a' in {bad} (fix: ")
