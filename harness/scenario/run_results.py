@@ -104,7 +104,9 @@ def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: s
         usage = [ln.split(" error: ", 1)[1] for ln in lines if " error: " in ln and "pytest" in ln.split(" error: ")[0]]
         errors = [ln[len("ERROR: "):] for ln in lines if ln.startswith("ERROR: ") and not ln.startswith("ERROR: usage:")]
         text = (usage or errors or ["pytest refused its arguments (see its log)"])[-1]
-        return one_line(f"pytest: {text}", 1000)
+        fix = "" if "(fix: " in text else \
+            " (fix: correct the pytest options given after --; `python -m pytest --help` lists them)"
+        return one_line(f"pytest: {text}{fix}", 1000)
     if exit_code == PYTEST_NO_TESTS:
         selected = f" matching -k {keyword!r}" if keyword else ""
         return f"no test{selected} in the packs given (fix: check the pack and the -k expression; `harness packs` lists the claims)"
