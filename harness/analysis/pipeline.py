@@ -113,7 +113,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     findings: list[Finding] = []
     info = scan.flow_info({h.flow_id for h in scan.hits if h.flow_id} | {k.flow_id for k in links.values()})
     flow_hosts = {fid: (host, ip) for fid, (host, ip, _) in info.items()}
-    undelivered = set(light.loc[light["kind"].isin(rules.UNDELIVERED_KINDS), "id"]) if not light.empty else set()
+    undelivered = rules.undelivered_ids(light)
     release()
     pii_rows, found = rules.pii_findings(scan.hits, flow_hosts, dest_of, links, undelivered)
     findings += found
