@@ -2,7 +2,8 @@
 
 An artifact is a file in ``RUN_DIR/artifacts/`` (0600, created exclusively: an existing file is
 never overwritten; a taken name gets a numeric suffix, ``name-1.ext``, ``name-2.ext``, ...) plus a
-row in the store's ``artifacts`` table, which the store's writer thread adds.
+row in the store's ``artifacts`` table, which the store's writer thread adds. Errors: a file
+that cannot be written (or a source that cannot be read) raises :class:`~harness.errors.StoreError`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The writing process holds an exclusive advisory lock (``flock``) on ``RUN_DIR/.store.lock`` (made
 0600) for the lifetime of its store; the kernel drops it when that process dies, so a reader
-tells a live recording from a crashed one without any stale-lock cleanup.
+tells a live recording from a crashed one without any stale-lock cleanup. Errors:
+:meth:`WriterLock.take` raises :class:`~harness.errors.StoreError` when another process holds
+the lock; :meth:`WriterLock.alive` raises nothing (no lock file = no writer).
 """
 
 from __future__ import annotations

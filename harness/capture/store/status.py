@@ -4,7 +4,9 @@ Statuses (:data:`STATUSES`): ``recording`` while a writer holds the run (its
 :class:`~harness.capture.store.lock.WriterLock`), ``complete`` or ``incomplete`` as the writer
 closed it (with ``status_reason`` in ``meta``). A store whose ``meta`` still says ``recording`` but
 whose writer lock nobody holds was left by a crashed writer: it reads ``incomplete``. Readers
-never repair the store to say so.
+never repair the store to say so. Errors: reading the status raises nothing (an unreadable
+database gives the cached status); :func:`mark_incomplete` raises
+:class:`~harness.errors.StoreError` when the store cannot be written.
 """
 
 from __future__ import annotations

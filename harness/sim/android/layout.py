@@ -13,7 +13,8 @@
   uids as in AOSP's ``android_filesystem_config.h`` (:data:`OWNER_UIDS`).
 
 The stateful file tree (mounts, host folders, recorded metadata) is
-:class:`harness.sim.android.fs.DeviceFS`.
+:class:`harness.sim.android.fs.DeviceFS`. Nothing here raises on a path (any string is a path);
+:func:`seed_certificates` raises :class:`OSError` when certifi's bundle cannot be read.
 """
 
 from __future__ import annotations
