@@ -268,6 +268,16 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
 
 
 def load_mitm(path: Path) -> Source:
+    """The flows of a mitmproxy flow file, streamed. Raises :class:`AnalysisError` for an empty
+    file (a capture that recorded nothing proves nothing: refused like an empty HAR)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        empty = False  # reported when the flows are read
+    if empty:
+        raise AnalysisError(f"{path} is empty, not a flow file",
+                            fix="record again; mitmdump -w writes nothing until a flow reaches the proxy, "
+                                "so check the traffic goes through it")
     src = Source("mitm", path, iter(()))
     ws_buffer: deque[WsMessage] = deque()
 
