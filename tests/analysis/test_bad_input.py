@@ -100,6 +100,25 @@ def test_input_without_flows_exits_2_saying_so(tmp_path: Path, what: str) -> Non
     assert "holds no flows: nothing was recorded" in one_error_line(err, path.name)
 
 
+def test_damaged_run_store_names_the_flow_file_to_analyse(tmp_path: Path) -> None:
+    """A run whose store.sqlite is damaged but whose flows.mitm is intact: the refusal's fix is the
+    command that reads the flows (trial 5, item 17), and that command works."""
+    from harness.capture.store import RunStore
+
+    run = tmp_path / "badrun"
+    RunStore.create(run).close("complete")
+    write_flows(run / "flows.mitm", [make_flow("https://a.example.test/")])
+    db = run / "store.sqlite"
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * 3996  # the schema page
+    db.write_bytes(bytes(data))
+    code, _, err = run_cli(["analyze", str(run)], tmp_path / "home")
+    line = one_error_line(err, "store.sqlite")
+    assert code == 2 and f"harness analyze {run / 'flows.mitm'}" in line, line
+    code, out, _ = run_cli(["analyze", str(run / "flows.mitm")], tmp_path / "home")
+    assert code == 0 and "1 flows" in out
+
+
 def test_error_quotes_at_most_80_characters_of_a_value(tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps({"custom": {"name": ["x" * 1_000_000]}}))
