@@ -3,7 +3,9 @@ record every flow with a live line each (time, step, method, host, country and j
 server, status), and on Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited) restore the
 device, close the run (``complete``: a stop signal is how an interactive session ends) and say
 where the run is. Steps: type a name + Enter in the terminal, or run
-``harness mark NAME`` in another shell; flows from then on carry that step.
+``harness mark NAME`` in another shell; flows from then on carry that step. ``--ready-file PATH``
+is written once the proxy records and the CA is installed (a script starts the app after it: an
+app started earlier keeps its old trust store and records only TLS failures).
 
 A virtual handset started with ``harness sim start --world W`` is recognised by its serial: the
 world's host names are routed to its servers and its geo table feeds the live country column.
