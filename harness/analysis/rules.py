@@ -273,8 +273,10 @@ def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) 
             if isinstance(n, list):
                 n = len(n)
             if isinstance(n, int | float):
-                counts.append(float(n))
+                per = p.get("surfaces")
+                per = {str(k): int(v) for k, v in per.items() if isinstance(v, int)} if isinstance(per, dict) else {}
+                counts.append((float(n), per))
                 side.event_ids.append(ev.id)
     if counts:
-        side.rendered = counts[-1]
+        side.rendered, side.rendered_surfaces = counts[-1]
     return side
