@@ -279,6 +279,10 @@ def lab(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iter
     """One :class:`~harness.scenario.Lab` per test module (one proxy per process), restored after."""
     key = module_key(request)
     with harness_session.open(key, scenario=str(request.node.nodeid)) as opened:
+        if opened.capture.store is not None:  # the code that decides this lab's verdicts, for its bundle
+            from harness.report.provenance import record_test_module
+
+            record_test_module(opened.capture.store, request.path)
         yield opened
 
 
