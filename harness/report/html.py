@@ -127,7 +127,7 @@ def _claims(doc: dict[str, Any], evidence: Evidence | None = None,
         out.append({"text": c.get("text") or c.get("claim") or c.get("id") or "?", "verdict": verdict,
                     "css": _css(verdict), "details": details,
                     "rule": c.get("rule") or "", "evidence": shown})
-    events: dict[str, Any] = {}
+    events: dict[tuple[str | None, str], Any] = {}
     for run_id in dict.fromkeys(r["run_id"] for r in rows.values() if r["kind"] == "event"):
         if evidence is not None:
             wanted = [r["id"] for r in rows.values() if r["kind"] == "event" and r["run_id"] == run_id]
