@@ -53,8 +53,11 @@ def sha256_file(path: Path) -> str:
 
 def record_test_module(store: Any, path: str | os.PathLike[str]) -> None:
     """Keep the test module a lab runs (absolute path and SHA-256 now) in its run store's
-    metadata (:data:`META_KEY`); a file that cannot be read is kept with ``sha256`` None."""
+    metadata (:data:`META_KEY`), once per lab (a lab runs one module); a file that cannot be read
+    is kept with ``sha256`` None. Without a store (None) nothing is recorded."""
     module = Path(path).resolve()
+    if store is None or (store.meta().get(META_KEY) or {}).get("path") == str(module):
+        return
     try:
         digest: str | None = sha256_file(module)
     except OSError:

@@ -279,10 +279,6 @@ def lab(request: pytest.FixtureRequest, harness_session: HarnessSession) -> Iter
     """One :class:`~harness.scenario.Lab` per test module (one proxy per process), restored after."""
     key = module_key(request)
     with harness_session.open(key, scenario=str(request.node.nodeid)) as opened:
-        if opened.capture.store is not None:  # the code that decides this lab's verdicts, for its bundle
-            from harness.report.provenance import record_test_module
-
-            record_test_module(opened.capture.store, request.path)
         yield opened
 
 
@@ -297,6 +293,9 @@ def _harness_test(request: pytest.FixtureRequest) -> None:
     if not isinstance(opened, Lab):  # a project's own fixture named lab
         return
     item = request.node
+    from harness.report.provenance import record_test_module
+
+    record_test_module(opened.capture.store, item.path)  # the code deciding this lab's verdicts, for its bundle (once per lab)
     item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
     if item.get_closest_marker("needs_root") is not None:
         root = getattr(opened.facts, "root_method", None)

@@ -43,7 +43,7 @@ def _session(root: Path, module: Path | None, *, run_paths: list[str] | None = N
     store = RunStore.create(session / "main" / lab, meta={"run_id": f"{session.name}.main.{lab}",
                                                           "pytest": {"session": session.name, "worker": "main"}})
     if module is not None:
-        record_test_module(store, module)
+        record_test_module(store, module)  # what the plugin does for each test of a lab
     store.close("complete")
     claim = {"id": f"{pack or 'mypack'}.test_term", "pack": pack or "mypack", "text": "t", "verdict": "inconclusive",
              "evidence": {"flow_ids": [], "event_ids": []}}
