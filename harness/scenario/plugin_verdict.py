@@ -132,7 +132,8 @@ def inconclusive(item: pytest.Item, state: TestState | None, exc: Exception) -> 
     if state is not None:
         fix = getattr(exc, "fix", None)
         keep(item, state, claim_record(item, state, "inconclusive", text=state.claim_text or item.name,
-                                       details=reason + (f" (fix: {fix})" if fix else "")))
+                                       details=reason + (f" (fix: {fix})" if fix else ""),
+                                       evidence=list(getattr(exc, "evidence", None) or [])))
     return f"inconclusive: {reason}"
 
 

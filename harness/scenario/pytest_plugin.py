@@ -293,6 +293,9 @@ def _harness_test(request: pytest.FixtureRequest) -> None:
     if not isinstance(opened, Lab):  # a project's own fixture named lab
         return
     item = request.node
+    from harness.report.provenance import record_test_module
+
+    record_test_module(opened.capture.store, item.path)  # the code deciding this lab's verdicts, for its bundle (once per lab)
     item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
     if item.get_closest_marker("needs_root") is not None:
         root = getattr(opened.facts, "root_method", None)
