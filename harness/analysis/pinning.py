@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.batches import FlowFrames, frames
 from harness.analysis.findings import Finding, Severity
 from harness.capture.tlsevidence import error_rejects
 
@@ -43,24 +44,28 @@ def _s(value: Any) -> str | None:
     return None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def pinning_findings(flows: pd.DataFrame) -> list[Finding]:
+def pinning_findings(flows: FlowFrames) -> list[Finding]:
     """One ``pinning_failure`` finding per host with evidence (verdict ``tls_rejected``, severity
-    low); ``flows`` is the analysis ``flows`` frame (``extra`` as JSON text)."""
-    if flows.empty:
-        return []
+    low); ``flows`` is the analysis ``flows`` frame (``extra`` as JSON text) or its batches
+    (:mod:`harness.analysis.batches`): one pass gathers the trusted (client, host) pairs and the
+    ``tls_failure`` rows, then the rule runs on those rows."""
     ok: set[tuple[str, str]] = set()  # (client, host) pairs with a request sent inside TLS: trusted
-    # row filters copy only the columns read (a filter of the whole frame reads every column's pages)
-    sent = flows.loc[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna(),
-                     ["client_ip", "server_host", "sni", "host"]]
-    for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
-        for name in (host, sni, h):
-            if _s(name):
-                ok.add((_s(ip) or "", str(name).lower()))
+    failed_parts = []
+    for batch in frames(flows):
+        if batch.empty:
+            continue
+        # row filters copy only the columns read (a filter of the whole frame reads every column's pages)
+        sent = batch.loc[batch["method"].notna() & (batch["method"] != "CONNECT") & batch["sni"].notna(),
+                         ["client_ip", "server_host", "sni", "host"]]
+        for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
+            for name in (host, sni, h):
+                if _s(name):
+                    ok.add((_s(ip) or "", str(name).lower()))
+        failed_parts.append(batch.loc[batch["kind"] == "tls_failure",
+                                      ["id", "client_ip", "server_host", "sni", "server_ip", "error", "extra"]])
     groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"ids": [], "errors": set(), "evidence": set(),
                                                              "alerts": set(), "rows": 0})
-    failed = flows.loc[flows["kind"] == "tls_failure", ["id", "client_ip", "server_host", "sni", "server_ip", "error",
-                                                        "extra"]]
-    for row in failed.itertuples(index=False):
+    for row in (r for part in failed_parts for r in part.itertuples(index=False)):
         host = _s(row.server_host) or _s(row.sni) or _s(row.server_ip) or "?"
         extra = _extra(row.extra)
         evidence = extra.get("evidence")

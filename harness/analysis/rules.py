@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.batches import FlowFrames, frames, rows_where
 from harness.analysis.cryptolink import CipherLink
 from harness.analysis.filtering import Comparison, Side, compare, listed_in
 from harness.analysis.findings import Finding, Severity
@@ -158,10 +159,23 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
     return rows, findings
 
 
-def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
-    """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded."""
-    seen_hosts = set(flows["server_host"].dropna()) | set(flows["host"].dropna()) if not flows.empty else set()
-    seen_ips = set(flows["server_ip"].dropna()) if not flows.empty else set()
+def undelivered_flows(flows: FlowFrames, ids: set[str]) -> set[str]:
+    """The flows of ``ids`` whose kind is one of :data:`UNDELIVERED_KINDS` (what
+    :func:`pii_findings` asks of the flows its hits name), from ``flows`` (a frame or its batches)."""
+    if not ids:
+        return set()
+    return set(rows_where(flows, lambda b: b["kind"].isin(UNDELIVERED_KINDS) & b["id"].isin(ids), ["id"])["id"])
+
+
+def coverage_findings(flows: FlowFrames, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
+    """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded
+    (``flows``: a frame or its batches, :mod:`harness.analysis.batches`)."""
+    seen_hosts: set[str] = set()
+    seen_ips: set[str] = set()
+    for batch in frames(flows):
+        if not batch.empty:
+            seen_hosts |= set(batch["server_host"].dropna().unique()) | set(batch["host"].dropna().unique())
+            seen_ips |= set(batch["server_ip"].dropna().unique())
     agent: dict[str, list[str]] = defaultdict(list)
     for ev in events:
         if ev.type in CONNECT_EVENTS:
@@ -177,10 +191,12 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
     return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings
 
 
-def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events: list[AgentEvent],
+def filtering_findings(flows: FlowFrames, steps: list[dict[str, Any]], events: list[AgentEvent],
                        lists: Iterable[TermList] = ()) -> tuple[list[Comparison], list[Finding]]:
     """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair
-    (``lists``: the keyword lists found in the run; a control term on one gives no baseline)."""
+    (``lists``: the keyword lists found in the run; a control term on one gives no baseline).
+    ``flows``: a frame or its batches (:mod:`harness.analysis.batches`), read once for the rows
+    of the paired steps and of the lists' flows; the rules run on those rows."""
     found_lists = list(lists)
     probes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for s in steps:
@@ -188,6 +204,11 @@ def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events:
         probe = info.get("probe") if isinstance(info.get("probe"), dict) else info
         if probe.get("role") in ("experiment", "control") and probe.get("pair"):
             probes[str(probe["pair"])][probe["role"]] = {"step": s["id"], **probe, "started_at": s.get("started_at")}
+    paired = {side["step"] for sides in probes.values() if set(sides) == {"experiment", "control"}
+              for side in sides.values()}
+    list_flows = {tl.flow_id for tl in found_lists if tl.flow_id}
+    flows = rows_where(flows, lambda b: b["step_id"].isin(paired) | b["id"].isin(list_flows)) \
+        if paired else pd.DataFrame()
     out = []
     findings = []
     for pair, sides in sorted(probes.items()):
