@@ -1,7 +1,9 @@
 """The analysis pipeline: stream a source once (:mod:`harness.analysis.scan`), then build the
 frames (:mod:`harness.analysis.destinations`) and the findings (:mod:`harness.analysis.rules`).
 
-Geo, jurisdiction and destinations are computed per distinct address, not per flow.
+Geo, jurisdiction and destinations are computed per distinct address, not per flow. After the
+stream, every rule that reads all flows reads them one batch at a time from the memory-mapped flows
+table (:mod:`harness.analysis.batches`), so peak RSS does not grow with the number of flows.
 """
 
 from __future__ import annotations
