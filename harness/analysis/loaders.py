@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from mitmproxy.io import compat
 
 from harness.analysis import validate
+from harness.analysis.dnsflow import fill_dns
 from harness.analysis.foreign import UNREADABLE_VERSION, flow_version_error, foreign_format_error
 from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
@@ -243,8 +244,10 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
             mtype, from_client, content, ts = m[0], m[1], m[2], m[3]
             ws.append(WsMessage(rec.id, float(ts), bool(from_client), mtype == 1, bytes(content), len(content),
                                 step_id=rec.step_id))
+    elif ftype == "dns":
+        fill_dns(rec, state)  # harness.analysis.dnsflow: the resolver, the names, the answers
     elif ftype != "http":
-        rec.kind = "tcp"
+        rec.kind = "udp" if ftype == "udp" else "tcp"
         rec.extra["mitmproxy_type"] = ftype
         for m in state.get("messages") or ():
             if len(m) >= 3 and isinstance(m[1], bytes | bytearray):

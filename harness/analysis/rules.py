@@ -25,6 +25,8 @@ from harness.capture.records import AgentEvent
 
 #: agent event types that report a connection the app made (for coverage)
 CONNECT_EVENTS = ("net:connect", "socket:connect", "tls:connect", "http:request", "dns:resolve")
+#: the agent event type of a name lookup (a ``dns`` flow of the same name records it)
+DNS_EVENT = "dns:resolve"
 #: agent event types that report what the app rendered (for filtering verdicts)
 RENDER_EVENTS = ("ui:rendered", "ui:results", "app:rendered")
 
@@ -37,6 +39,24 @@ GEO_DETAILS = ("country", "jurisdiction", "geo_source", "geo_database", "registe
 #: flow kinds whose request never reached the server (the loaders' and the recorder's kinds: a
 #: failed connect, a refused TLS handshake, a connection that sent nothing)
 UNDELIVERED_KINDS = ("error", "tls_failure", "idle")
+
+
+def undelivered_ids(flows: FlowFrames, among: set[str] | None = None) -> set[str]:
+    """Ids of the flows (the analysis frame without bodies, or its batches: columns ``id``,
+    ``kind``, ``reason``, ``error``) whose request never reached the server: kinds
+    :data:`UNDELIVERED_KINDS`, and DNS lookups (kind ``dns``) that ended in an error without a
+    response (nothing shows the resolver got the name: mitmproxy could not reach it, or had none).
+    ``among``: only those ids (the flows :func:`pii_findings` asks about); None: every flow."""
+    if among is not None and not among:
+        return set()
+
+    def undelivered(b: pd.DataFrame) -> pd.Series:
+        kind = b["kind"]
+        failed_lookup = (kind == "dns") & b["reason"].isna() & b["error"].notna()
+        mask = kind.isin(UNDELIVERED_KINDS) | failed_lookup
+        return mask & b["id"].isin(among) if among is not None else mask
+
+    return set(rows_where(flows, undelivered, ["id"])["id"])
 
 
 def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
@@ -159,31 +179,33 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
     return rows, findings
 
 
-def undelivered_flows(flows: FlowFrames, ids: set[str]) -> set[str]:
-    """The flows of ``ids`` whose kind is one of :data:`UNDELIVERED_KINDS` (what
-    :func:`pii_findings` asks of the flows its hits name), from ``flows`` (a frame or its batches)."""
-    if not ids:
-        return set()
-    return set(rows_where(flows, lambda b: b["kind"].isin(UNDELIVERED_KINDS) & b["id"].isin(ids), ["id"])["id"])
-
-
 def coverage_findings(flows: FlowFrames, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
     """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded
     (``flows``: a frame or its batches, :mod:`harness.analysis.batches`)."""
+    # a DNS lookup (kind dns) records a name looked up, not a connection to it: its name answers
+    # only the agents' own lookups (dns:resolve), never a connect
     seen_hosts: set[str] = set()
     seen_ips: set[str] = set()
+    looked_up: set[str] = set()
     for batch in frames(flows):
-        if not batch.empty:
-            seen_hosts |= set(batch["server_host"].dropna().unique()) | set(batch["host"].dropna().unique())
-            seen_ips |= set(batch["server_ip"].dropna().unique())
+        if batch.empty:
+            continue
+        lookups = batch[batch["kind"] == "dns"]
+        conns = batch[batch["kind"] != "dns"]
+        seen_hosts |= set(conns["server_host"].dropna().unique()) | set(conns["host"].dropna().unique())
+        seen_ips |= set(conns["server_ip"].dropna().unique())
+        looked_up |= set(lookups["host"].dropna().unique())
     agent: dict[str, list[str]] = defaultdict(list)
+    missing: dict[str, list[str]] = defaultdict(list)
     for ev in events:
         if ev.type in CONNECT_EVENTS:
             p = ev.payload or {}
             target = p.get("host") or p.get("ip") or p.get("address")
             if target:
-                agent[normalise_host(str(target)) or str(target)].append(ev.id)
-    missing = {t: ids for t, ids in agent.items() if t not in seen_hosts and t not in seen_ips}
+                name = normalise_host(str(target)) or str(target)
+                agent[name].append(ev.id)
+                if name not in seen_hosts and name not in seen_ips and not (ev.type == DNS_EVENT and name in looked_up):
+                    missing[name].append(ev.id)
     findings = [Finding("coverage_gap", "unproxied", Severity.MEDIUM, "coverage.agent_vs_proxy",
                         f"agents saw {len(ids)} connection(s) to {target} that the proxy never recorded",
                         event_ids=ids, details={"target": target})
@@ -246,7 +268,8 @@ def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) 
     """One side of a pair: its step's main response (largest decoded body) and what the app rendered."""
     side = Side(step_id=probe["step"], term=str(probe.get("term") or ""))
     if not flows.empty:
-        mine = flows[flows["step_id"] == side.step_id]
+        # a DNS lookup is no response of the app's server (it has no status): not a side's flow
+        mine = flows[(flows["step_id"] == side.step_id) & (flows["kind"] != "dns")]
         if probe.get("host"):
             mine = mine[(mine["server_host"] == probe["host"]) | (mine["host"] == probe["host"])]
         if not mine.empty:

@@ -29,7 +29,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
     ``destinations_by_country`` (``{country, jurisdiction, hosts: [names], flows}``, ``??`` for an
     unknown country), ``config_lists`` (one row per distinct list version: ``downloads`` counts
     repeated fetches), ``personal_data``, ``filtering`` (the ``filtered`` findings), ``comparisons``
-    (the experiment/control numbers), ``pinning``, ``coverage``, ``geo``, ``findings``,
+    (the experiment/control numbers), ``pinning``, ``dns`` (:func:`_dns`), ``coverage``, ``geo``, ``findings``,
     ``max_severity``, ``jurisdiction_home`` (the display word of class ``domestic``, e.g. ``EEA``;
     harness.analysis.policy.home_label)."""
     destinations = _records(a.destinations)
@@ -63,6 +63,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
                        "details": f.to_dict()["details"]} for f in a.finding_list if f.kind == "filtered"],
         "comparisons": [c.numbers() | {"flow_ids": c.flow_ids, "event_ids": c.event_ids} for c in a.comparisons],
         "pinning": _pinning(a),
+        "dns": _dns(a),
         "coverage": a.meta.get("coverage"),
         "geo": a.meta.get("geo"),
         "findings": [f.to_dict() for f in a.finding_list],
@@ -113,6 +114,27 @@ def _pinning(a: Analysis) -> dict[str, Any]:
             "tls_failures": len(failures), "tls_failure_hosts": sorted(hosts)}
 
 
+def _dns(a: Analysis) -> dict[str, Any]:
+    """DNS lookups (``dns`` flows, harness.analysis.dnsflow): ``lookups`` (count) and ``resolvers``,
+    one row per resolver ``{resolver, server_ip, country, jurisdiction, lookups, names}`` (the
+    names looked up through it, sorted): a resolver abroad receives the names the phone visits."""
+    flows = a.flows
+    lookups = flows[flows["kind"] == "dns"] if not flows.empty else flows
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in lookups[["server_host", "server_ip", "host", "country", "jurisdiction"]].to_dict("records") \
+            if not lookups.empty else []:
+        resolver, ip = (str(r[k]) if pd.notna(r[k]) else "" for k in ("server_host", "server_ip"))
+        row = rows.setdefault((resolver, ip), {
+            "resolver": resolver or None, "server_ip": ip or None,
+            "country": r["country"] if pd.notna(r["country"]) else None,
+            "jurisdiction": r["jurisdiction"] if pd.notna(r["jurisdiction"]) else None, "lookups": 0, "names": set()})
+        row["lookups"] += 1
+        if pd.notna(r["host"]):
+            row["names"].add(str(r["host"]))
+    return {"lookups": len(lookups),
+            "resolvers": [{**r, "names": sorted(r["names"])} for _, r in sorted(rows.items())]}
+
+
 def summary_text(a: Analysis) -> str:
     """What ``harness analyze`` prints: :func:`summary_dict` formatted, plus the geo notes."""
     d = summary_dict(a)
@@ -136,6 +158,13 @@ def summary_text(a: Analysis) -> str:
     lines.append(f"Personal data: {sum(f['kind'] == 'pii_sent' for f in pii)} value/destination pairs"
                  + (f", {sum(f['kind'] == 'pii_abroad' for f in pii)} to third countries" if pii else ""))
     lines += [f"  [{f['severity']}] {f['summary']}" for f in pii]
+    if d["dns"]["lookups"]:
+        lines.append("")
+        lines.append(f"DNS lookups: {d['dns']['lookups']} through {len(d['dns']['resolvers'])} resolver(s)")
+        lines += [f"  {r['resolver'] or '?'} ({r['country'] or '??'}, "
+                  f"{jurisdiction_label(r['jurisdiction'] or 'unknown', d['jurisdiction_home'])}): {r['lookups']} "
+                  f"lookup(s): {', '.join(r['names'][:10])}{' ...' if len(r['names']) > 10 else ''}"
+                  for r in d["dns"]["resolvers"]]
     lines.append("")
     lines.append(f"Keyword lists: {c['lists']}")
     if d["config_lists"]:

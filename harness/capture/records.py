@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: the kinds a :class:`FlowRecord` can have
-FLOW_KINDS = ("http", "websocket", "tls_failure", "idle", "tcp", "error")
+FLOW_KINDS = ("http", "websocket", "tls_failure", "idle", "tcp", "udp", "dns", "error")
 
 #: default cap on stored bodies (bytes); the full size is always recorded
 DEFAULT_BODY_CAP = 4 * 1024 * 1024

@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-import datetime
 import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,16 +21,11 @@ from harness.capture.store import RunStore
 from harness.capture.timeline import Timeline
 from harness.errors import CaptureError, StoreError
 from harness.fsutil import private_dir
+from harness.runid import new_run_id
 
 
 def runs_root() -> Path:
     return Path(os.environ.get("HARNESS_HOME", Path.home() / ".harness")) / "runs"
-
-
-def new_run_id() -> str:
-    """UTC timestamp plus a short random suffix, e.g. ``20260128T101530Z-3f9a1c``."""
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{secrets.token_hex(3)}"
 
 
 def new_run_dir(root: str | os.PathLike[str] | None = None) -> Path:

@@ -1,8 +1,10 @@
 """``harness run PACK|PATH... [--target virtual|SERIAL[,SERIAL]] [--world W] [--profile P] [--out DIR]
 [-k EXPR] [-n N] [--adb HOST:PORT] [--frida T] [--frida-address HOST:PORT] [--hosts FILE]
-[--upstream-ca PEM] [--geo-overrides FILE]``: run scenario packs (or scenario files) through pytest
+[--upstream-ca PEM] [--geo-overrides FILE] [-- PYTEST_ARGS...]``: run scenario packs (or scenario files) through pytest
 with live progress, then print the claim → verdict table and the run directory. The last three
-describe a lab network with its own names and servers (harness.scenario.labnet).
+describe a lab network with its own names and servers (harness.scenario.labnet). Everything after
+``--`` goes to pytest as it is (``-x``, ``--dist each``, ``--maxfail 2``, ``-k EXPR``): see
+:func:`check_pytest_args` for the options refused.
 
 Exit 0 every claim holds; 1 a claim violated; 2 an error (unknown pack, a scenario file that does
 not compile, a bad marker, an unknown serial, a lab that failed); 3 none violated but one
@@ -59,7 +61,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only tests matching EXPR (pytest -k)")
     p.add_argument("-n", dest="workers", type=int, default=None, metavar="N",
                    help="pytest-xdist workers (each takes its own virtual handset, or the next serial)")
-    p.set_defaults(func=run)
+    p.epilog = ("Arguments after -- go to pytest unchanged, e.g. `harness run PACK -n 2 -- --dist each -x` "
+                "(an option pytest refuses is one line, exit 2).")
+    p.set_defaults(func=run, passthrough=[])
+
+
+#: pytest options ``harness run`` refuses after ``--``: they print instead of running tests (the
+#: child's output goes to ``pytest.log``), with what to do instead
+_NOT_RUNNING = {"-h": "python -m pytest --help", "--help": "python -m pytest --help",
+                "-V": "python -m pytest --version", "--version": "python -m pytest --version",
+                "--co": "harness packs", "--collect-only": "harness packs", "--fixtures": "python -m pytest --fixtures",
+                "--markers": "python -m pytest --markers", "--setup-plan": "python -m pytest --setup-plan"}
+
+
+def check_pytest_args(words: list[str]) -> list[str]:
+    """The pytest arguments given after ``--``, or UsageError for one ``harness run`` cannot pass:
+    the harness plugin's own ``--harness-*`` options (``harness run`` sets them from its options)
+    and options that make pytest print instead of running tests (:data:`_NOT_RUNNING`). Other
+    options are checked by pytest itself (an unknown one is its one line, exit 2)."""
+    for word in words:
+        name = word.split("=", 1)[0]
+        if name.startswith("--harness-"):
+            own = "--" + name[len("--harness-"):]
+            raise UsageError(f"{quote(name)} after --: harness run sets the plugin's options itself",
+                             fix=f"give harness run's own option ({own} ...) before --")
+        if name in _NOT_RUNNING:
+            raise UsageError(f"{quote(name)} after --: pytest would print instead of running the tests",
+                             fix=f"run `{_NOT_RUNNING[name]}` instead")
+    return words
 
 
 def check_target(target: str) -> str:
@@ -183,7 +212,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         raise UsageError(f"-n {args.workers}: needs at least one worker", fix="e.g. -n 2")
     check_frida_options(args.frida, args.frida_address)
     packs = [find_pack_test(name) or find_pack(name) for name in args.packs]
-    passed = plugin_args(args)
+    passed = plugin_args(args) + check_pytest_args(list(args.passthrough))
     check_world_and_profile(target, args.world, args.profile)
     check_serials(target, args.adb)
     for problem in syntax_errors([pack.path for pack in packs]):

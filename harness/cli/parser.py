@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import re
+import sys
 from collections.abc import Sequence
 
 from harness.parsing import quote
@@ -109,12 +110,30 @@ def deepest(parser: argparse.ArgumentParser, namespace: argparse.Namespace) -> a
         parser = subs[0].choices[name]
 
 
+#: the attribute of a command that passes what follows ``--`` on to another program: the command
+#: declares it with ``set_defaults(passthrough=[])`` (``harness run ... -- PYTEST_ARGS``)
+PASSTHROUGH = "passthrough"
+
+
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
     """``parser.parse_args(argv)``, except that arguments no (sub)command takes are named by the
-    command that was given (argparse names the top-level ``harness`` and prints its usage).
+    command that was given (argparse names the top-level ``harness`` and prints its usage), and
+    that for a command declaring :data:`PASSTHROUGH` everything after the first ``--`` is that
+    attribute's list, unparsed (for the other commands ``--`` keeps argparse's meaning).
 
     Raises UsageExit; SystemExit for ``--help``/``--version``."""
-    args, extras = parser.parse_known_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "--" in words:
+        cut = words.index("--")
+        try:
+            head, _ = parser.parse_known_args(words[:cut])
+        except UsageExit:  # e.g. a positional argument after --: parsed whole below
+            head = None
+        if head is not None and deepest(parser, head).get_default(PASSTHROUGH) is not None:
+            args = parse(parser, words[:cut])
+            setattr(args, PASSTHROUGH, words[cut + 1:])
+            return args
+    args, extras = parser.parse_known_args(words)
     if extras:
         command = deepest(parser, args)
         raise UsageExit(usage_line(command, unrecognized(command, extras)))

@@ -46,8 +46,9 @@ def agent_source(agent: str | Path) -> tuple[str, str]:
             f"unknown agent {str(agent)!r}",
             fix=f"use one of {', '.join(AGENT_NAMES)}, or a path to an existing .js/.ts file",
         )
-    if path.suffix == ".ts":
+    if path.suffix == ".ts":  # compiled once per content (harness.instrument.agentcache)
+        from harness.instrument.agentcache import compiled
         from harness.instrument.build import compile_agent
 
-        return path.stem, compile_agent(path.resolve(), path.resolve().parent)
+        return path.stem, compiled(path, compile_agent, frida.__version__)
     return path.stem, path.read_text()

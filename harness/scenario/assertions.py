@@ -73,7 +73,7 @@ def evidence_of(findings: Iterable[Finding]) -> list[str]:
 
 #: flow kinds whose content the analysis reads: what a verdict that holds can cite as examined (a
 #: failed TLS handshake, an idle or errored connection carried nothing to examine)
-EXAMINED_KINDS = ("http", "websocket", "tcp")
+EXAMINED_KINDS = ("http", "websocket", "tcp", "udp")
 
 
 def _examined(lab: Lab, steps: Iterable[str] | None, host_role: str | None = None) -> list[str]:

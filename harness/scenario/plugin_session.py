@@ -1,7 +1,7 @@
 """The pytest plugin's session: its options read once, its target, and the lab factory.
 
 :class:`HarnessSession` is made in ``pytest_configure`` (``config.stash[SESSION]``). It knows the
-session id (``YYYYmmdd-HHMMSS-xxxx``, handed by the xdist controller to its workers), the worker
+session id (a run id, ``YYYYMMDDTHHMMSSZ-xxxxxx``: :mod:`harness.runid`; handed by the xdist controller to its workers), the worker
 (``main`` or ``gw0``, ``gw1``, ...), the worker's target (a :class:`~harness.scenario.VirtualTarget`
 per lab — its own world root and handset, free ports — or the worker's serial of
 ``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2) and opens labs: :meth:`HarnessSession.open`
@@ -12,9 +12,7 @@ lab is closed, writes that run's ``findings.json``.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import HarnessError, UsageError
+from harness.runid import new_run_id
 from harness.scenario.plugin_progress import FlowTicker, Progress
 from harness.scenario.spec import DEFAULT_WORLD
 from harness.scenario.target import check_frida_options
@@ -37,8 +36,8 @@ DEFAULT_OUT = "harness-runs"
 
 
 def new_session_id() -> str:
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{secrets.token_hex(2)}"
+    """A fresh session id: a run id (:func:`harness.runid.new_run_id`, ``20261201T101530Z-3f9a1c``)."""
+    return new_run_id()
 
 
 def parse_target(value: str) -> list[str]:

@@ -11,7 +11,8 @@ from those files only (:class:`harness.capture.store.RunStore` read-only, never 
 - ``device``: the adb serials of the stores; ``target``: ``virtual (world W)`` or ``phone``
   (:func:`harness.report.labels.target_label`);
   ``packs``: what ``harness run`` was asked, else the document's ``scenarios``;
-- ``kinds``: findings counted by kind; ``when``: when the run started (UNIX seconds).
+- ``kinds``: findings counted by kind; ``when``: when the run started (UNIX seconds: run.json, the
+  stores' creation, the run id in the folder's name (:mod:`harness.runid`), else its mtime).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from harness.capture.store import DB_NAME, RunStore
 from harness.errors import HarnessError
 from harness.report.labels import target_label
+from harness.runid import run_id_time
 from harness.scenario.run_results import finding_label, load_findings
 from harness.scenario.runner import RUN_NAME
 
@@ -98,6 +100,8 @@ def describe(path: Path) -> RunInfo | None:
     verdicts = Counter(str(c.get("verdict", "?")) for c in (findings or {}).get("claims") or [] if isinstance(c, dict))
     starts = [float(meta["created_at"]) for _, meta in metas if isinstance(meta.get("created_at"), int | float)]
     when = (run or {}).get("started_at") or (min(starts) if starts else None)
+    if when is None:  # the time its name says (harness.runid, either format), else the folder's
+        when = run_id_time(path.name)
     if when is None:
         try:
             when = path.stat().st_mtime

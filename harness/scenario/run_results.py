@@ -18,7 +18,6 @@ failed, a test that did not finish); 3 none violated but one inconclusive, or no
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.parsing import one_line
+from harness.scenario.testsource import module_definitions
 
 #: verdict order in the table and for the exit status
 VERDICTS = ("violated", "failed", "error", "incomplete", "not run", "inconclusive", "holds", "passed", "skipped")
@@ -104,7 +104,9 @@ def bad_input(events: list[dict[str, Any]], exit_code: int, log: str, keyword: s
         usage = [ln.split(" error: ", 1)[1] for ln in lines if " error: " in ln and "pytest" in ln.split(" error: ")[0]]
         errors = [ln[len("ERROR: "):] for ln in lines if ln.startswith("ERROR: ") and not ln.startswith("ERROR: usage:")]
         text = (usage or errors or ["pytest refused its arguments (see its log)"])[-1]
-        return one_line(f"pytest: {text}", 1000)
+        fix = "" if "(fix: " in text else \
+            " (fix: correct the pytest options given after --; `python -m pytest --help` lists them)"
+        return one_line(f"pytest: {text}{fix}", 1000)
     if exit_code == PYTEST_NO_TESTS:
         selected = f" matching -k {keyword!r}" if keyword else ""
         return f"no test{selected} in the packs given (fix: check the pack and the -k expression; `harness packs` lists the claims)"
@@ -120,16 +122,12 @@ _NOT_FOUND = re.compile(r"^ERROR: not found: (.+?\.py)::(.+)$")
 
 def not_found(file: str, test: str) -> str:
     """The line for ``FILE::TEST`` naming no test: which id, which file, the tests the file
-    defines (read with :mod:`ast`, without importing it) and the fix."""
-    try:
-        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
-        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                 and n.name.startswith(("test", "Test"))]
-    except (OSError, SyntaxError, ValueError):
-        names = []
+    defines (:func:`harness.scenario.testsource.module_definitions`: read, not imported) and the fix."""
+    names = [d.name for d in module_definitions(file) or () if d.name.startswith(("test", "Test"))]
     has = f" (it defines {', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
-    if test.split("::")[0] in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
-        has = f" ({test.split('::')[0]} exists, but not with the parameters or method given)"
+    base = test.split("::")[0].split("[")[0]
+    if base in names:  # the test exists: its parameters (``test_x[a]``) or method did not match
+        has = f" ({base} exists, but not with the parameters or method given)"
     return (f"no test {one_line(test, 80)!r} in {file}{has} (fix: give one of its test ids, as "
             f"`pytest --collect-only -q {file}` lists them, or the file alone; `harness packs` lists the installed "
             "packs' claims and tests)")

@@ -12,7 +12,7 @@ its output goes to ``pytest.log``. The progress stream (section 4) and the run e
 and moved into the session's run directory (``OUT/<session id>``) at the end, with ``run.json``
 (what was asked: packs, target, world, profile, argv; when; the exit status). When pytest never
 made a session directory: when no test ran (bad input before any lab) that folder is removed,
-nothing was recorded; otherwise it is kept as ``OUT/harness-run-<time>``.
+nothing was recorded; otherwise it is kept as ``OUT/<run id>`` (:mod:`harness.runid`).
 
 Stopping: the child runs in its own session (a terminal's Ctrl-C reaches only the harness). The
 first SIGINT/SIGTERM/SIGHUP is forwarded to it as SIGINT (pytest then tears the labs down, which
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.fsutil import open_private, private_dir, write_private
+from harness.runid import new_run_id
 from harness.scenario.run_events import read_events
 from harness.scenario.signals import handled
 
@@ -210,7 +211,7 @@ def _keep(outcome: RunOutcome, options: RunOptions, argv: list[str], work: Path)
             shutil.rmtree(work, ignore_errors=True)  # stopped before any test: nothing was recorded
             return
         # tests ran but pytest made no session folder: keep what harness run has as the run directory
-        session = work.with_name(f"harness-run-{time.strftime('%Y%m%d-%H%M%S', time.gmtime(outcome.started_at))}")
+        session = work.with_name(new_run_id(outcome.started_at))
         os.replace(work, session)
         outcome.session_dir = work = session
     if work != session:

@@ -320,3 +320,58 @@ def test_what_a_stop_says_about_the_devices(tmp_path: Path):
     store.close("incomplete", reason="SIGINT")
     lab = {"event": "lab-open", "worker": "main", "module": "m", "device": "R58M3", "run_dir": str(tmp_path / "lab")}
     assert restore_state([lab], False) == "every lab restored its device and closed its run"
+
+
+def _plain(tmp_path: Path) -> Path:
+    folder = tmp_path / "plain"
+    folder.mkdir(exist_ok=True)
+    (folder / "test_plain.py").write_text("def test_a_wrong():\n    assert 1 == 2\n\n\ndef test_b_fine():\n    pass\n")
+    return folder
+
+
+def test_pytest_arguments_after_a_double_dash_reach_pytest(tmp_path: Path):
+    """``harness run PATH -- -x``: pytest stops at the first failure (the second test never runs);
+    the child's command line in run.json ends with the arguments given."""
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", str(_plain(tmp_path)), "--out", str(out), "--", "-x")
+    assert code == 1, stdout + err
+    rows = [line for line in stdout.splitlines() if line.startswith("| ")]
+    assert any("test_a_wrong" in r for r in rows) and not any("test_b_fine" in r for r in rows)
+    (kept,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    import json
+
+    assert json.loads((kept / "run.json").read_text())["argv"][-1] == "-x"
+
+
+def test_xdist_options_after_a_double_dash(tmp_path: Path):
+    """``-n 2 -- --dist each``: every worker runs every test (pytest-xdist's ``each`` mode)."""
+    folder = tmp_path / "each"
+    folder.mkdir()
+    (folder / "test_each.py").write_text("def test_one():\n    pass\n")
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", str(folder), "-n", "2", "--out", str(out), "--", "--dist", "each")
+    assert code == 0, stdout + err
+    (kept,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert "2 passed" in (kept / "pytest.log").read_text()  # one test, run by each of the two workers
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["--bogus-option"], "pytest: unrecognized arguments: --bogus-option (fix: correct the pytest options given "
+                         "after --; `python -m pytest --help` lists them)"),
+    (["--harness-world=compliant"], "'--harness-world' after --: harness run sets the plugin's options itself "
+                                    "(fix: give harness run's own option (--world ...) before --)"),
+    (["--collect-only"], "'--collect-only' after --: pytest would print instead of running the tests "
+                         "(fix: run `harness packs` instead)"),
+])
+def test_a_bad_pytest_argument_is_one_line(tmp_path: Path, words: list[str], expected: str):
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(tmp_path, "run", str(_plain(tmp_path)), "--out", str(out), "--", *words)
+    assert code == 2 and stdout == ""
+    assert one_error_line(err).startswith(f"harness: error: {expected}")
+
+
+def test_a_double_dash_keeps_its_meaning_for_other_commands(tmp_path: Path):
+    """``--`` ends the options of a command without pass-through (argparse's meaning): a file
+    named like an option is still a file."""
+    code, _, err = run_cli(tmp_path, "analyze", "--", "-no-such.mitm")
+    assert code == 2 and "-no-such.mitm does not exist" in err

@@ -150,7 +150,8 @@ def test_bad_input_lines():
     assert bad_input(collect, 2, "").startswith("cannot collect /p/test_x.py:3: SyntaxError: invalid syntax")
     log = ("ERROR: usage: python -m pytest [options] [file_or_dir] [file_or_dir] [...]\n"
            "python -m pytest: error: unrecognized arguments: --harness-bogus\n  inifile: None\n")
-    assert bad_input([], 4, log) == "pytest: unrecognized arguments: --harness-bogus"
+    assert bad_input([], 4, log) == ("pytest: unrecognized arguments: --harness-bogus (fix: correct the pytest "
+                                     "options given after --; `python -m pytest --help` lists them)")
     assert bad_input([], 4, "ERROR: [R58M] device not found (fix: plug it in)\n") == \
         "pytest: [R58M] device not found (fix: plug it in)"
     assert "matching -k 'nothing'" in bad_input([], 5, "", "nothing")
