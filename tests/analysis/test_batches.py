@@ -6,8 +6,8 @@ and summary equal), and a rule still takes a plain DataFrame."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from harness.capture.tlsevidence import IDLE_ERROR
 
 ANDROID_ID = SAMPLE_FACTS["android_id"]
 IMEI = SAMPLE_FACTS["imei"]
-CIPHERTEXT = os.urandom(64)
+CIPHERTEXT = hashlib.sha512(b"a ciphertext").digest()  # fixed: analyses are compared
 
 
 def _http(i: int, step: str | None, host: str, *, size: int = 100, title: str = "Results page", **kw: Any) -> FlowRecord:
