@@ -49,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--harness-run-events")
     if path:
+        from harness.scenario.signals import relay_stop_signals
+
+        relay_stop_signals()  # harness run passes SIGTERM/SIGHUP on as they came: recorded by name
         config.pluginmanager.register(RunEvents(Path(path), config), "harness-run-events")
 
 
