@@ -17,6 +17,9 @@ from harness.sim import service
 from harness.sim.__main__ import add_auth_options
 from harness.sim.personality import PERSONALITIES
 
+#: exit status of a command a signal stopped (README "Exit statuses")
+EXIT_INTERRUPTED = 130
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sim", help="run a virtual handset (no phone needed)",
@@ -36,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_auth_options(start)
     start.add_argument("--allow-app-install", action="store_true",
                        help="accept `pm install` of apps outside the bundled world (their Java runs on this machine)")
-    for verb in (start, verbs.add_parser("stop", help="stop the handset"),
-                 verbs.add_parser("status", help="show whether the handset runs")):
+    status = verbs.add_parser("status", help="show whether the handset runs")
+    status.set_defaults(needs_adb=False)  # reads HARNESS_HOME/sim/NAME only (harness.cli.main)
+    for verb in (start, verbs.add_parser("stop", help="stop the handset"), status):
         verb.add_argument("--name", default="default", help="which handset (default: 'default')")
     p.set_defaults(func=run)
 
@@ -88,16 +92,20 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if args.insecure:
             env.err("harness sim: warning: --insecure: any local user can connect to this handset over ADB "
                     "and run code as you; use it only on a single-user machine")
-        record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
-                               root=args.root, hosts_file=args.hosts_file, world=args.world,
-                               adb_keys=args.adb_key, insecure=args.insecure,
-                               allow_app_install=args.allow_app_install)
-        if not args.no_connect:
-            try:
+        try:  # a stop signal (harness.cli.main.run: KeyboardInterrupt) while it starts: the handset is stopped
+            record = service.start(folder, personality=args.personality, port=args.port,
+                                   state_dir=args.state_dir, root=args.root, hosts_file=args.hosts_file,
+                                   world=args.world, adb_keys=args.adb_key, insecure=args.insecure,
+                                   allow_app_install=args.allow_app_install)
+            if not args.no_connect:
                 _connect(record.serial)
-            except DeviceNotFound:
-                service.stop(folder)
+        except (DeviceNotFound, KeyboardInterrupt) as exc:
+            service.stop(folder)  # it had started (service.start stops one that had not finished)
+            if not isinstance(exc, KeyboardInterrupt):
                 raise
+            env.err(f"harness: interrupted by {getattr(exc, 'name', None) or 'SIGINT'}; handset {args.name!r} "
+                    "stopped again, nothing left running")
+            return EXIT_INTERRUPTED
         env.out(record.serial)
         if record.world:
             env.err(f"world {record.world['name']}: truth log {record.world['truth_log']}, "

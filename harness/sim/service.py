@@ -127,19 +127,38 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
     finally:
         os.close(fd)
     deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        record = HandsetRecord.read(ready)
-        if record is not None and record.pid == proc.pid:
-            last_port_file.write_text(str(record.port))
-            os.chmod(last_port_file, FILE_MODE)
-            return record
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
-            raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
-                           fix=f"see {log_path}")
-        time.sleep(0.1)
-    proc.kill()
+    try:
+        while time.monotonic() < deadline:
+            record = HandsetRecord.read(ready)
+            if record is not None and record.pid == proc.pid:
+                last_port_file.write_text(str(record.port))
+                os.chmod(last_port_file, FILE_MODE)
+                return record
+            if proc.poll() is not None:
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+                raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
+                               fix=f"see {log_path}")
+            time.sleep(0.1)
+    except BaseException:  # a stop signal (KeyboardInterrupt) while it started: no handset left behind
+        _end(proc, ready)
+        raise
+    _end(proc, ready)
     raise SimError(f"the handset did not start within {START_TIMEOUT:.0f}s", fix=f"see {log_path}")
+
+
+def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:
+    """Stop a handset process that did not finish starting (SIGTERM, then SIGKILL after
+    ``STOP_TIMEOUT``) and remove its ready file if it wrote one."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    record = HandsetRecord.read(ready)
+    if record is not None and record.pid == proc.pid:
+        ready.unlink(missing_ok=True)
 
 
 def stop(folder: Path) -> HandsetRecord | None:
