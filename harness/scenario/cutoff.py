@@ -22,6 +22,7 @@ section 4, docs/scenarios.md "Running packs").
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 #: the verdict of a claim the interruption cut off (an existing contract word)
@@ -36,9 +37,21 @@ def session_of(item: Any) -> Any:
 
 
 def interrupted(item: Any) -> str | None:
-    """The stop signal's name once the item's session saw one (``SIGTERM``), else None."""
+    """The stop signal's name once the item's session saw one (``SIGTERM``), or once ``harness
+    run`` wrote it beside the run events file before passing it on
+    (:data:`harness.scenario.run_events.STOP_NAME`: the child's handler may run late, after a
+    Frida call returns, while the signal already broke what the step observed); else None."""
     hs = session_of(item)
-    return getattr(hs, "interrupted", None) if hs is not None else None
+    name = getattr(hs, "interrupted", None) if hs is not None else None
+    events = item.config.getoption("--harness-run-events", default=None)
+    if name is None and events:
+        from harness.scenario.run_events import STOP_NAME
+
+        try:
+            name = Path(events).with_name(STOP_NAME).read_text(encoding="utf-8").strip() or None
+        except OSError:
+            name = None
+    return name
 
 
 def cut_step(state: Any) -> str | None:

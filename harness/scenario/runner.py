@@ -38,7 +38,7 @@ from typing import Any
 
 from harness.fsutil import open_private, private_dir, write_private
 from harness.runid import new_run_id
-from harness.scenario.run_events import read_events
+from harness.scenario.run_events import STOP_NAME, read_events
 from harness.scenario.signals import handled
 
 #: files of the parent kept in the session's run directory
@@ -177,6 +177,7 @@ def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | 
             if stop.is_set() and forwarded_at is None:
                 interrupted = stop.name
                 forwarded_at = time.monotonic()
+                write_private(work / STOP_NAME, str(interrupted))  # first: no verdict after it is judged
                 _signal(proc, stop.signum or signal.SIGINT)  # the child relays it as SIGINT, by its name
             if forwarded_at is not None and time.monotonic() - forwarded_at > options.stop_timeout:
                 _signal(proc, signal.SIGKILL)
