@@ -41,17 +41,18 @@ def interrupted(item: Any) -> str | None:
     run`` wrote it beside the run events file before passing it on
     (:data:`harness.scenario.run_events.STOP_NAME`: the child's handler may run late, after a
     Frida call returns, while the signal already broke what the step observed); else None."""
-    hs = session_of(item)
-    name = getattr(hs, "interrupted", None) if hs is not None else None
     events = item.config.getoption("--harness-run-events", default=None)
-    if name is None and events:
+    if events:  # harness run's word first: an xdist worker is stopped by its controller with SIGINT
         from harness.scenario.run_events import STOP_NAME
 
         try:
-            name = Path(events).with_name(STOP_NAME).read_text(encoding="utf-8").strip() or None
+            said = Path(events).with_name(STOP_NAME).read_text(encoding="utf-8").strip()
         except OSError:
-            name = None
-    return name
+            said = ""
+        if said:
+            return said
+    hs = session_of(item)
+    return getattr(hs, "interrupted", None) if hs is not None else None
 
 
 def cut_step(state: Any) -> str | None:
