@@ -174,6 +174,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
     hs = item.config.stash.get(SESSION, None)
+    if hs is not None and hs.interrupted is not None:
+        raise KeyboardInterrupt  # the session saw a stop signal (held back while a lab closed): no new test
     if hs is not None:
         hs.nodeid = item.nodeid
         hs.started.add(item.nodeid)
@@ -186,8 +188,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         raise
     finally:
         if hs is not None:
+            from harness.scenario.cutoff import record_cut
             from harness.scenario.plugin_artifacts import outcome_of
 
+            record_cut(item, item.stash.get(STATE_KEY, None))  # a claim the signal cut off: not run
             verdict, evidence = outcome_of(item)
             hs.progress.emit("test-end", nodeid=item.nodeid, claim=claim_text(item), verdict=verdict,
                              evidence=evidence)
