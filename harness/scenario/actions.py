@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from harness.errors import DeviceError, UsageError
-from harness.scenario.logwatch import renders
+from harness.scenario.logwatch import renders, search_failures
 from harness.scenario.results import Inconclusive
 
 if TYPE_CHECKING:
@@ -187,8 +187,7 @@ class LabActions:
 
         def probe() -> dict[str, list[Any]] | None:
             lines = self.logs.lines(since=before)
-            failed = [ln.message for ln in lines if ln.tag in self.app_tags(app.package)
-                      and "search failed" in ln.message]
+            failed = search_failures(lines, self.app_tags(app.package), term)
             if failed:
                 raise Inconclusive(f"the {role} app's search for {term!r} failed: {failed[-1][:200]}",
                                    serial=self.serial, attempted=f"step {step.id if step else '-'}",

@@ -7,7 +7,8 @@ the line itself instead of re-reading ``logcat -d``. When the stream ends before
 (the device went away, adb restarted), :attr:`ended` says so and the lab's checks raise.
 
 ``I/Render`` lines are the virtual app contract for what an app put on screen (JSON with ``pkg``,
-``surface``, ``subject``, ``items``: docs/dev/contracts.md); :func:`renders` reads them.
+``surface``, ``subject``, ``items``: docs/dev/contracts.md); :func:`renders` reads them, and
+:func:`search_failures` the lines in which an app says that its search for a term failed.
 """
 
 from __future__ import annotations
@@ -127,4 +128,37 @@ def renders(lines: list[LogLine], package: str, subject: str | None = None) -> l
             continue
         if isinstance(doc, dict) and doc.get("pkg") == package and (subject is None or doc.get("subject") == subject):
             out.append(doc)
+    return out
+
+
+#: ``search failed query="TERM": reason`` (the query JSON-quoted, as the virtual browser logs it) or
+#: ``search failed: reason``; only at the start of a message, so that an analytics SDK's
+#: ``event search failed: ...`` (its usage event named "search" was not sent) is not taken for it
+_SEARCH_FAILED = re.compile(r'^search failed(?: query=("(?:[^"\\]|\\.)*"))?(?=[:\s]|$)')
+
+
+def search_failures(lines: list[LogLine], tags: tuple[str, ...], term: str) -> list[str]:
+    """The messages, in order, of the lines of ``tags`` in which the app reports that its search
+    for ``term`` failed (docs/dev/contracts.md §4): ``search failed query="TERM": reason``, or
+    ``search failed: reason`` naming no query (then taken as this search's). Not one: a line
+    naming another query (an earlier search's failure logged late), or one where the words only
+    appear inside the message, such as the virtual browser's ``W/SensorsData: event search failed:
+    ... Certificate pinning failure!`` (its pinned analytics event named "search", sent after
+    every search, which the interception proxy's certificate fails: a ``pinning_failure`` finding
+    of the analysis, not a failed search)."""
+    out = []
+    for line in lines:
+        if line.tag not in tags:
+            continue
+        m = _SEARCH_FAILED.match(line.message)
+        if m is None:
+            continue
+        if m.group(1) is not None:
+            try:
+                query = json.loads(m.group(1))
+            except ValueError:
+                query = None
+            if query != term:
+                continue
+        out.append(line.message)
     return out

@@ -43,7 +43,7 @@ public final class SearchController {
 
             loadAds(query);
         } catch (Exception e) {
-            Log.e(TAG, "search failed: " + e);
+            Log.e(TAG, "search failed query=" + JSONObject.quote(query) + ": " + e);
         }
         tracker.track("search", java.util.Map.of("query_length", query.length()));
     }
