@@ -510,8 +510,9 @@ class RunStore:
     def mark_incomplete(cls, run_dir: str | os.PathLike[str], reason: str) -> bool:
         """Change a closed run's status from ``complete`` to ``incomplete`` with ``reason`` (the
         ``status_reason``): for a run whose session was stopped by a signal after the run had closed
-        (a ``harness run`` session has one status everywhere). ``closed_at`` and everything recorded
-        are kept. False (nothing changed) when the run is not closed ``complete`` or a writer still
+        (a ``harness run`` session has one status everywhere), or a run whose writer died while
+        ``recording`` (a crashed pytest-xdist worker). ``closed_at`` and everything recorded
+        are kept. False (nothing changed) when the run is ``incomplete`` already or a writer still
         holds it. Raises :class:`~harness.errors.StoreError` when the store cannot be written."""
         store = cls(Path(run_dir), writable=False)
         try:
@@ -520,8 +521,9 @@ class RunStore:
             return False
         try:
             with closing(sqlite3.connect(store.db_path, timeout=5.0)) as db:
-                changed = db.execute("UPDATE meta SET value = ? WHERE key = 'status' AND value = ?",
-                                     (json.dumps("incomplete"), json.dumps("complete"))).rowcount
+                changed = db.execute("UPDATE meta SET value = ? WHERE key = 'status' AND value IN (?, ?)",
+                                     (json.dumps("incomplete"), json.dumps("complete"),
+                                      json.dumps("recording"))).rowcount  # recording: its writer died
                 if changed:
                     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status_reason', ?)",
                                (json.dumps(reason),))

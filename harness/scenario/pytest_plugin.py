@@ -42,6 +42,8 @@ from harness.scenario.target import FRIDA_TRANSPORTS
 
 SESSION = pytest.StashKey[HarnessSession]()
 FINDINGS = pytest.StashKey["str | None"]()
+#: the xdist controller's record of its workers' tests and crashes (harness.scenario.plugin_crash)
+CRASHES = pytest.StashKey[Any]()
 MARKERS = (
     "claim(text): the sentence the test checks (one str; bare: the first line of the test's docstring, else "
     "its name); kept in claims.jsonl and JUnit properties",
@@ -107,10 +109,15 @@ def pytest_configure(config: pytest.Config) -> None:
 class XdistHooks:
     """Hands the controller's session id to each worker (``workerinput``); the controller says
     ``session-start`` when a worker starts the first test (its collection went through: a worker
-    stopped by a marker problem still reports its collection finished)."""
+    stopped by a marker problem still reports its collection finished), and watches for workers
+    that die (harness.scenario.plugin_crash: their labs are closed and claims kept at session end)."""
 
     def __init__(self, session: HarnessSession) -> None:
+        from harness.scenario.plugin_crash import CrashWatch
+
         self.session = session
+        self.crashes = CrashWatch()
+        session.config.stash[CRASHES] = self.crashes
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["harness_session"] = self.session.session_id
@@ -118,6 +125,23 @@ class XdistHooks:
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         if self.session.controller:
             announce(self.session)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.session.controller:
+            self.crashes.seen(report)
+
+    def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+        """A worker died running ``crashitem``: the test's report names the verdict ``error`` and
+        its device; the progress stream ends that test ``error``."""
+        from harness.scenario.plugin_junit import crash_properties
+
+        facts = self.crashes.crashed(report)
+        crash_properties(self.session.config, report)
+        self.session.progress.emit("test-end", nodeid=crashitem, claim=facts.get("text"), verdict="error",
+                                   evidence=0)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        self.crashes.down(node, error)
 
 
 def announce(hs: HarnessSession) -> None:
@@ -212,6 +236,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     from harness.scenario.plugin_verdict import crashed
 
     after_report(item, call, report)
+    state = item.stash.get(STATE_KEY, None)
+    if report.when == "setup" and state is not None:  # for xdist's controller, should this worker die
+        from harness.scenario.plugin_crash import FACTS_ATTR, setup_facts
+
+        setattr(report, FACTS_ATTR, setup_facts(item, state))
     if report.when == "call" and report.failed:
         try:
             crashed(item, item.stash.get(STATE_KEY, None), report)
@@ -234,6 +263,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             from harness.scenario.plugin_findings import merge_session, not_run
 
             try:
+                if CRASHES in config.stash:  # workers that died: their labs closed, claims kept
+                    from harness.scenario.plugin_crash import settle
+
+                    settle(hs, config.stash[CRASHES])
                 if hs.interrupted is not None and not hs.controller:
                     not_run(hs, [item for item in session.items if item.nodeid not in hs.started], claim_text)
                 path = merge_session(hs.session_dir)
@@ -241,10 +274,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             except (HarnessError, OSError, ValueError, ImportError) as exc:
                 hs.warn(f"the session's findings.json was not written: {str(exc)[:200]}")
             config.stash[FINDINGS] = findings
+            junit(hs)
             hs.progress.emit("session-end", findings=findings, exitstatus=int(exitstatus))
     finally:
         hs.closing -= 1
         hs.progress.close()
+
+
+def junit(hs: HarnessSession) -> None:
+    """pytest's ``--junitxml`` file told the claims' verdicts and devices (harness.scenario.plugin_junit)."""
+    import xml.etree.ElementTree as ET
+
+    from harness.scenario.plugin_junit import amend, junit_path
+
+    path = junit_path(hs.config)
+    if path is None:
+        return
+    try:
+        amend(path)
+    except (OSError, ET.ParseError) as exc:
+        hs.warn(f"{path}: the claims' verdicts were not added: {str(exc)[:200]}")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -294,6 +343,7 @@ def _harness_test(request: pytest.FixtureRequest) -> None:
         return
     item = request.node
     item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
+    item.user_properties.append(("device", opened.serial))  # JUnit: which device (a farm has several)
     if item.get_closest_marker("needs_root") is not None:
         root = getattr(opened.facts, "root_method", None)
         if not root or root == "none":
