@@ -186,9 +186,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     world = item.get_closest_marker("world")
     if world is not None:
         wanted = world.args[0]
-        if hs.serial is not None:
+        if hs.serial is not None and hs.world_name is None:
             pytest.skip(f"needs the virtual world {wanted!r}; running on the phone {hs.serial}")
-        if wanted not in (hs.world, hs.world_name):
+        if wanted not in ((hs.world, hs.world_name) if hs.serial is None else (hs.world_name,)):
             pytest.skip(f"needs the virtual world {wanted!r}; this session runs {hs.world_name!r}")
     app = item.get_closest_marker("app")
     if app is not None and app.args[0] not in hs.loaded_profile.apps:
