@@ -68,9 +68,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-out", dest="harness_out", default=DEFAULT_OUT, metavar="DIR",
                     help=f"where sessions are recorded: DIR/<session id>/ (default: ./{DEFAULT_OUT})")
     group.addoption("--harness-geo-db", dest="harness_geo_db", default=None, metavar="FILE",
-                    help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries")
+                    help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries (`harness run` and "
+                         "`harness analyze`: --mmdb)")
     group.addoption("--harness-policy", dest="harness_policy", default=None, metavar="FILE",
-                    help="policy YAML (adequacy countries, PII rules) for the analysis")
+                    help="policy YAML (adequacy countries, PII rules) for the analysis (`harness run`: --policy)")
     group.addoption("--harness-adb", dest="harness_adb", default=None, metavar="HOST:PORT",
                     help="adb server of the phones (default: the local one)")
     group.addoption("--harness-hosts", dest="harness_hosts", default=None, metavar="FILE",

@@ -74,11 +74,13 @@ def test_a_crashed_worker_leaves_an_incomplete_session_with_its_claims(tmp_path)
     assert len(crashed) == 1 and crashed[0]["verdict"] == "error", crashed
     assert "crashed" in crashed[0]["details"], crashed[0]["details"]
     dead = crashed[0]["device"]
-    # the claim the dead worker recorded before it died is kept, on its device
-    assert by_id[("pack.test_model", dead)]["verdict"] == "holds"
+    # the claim the dead worker recorded before it died (its lab's claims.jsonl) is kept, on its device
+    (recorded,) = [json.loads(line) for p in session.glob("gw*/pack.test_b/claims.jsonl")
+                   for line in p.read_text().splitlines() if '"pack.test_model"' in line]
+    assert by_id[("pack.test_model", dead)]["verdict"] == recorded["verdict"] and recorded["device"] == dead
     rows = {row["id"]: row["verdicts"] for row in merged["claim_matrix"]}
     assert rows["pack.test_worker_dies"][dead] == "error"
-    assert set(rows["pack.test_model"].values()) == {"holds"} and len(rows["pack.test_model"]) == 2
+    assert rows["pack.test_model"][dead] == recorded["verdict"] and len(rows["pack.test_model"]) == 2
     # harness runs and harness report say the same
     home = tmp_path / "home"
     code, listed, err = run_cli(home, "runs", str(out))
@@ -98,3 +100,13 @@ def test_a_crashed_worker_leaves_an_incomplete_session_with_its_claims(tmp_path)
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
     assert props.get("device") == dead and props.get("verdict") == "error", props
     assert dead in (case.get("name", "") + case.get("classname", ""))
+    # the JUnit of `harness report`: the same claim on two devices, told apart by name and property
+    report_cases = list(ET.parse(tmp_path / "report.xml").getroot().iter("testcase"))
+    model = sorted(c.get("name") for c in report_cases if c.get("name", "").startswith("pack.test_model"))
+    assert model == sorted(f"pack.test_model [{d}]" for d in devices), model
+    (dies,) = [c for c in report_cases if c.get("name", "").startswith("pack.test_worker_dies")]
+    assert dies.find("error") is not None and dies.get("name") == f"pack.test_worker_dies [{dead}]"
+    assert {p.get("name"): p.get("value") for p in dies.iter("property")}["device"] == dead
+    # pytest's JUnit: the testcases of the two devices have different names
+    names = [c.get("name") for c in ET.parse(junit).getroot().iter("testcase") if c.get("name", "").startswith("test_model")]
+    assert len(names) == 2 and len(set(names)) == 2, names
