@@ -48,7 +48,7 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
         elif verdict == "not run":
             case.result = [Skipped(f"not run: {text}: {claim.get('details') or 'the run was stopped before it'}")]
         props = Properties()
-        for key, value in (("claim", text), ("verdict", verdict), ("device", device),
+        for key, value in (("claim", text), ("verdict", verdict), *([("device", device)] if device else []),
                            ("flow_ids", " ".join(flow_ids)), ("event_ids", " ".join(event_ids))):
             props.add_property(Property(key, value))
         case.append(props)
