@@ -76,6 +76,7 @@ class CrashWatch:
                                   ("verdict", "error"), *([("device", device)] if device else [])]
         report.longrepr = (f"{report.longrepr}{f' on {device}' if device else ''}: the claim is recorded error "
                            "(the worker crashed) and its lab's run incomplete")
+        report.when = "call"  # xdist's "???" reads "failed on setup" in JUnit; the verdict makes it <error>
         return facts
 
     def down(self, node: Any, error: Any) -> None:

@@ -97,6 +97,7 @@ def test_a_crashed_worker_leaves_an_incomplete_session_with_its_claims(tmp_path)
     cases = ET.parse(junit).getroot().iter("testcase")
     (case,) = [c for c in cases if c.get("name", "").startswith("test_worker_dies")]
     assert case.find("error") is not None and case.find("failure") is None, ET.tostring(case)
+    assert case.find("error").get("message", "").startswith("worker "), ET.tostring(case)  # not "failed on setup"
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
     assert props.get("device") == dead and props.get("verdict") == "error", props
     assert dead in (case.get("name", "") + case.get("classname", ""))
