@@ -57,7 +57,8 @@ def worker_of(config: pytest.Config) -> tuple[str, int, int]:
     if wi is None:
         return "main", 0, 1
     name = str(wi["workerid"])
-    return name, int(re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
+    index = wi.get("harness_index")  # a replacement of a crashed worker takes the dead one's serial
+    return name, int(index if index is not None else re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
 
 
 class SessionInterrupted(Exception):

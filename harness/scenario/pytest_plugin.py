@@ -118,10 +118,22 @@ class XdistHooks:
 
         self.session = session
         self.crashes = CrashWatch()
+        #: worker id -> index of its target (its serial of --harness-target S1,S2)
+        self.indexes: dict[str, int] = {}
         session.config.stash[CRASHES] = self.crashes
 
     def pytest_configure_node(self, node: Any) -> None:
+        """The session id, and the worker's target index: ``gwN`` takes serial N; xdist's
+        replacement of a crashed worker (``gw2`` of ``-n 2``) takes the serial its dead one freed."""
+        from harness.scenario.plugin_crash import worker_id
+
         node.workerinput["harness_session"] = self.session.session_id
+        name = worker_id(node)
+        wanted = int("".join(c for c in name if c.isdigit()) or 0)
+        taken = set(self.indexes.values())
+        index = wanted if wanted not in taken and wanted < int(node.workerinput.get("workercount", 1)) \
+            else next(i for i in range(len(taken) + 1) if i not in taken)
+        self.indexes[name] = node.workerinput["harness_index"] = index
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         if self.session.controller:
@@ -142,7 +154,10 @@ class XdistHooks:
                                    evidence=0)
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        from harness.scenario.plugin_crash import worker_id
+
         self.crashes.down(node, error)
+        self.indexes.pop(worker_id(node), None)  # its serial is free for a replacement
 
 
 def announce(hs: HarnessSession) -> None:
