@@ -4,7 +4,8 @@
 session id (a run id, ``YYYYMMDDTHHMMSSZ-xxxxxx``: :mod:`harness.runid`; handed by the xdist controller to its workers), the worker
 (``main`` or ``gw0``, ``gw1``, ...), the worker's target (a :class:`~harness.scenario.VirtualTarget`
 per lab — its own world root and handset, free ports — or the worker's serial of
-``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2) and opens labs: :meth:`HarnessSession.open`
+``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2, a handset of ``harness sim start --world W``
+with its world as ``harness intercept --device`` finds it: harness.scenario.virtual.serial_target) and opens labs: :meth:`HarnessSession.open`
 runs :func:`~harness.scenario.open_lab` into ``OUT/<session id>/<worker>/<module>/`` and, once the
 lab is closed, writes that run's ``findings.json``.
 """

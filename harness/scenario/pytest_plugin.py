@@ -18,7 +18,9 @@ Fixtures: ``harness_session`` (session: the lab factory, :class:`HarnessSession`
 (function: harness.scenario.plugin_verdict). A failed test's flows, logcat slice, screenshot and
 agent events are kept in the run dir (harness.scenario.plugin_artifacts). At session end
 ``OUT/<session id>/findings.json`` merges every lab's findings (per device; under xdist the
-controller merges its workers' labs) and the terminal summary prints its path.
+controller merges its workers' labs, a crashed worker's included: harness.scenario.plugin_crash)
+and the terminal summary prints its path; pytest's ``--junitxml`` file is amended with the claims'
+verdicts and devices (harness.scenario.plugin_junit).
 
 Errors of the options (unknown world or profile, bad target, a marker with a wrong argument) are
 :class:`pytest.UsageError` (one line; pytest exit status 4).
