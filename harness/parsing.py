@@ -17,17 +17,19 @@ the place and the fix, never a traceback (docs/robustness.md lists the limits):
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError, best_match
 
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 #: the longest piece of a bad value an error message repeats
 QUOTE_CHARS = 80
@@ -166,9 +168,14 @@ def _finite_number(_checker: Any, value: Any) -> bool:
     return isinstance(value, int)
 
 
-_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number)
-#: Draft 2020-12 in which "number" means a finite int or float (``1e400`` parses as infinity)
-Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPES)
+@functools.cache
+def validator_class() -> Any:
+    """Draft 2020-12 in which "number" means a finite int or float (``1e400`` parses as infinity);
+    built on first use (importing jsonschema costs a tenth of a second of every command's start)."""
+    import jsonschema
+
+    types = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number)
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=types)
 
 
 def place(path: Iterable[Any]) -> str:
@@ -249,8 +256,14 @@ def _narrowest(err: ValidationError) -> ValidationError:
                    if not (e.validator == "type" and not e.relative_path and e.instance is err.instance)]
         if not fitting:
             break
-        err = best_match(fitting) or fitting[0]
+        err = _best_match(fitting) or fitting[0]
     return err
+
+
+def _best_match(errors: Any) -> Any:
+    from jsonschema.exceptions import best_match
+
+    return best_match(errors)
 
 
 def check_shape(data: Any, schema: dict[str, Any], origin: str, error: type[HarnessError], fix: str) -> None:
@@ -261,7 +274,7 @@ def check_shape(data: Any, schema: dict[str, Any], origin: str, error: type[Harn
     """
     check_keys(data, origin, error, fix)
     try:
-        err = best_match(Validator(schema).iter_errors(data))
+        err = _best_match(validator_class()(schema).iter_errors(data))
     except RecursionError:
         raise error(f"{origin} is nested too deeply", fix=fix) from None
     if err is None:

@@ -280,7 +280,8 @@ filtering:
 
 def test_a_control_term_on_the_list_makes_the_search_claims_inconclusive(tmp_path):
     """Both searches are cut alike when the control is listed: no claim may hold on that pair.
-    ``harness run`` (its pytest child starts the labs) exits 3 and says why, citing the list's flow."""
+    ``harness run`` (its pytest child starts the labs) exits 3 and says why, citing the list's flow
+    in the text and in the claim record's evidence (trial report 5, finding 17)."""
     import io
 
     from harness.cli.context import Env
@@ -299,6 +300,8 @@ def test_a_control_term_on_the_list_makes_the_search_claims_inconclusive(tmp_pat
         m = re.match(r"control term 'fresh bread recipes' is on the list MiAdBlacklistConfig found in flow (\S+): ",
                      c["details"])
         assert m, c["details"]
+        # the claim record cites the list's flow (scenarios.md: "that flow cited") and the pair's flows
+        assert m.group(1) in c["evidence"]["flow_ids"] and len(c["evidence"]["flow_ids"]) > 1, c["evidence"]
         (lab_doc,) = [json.loads(p.read_text()) for p in session.parent.glob("main/*/findings.json")
                       if c["id"].split(".")[0] in p.parent.name]
         cited = {f["kind"] for f in lab_doc["findings"] if m.group(1) in f["evidence"]["flow_ids"]}

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.batches import FlowFrames, frames
 from harness.analysis.findings import Finding, Severity
 from harness.capture.records import AgentEvent
 
@@ -55,17 +56,24 @@ def gap_kind(protocol: str, ip: str, port: int) -> str | None:
     return "direct_tcp"
 
 
-def coverage_gaps(flows: pd.DataFrame, events: Iterable[AgentEvent],
+def coverage_gaps(flows: FlowFrames, events: Iterable[AgentEvent],
                   proxy_addresses: Iterable[str] = ()) -> tuple[dict[str, Any], list[Finding]]:
     """(summary, findings) for the ``netwatch`` events of a run (summary ``events`` = 0: none).
 
-    ``flows``: the analysis flows frame (columns ``client_ip``, ``client_port``, ``id``);
+    ``flows``: the analysis flows frame (columns ``client_ip``, ``client_port``, ``id``) or its
+    batches (:mod:`harness.analysis.batches`), read only for the socket addresses the events name;
     ``proxy_addresses``: ``"ip:port"`` of the proxy's listeners, when known.
     """
+    events = list(events)
+    # the client addresses a netwatch connect names: only those are looked for among the flows
+    wanted = {local for ev in events if ev.type in (CONNECT, SENDTO)
+              and isinstance(local := (ev.payload or {}).get("local"), str)}
     proxied_clients: set[str] = set()
-    if not flows.empty:
-        for ip, port in zip(flows["client_ip"], flows["client_port"], strict=True):
-            if isinstance(ip, str) and ip and not pd.isna(port):
+    for batch in frames(flows) if wanted else ():
+        if batch.empty:
+            continue
+        for ip, port in zip(batch["client_ip"], batch["client_port"], strict=True):
+            if isinstance(ip, str) and ip and not pd.isna(port) and f"{ip}:{int(port)}" in wanted:
                 proxied_clients.add(f"{ip}:{int(port)}")
     proxies = set(proxy_addresses)
     gaps: dict[tuple[str | None, str, str], list[AgentEvent]] = defaultdict(list)

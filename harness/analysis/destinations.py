@@ -1,8 +1,9 @@
 """The ``destinations`` frame: one row per (host, server IP actually connected to), with geo and
 jurisdiction resolved once per distinct address (see docs/analysis.md, 'Geo and jurisdiction').
 
-Grouping runs on Arrow columns (``pyarrow.Table.group_by``), so no Python value is built per flow:
-peak memory does not grow with the number of flows beyond the columns themselves (issue 17).
+Grouping runs on Arrow columns (``pyarrow.Table.group_by``), one batch of flows at a time
+(:mod:`harness.analysis.batches`), so no Python value is built per flow and peak memory does not
+grow with the number of flows (issue 17).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from harness.analysis import frames as F
+from harness.analysis.batches import FlowFrames, frames
 from harness.analysis.geo import GeoResolver
 from harness.analysis.policy import Policy
 
@@ -45,26 +47,47 @@ def flow_destination_keys(flows: pd.DataFrame) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(host, ip, KEY_SEP)
 
 
-def destinations(flows: pd.DataFrame, geo: GeoResolver, policy: Policy,
+def destination_rows(flows: FlowFrames, keys: pa.Array) -> pa.ChunkedArray:
+    """Per flow of ``flows`` (a frame or its batches, in order), the index in ``keys`` (strings
+    made by :func:`destination_key`) of its destination, null where absent: an int32 column."""
+    chunks = [c for batch in frames(flows) if not batch.empty
+              for c in pc.index_in(flow_destination_keys(batch), value_set=keys).chunks]
+    return pa.chunked_array(chunks, pa.int32())
+
+
+def destinations(flows: FlowFrames, geo: GeoResolver, policy: Policy,
                  message_bytes: dict[tuple[str, str], tuple[int, int]] | None = None) -> pd.DataFrame:
-    """Group ``flows`` (without body columns) by destination; add country, ASN, jurisdiction.
-    ``bytes_sent``/``bytes_received`` are the request/response bodies plus the WebSocket and TCP
-    message bytes ``message_bytes`` gives per ``(host, server IP)`` (sent, received)."""
-    if flows.empty:
+    """Group ``flows`` (a frame or its batches, :mod:`harness.analysis.batches`; body columns not
+    read) by destination; add country, ASN, jurisdiction. ``bytes_sent``/``bytes_received`` are
+    the request/response bodies plus the WebSocket and TCP message bytes ``message_bytes`` gives
+    per ``(host, server IP)`` (sent, received).
+
+    Each batch is grouped by (host, server IP, step) on its own; the partial groups (a few per
+    destination and step) are then summed, so memory grows with destinations, not flows."""
+    parts = []
+    for batch in frames(flows):
+        if batch.empty:
+            continue
+        host, ip = destination_key_columns(batch)
+        base = pa.table({
+            "host": host, "server_ip": ip,
+            "sent": pc.fill_null(_arrow(batch, "request_body_size").cast(pa.int64()), 0),
+            "received": pc.fill_null(_arrow(batch, "response_body_size").cast(pa.int64()), 0),
+            "started_at": _arrow(batch, "started_at").cast(pa.float64()),
+            "step_id": _arrow(batch, "step_id").cast(pa.string()),
+            "pii": pc.greater(_arrow(batch, "pii_hits"), 0).cast(pa.int64()),
+        })
+        parts.append(base.group_by(["host", "server_ip", "step_id"]).aggregate([
+            ("sent", "count", pc.CountOptions(mode="all")), ("sent", "sum"), ("received", "sum"),
+            ("started_at", "min"), ("started_at", "max"), ("pii", "sum")]))
+    if not parts:
         return F.frame([], F.DESTINATIONS)
-    host, ip = destination_key_columns(flows)
-    base = pa.table({
-        "host": host, "server_ip": ip,
-        "sent": pc.fill_null(_arrow(flows, "request_body_size").cast(pa.int64()), 0),
-        "received": pc.fill_null(_arrow(flows, "response_body_size").cast(pa.int64()), 0),
-        "started_at": _arrow(flows, "started_at").cast(pa.float64()),
-        "step_id": _arrow(flows, "step_id").cast(pa.string()),
-        "pii": pc.greater(_arrow(flows, "pii_hits"), 0).cast(pa.int64()),
-    })
-    agg = base.group_by(["host", "server_ip"]).aggregate([
-        ("sent", "count", pc.CountOptions(mode="all")), ("sent", "sum"), ("received", "sum"),
-        ("started_at", "min"), ("started_at", "max"), ("pii", "sum"),
-        ("step_id", "distinct", pc.CountOptions(mode="only_valid"))])
+    agg = pa.concat_tables(parts).group_by(["host", "server_ip"]).aggregate([
+        ("sent_count", "sum"), ("sent_sum", "sum"), ("received_sum", "sum"), ("started_at_min", "min"),
+        ("started_at_max", "max"), ("pii_sum", "sum"), ("step_id", "distinct", pc.CountOptions(mode="only_valid"))])
+    agg = agg.rename_columns({"sent_count_sum": "sent_count", "sent_sum_sum": "sent_sum",
+                              "received_sum_sum": "received_sum", "started_at_min_min": "started_at_min",
+                              "started_at_max_max": "started_at_max", "pii_sum_sum": "pii_sum"})
     groups: list[dict[str, Any]] = sorted(agg.to_pylist(), key=lambda r: (r["host"], r["server_ip"]))
     rows = []
     for r in groups:

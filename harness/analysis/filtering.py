@@ -116,8 +116,10 @@ class Side:
     truncated: bool = False
     title: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
-    #: results the app showed (count), from agent events, if any
+    #: items the app showed (``payload.count`` of its last render event in the step), if any
     rendered: float | None = None
+    #: the same items per surface (``payload.surfaces``, e.g. suggestions/results/ads), where known
+    rendered_surfaces: dict[str, int] = field(default_factory=dict)
     event_ids: list[str] = field(default_factory=list)
     failed: str | None = None
 
@@ -150,6 +152,28 @@ class Comparison:
         for k in ("flow_ids", "event_ids"):
             d.pop(k)
         return d
+
+
+def _items(n: float, surface: str | None = None) -> str:
+    """``4 items``, ``1 suggestion``, ``2 results`` (a surface name is plural; one item drops its s)."""
+    name = surface or "items"
+    return f"{n:g} {name[:-1] if n == 1 and name.endswith('s') else name}"
+
+
+def rendered_text(exp: Side, ctl: Side) -> str:
+    """What the two sides rendered, in words: ``4 items (1 suggestion, 2 results, 1 ad) vs control
+    9 (5, 2, 2)`` (per surface where the render events give it; the control's in the same order,
+    named when its surfaces differ). The counts are items on every surface, not only results."""
+    def per(side: Side) -> str:
+        return ", ".join(_items(v, k) for k, v in side.rendered_surfaces.items())
+
+    text = f"{_items(exp.rendered or 0)}" + (f" ({per(exp)})" if exp.rendered_surfaces else "")
+    text += f" vs control {ctl.rendered or 0:g}"
+    if ctl.rendered_surfaces and list(ctl.rendered_surfaces) == list(exp.rendered_surfaces):
+        text += f" ({', '.join(f'{v:g}' for v in ctl.rendered_surfaces.values())})"
+    elif ctl.rendered_surfaces:
+        text += f" ({per(ctl)})"
+    return text
 
 
 def _ratio(a: float, b: float) -> float:
@@ -245,11 +269,11 @@ def compare(exp: Side, ctl: Side, lists: Iterable[ListedTerms] = ()) -> Comparis
         c.rendered_ratio = _ratio(exp.rendered, ctl.rendered)
         c.rendered_match = c.rendered_ratio > RENDER_RATIO_THRESHOLD
         if not c.rendered_match:
-            c.reasons.append(f"app rendered {exp.rendered:g} results vs control {ctl.rendered:g}")
+            c.reasons.append(f"app rendered {rendered_text(exp, ctl)}")
             network = "filtered"
         elif network in (None, "inconclusive"):
             network = "not_filtered"
-            c.reasons.append("app rendered comparable results")
+            c.reasons.append(f"app rendered comparable items: {rendered_text(exp, ctl)}")
     c.verdict = network or "inconclusive"
     for tl, entry in listed_in(ctl.term, lists):
         where = f"flow {tl.flow_id}" if tl.flow_id else "the run"

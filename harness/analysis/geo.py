@@ -125,14 +125,19 @@ def recorded_overrides(run_dir: str | Path) -> list[Override]:
     """Override tables a run recorded as artifacts of kind ``geo_overrides`` (e.g. the virtual
     world's table, saved by ``harness demo`` and ``harness intercept``), oldest first.
 
-    Anything that is not a run directory gives ``[]``.
+    Anything that is not a run directory gives ``[]``, and so does a store that cannot be read:
+    the analysis that follows reports it, with its fix (``harness.analysis.loaders``).
     """
     from harness.capture.store import RunStore  # a run store only exists for run directories
+    from harness.errors import HarnessError
 
     root = Path(run_dir)
     if not (root / "store.sqlite").is_file():
         return []
-    store = RunStore.open(root)
+    try:
+        store = RunStore.open(root)
+    except HarnessError:
+        return []
     try:
         artifacts = [a for a in store.artifacts() if a.kind == GEO_OVERRIDES_KIND]
     finally:

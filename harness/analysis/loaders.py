@@ -268,6 +268,16 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
 
 
 def load_mitm(path: Path) -> Source:
+    """The flows of a mitmproxy flow file, streamed. Raises :class:`AnalysisError` for an empty
+    file (a capture that recorded nothing proves nothing: refused like an empty HAR)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        empty = False  # reported when the flows are read
+    if empty:
+        raise AnalysisError(f"{path} is empty, not a flow file",
+                            fix="record again; mitmdump -w writes nothing until a flow reaches the proxy, "
+                                "so check the traffic goes through it")
     src = Source("mitm", path, iter(()))
     ws_buffer: deque[WsMessage] = deque()
 
@@ -345,13 +355,16 @@ def load_run_dir(path: Path) -> Source:
         from harness.capture.store import RunStore
     except ImportError as exc:  # the capture layer is not installed in this build
         raise AnalysisError(f"cannot open run directories: {exc}", fix="analyse RUN_DIR/flows.mitm instead") from None
+    mitm = path / "flows.mitm"  # what the proxy wrote beside the store: readable without it
+    instead = f"analyse the proxy's flow file instead, without steps or agent events: harness analyze {mitm}"
     try:
         store = RunStore.open(path)
     except HarnessError as exc:
-        raise AnalysisError(f"cannot open run store {path}: {exc.reason}", fix=exc.fix or "check the run directory") from None
+        fix = instead if mitm.is_file() and mitm.stat().st_size else exc.fix or "check the run directory"
+        raise AnalysisError(f"cannot open run store {path}: {exc.reason}", fix=fix) from None
     except STORE_ERRORS as exc:  # a damaged or foreign store.sqlite
         raise AnalysisError(f"cannot open run store {path}: {one_line(str(exc) or type(exc).__name__, 120)}",
-                            fix="analyse RUN_DIR/flows.mitm instead, or check the run directory") from None
+                            fix=f"{instead}, or check the run directory") from None
     unreadable: list[str] = []
     status = "unknown"
     try:

@@ -1,7 +1,9 @@
 """The analysis pipeline: stream a source once (:mod:`harness.analysis.scan`), then build the
 frames (:mod:`harness.analysis.destinations`) and the findings (:mod:`harness.analysis.rules`).
 
-Geo, jurisdiction and destinations are computed per distinct address, not per flow.
+Geo, jurisdiction and destinations are computed per distinct address, not per flow. After the
+stream, every rule that reads all flows reads them one batch at a time from the memory-mapped flows
+table (:mod:`harness.analysis.batches`), so peak RSS does not grow with the number of flows.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import pyarrow.compute as pc
 
 from harness.analysis import frames as F
 from harness.analysis import rules
+from harness.analysis.batches import FlowFrames, frames
 from harness.analysis.coverage import coverage_gaps
 from harness.analysis.cryptolink import link_ciphertexts
 from harness.analysis.decode import DEFAULT_LIMITS, Limits
-from harness.analysis.destinations import destination_key, destinations, flow_destination_keys
+from harness.analysis.destinations import destination_key, destination_rows, destinations
 from harness.analysis.facts import KnownValues, known_values_from_facts
 from harness.analysis.filtering import Comparison
 from harness.analysis.findings import Finding, Severity
@@ -91,35 +94,29 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
         scan.add_event(ev, i)
 
     flows = scan.flows_frame()
-    # row filters on the frame would copy the (large) body columns: work on the others
-    light = flows.drop(columns=["request_body", "response_body"])
-    release = scan.spill.release  # after each stage: the pages it read leave the resident set (spill.py)
+    # the rules read the flows batch by batch, each batch's mapped pages released before the next
+    # (harness.analysis.batches): what a stage holds is one batch, however many flows there are
+    light = scan.batches()
     dest = destinations(light, geo, opts.policy, scan.message_bytes_by_destination())
-    release()
     dest_of = {(_py(r["host"]) or "", _py(r["server_ip"]) or ""): {k: _py(r[k]) for k in rules.GEO_DETAILS}
                for r in dest.to_dict("records")}
     if not flows.empty:  # each flow's destination row, looked up on Arrow columns (no per-flow Python values)
-        row_of = pc.index_in(flow_destination_keys(light),
-                             value_set=pa.array([destination_key(*k) for k in dest_of], pa.string()))
+        row_of = destination_rows(scan.batches(["server_host", "host", "server_ip"]),
+                                  pa.array([destination_key(*k) for k in dest_of], pa.string()))
         for col in ("country", "jurisdiction"):
             per_dest = pa.array([d.get(col) for d in dest_of.values()], pa.string())
-            values = pd.array(pc.take(per_dest, row_of), dtype=flows[col].dtype)
-            flows[col] = values
-            light[col] = values
-        release()
-    links = link_ciphertexts(scan.event_objs, zip(flows["id"], flows["request_body"], strict=True)) \
-        if not flows.empty else {}
-    release()
+            flows[col] = pd.array(pc.take(per_dest, row_of), dtype=flows[col].dtype)
+    links = link_ciphertexts(scan.event_objs, (pair for b in scan.batches(["id", "request_body"])
+                                               for pair in zip(b["id"], b["request_body"], strict=True)))
     findings: list[Finding] = []
-    info = scan.flow_info({h.flow_id for h in scan.hits if h.flow_id} | {k.flow_id for k in links.values()})
+    hit_flows = {h.flow_id for h in scan.hits if h.flow_id} | {k.flow_id for k in links.values()}
+    info = scan.flow_info(hit_flows)
     flow_hosts = {fid: (host, ip) for fid, (host, ip, _) in info.items()}
-    undelivered = rules.undelivered_ids(light)
-    release()
+    undelivered = rules.undelivered_ids(scan.batches(["id", "kind", "reason", "error"]), hit_flows)
     pii_rows, found = rules.pii_findings(scan.hits, flow_hosts, dest_of, links, undelivered)
     findings += found
     list_rows, found = rules.list_findings(scan.lists, opts.lists_dir, str(src.path))
     findings += found
-    release()
     findings += pinning_findings(light)
     coverage, found = rules.coverage_findings(light, scan.event_objs)
     findings += found
@@ -127,11 +124,10 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
     findings += gaps
     if netwatch["events"]:
         coverage["netwatch"] = netwatch
-    release()
     step_rows = _steps(src, light, scan.events)
     comparisons, found = rules.filtering_findings(light, step_rows, scan.event_objs, scan.lists)
     findings += found
-    release()
+    bounded = sum(int(b["decode_bounded"].sum()) for b in scan.batches(["decode_bounded"]))
     findings_rows = [{
         "kind": f.kind, "verdict": f.verdict, "severity": str(f.severity), "severity_level": int(f.severity),
         "rule": f.rule, "summary": f.summary, "step_id": f.step_id, "flow_ids": f.flow_ids,
@@ -146,7 +142,7 @@ def analyze(path: str | Path | Source, options: Options | None = None) -> Analys
         meta={"coverage": coverage, "source_meta": src.meta, "policy": opts.policy.to_dict(),
               "skipped_records": src.skipped,
               "geo": geo.describe(), "pii_patterns": scan.matcher.patterns, "known_values_skipped": known.skipped,
-              "decode_bounded_flows": int(flows["decode_bounded"].sum()) if not flows.empty else 0},
+              "decode_bounded_flows": bounded},
     )
 
 
@@ -155,8 +151,21 @@ def _py(value: Any) -> Any:
     return None if value is pd.NA or value is None else value
 
 
-def _steps(src: Source, flows: pd.DataFrame, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    flow_counts = flows["step_id"].value_counts().to_dict() if not flows.empty else {}
+def _steps(src: Source, flows: FlowFrames, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``steps`` rows: the source's steps, then the steps only flows name (in order of their
+    first flow); ``flows`` is read batch by batch (flows, first start and last end per step)."""
+    per_step: dict[str, list[Any]] = {}  # step id: [flows, first started_at, last ended_at], first seen first
+    for batch in frames(flows):
+        named = batch[batch["step_id"].notna()] if not batch.empty else batch
+        if named.empty:
+            continue
+        grouped = named.groupby("step_id", sort=False).agg(n=("step_id", "size"), first=("started_at", "min"),
+                                                            last=("ended_at", "max"))
+        for sid, n, first, last in zip(grouped.index, grouped["n"], grouped["first"], grouped["last"], strict=True):
+            acc = per_step.setdefault(sid, [0, None, None])
+            acc[0] += int(n)
+            acc[1] = _extreme(min, acc[1], first)
+            acc[2] = _extreme(max, acc[2], last)
     event_counts: dict[str, int] = defaultdict(int)
     for e in events:
         if e["step_id"]:
@@ -167,13 +176,17 @@ def _steps(src: Source, flows: pd.DataFrame, events: list[dict[str, Any]]) -> li
         known.add(s.id)
         rows.append({"id": s.id, "name": s.name, "action": s.action, "started_at": s.started_at,
                      "ended_at": s.ended_at, "info": json.dumps(s.info or {}, default=str),
-                     "flows": int(flow_counts.get(s.id, 0)), "events": event_counts.get(s.id, 0)})
+                     "flows": per_step.get(s.id, [0])[0], "events": event_counts.get(s.id, 0)})
     # flow files carry only step ids: derive the steps from them
-    if not flows.empty:
-        for sid, grp in flows[flows["step_id"].notna()].groupby("step_id", sort=False):
-            if sid in known:
-                continue
-            rows.append({"id": sid, "name": sid, "action": None, "started_at": float(grp["started_at"].min()),
-                         "ended_at": float(grp["ended_at"].max()), "info": "{}", "flows": len(grp),
-                         "events": event_counts.get(sid, 0)})
+    for sid, (n, first, last) in per_step.items():
+        if sid in known:
+            continue
+        rows.append({"id": sid, "name": sid, "action": None, "started_at": float(first),
+                     "ended_at": float(last), "info": "{}", "flows": n, "events": event_counts.get(sid, 0)})
     return rows
+
+
+def _extreme(pick: Any, a: float | None, b: Any) -> float | None:
+    """``pick`` (min or max) of a running value and a batch's (None / NA: no value yet)."""
+    b = _py(b)
+    return b if a is None else a if b is None else pick(a, b)

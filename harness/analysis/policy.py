@@ -2,7 +2,8 @@
 
 Classes: ``domestic`` (home jurisdiction, default EU/EEA), ``adequate`` (adequacy decision;
 the United States only for hosts marked DPF-certified), ``third_country`` and ``unknown``.
-Displays show ``domestic`` as the home it means (:func:`jurisdiction_label`: ``EEA``).
+One vocabulary: findings.json, the frames and ``flows`` columns hold these class values, and
+displays show the same word with the home it means (:func:`jurisdiction_label`: ``domestic (EEA)``).
 """
 
 from __future__ import annotations
@@ -87,11 +88,16 @@ def home_label(home: Iterable[str]) -> str:
 
 
 def jurisdiction_label(cls: str | None, home: str | None) -> str:
-    """Display text of a jurisdiction class: ``domestic`` reads as the home it means (``EEA`` for
-    the default policy: an Irish server is not "domestic" to a Lithuanian handset); the other
-    classes and findings.json keep their values. ``home`` None (not known): ``domestic``."""
+    """Display text of a jurisdiction class: the class value findings.json and the frames hold,
+    ``domestic`` followed by the home it means (``domestic (EEA)`` for the default policy: an
+    Irish server is not "domestic" to a Lithuanian handset, and a reader must still match it with
+    the ``domestic`` of the data; ``domestic (LT, LV)`` for ``home (LT, LV)``); the other classes
+    as they are. ``home`` None (not known): ``domestic``."""
     if cls == DOMESTIC:
-        return home or DOMESTIC
+        if not home:
+            return DOMESTIC
+        where = home[len("home ("):-1] if home.startswith("home (") and home.endswith(")") else home
+        return f"{DOMESTIC} ({where})"
     return cls or UNKNOWN
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.batches import FlowFrames, frames, rows_where
 from harness.analysis.cryptolink import CipherLink
 from harness.analysis.filtering import Comparison, Side, compare, listed_in
 from harness.analysis.findings import Finding, Severity
@@ -40,15 +41,22 @@ GEO_DETAILS = ("country", "jurisdiction", "geo_source", "geo_database", "registe
 UNDELIVERED_KINDS = ("error", "tls_failure", "idle")
 
 
-def undelivered_ids(flows: pd.DataFrame) -> set[str]:
-    """Ids of the flows (the analysis frame without bodies) whose request never reached the server:
-    kinds :data:`UNDELIVERED_KINDS`, and DNS lookups (kind ``dns``) that ended in an error without
-    a response (nothing shows the resolver got the name: mitmproxy could not reach it, or had none)."""
-    if flows.empty:
+def undelivered_ids(flows: FlowFrames, among: set[str] | None = None) -> set[str]:
+    """Ids of the flows (the analysis frame without bodies, or its batches: columns ``id``,
+    ``kind``, ``reason``, ``error``) whose request never reached the server: kinds
+    :data:`UNDELIVERED_KINDS`, and DNS lookups (kind ``dns``) that ended in an error without a
+    response (nothing shows the resolver got the name: mitmproxy could not reach it, or had none).
+    ``among``: only those ids (the flows :func:`pii_findings` asks about); None: every flow."""
+    if among is not None and not among:
         return set()
-    kind = flows["kind"]
-    failed_lookup = (kind == "dns") & flows["reason"].isna() & flows["error"].notna()
-    return set(flows.loc[kind.isin(UNDELIVERED_KINDS) | failed_lookup, "id"])
+
+    def undelivered(b: pd.DataFrame) -> pd.Series:
+        kind = b["kind"]
+        failed_lookup = (kind == "dns") & b["reason"].isna() & b["error"].notna()
+        mask = kind.isin(UNDELIVERED_KINDS) | failed_lookup
+        return mask & b["id"].isin(among) if among is not None else mask
+
+    return set(rows_where(flows, undelivered, ["id"])["id"])
 
 
 def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
@@ -171,15 +179,22 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
     return rows, findings
 
 
-def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
-    """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded."""
+def coverage_findings(flows: FlowFrames, events: Iterable[AgentEvent]) -> tuple[dict[str, Any], list[Finding]]:
+    """``coverage.agent_vs_proxy``: connections agents reported that the proxy never recorded
+    (``flows``: a frame or its batches, :mod:`harness.analysis.batches`)."""
     # a DNS lookup (kind dns) records a name looked up, not a connection to it: its name answers
     # only the agents' own lookups (dns:resolve), never a connect
-    lookups = flows[flows["kind"] == "dns"] if not flows.empty else flows
-    conns = flows[flows["kind"] != "dns"] if not flows.empty else flows
-    seen_hosts = set(conns["server_host"].dropna()) | set(conns["host"].dropna()) if not conns.empty else set()
-    seen_ips = set(conns["server_ip"].dropna()) if not conns.empty else set()
-    looked_up = set(lookups["host"].dropna()) if not lookups.empty else set()
+    seen_hosts: set[str] = set()
+    seen_ips: set[str] = set()
+    looked_up: set[str] = set()
+    for batch in frames(flows):
+        if batch.empty:
+            continue
+        lookups = batch[batch["kind"] == "dns"]
+        conns = batch[batch["kind"] != "dns"]
+        seen_hosts |= set(conns["server_host"].dropna().unique()) | set(conns["host"].dropna().unique())
+        seen_ips |= set(conns["server_ip"].dropna().unique())
+        looked_up |= set(lookups["host"].dropna().unique())
     agent: dict[str, list[str]] = defaultdict(list)
     missing: dict[str, list[str]] = defaultdict(list)
     for ev in events:
@@ -198,10 +213,12 @@ def coverage_findings(flows: pd.DataFrame, events: Iterable[AgentEvent]) -> tupl
     return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings
 
 
-def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events: list[AgentEvent],
+def filtering_findings(flows: FlowFrames, steps: list[dict[str, Any]], events: list[AgentEvent],
                        lists: Iterable[TermList] = ()) -> tuple[list[Comparison], list[Finding]]:
     """``filtering.ooni_web_connectivity``: pair steps by ``info.probe`` and compare each pair
-    (``lists``: the keyword lists found in the run; a control term on one gives no baseline)."""
+    (``lists``: the keyword lists found in the run; a control term on one gives no baseline).
+    ``flows``: a frame or its batches (:mod:`harness.analysis.batches`), read once for the rows
+    of the paired steps and of the lists' flows; the rules run on those rows."""
     found_lists = list(lists)
     probes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for s in steps:
@@ -209,6 +226,11 @@ def filtering_findings(flows: pd.DataFrame, steps: list[dict[str, Any]], events:
         probe = info.get("probe") if isinstance(info.get("probe"), dict) else info
         if probe.get("role") in ("experiment", "control") and probe.get("pair"):
             probes[str(probe["pair"])][probe["role"]] = {"step": s["id"], **probe, "started_at": s.get("started_at")}
+    paired = {side["step"] for sides in probes.values() if set(sides) == {"experiment", "control"}
+              for side in sides.values()}
+    list_flows = {tl.flow_id for tl in found_lists if tl.flow_id}
+    flows = rows_where(flows, lambda b: b["step_id"].isin(paired) | b["id"].isin(list_flows)) \
+        if paired else pd.DataFrame()
     out = []
     findings = []
     for pair, sides in sorted(probes.items()):
@@ -273,8 +295,10 @@ def _side(flows: pd.DataFrame, events: list[AgentEvent], probe: dict[str, Any]) 
             if isinstance(n, list):
                 n = len(n)
             if isinstance(n, int | float):
-                counts.append(float(n))
+                per = p.get("surfaces")
+                per = {str(k): int(v) for k, v in per.items() if isinstance(v, int)} if isinstance(per, dict) else {}
+                counts.append((float(n), per))
                 side.event_ids.append(ev.id)
     if counts:
-        side.rendered = counts[-1]
+        side.rendered, side.rendered_surfaces = counts[-1]
     return side

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from harness.analysis import frames as F
 from harness.analysis import hosts
+from harness.analysis.batches import FlowBatches
 from harness.analysis.decode import Limits, decompress
 from harness.analysis.facts import KnownValues
 from harness.analysis.filtering import title_of
@@ -141,13 +142,22 @@ class FlowScanner:
 
     def flow_info(self, ids: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
         """``{flow id: (destination host, server IP, step id)}`` for the flows ``ids`` (the last
-        flow of an id, as recorded); read from the Arrow columns, so nothing is kept per flow."""
+        flow of an id, as recorded); read from the Arrow columns one batch at a time, so nothing is
+        kept (or mapped) per flow."""
         if not ids:
             return {}
-        t = self.table()
-        cols = t.select(["id", "server_host", "host", "server_ip", "step_id"])
-        cols = cols.filter(pc.is_in(cols["id"], value_set=pa.array(sorted(ids), pa.string())))
-        return {r["id"]: (r["server_host"] or r["host"], r["server_ip"], r["step_id"]) for r in cols.to_pylist()}
+        wanted = pa.array(sorted(ids), pa.string())
+        out = {}
+        for batch in self.table().select(["id", "server_host", "host", "server_ip", "step_id"]).to_batches():
+            rows = batch.filter(pc.is_in(batch["id"], value_set=wanted)).to_pylist()
+            out.update({r["id"]: (r["server_host"] or r["host"], r["server_ip"], r["step_id"]) for r in rows})
+            self.spill.release()  # one batch's pages at a time (harness.analysis.batches)
+        return out
+
+    def batches(self, columns: list[str] | None = None) -> FlowBatches:
+        """The flows table batch by batch as pandas frames (default: every column but the bodies),
+        each batch's mapped pages released before the next: for the rules that read every flow."""
+        return FlowBatches(self.table(), self.spill.release, columns)
 
     def message_bytes_by_destination(self) -> dict[tuple[str, str], tuple[int, int]]:
         """WebSocket/TCP message bytes (sent, received) per destination ``(host, server IP)``, the

@@ -8,10 +8,13 @@ file-backed pages the kernel can drop. The file (mode 0600, in the temporary fol
 soon as it is mapped, so nothing is left behind even if the process is killed afterwards.
 
 Pages a rule has read stay resident (counted in the process's RSS) until the kernel needs them.
-:meth:`SpilledTable.release` drops them from this process after each stage of the analysis
-(``madvise(MADV_DONTNEED)`` on the read-only shared mapping: the next read faults them in again
-from the page cache, unchanged; madvise(2)), so peak RSS does not grow with the flows a stage
-has read (issue 17: 10 k to 100 k flows must stay flat).
+:meth:`SpilledTable.release` drops them from this process (``madvise(MADV_DONTNEED)`` on the
+read-only shared mapping: the next read faults them in again from the page cache, unchanged;
+madvise(2)). The rules read the table one record batch at a time and release after each batch
+(:class:`harness.analysis.batches.FlowBatches`), so peak RSS does not grow with the flows a rule
+reads (issue 17: 10 k to 100 k flows must stay flat). Reading even a few small columns maps more
+than their bytes: the kernel maps 16 pages (64 KB) about each fault (fault-around), also under
+``MADV_RANDOM``.
 
 Format: Arrow IPC file format, uncompressed so buffers map without a copy
 (https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format).

@@ -157,7 +157,9 @@ def summary_text(a: Analysis) -> str:
     lines.append("")
     lines.append(f"Personal data: {sum(f['kind'] == 'pii_sent' for f in pii)} value/destination pairs"
                  + (f", {sum(f['kind'] == 'pii_abroad' for f in pii)} to third countries" if pii else ""))
-    lines += [f"  [{f['severity']}] {f['summary']}" for f in pii]
+    for f in pii:
+        lines.append(f"  [{f['severity']}] {f['summary']}")
+        lines += [f"      {ids}"] if (ids := _evidence(f)) else []
     if d["dns"]["lookups"]:
         lines.append("")
         lines.append(f"DNS lookups: {d['dns']['lookups']} through {len(d['dns']['resolvers'])} resolver(s)")
@@ -170,6 +172,8 @@ def summary_text(a: Analysis) -> str:
     if d["config_lists"]:
         cols = ["name", "version", "terms", "host", "chain", "downloads"]
         lines.append(pd.DataFrame(d["config_lists"])[cols].to_string(index=False))
+        lines += [f"  {r['name']} {r['version']}: {ids}" for r in d["config_lists"]
+                  if (ids := _evidence({"evidence": {"flow_ids": [i for i in r["flow_ids"] if i]}}))]
     if d["comparisons"]:
         lines.append("")
         lines.append("Filtering verdicts:")
@@ -177,15 +181,36 @@ def summary_text(a: Analysis) -> str:
                 "headers_match", "rendered_ratio"]
         table = pd.DataFrame(d["comparisons"])
         lines.append(table[[k for k in cols if k in table]].to_string(index=False))
+        lines += [f"  {c['experiment']} vs {c['control']}: {ids}" for c in d["comparisons"]
+                  if (ids := _evidence({"evidence": c}))]
     other = [f for f in findings if f["kind"] not in (*PII_KINDS, "config_list", "filtered")]
     if other:
         lines.append("")
         lines.append("Other findings:")
-        lines += [f"  [{f['severity']}] {f['kind']}: {f['summary']}" for f in other]
+        for f in other:
+            lines.append(f"  [{f['severity']}] {f['kind']}: {f['summary']}")
+            lines += [f"      {ids}"] if (ids := _evidence(f)) else []
     lines.append("")
     top = d["max_severity"]
     lines.append(f"{len(findings)} findings" + (f", highest severity {top}" if top is not None else ""))
     return "\n".join(lines)
+
+
+#: evidence ids listed per finding on the console; the rest are counted (all are in --json / --out)
+MAX_LISTED_IDS = 3
+
+
+def _evidence(f: dict[str, Any]) -> str:
+    """A finding's evidence in words: ``flows: ID, ID, ID (+4 more); events: ID`` (the ids
+    ``harness report`` and findings.json cite); ``""`` when it cites nothing."""
+    ev = f.get("evidence") or {}
+    parts = []
+    for key, word in (("flow_ids", "flows"), ("event_ids", "events")):
+        ids = [str(i) for i in ev.get(key) or []]
+        if ids:
+            more = len(ids) - MAX_LISTED_IDS
+            parts.append(f"{word}: {', '.join(ids[:MAX_LISTED_IDS])}" + (f" (+{more} more)" if more > 0 else ""))
+    return "; ".join(parts)
 
 
 def _geo_notes(d: dict[str, Any]) -> list[str]:

@@ -1,7 +1,8 @@
 """``harness analyze PATH``: frames, geo, jurisdiction, PII, keyword lists and filtering verdicts.
 
 Exit status: 1 if a finding of severity >= ``--fail-on`` exists; otherwise 2 if the input was
-incomplete (absence of findings in partial data proves nothing) or on error; 0 otherwise.
+incomplete (absence of findings in partial data proves nothing), held no flows at all (a run or HAR
+that recorded nothing) or on error; 0 otherwise.
 """
 
 from __future__ import annotations
@@ -84,9 +85,12 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if result.incomplete:
         env.err("harness: warning: input was incomplete; results are partial: " + "; ".join(result.problems)
                 + " (fix: the readable records were analysed; re-export or repair the input to include the rest)")
+    elif result.flows.empty:
+        env.err(f"harness: warning: {args.path} holds no flows: nothing was recorded, and no findings in "
+                "it prove nothing (fix: check the device's traffic went through the proxy, then record again)")
     if any(f.severity >= threshold for f in result.finding_list):
         return int(ExitStatus.FINDING)
-    if result.incomplete:
+    if result.incomplete or result.flows.empty:  # a capture that recorded nothing proves nothing
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
 

@@ -34,4 +34,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
     env.out(f"manifest SHA-256 {bundle.manifest_sha256} (give it to the receiver separately)")
     for entry in bundle.skipped:
         env.err(f"harness: not bundled: {entry}")
+    for note in bundle.warnings:
+        env.err(f"harness: warning: {note}")
     return int(ExitStatus.OK)

@@ -3,7 +3,9 @@ record every flow with a live line each (time, step, method, host, country and j
 server, status), and on Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited) restore the
 device, close the run (``complete``: a stop signal is how an interactive session ends) and say
 where the run is. Steps: type a name + Enter in the terminal, or run
-``harness mark NAME`` in another shell; flows from then on carry that step.
+``harness mark NAME`` in another shell; flows from then on carry that step. ``--ready-file PATH``
+is written once the proxy records and the CA is installed (a script starts the app after it: an
+app started earlier keeps its old trust store and records only TLS failures).
 
 A virtual handset started with ``harness sim start --world W`` is recognised by its serial: the
 world's host names are routed to its servers and its geo table feeds the live country column.
@@ -22,7 +24,7 @@ from harness.cli.status import ExitStatus
 from harness.device.adb import Device
 from harness.device.cacert import CA_CHOICES
 from harness.device.proxy import lab_listen
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 from harness.scenario.labnet import check_file
 
 
@@ -53,6 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CA certificate(s) of the lab network's servers, trusted for upstream TLS")
     p.add_argument("--policy", metavar="FILE", type=Path,
                    help="jurisdiction policy YAML (default: EU/EEA home, EU adequacy list)")
+    p.add_argument("--ready-file", metavar="PATH", type=Path,
+                   help="write PATH (JSON: run_dir, serial, proxy) once the proxy records and the CA is "
+                        "installed, so a script can start the app then; removed when the session ends")
     p.add_argument("--no-keyboard-marks", action="store_true",
                    help="do not read step marks from the terminal (`harness mark NAME` still works)")
     p.set_defaults(func=run)
@@ -76,6 +81,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
         GeoResolver(mmdb_path=args.mmdb).close()
     if args.lab_proxy:
         lab_listen(args.lab_proxy)
+    if args.ready_file is not None:
+        ready_file(args.ready_file)
     device = Device.open(args.device, args.adb)
     from harness.scenario.virtual import RunningVirtual, serial_target
 
@@ -85,7 +92,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
     opts = InterceptOptions(out=out, ca=args.ca, lab_proxy=args.lab_proxy, device_port=args.device_port,
                             duration=args.duration, frida_server=args.frida_server,
                             geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy,
-                            hosts_file=args.hosts, upstream_ca=args.upstream_ca, keyboard_marks=not args.no_keyboard_marks)
+                            hosts_file=args.hosts, upstream_ca=args.upstream_ca, keyboard_marks=not args.no_keyboard_marks,
+                            ready_file=args.ready_file)
     try:
         result = run_intercept(target, env.home, opts, env.out)
     except HarnessError as exc:
@@ -106,3 +114,15 @@ def run(args: argparse.Namespace, env: Env) -> int:
 
         return EXIT_INTERRUPTED
     return int(ExitStatus.OK)
+
+
+def ready_file(path: Path) -> None:
+    """Check ``--ready-file PATH`` before the device is touched: its folder exists and PATH is not a
+    folder. A file left there by an earlier session is removed (a script waiting for PATH must not
+    start the app before this session is ready). Raises UsageError."""
+    if not path.parent.is_dir():
+        raise UsageError(f"--ready-file {str(path)[:80]}: folder {str(path.parent)[:80]} does not exist",
+                         fix="give a path in an existing folder")
+    if path.is_dir():
+        raise UsageError(f"--ready-file {str(path)[:80]} is a folder", fix="give a file path")
+    path.unlink(missing_ok=True)

@@ -31,7 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--body-cap", type=int, default=None, metavar="BYTES",
                    help="keep at most this many bytes of each body (default: 4 MiB)")
     p.add_argument("--upstream-ca", metavar="PEM",
-                   help="verify upstream servers against this CA bundle (default: no upstream verification)")
+                   help="verify upstream servers against this CA bundle, e.g. /etc/ssl/certs/ca-certificates.crt "
+                        "(default: not verified, so every flow is recorded but the run does not attest that the "
+                        "server held a valid certificate for the name: only the name asked for and the address "
+                        "connected to; docs/capture.md)")
     p.add_argument("--quiet", "-q", action="store_true", help="no line per flow")
     p.set_defaults(func=run)
 

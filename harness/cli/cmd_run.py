@@ -248,7 +248,7 @@ def write_session_junit(session: Path | None) -> Path | None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    from harness.cli.run_display import Progress, show_result
+    from harness.cli.run_display import Progress, error_line, show_result
     from harness.scenario.packs import find_pack, syntax_errors
     from harness.scenario.run_results import EXIT_ERROR, result_of
     from harness.scenario.runner import RunOptions, record_exit, run_packs
@@ -293,9 +293,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         record_exit(outcome.session_dir, EXIT_ERROR)
         return EXIT_ERROR
     show_result(env, result, run_dir)
-    errors = [row for row in result.rows if row.verdict == "error"]
-    if result.error is not None or errors:
-        line = result.error or f"{errors[0].claim}: {errors[0].details}"
-        env.err(f"harness: error: {line}")
+    if (line := error_line(result, run_dir)) is not None:
+        env.err(line)
     record_exit(outcome.session_dir, result.status)
     return result.status

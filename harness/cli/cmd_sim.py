@@ -7,7 +7,10 @@ detached process, runs ``adb connect`` and prints the serial.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from harness.cli.context import Env
@@ -16,6 +19,9 @@ from harness.errors import DeviceNotFound, UsageError
 from harness.sim import service
 from harness.sim.__main__ import add_auth_options
 from harness.sim.personality import PERSONALITIES
+
+#: exit status of a command a signal stopped (README "Exit statuses")
+EXIT_INTERRUPTED = 130
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,10 +42,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_auth_options(start)
     start.add_argument("--allow-app-install", action="store_true",
                        help="accept `pm install` of apps outside the bundled world (their Java runs on this machine)")
-    for verb in (start, verbs.add_parser("stop", help="stop the handset"),
-                 verbs.add_parser("status", help="show whether the handset runs")):
+    status = verbs.add_parser("status", help="show whether the handset runs")
+    status.set_defaults(needs_adb=False)  # reads HARNESS_HOME/sim/NAME only (harness.cli.main)
+    for verb in (start, verbs.add_parser("stop", help="stop the handset"), status):
         verb.add_argument("--name", default="default", help="which handset (default: 'default')")
     p.set_defaults(func=run)
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[list[int]]:
+    """While ``sim start`` starts a handset: SIGINT, SIGTERM and SIGHUP are only noted (the list
+    yielded; polled by the start and connect loops), so none can strike between spawning the
+    handset and knowing its pid. A signal the process inherited as ignored stays ignored. The
+    previous handlers come back on exit."""
+    seen: list[int] = []
+    previous = {}
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(stop_signal) is not signal.SIG_IGN:
+            previous[stop_signal] = signal.signal(stop_signal, lambda signum, frame: seen.append(signum))
+    try:
+        yield seen
+    finally:
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
 
 
 def _adb_client():
@@ -48,7 +73,7 @@ def _adb_client():
     return adbutils.AdbClient(port=int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")))
 
 
-def _connect(serial: str, timeout: float = 20.0) -> None:
+def _connect(serial: str, timeout: float = 20.0, stopped: Callable[[], bool] | None = None) -> None:
     import time
 
     import adbutils
@@ -57,6 +82,8 @@ def _connect(serial: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     answer = ""
     while time.monotonic() < deadline:
+        if stopped is not None and stopped():
+            raise KeyboardInterrupt("stopped while adb attached the handset")
         try:
             answer = client.connect(serial, timeout=10)
             if any(d.serial == serial and d.state == "device" for d in client.list()):
@@ -88,16 +115,24 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if args.insecure:
             env.err("harness sim: warning: --insecure: any local user can connect to this handset over ADB "
                     "and run code as you; use it only on a single-user machine")
-        record = service.start(folder, personality=args.personality, port=args.port, state_dir=args.state_dir,
-                               root=args.root, hosts_file=args.hosts_file, world=args.world,
-                               adb_keys=args.adb_key, insecure=args.insecure,
-                               allow_app_install=args.allow_app_install)
-        if not args.no_connect:
+        with held_signals() as stop:  # a stop signal while it starts: the half-started handset is stopped
             try:
-                _connect(record.serial)
-            except DeviceNotFound:
-                service.stop(folder)
-                raise
+                record = service.start(folder, personality=args.personality, port=args.port,
+                                       state_dir=args.state_dir, root=args.root, hosts_file=args.hosts_file,
+                                       world=args.world, adb_keys=args.adb_key, insecure=args.insecure,
+                                       allow_app_install=args.allow_app_install, stopped=lambda: bool(stop))
+                if not args.no_connect:
+                    _connect(record.serial, stopped=lambda: bool(stop))
+                if stop:
+                    raise KeyboardInterrupt
+            except (DeviceNotFound, KeyboardInterrupt) as exc:
+                service.stop(folder)  # it had started (service.start stops one that had not finished)
+                if not isinstance(exc, KeyboardInterrupt):
+                    raise
+                name = signal.Signals(stop[0]).name if stop else getattr(exc, "name", None) or "SIGINT"
+                env.err(f"harness: interrupted by {name}; handset {args.name!r} stopped again, "
+                        "nothing left running")
+                return EXIT_INTERRUPTED
         env.out(record.serial)
         if record.world:
             env.err(f"world {record.world['name']}: truth log {record.world['truth_log']}, "

@@ -32,6 +32,8 @@ STYLE = {"holds": "green", "passed": "green", "violated": "bold red", "failed": 
          "incomplete": "magenta", "not run": "dim", "inconclusive": "yellow", "skipped": "dim"}
 #: width of the plain (non-terminal) output, so a table row stays one line in a log
 PLAIN_WIDTH = 200
+#: characters of a claim's details the table shows (the rest: where_in_full)
+DETAILS_WIDTH = 70
 
 
 def console_for(env: Env) -> Console:
@@ -150,7 +152,7 @@ def show_result(env: Env, result: RunResult, run_dir: str | None) -> None:
     table.add_column("claim")
     table.add_column("device", no_wrap=True)
     table.add_column("evidence", justify="right", no_wrap=True)
-    table.add_column("details", max_width=70, no_wrap=not console.is_terminal, overflow="ellipsis")
+    table.add_column("details", max_width=DETAILS_WIDTH, no_wrap=not console.is_terminal, overflow="ellipsis")
     for row in result.rows:
         table.add_row(Text(row.verdict, style=STYLE.get(row.verdict, "")), row.claim, row.device or "",
                       str(row.evidence) if row.evidence else "", one_line(row.details, 120))
@@ -158,11 +160,42 @@ def show_result(env: Env, result: RunResult, run_dir: str | None) -> None:
         console.print(table)
     counts = Counter(row.verdict for row in result.rows)
     console.print("verdicts: " + (", ".join(f"{n} {v}" for v, n in counts.most_common()) or "none"))
+    if any(len(row.details) > DETAILS_WIDTH for row in result.rows) and (where := where_in_full(result, run_dir)):
+        console.print(f"details cut to fit: {where}")
     if result.kinds:
         from harness.scenario.run_results import findings_text
 
         console.print("findings: " + findings_text(result.kinds))
+    elif result.findings is not None:
+        console.print("findings: none")
     if result.findings is not None:
         console.print(f"findings.json: {result.findings}")
     if run_dir is not None:
         console.print(f"run directory: {run_dir}")
+
+
+def where_in_full(result: RunResult, run_dir: str | None) -> str:
+    """Where each claim's reasons are in full: ``each claim's reasons in full in F (claims), pytest's
+    output in D/pytest.log``; ``""`` when the run kept neither."""
+    from harness.scenario.runner import LOG_NAME
+
+    parts = []
+    if result.findings is not None:
+        parts.append(f"each claim's reasons in full in {result.findings} (claims)")
+    if run_dir is not None:
+        parts.append(f"pytest's output in {run_dir}/{LOG_NAME}")
+    return ", ".join(parts)
+
+
+def error_line(result: RunResult, run_dir: str | None) -> str | None:
+    """The last line of a run whose claims ended in ``error`` (or that stopped on bad input): how
+    many, the first one's reason, and where all of them are in full; None when there is none."""
+    if result.error is not None:
+        return f"harness: error: {result.error}"
+    errors = [row for row in result.rows if row.verdict == "error"]
+    if not errors:
+        return None
+    head = f"{len(errors)} claims ended in error; the first, " if len(errors) > 1 else ""
+    where = where_in_full(result, run_dir)
+    return (f"harness: error: {head}{errors[0].claim}: {one_line(errors[0].details, 160)}"
+            + (f" ({where})" if where else ""))

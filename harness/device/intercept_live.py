@@ -21,7 +21,10 @@ from harness.redact import redact_url
 
 PATH_WIDTH = 60
 
-TLS_HINT = "the app does not trust the proxy CA, or pins its server certificate"
+#: why a client refuses the proxy's certificate; the last cause is this session's own (an app
+#: started before intercept installed the CA keeps its old trust store until it restarts)
+TLS_HINT = ("the app does not trust the proxy CA, or pins its server certificate, or it started "
+            "before the CA was installed: restart it")
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 Layout of ``RUN_ID.evidence.zip``::
 
     MANIFEST.json   format, run id and status, when, tool versions, Frida agent bundle hashes,
-                    scenario pack hashes, the run's metadata (incl. the geolocation database
-                    recorded by analysis), device facts, and every file with size and SHA-256
+                    the hash of each shipped scenario pack that ran (``packs``), the lab's own
+                    claim code that ran (``code``), the run's metadata (incl. the geolocation
+                    database recorded by analysis), device facts, and every file with size and
+                    SHA-256
     SHA256SUMS      the same hashes in ``sha256sum`` format (``unzip`` + ``sha256sum -c`` checks a
                     bundle without the harness) and the hash of MANIFEST.json itself
-    run/...         every regular file of the run directory, byte for byte
+    run/...         every regular file of the run directory, byte for byte (not the store's lock
+                    file nor the SQLite scratch files of a closed store: ``-shm``, an empty ``-wal``)
+    code/...        the lab's own claim files that ran (harness.report.provenance), byte for byte
 
 A manifest can only prove that files match *it*; whoever receives a bundle should also receive
 the manifest's SHA-256 (printed by ``harness bundle``) through another channel, as with any
@@ -28,13 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from harness.capture.store import LOCK_NAME
+from harness.capture.store import DB_NAME, LOCK_NAME
 from harness.errors import UsageError
 
 FORMAT = "harness.bundle/1"
 MANIFEST = "MANIFEST.json"
 CHECKSUMS = "SHA256SUMS"
 RUN_PREFIX = "run/"
+CODE_PREFIX = "code/"
 CHUNK = 1 << 20
 #: a zip archive starts with a local file header
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -59,6 +64,10 @@ class Bundle:
     manifest_sha256: str
     #: entries of the run directory not bundled (symbolic links, sockets), with the reason
     skipped: tuple[str, ...]
+    #: the lab's own claim files carried under ``code/`` (member name, relative to ``code/``'s parent)
+    code: tuple[BundleFile, ...] = ()
+    #: what the receiver should know about the claim code (changed since the run, gone)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,9 @@ BUNDLE_SUFFIX = ".evidence.zip"
 
 def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
     """Every entry below ``run_dir`` in a stable order: ``(path, None)`` for a regular file to
-    bundle, ``(path, reason)`` for one that is skipped. Symbolic links are never followed."""
+    bundle, ``(path, reason)`` for one that is skipped, ``(path, "")`` for one left out silently
+    (the store's lock file, SQLite's ``-shm`` index and an empty ``-wal`` of a closed store: no
+    evidence, rebuilt by SQLite). Symbolic links are never followed."""
     for dirpath, dirnames, filenames in os.walk(run_dir, followlinks=False):
         dirnames.sort()
         base = Path(dirpath)
@@ -113,8 +124,9 @@ def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
             mode = os.lstat(path).st_mode
             if stat.S_ISLNK(mode):
                 yield path, "symbolic link, not followed"
-            elif name == LOCK_NAME:
-                yield path, "the run store's lock file (empty; no evidence)"
+            elif name == LOCK_NAME or (name == f"{DB_NAME}-shm" and stat.S_ISREG(mode)) \
+                    or (name == f"{DB_NAME}-wal" and stat.S_ISREG(mode) and os.lstat(path).st_size == 0):
+                yield path, ""
             elif name.endswith(BUNDLE_SUFFIX):
                 yield path, "an evidence bundle of its own (bundles are not nested; verify it on its own)"
             elif not stat.S_ISREG(mode):
@@ -124,26 +136,11 @@ def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
 
 
 def pack_hashes() -> dict[str, str]:
-    """``{pack name: SHA-256}`` over each installed scenario pack's files (path and content), so a
-    bundle says which version of each claim test ran."""
-    roots: list[Path] = []
-    try:
-        import harness.packs as packs_pkg  # issue 14 ships packs as importable modules
+    """``{pack name: SHA-256}`` of every shipped scenario pack (harness.report.provenance.pack_hash);
+    a bundle lists only the packs that ran (:func:`harness.report.provenance.code_that_ran`)."""
+    from harness.report.provenance import pack_hash, shipped_packs
 
-        roots.append(Path(next(iter(packs_pkg.__path__))))
-    except ImportError:
-        pass
-    out: dict[str, str] = {}
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for pack in sorted(p for p in root.iterdir() if (p / "__init__.py").is_file()):
-            h = hashlib.sha256()
-            for f in sorted(pack.rglob("*")):
-                if f.is_file() and "__pycache__" not in f.parts:
-                    h.update(f.relative_to(pack).as_posix().encode() + b"\0" + _sha256_file(f).encode())
-            out[pack.name] = h.hexdigest()
-    return out
+    return {name: pack_hash(folder) for name, folder in shipped_packs().items()}
 
 
 def _agent_hashes() -> dict[str, Any]:
@@ -195,6 +192,7 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
     Raises :class:`~harness.errors.UsageError` when ``run_dir`` is neither, is still being
     recorded, or ``out`` exists or lies inside the run directory.
     """
+    from harness.report.provenance import code_that_ran
     from harness.report.versions import tool_versions
 
     src = Path(run_dir)
@@ -212,18 +210,25 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             for path, reason in _walk(src):
                 rel = path.relative_to(src).as_posix()
-                if reason:
-                    skipped.append(f"{rel}: {reason}")
+                if reason is not None:
+                    if reason:
+                        skipped.append(f"{rel}: {reason}")
                     continue
-                h, size = hashlib.sha256(), 0
-                info = zipfile.ZipInfo.from_file(path, RUN_PREFIX + rel)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with _open_nofollow(path) as f, zf.open(info, "w", force_zip64=True) as w:
-                    for chunk in iter(lambda f=f: f.read(CHUNK), b""):  # type: ignore[misc]
-                        h.update(chunk)
-                        size += len(chunk)
-                        w.write(chunk)
-                files.append(BundleFile(rel, size, h.hexdigest()))
+                files.append(_add(zf, path, rel, RUN_PREFIX))
+            ran_packs, own, notes = code_that_ran(src)
+            code: list[BundleFile] = []
+            code_entries: list[dict[str, Any]] = []  # the manifest's: each file, where it was, its hash when it ran
+            for item in own:
+                try:
+                    entry = _add(zf, item.source, item.name[len(CODE_PREFIX):], CODE_PREFIX)
+                except OSError as exc:
+                    notes.append(f"{item.source}: cannot be read ({exc.strerror or exc}); not bundled")
+                    continue
+                code.append(entry)
+                code_entries.append({**vars(entry), "source": str(item.source), "ran_sha256": item.ran_sha256})
+                if item.ran_sha256 and item.ran_sha256 != entry.sha256:
+                    notes.append(f"{item.name} changed since the run: SHA-256 {item.ran_sha256} when it ran, "
+                                 f"{entry.sha256} bundled")
             manifest = {
                 "format": FORMAT,
                 "created_at": _utc_now(),
@@ -231,7 +236,9 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
                 "run_status": status,
                 "tool_versions": tool_versions(),
                 "agents": _agent_hashes(),
-                "packs": pack_hashes(),
+                "packs": ran_packs,
+                "code": code_entries,
+                "code_notes": notes,
                 "run_meta": meta,
                 "device": facts,
                 "files": [vars(f) for f in files],
@@ -240,13 +247,28 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
             manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode() + b"\n"
             manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
             zf.writestr(MANIFEST, manifest_bytes)
-            sums = "".join(f"{f.sha256}  {RUN_PREFIX}{f.path}\n" for f in files) + f"{manifest_sha}  {MANIFEST}\n"
+            sums = "".join(f"{f.sha256}  {RUN_PREFIX}{f.path}\n" for f in files) \
+                + "".join(f"{c.sha256}  {CODE_PREFIX}{c.path}\n" for c in code) + f"{manifest_sha}  {MANIFEST}\n"
             zf.writestr(CHECKSUMS, sums)
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return Bundle(dest, str(manifest["run_id"]), status, tuple(files), manifest_sha, tuple(skipped))
+    return Bundle(dest, str(manifest["run_id"]), status, tuple(files), manifest_sha, tuple(skipped), tuple(code),
+                  tuple(notes))
+
+
+def _add(zf: zipfile.ZipFile, path: Path, rel: str, prefix: str) -> BundleFile:
+    """Copy ``path`` into ``zf`` as ``prefix + rel`` (symbolic links refused), hashing it on the way."""
+    h, size = hashlib.sha256(), 0
+    info = zipfile.ZipInfo.from_file(path, prefix + rel)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with _open_nofollow(path) as f, zf.open(info, "w", force_zip64=True) as w:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+            size += len(chunk)
+            w.write(chunk)
+    return BundleFile(rel, size, h.hexdigest())
 
 
 def _member_sha256(zf: zipfile.ZipFile, name: str) -> str | None:
@@ -291,7 +313,8 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
         try:
             manifest_bytes = zf.read(MANIFEST)
             manifest = json.loads(manifest_bytes)
-            listed = {str(e["path"]): str(e["sha256"]) for e in manifest["files"]}
+            listed = {RUN_PREFIX + str(e["path"]): str(e["sha256"]) for e in manifest["files"]}
+            listed |= {CODE_PREFIX + str(e["path"]): str(e["sha256"]) for e in manifest.get("code") or []}
             if manifest.get("format") != FORMAT:
                 return damaged(f"{MANIFEST} is not a {FORMAT} manifest")
         except (zipfile.BadZipFile, zlib.error, ValueError, KeyError, TypeError) as exc:
@@ -300,8 +323,8 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
         manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
         changed: list[str] = []
         missing: list[str] = []
-        for rel, want in sorted(listed.items()):
-            name = RUN_PREFIX + rel
+        for name, want in sorted(listed.items()):
+            rel = name.removeprefix(RUN_PREFIX)  # run files are named relative to the run; code as code/...
             if name not in names:
                 missing.append(rel)
             elif _member_sha256(zf, name) != want:
@@ -309,6 +332,5 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
         sums = _member_sha256(zf, CHECKSUMS) and zf.read(CHECKSUMS).decode(errors="replace")
         if not sums or f"{manifest_sha}  {MANIFEST}" not in sums.splitlines():
             changed.append(CHECKSUMS)
-        unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS}
-                            if not (n.startswith(RUN_PREFIX) and n[len(RUN_PREFIX):] in listed))
+        unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS} if n not in listed)
     return Verification(p, run_id, manifest_sha, tuple(changed), tuple(missing), tuple(unexpected), None, len(listed))

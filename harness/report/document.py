@@ -46,7 +46,7 @@ CLAIM_VERDICTS = ("holds", "violated", "inconclusive", "error", "not run")
 #: keys :func:`build_findings` computes: an ``extra`` may not replace them
 COMPUTED = frozenset({"schema", "run_id", "harness_version", "created_at", "run_dir", "status", "started_at",
                       "ended_at", "world", "target", "profile", "geo", "device", "tool_versions", "scenarios", "claims",
-                      "steps", "findings", "summary"})
+                      "steps", "findings", "summary", "source"})
 
 __all__ = ["CLAIMS_FILE", "EXTRA_FILE", "FINDINGS_FILE", "add_extra", "build_findings", "claim_record",
            "findings_document", "iso", "load_claims", "merge_findings", "save_claim", "write_findings"]
@@ -249,7 +249,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     and ``run_dir`` given: identity, status, times, world, device facts, claims and extras come
     from the run) or of a flow/HAR file (identity from the file; ``facts`` as analysed)."""
     from harness.analysis.summary import summary_dict
-    from harness.report.versions import tool_versions
+    from harness.report.versions import analysis_versions, tool_versions
 
     path = Path(analysis.path)
     meta: dict[str, Any] = store.meta() if store is not None else {}
@@ -288,7 +288,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
         "profile": profile or meta.get("profile"),
         "geo": analysis.meta.get("geo"),
         "device": device,
-        "tool_versions": meta.get("tool_versions") or tool_versions(),
+        "tool_versions": meta.get("tool_versions") or (tool_versions() if store is not None else analysis_versions()),
         "scenarios": list(scenarios) or sorted({str(c["pack"]) for c in claims if c.get("pack")}),
         "claims": claims,
         "steps": _steps(analysis),
@@ -299,7 +299,25 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     doc["target"] = target_label(str(recorded) if recorded else None, (doc["world"] or {}).get("name")) or None
     if run_dir is None:
         doc.pop("run_dir")
+    if store is None:
+        doc["source"] = _source(analysis.source, path)
     return {**doc, **extras}
+
+
+def _source(kind: str, path: Path) -> dict[str, Any]:
+    """``{"kind": "har"|"mitm", "file": NAME, "sha256": HEX or None}`` of the analysed flow or HAR
+    file (None when it cannot be read again): what a report names instead of a device."""
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        digest: str | None = h.hexdigest()
+    except OSError:
+        digest = None
+    return {"kind": kind, "file": path.name, "sha256": digest}
 
 
 def _facts(run_dir: Path) -> dict[str, Any]:

@@ -9,7 +9,9 @@ They take two kinds of folder (docs/scenarios.md, "Running packs"):
 - a **run folder**: one run store (``store.sqlite``): a lab folder ``<worker>/<module>/`` of a
   session, or a run of ``harness demo`` / ``harness record``;
 
-and, for ``harness report`` only, any folder holding a ``findings.json`` (rendered as it is).
+and, for ``harness report`` only, any folder holding a ``findings.json`` (rendered as it is: a
+flow or HAR file's analysis, ``harness analyze FILE --out DIR``, is such a folder; a file itself is
+refused with that command as the fix).
 A worker folder (``<session>/gw0``) or any other folder is refused with
 :class:`~harness.errors.UsageError` naming what was expected.
 """
@@ -43,6 +45,10 @@ def folder_kind(folder: Path, *, findings_only: bool = False) -> Kind:
     ``<worker>/<module>/``, or a ``run.json`` of ``harness run``), or — when ``findings_only`` is
     allowed — ``findings`` (only a findings.json). Raises UsageError (one line: what was expected
     and the fix) for anything else."""
+    if folder.is_file():
+        raise UsageError(f"{quote(str(folder))} is a file, not a folder: expected {EXPECTED}",
+                         fix="a capture file (.har, .mitm) is analysed into a folder first: "
+                             f"`harness analyze {quote(str(folder))} --out DIR`, then give DIR")
     if not folder.is_dir():
         raise UsageError(f"{quote(str(folder))} is not a folder: expected {EXPECTED}", fix=FIX)
     if (folder / DB_NAME).is_file():

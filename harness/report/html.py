@@ -5,8 +5,9 @@ SVG from :mod:`harness.report.charts`, styles are inline, and a print stylesheet
 PDF" a clean document. Everything from the run is HTML-escaped (Jinja2 autoescaping): captured
 traffic is attacker-controlled text.
 
-Input: a findings document (``findings.json``, see docs/dev/contracts.md) and, optionally, the
-run store, from which each evidence flow's request line is shown.
+Input: a findings document (``findings.json``, see docs/dev/contracts.md) and, optionally, where
+its evidence is (:mod:`harness.report.evidence`: a run store, a session's lab stores, an analysis
+folder's frames), from which each evidence flow's request line is shown.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from harness.analysis.policy import jurisdiction_label
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
+from harness.report.evidence import NOT_FOUND, Evidence, as_evidence
 from harness.report.labels import target_label
 from harness.report.redact import Redactor
 
@@ -43,19 +45,15 @@ def _css(verdict: str) -> str:
     return "v-bad" if v in BAD_VERDICTS else "v-ok" if v in GOOD_VERDICTS else "v-neutral"
 
 
-def _flow_row(flow_id: str, store: Any, redactor: Redactor | None = None) -> dict[str, str]:
-    rec = store.get_flow(flow_id) if store is not None else None
-    if rec is None:
-        return {"id": flow_id, "request": "(not in this run's store)", "status": "", "server": ""}
-    if rec.kind == "http" or rec.method:
-        request = f"{rec.method or ''} {rec.url or rec.path or ''}".strip()
-    else:
-        request = f"{rec.kind} {rec.server_host or rec.sni or ''}".strip()
-    status = str(rec.status_code) if rec.status_code is not None else (rec.error or "")
-    server = f"{rec.server_ip or '?'}:{rec.server_port}" if rec.server_port else (rec.server_ip or "")
-    if redactor is not None:
-        request = redactor.text(request)
-    return {"id": flow_id, "request": request, "status": status, "server": server}
+def _flow_row(flow_id: str, evidence: Evidence | None, redactor: Redactor | None = None,
+              run_id: str | None = None) -> dict[str, str]:
+    """An evidence flow's row: its request line, status and server from the recording that holds
+    it (``run_id``'s first: harness.report.evidence), else :data:`NOT_FOUND`."""
+    facts = evidence.flow(flow_id, run_id) if evidence is not None else None
+    if facts is None:
+        return {"id": flow_id, "request": NOT_FOUND, "status": "", "server": ""}
+    request = redactor.text(facts.request) if redactor is not None else facts.request
+    return {"id": flow_id, "request": request, "status": facts.status, "server": facts.server}
 
 
 def _finding_facts(details: dict[str, Any]) -> list[tuple[str, str]]:
@@ -103,12 +101,12 @@ def _anchor(kind: str, ident: str) -> str:
     return f"ev-{kind}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", ident)
 
 
-def _claims(doc: dict[str, Any], store: Any = None,
+def _claims(doc: dict[str, Any], evidence: Evidence | None = None,
             redactor: Redactor | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The claims table (text, verdict, the verdict's reasoning, evidence ids labelled ``flow`` or
     ``event`` with the anchor of their row) and the evidence rows it links to: one per cited id, in
-    first-cited order, a flow with its request line, status and server (from the run store), an
-    agent event with its type and step."""
+    first-cited order, a flow with its request line, status and server, an agent event with its
+    type and step (from the recording of the claim's ``run_id``: harness.report.evidence)."""
     out = []
     rows: dict[str, dict[str, Any]] = {}
     for c in doc.get("claims") or []:
@@ -118,31 +116,46 @@ def _claims(doc: dict[str, Any], store: Any = None,
                                                                            ev.get("event_ids") or []]
         else:  # an old record: ids not split by kind
             cited = [("id", str(i)) for i in ev]
-        evidence = []
+        claim_run = str(c["run_id"]) if c.get("run_id") else None
+        shown = []
         for kind, ident in cited:
             anchor = _anchor(kind, ident)
-            rows.setdefault(anchor, {"kind": kind, "id": ident, "anchor": anchor})
-            evidence.append({"kind": kind, "id": ident, "anchor": anchor})
+            rows.setdefault(anchor, {"kind": kind, "id": ident, "anchor": anchor, "run_id": claim_run})
+            shown.append({"kind": kind, "id": ident, "anchor": anchor})
         verdict = str(c.get("verdict") or "inconclusive")
         details = str(c.get("details") or "")  # the document is already redacted (build_context)
         out.append({"text": c.get("text") or c.get("claim") or c.get("id") or "?", "verdict": verdict,
                     "css": _css(verdict), "details": details,
-                    "rule": c.get("rule") or "", "evidence": evidence})
-    events: dict[str, Any] = {}
-    if store is not None and any(r["kind"] == "event" for r in rows.values()):
-        wanted = {r["id"] for r in rows.values() if r["kind"] == "event"}
-        events = {e.id: e for e in store.iter_events() if e.id in wanted}
+                    "rule": c.get("rule") or "", "evidence": shown})
+    events: dict[tuple[str | None, str], Any] = {}
+    for run_id in dict.fromkeys(r["run_id"] for r in rows.values() if r["kind"] == "event"):
+        if evidence is not None:
+            wanted = [r["id"] for r in rows.values() if r["kind"] == "event" and r["run_id"] == run_id]
+            events.update({(run_id, i): e for i, e in evidence.events(wanted, run_id).items()})
     for r in rows.values():
         if r["kind"] == "flow":
-            flow = _flow_row(r["id"], store, redactor)
+            flow = _flow_row(r["id"], evidence, redactor, r["run_id"])
             r["what"] = " · ".join(x for x in (flow["request"], flow["status"], flow["server"]) if x)
         elif r["kind"] == "event":
-            e = events.get(r["id"])
-            r["what"] = f"{e.type} (source {e.source}, step {e.step_id or '-'})" if e is not None \
-                else "(not in this run's store)"
+            e = events.get((r["run_id"], r["id"]))
+            r["what"] = f"{e.type} (source {e.source}, step {e.step_id or '-'})" if e is not None else NOT_FOUND
         else:
             r["what"] = ""
     return out, list(rows.values())
+
+
+#: how the report names the kind of file an analysis read (the document's ``source.kind``)
+SOURCE_LABELS = {"har": "HAR file", "mitm": "mitmproxy flow file"}
+
+
+def _input(source: Any) -> dict[str, Any] | None:
+    """The header's "Source" row of a flow or HAR file's analysis (``{"label", "file", "sha256"}``);
+    None for a device run (its document has no ``source``)."""
+    if not isinstance(source, dict):
+        return None
+    kind = str(source.get("kind") or "")
+    return {"label": SOURCE_LABELS.get(kind, kind or "file"), "file": str(source.get("file") or "?"),
+            "sha256": source.get("sha256")}
 
 
 def _matrix(doc: dict[str, Any]) -> dict[str, Any] | None:
@@ -163,7 +176,8 @@ def _matrix(doc: dict[str, Any]) -> dict[str, Any] | None:
 
 def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
                   redactor: Redactor | None = None) -> dict[str, Any]:
-    """The template's variables from a findings document (and the run store, if given); with a
+    """The template's variables from a findings document (and its evidence: a run store or an
+    :class:`~harness.report.evidence.Evidence`, if given); with a
     ``redactor``, every device identifier and canary is masked, also in the evidence flows."""
     if redactor is not None:
         doc = redactor.value(doc)
@@ -171,15 +185,12 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     device = doc.get("device") or {}
     findings = list(doc.get("findings") or [])
     steps = list(doc.get("steps") or [])
-    flow_times: dict[str, list[float]] = {}
-    if store is not None:
-        for rec in store.iter_flows():
-            if rec.step_id:
-                flow_times.setdefault(rec.step_id, []).append(rec.started_at)
+    evidence = as_evidence(store)
+    flow_times = evidence.flow_times() if evidence is not None else {}
     counts = summary.get("counts") or {}
     world = doc.get("world")
     restore = doc.get("restore") or {}
-    claims, claim_evidence = _claims(doc, store, redactor)
+    claims, claim_evidence = _claims(doc, evidence, redactor)
     geo_sources = sorted({str(d.get("geo_source")) for d in summary.get("destinations") or [] if d.get("geo_source")})
     return {
         "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
@@ -194,6 +205,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
                    "android_version": device.get("android_version"),
                    "region": device.get("miui_region") or device.get("region"),
                    "serial": device.get("adb_serial") or device.get("serial")},
+        "input": _input(doc.get("source")),
         "tools": sorted((k, v) for k, v in (doc.get("tool_versions") or {}).items() if v),
         "restore": ("yes, verified against its snapshot" if restore.get("verified")
                     else "not verified" if restore else None),
@@ -213,7 +225,8 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
         "findings": [{
             "id": f.get("id"), "kind": f.get("kind"), "verdict": f.get("verdict"), "severity": f.get("severity", "info"),
             "rule": f.get("rule"), "summary": f.get("summary"), "facts": _finding_facts(f.get("details") or {}),
-            "flows": [_flow_row(fid, store, redactor) for fid in (f.get("evidence") or {}).get("flow_ids") or []],
+            "flows": [_flow_row(fid, evidence, redactor, f.get("run_id"))
+                      for fid in (f.get("evidence") or {}).get("flow_ids") or []],
             "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
         } for f in findings],
         "geo_note": ", ".join(geo_sources) or "no geolocation recorded",
@@ -262,16 +275,17 @@ def load_findings(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
 
 def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
                  redactor: Redactor | None = None) -> Path:
-    """Render ``RUN_DIR/findings.json`` (with the run store's flows) to ``report.html`` (0600).
+    """Render ``RUN_DIR/findings.json`` to ``report.html`` (0600), its evidence rows from the
+    folder's recordings (:func:`harness.report.evidence.evidence_of`: the run store, a session's
+    lab stores, an analysis folder's flows.parquet).
 
     Raises :class:`~harness.errors.UsageError` when the run has no readable findings document.
     """
-    from harness.capture.store import DB_NAME, RunStore
     from harness.fsutil import write_private
+    from harness.report.evidence import evidence_of
 
     run = Path(run_dir)
     doc = load_findings(run)
-    store = RunStore.open(run) if (run / DB_NAME).is_file() else None
     dest = Path(out) if out is not None else run / "report.html"
-    write_private(dest, render_report(doc, store, str(run), redactor))
+    write_private(dest, render_report(doc, evidence_of(run), str(run), redactor))
     return dest

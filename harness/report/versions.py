@@ -11,11 +11,21 @@ from harness import __version__
 
 #: Python distributions whose versions change what a run records or concludes
 DISTRIBUTIONS = ("mitmproxy", "frida", "adbutils", "pandas", "pyarrow", "iptocc", "maxminddb")
+#: of :func:`tool_versions`, those an analysis of a flow or HAR file used (no device, no Frida):
+#: the flow-file reader, the frames and the geolocation layers
+ANALYSIS_TOOLS = ("harness", "python", "mitmproxy", "pandas", "pyarrow", "iptocc", "maxminddb")
 
 
 def tool_versions() -> dict[str, str | None]:
     """A copy of :func:`_tool_versions` (asked once per process: versions do not change under it)."""
     return dict(_tool_versions())
+
+
+def analysis_versions() -> dict[str, str | None]:
+    """The :data:`ANALYSIS_TOOLS` of :func:`tool_versions`: what analysing a ``.mitm`` or HAR file
+    depended on (adb, Frida and Java played no part)."""
+    versions = _tool_versions()
+    return {k: versions.get(k) for k in ANALYSIS_TOOLS}
 
 
 @cache

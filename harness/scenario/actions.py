@@ -153,12 +153,14 @@ class LabActions:
     def search(self: Lab, role: str, term: str, *,  # type: ignore[misc]
                surfaces: tuple[str, ...] = ()) -> dict[str, list[Any]]:
         """Search ``term`` the way the profile says the role's app searches (an intent such as
-        ``WEB_SEARCH``, a deep link, or typing into the app). With ``surfaces`` (e.g.
-        ``("suggestions", "results", "ads")``) the action waits until the app rendered each of them
-        for ``term`` (its ``I/Render`` lines) and records what it showed as a ``ui:rendered``
-        event of the step (docs/dev/contracts.md §4); without, the step settles on its own.
-        Returns what was rendered, per surface. Raises :class:`Inconclusive` when the app reports
-        that the search failed."""
+        ``WEB_SEARCH``, a deep link, or typing into the app). With ``surfaces`` (names of the
+        app's ``I/Render`` lines; the virtual browser's are ``suggestions``, ``results`` and
+        ``ads``) the action waits until the app rendered each of them for ``term`` and records
+        what it showed on those surfaces, and only those, as a ``ui:rendered`` event of the step
+        (docs/dev/contracts.md §4: ``count`` is the items of the surfaces asked for); without,
+        the step settles on its own and nothing is recorded. Returns the items rendered per
+        surface asked for (``{}`` without ``surfaces``). Raises :class:`Inconclusive` when the
+        app reports that the search failed."""
         from harness.device import apps
 
         app = self.app(role)
@@ -193,14 +195,17 @@ class LabActions:
                                    fix="the proxy or the server did not answer; see the step's flows")
             docs = renders(lines, app.package, term)
             shown = {d["surface"]: d.get("items") or [] for d in docs}
-            return shown if all(s in shown for s in surfaces) else None
+            # only the surfaces asked for: others may or may not have rendered yet (a race)
+            return {s: shown[s] for s in surfaces} if all(s in shown for s in surfaces) else None
 
         shown = self.wait(probe, f"what the {role} app rendered for {term!r}")
         self.record_rendered(app.package, term, shown)
         return shown
 
     def record_rendered(self: Lab, package: str, subject: str, shown: dict[str, list[Any]]) -> None:  # type: ignore[misc]
-        """What an app showed, as a ``ui:rendered`` harness event of the current step."""
+        """What an app showed, as a ``ui:rendered`` harness event of the current step: payload
+        ``package``, ``subject`` (the search term or URL), ``count`` (items on all of ``shown``'s
+        surfaces), ``surfaces`` (items per surface) and ``items`` (``shown`` itself)."""
         from harness.capture.records import AgentEvent
 
         step = self.current_step

@@ -141,7 +141,7 @@ def _pair_verdicts(lab: Lab, experiment: str, control: str) -> list[Finding]:
         d = listed[0].details
         raise Inconclusive(f"control term '{d.get('control_term')}' is on the list {d['control_listed'][0]}: "
                            f"no baseline ({listed[0].summary})", serial=lab.serial,
-                           attempted=f"steps {experiment}, {control}",
+                           attempted=f"steps {experiment}, {control}", evidence=evidence_of(listed),
                            fix="choose a control term that no keyword list found in the run matches")
     if not verdicts or any(f.verdict == "inconclusive" for f in verdicts):
         raise Inconclusive(f"no usable filtering verdict for {experiment} vs {control}: "

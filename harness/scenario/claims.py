@@ -112,5 +112,5 @@ def require_baseline(lab: Lab, experiment: str, control: str) -> None:
         if listed:
             raise Inconclusive(f"control term '{f.details.get('control_term')}' is on the list {listed[0]}: "
                                "no baseline to compare with", serial=lab.serial,
-                               attempted=f"steps {experiment}, {control}",
+                               attempted=f"steps {experiment}, {control}", evidence=[*f.flow_ids, *f.event_ids],
                                fix="choose a control term that no keyword list found in the run matches")

@@ -12,6 +12,7 @@ is closed: ``complete`` when stopped on purpose, ``incomplete`` with the reason 
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import threading
 import time
@@ -25,6 +26,7 @@ from harness.analysis.geodata import try_load as try_load_location_data
 from harness.analysis.policy import Policy
 from harness.device.cacert import CA_CHOICES as CA_CHOICES
 from harness.device.intercept_live import LiveLines
+from harness.fsutil import write_private
 
 __all__ = ["CA_CHOICES", "InterceptOptions", "InterceptResult", "run_intercept"]
 
@@ -49,6 +51,9 @@ class InterceptOptions:
     upstream_ca: Path | None = None
     #: read step marks typed in the terminal (a line: that name; Enter alone: step-N)
     keyboard_marks: bool = False
+    #: written (0600, JSON ``{"run_dir", "serial", "proxy"}``) once the proxy records and the CA is
+    #: installed, just before the ``intercepting`` line; removed when the session ends
+    ready_file: Path | None = None
 
 
 @dataclass
@@ -125,6 +130,10 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
         try:
             if opts.keyboard_marks:
                 _keyboard(mark, emit)
+            if opts.ready_file is not None:  # a script's signal to start the app (docs/lab-guide.md §4)
+                host, port = lab.capture.address
+                write_private(opts.ready_file, json.dumps({"run_dir": str(run_dir), "serial": lab.serial,
+                                                           "proxy": f"{host}:{port}"}) + "\n")
             emit("intercepting; press Ctrl-C to stop" + ("; type a step name + Enter to mark a step"
                                                          if opts.keyboard_marks else "")
                  + "; `harness mark NAME` marks a step from another shell")
@@ -146,6 +155,9 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
         finally:
             with contextlib.suppress(OSError):
                 control.unlink()
+            if opts.ready_file is not None:
+                with contextlib.suppress(OSError):
+                    opts.ready_file.unlink()
             live.drain()
             geo.close()
     live.drain()

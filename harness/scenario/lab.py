@@ -13,10 +13,12 @@ signal handlers (SIGINT/SIGTERM/SIGHUP → :class:`~harness.scenario.signals.Int
 target (world + handset for a virtual target; a check of the serial for a phone) → capture
 session (proxy + recorder + run store) → device session (restore journal, stale restore,
 snapshot) → facts into the run → streaming logcat → proxy (``adb reverse``) → CA → frida-server
-(optional) → the door other processes join it by (:mod:`harness.scenario.join`). On the way out: Frida detached, apps stopped, logcat and the target's evidence saved
-into the run, the device restored through its journal (while the proxy still runs), the run
-closed ``complete`` — or ``incomplete`` with the reason when anything raised — and the target
-stopped. The run directory is always kept.
+(optional) → the door other processes join it by (:mod:`harness.scenario.join`). On the way out:
+Frida detached, apps stopped, logcat and the target's evidence saved into the run, the device
+restored through its journal (while the proxy still runs), the run closed ``complete`` — or
+``incomplete`` with the reason when anything raised — and the target stopped. The run directory
+is always kept. The device side (facts to frida-server on the way in, apps to restore on the way
+out) is :mod:`harness.scenario.labdevice`.
 """
 
 from __future__ import annotations
@@ -24,15 +26,15 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import CaptureError, HarnessError, ScenarioError, UsageError
+from harness.errors import CaptureError, ScenarioError, UsageError
 from harness.fsutil import private_dir
 from harness.report.versions import tool_versions
 from harness.scenario.actions import LabActions
+from harness.scenario.labdevice import close_apps, prepare_device, report_restore
 from harness.scenario.logwatch import LogWatcher
 from harness.scenario.signals import handled
 from harness.scenario.spec import LabSpec, home_of
@@ -244,36 +246,6 @@ class Lab(LabActions):
 
         return assert_config_not_enforced(self, experiment, control)
 
-    # -- closing ---------------------------------------------------------------------------------
-
-    def _close_apps(self) -> None:
-        """Detach Frida (no helper left behind), stop what the lab started, keep the evidence."""
-        errors: list[str] = []
-        for role, hook in list(self.hooks.items()):
-            try:
-                with contextlib.suppress(HarnessError):
-                    hook.flush(timeout=5.0)
-                hook.close()
-            except Exception as exc:  # noqa: BLE001 - every hook must be closed
-                errors.append(f"Frida session of {role}: {exc}")
-        self.hooks.clear()
-        for package in list(self.started):
-            with contextlib.suppress(HarnessError):
-                from harness.device import apps
-
-                apps.force_stop(self.device, package)
-        self.logs.close()
-        store = self.capture.store
-        if store is not None:
-            with contextlib.suppress(HarnessError, OSError):
-                from harness.device import apps
-
-                apps.save_logcat(self.device, store)
-            with contextlib.suppress(HarnessError, OSError):
-                self.attached.keep_evidence(store)
-        for problem in errors:
-            self.emit("cleanup", problem)
-
 
 @contextlib.contextmanager
 def open_lab(spec: LabSpec) -> Iterator[Lab]:
@@ -284,7 +256,6 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
     from harness.capture.exposure import exposed_warning
     from harness.capture.session import CaptureSession, new_run_dir
     from harness.device.adb import Device, ensure_server
-    from harness.device.facts import collect_facts, save_facts
     from harness.device.proxy import lab_listen
     from harness.device.session import DeviceSession
     from harness.scenario.join import open_door
@@ -348,11 +319,11 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         capture.recorder.on_flow = on_flow
         try:
             stack.enter_context(session)
-            stack.push(lambda exc_type, exc, tb: _report_restore(lab, exc))
-            stack.callback(lab._close_apps)
+            stack.push(lambda exc_type, exc, tb: report_restore(lab, exc))
+            stack.callback(close_apps, lab)
             if session.stale_report is not None:
                 emit("device", f"restored changes an earlier run left on {device.serial}")
-            _prepare(lab, collect_facts, save_facts)
+            prepare_device(lab)  # facts, logcat, proxy, CA, frida-server (harness.scenario.labdevice)
             stack.enter_context(open_door(lab))  # `harness hook` joins here (harness.scenario.join)
             lab.status = "running"
             yield lab
@@ -370,55 +341,3 @@ def stop_reason(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return f"interrupted by {getattr(exc, 'name', None) or 'SIGINT'}"
     return str(exc) or type(exc).__name__
-
-
-def _prepare(lab: Lab, collect_facts: Any, save_facts: Any) -> None:
-    from harness.device.cacert import install_ca
-    from harness.device.proxy import setup_proxy
-
-    spec, capture = lab.spec, lab.capture
-    assert capture.address is not None and capture.store is not None
-    lab.facts = collect_facts(lab.device)
-    save_facts(lab.facts, capture.store)
-    f = lab.facts
-    lab.emit("device", f"facts saved: {f.model} ({f.manufacturer}), Android {f.android_version}, region "
-                       f"{f.miui_region}, root {f.root_method}; identifiers {', '.join(f.identifiers())}")
-    lab.logs.start()
-    lab.proxy = setup_proxy(lab.session, capture.address[1], device_port=spec.device_port,
-                            lab_address=spec.lab_proxy)
-    lab.emit("device", f"proxy {lab.proxy.device_address}"
-             + (f" -> 127.0.0.1:{lab.proxy.host_port} via adb reverse" if lab.proxy.reverse else ""))
-    lab.ca = install_ca(lab.session, capture.ca.cert.read_bytes(), spec.ca)
-    if lab.ca is not None:
-        lab.emit("device", f"harness CA {lab.ca.file_name} ({lab.ca.method}"
-                 + (f", visible at {', '.join(lab.ca.verified_paths)})" if lab.ca.verified else ")"))
-        if lab.ca.instructions:
-            lab.emit("device", lab.ca.instructions)
-    if spec.frida_server is not None:
-        from harness.device.frida_server import deploy
-
-        st = deploy(lab.session, spec.frida_server, check_answers=False)
-        lab.emit("frida", f"frida-server {st.version} running (pid {', '.join(map(str, st.pids))})")
-
-
-def _report_restore(lab: Lab, exc: BaseException | None) -> bool:
-    """Restore through the journal and say how it went. When the device cannot be reached while
-    another error is on its way out, that error is kept and the journal waits for
-    ``harness restore`` (or the next session on the device) to restore it on reconnect."""
-    started = time.monotonic()
-    try:
-        report = lab.session.report if lab.session.report is not None else lab.session.restore()
-    except HarnessError as failed:
-        if exc is None:
-            raise
-        lab.emit("device", f"NOT restored ({failed.reason}); the journal is kept: run "
-                           f"`harness restore --device {lab.serial}` once it is reconnected")
-        return False
-    lab.restore = report
-    if report.ok:
-        lab.emit("device", f"restored through the journal ({len(report.undone)} changes undone in "
-                           f"{time.monotonic() - started:.1f}s); it matches the snapshot taken before the run")
-    else:
-        lab.emit("device", "NOT fully restored: " + "; ".join(report.lines())
-                 + f" (run `harness restore --device {lab.serial}`)")
-    return False

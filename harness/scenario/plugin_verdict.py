@@ -80,10 +80,12 @@ def claim_record(item: pytest.Item, state: TestState, verdict: str, *, text: str
 
 def keep(item: pytest.Item, state: TestState, record: dict[str, Any]) -> dict[str, Any]:
     """Save the record in the lab's claims.jsonl and name it in the JUnit properties; the record
-    as saved (``inconclusive`` when it cited no evidence)."""
+    as saved (``inconclusive`` when it cited no evidence; ``not run`` when the session was
+    interrupted before it was made: :func:`harness.scenario.cutoff.cut_record`)."""
+    from harness.scenario.cutoff import cut_record
     from harness.scenario.plugin_findings import save_claim
 
-    record = save_claim(state.lab.run_dir, record)
+    record = save_claim(state.lab.run_dir, cut_record(item, state, record))
     state.records.append(record)
     ev = record["evidence"]
     item.user_properties.extend([
@@ -132,7 +134,8 @@ def inconclusive(item: pytest.Item, state: TestState | None, exc: Exception) -> 
     if state is not None:
         fix = getattr(exc, "fix", None)
         keep(item, state, claim_record(item, state, "inconclusive", text=state.claim_text or item.name,
-                                       details=reason + (f" (fix: {fix})" if fix else "")))
+                                       details=reason + (f" (fix: {fix})" if fix else ""),
+                                       evidence=list(getattr(exc, "evidence", None) or [])))
     return f"inconclusive: {reason}"
 
 

@@ -216,6 +216,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
     hs = item.config.stash.get(SESSION, None)
+    if hs is not None and hs.interrupted is not None:
+        raise KeyboardInterrupt  # the session saw a stop signal (held back while a lab closed): no new test
     if hs is not None:
         hs.nodeid = item.nodeid
         hs.started.add(item.nodeid)
@@ -228,8 +230,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         raise
     finally:
         if hs is not None:
+            from harness.scenario.cutoff import record_cut
             from harness.scenario.plugin_artifacts import outcome_of
 
+            record_cut(item, item.stash.get(STATE_KEY, None))  # a claim the signal cut off: not run
             verdict, evidence = outcome_of(item)
             hs.progress.emit("test-end", nodeid=item.nodeid, claim=claim_text(item), verdict=verdict,
                              evidence=evidence)
@@ -360,6 +364,9 @@ def _harness_test(request: pytest.FixtureRequest) -> None:
     if not isinstance(opened, Lab):  # a project's own fixture named lab
         return
     item = request.node
+    from harness.report.provenance import record_test_module
+
+    record_test_module(opened.capture.store, item.path)  # the code deciding this lab's verdicts, for its bundle (once per lab)
     item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
     item.user_properties.append(("device", opened.serial))  # JUnit: which device (a farm has several)
     if item.get_closest_marker("needs_root") is not None:

@@ -74,7 +74,15 @@ class ScenarioAssertion(AssertionError):
 
 
 class Inconclusive(ScenarioError):
-    """The lab could not observe what is being tested (e.g. the app's request failed)."""
+    """The lab could not observe what is being tested (e.g. the app's request failed).
+
+    ``evidence``: the flow ids, then agent event ids, of what was observed and why it decides
+    nothing (e.g. the probe pair and the keyword list its control term is on); the claim record
+    cites them (``harness.scenario.plugin_verdict.inconclusive``). Empty when nothing was seen."""
+
+    def __init__(self, reason: str, *, evidence: list[str] | tuple[str, ...] = (), **kw: Any) -> None:
+        self.evidence = list(dict.fromkeys(str(i) for i in evidence))
+        super().__init__(reason, **kw)
 
 
 @dataclass

@@ -34,6 +34,10 @@ import pytest
 from harness.parsing import one_line
 from harness.scenario.plugin_markers import claim_text, marker_problem, place
 
+#: the file beside the events FILE where ``harness run`` writes the stop signal's name *before* it
+#: passes the signal on: a verdict recorded once it exists is cut (:mod:`harness.scenario.cutoff`),
+#: even when the signal's Python handler runs late (the main thread blocked in a Frida call)
+STOP_NAME = "stop-signal"
 #: ``File "PATH", line N`` in a collection error's text (a SyntaxError inside an imported module)
 _PLACE = re.compile(r'File "([^"]+)", line (\d+)')
 #: ``PATH:N: in <module>`` frames of an import error's short traceback
@@ -49,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--harness-run-events")
     if path:
+        from harness.scenario.signals import relay_stop_signals
+
+        relay_stop_signals()  # harness run passes SIGTERM/SIGHUP on as they came: recorded by name
         config.pluginmanager.register(RunEvents(Path(path), config), "harness-run-events")
 
 

@@ -15,8 +15,9 @@ made a session directory: when no test ran (bad input before any lab) that folde
 nothing was recorded; otherwise it is kept as ``OUT/<run id>`` (:mod:`harness.runid`).
 
 Stopping: the child runs in its own session (a terminal's Ctrl-C reaches only the harness). The
-first SIGINT/SIGTERM/SIGHUP is forwarded to it as SIGINT (pytest then tears the labs down, which
-restores the devices and closes each run ``incomplete``), later ones are ignored while it does;
+first SIGINT/SIGTERM/SIGHUP is passed on to it as it came (the child handles SIGTERM and SIGHUP
+as SIGINT and records the signal's name, :func:`harness.scenario.signals.relay_stop_signals`;
+pytest then tears the labs down, which restores the devices and closes each run ``incomplete``), later ones are ignored while it does;
 after ``stop_timeout`` seconds it is killed (the device journal then waits for ``harness restore``).
 """
 
@@ -37,7 +38,7 @@ from typing import Any
 
 from harness.fsutil import open_private, private_dir, write_private
 from harness.runid import new_run_id
-from harness.scenario.run_events import read_events
+from harness.scenario.run_events import STOP_NAME, read_events
 from harness.scenario.signals import handled
 
 #: files of the parent kept in the session's run directory
@@ -176,7 +177,8 @@ def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | 
             if stop.is_set() and forwarded_at is None:
                 interrupted = stop.name
                 forwarded_at = time.monotonic()
-                _signal(proc, signal.SIGINT)
+                write_private(work / STOP_NAME, str(interrupted))  # first: no verdict after it is judged
+                _signal(proc, stop.signum or signal.SIGINT)  # the child relays it as SIGINT, by its name
             if forwarded_at is not None and time.monotonic() - forwarded_at > options.stop_timeout:
                 _signal(proc, signal.SIGKILL)
                 killed = True

@@ -13,6 +13,9 @@ leave a phone pointing at a dead proxy). The previous handlers come back on exit
     with handled() as stop:          # stop: threading.Event set by the first signal
         run_until_done()             # raises Interrupted at the first signal (``raise_=True``)
 
+``harness run`` passes the signal it got on to its pytest child, which :func:`relay_stop_signals`
+(SIGTERM and SIGHUP handled as SIGINT, under their own names).
+
 Exit status for a stopped command: 130 (128 + SIGINT), whatever the signal, as documented in
 docs/lab-guide.md.
 """
@@ -58,6 +61,26 @@ class StopGuard:
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.event.wait(timeout)
+
+
+def relay_stop_signals() -> None:
+    """In a pytest process ``harness run`` started (its child): SIGTERM and SIGHUP do what SIGINT
+    does — the current SIGINT handler is called with the real signal number (the pytest plugin's
+    session records its name), or :class:`Interrupted` is raised (pytest's Ctrl-C, naming the
+    signal) — so the records name the signal that arrived, not ``SIGINT``. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def relay(signum: int, frame: FrameType | None) -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler) and handler is not signal.default_int_handler:
+            handler(signum, frame)
+            return
+        raise Interrupted(signum)
+
+    for stop_signal in STOP_SIGNALS:
+        if stop_signal != signal.SIGINT:
+            signal.signal(stop_signal, relay)
 
 
 @contextlib.contextmanager

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from harness.errors import HarnessError, UsageError
 from harness.fsutil import write_private
-from harness.sim.handset import HandsetConfig, VirtualHandset
 from harness.sim.personality import PERSONALITIES
 from harness.sim.service import default_sim_dir
 
@@ -59,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: done.set())
     try:
+        # imported after the handlers: a signal while importing stops it too
+        from harness.sim.handset import HandsetConfig, VirtualHandset
+
         state_dir = args.state_dir or default_sim_dir(args.name) / "state"
         world = None
         config = HandsetConfig(state_dir=state_dir, personality=args.personality, port=args.port,

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,10 +90,12 @@ def status(folder: Path) -> HandsetRecord | None:
 def start(folder: Path, *, personality: str | None = None, port: int = 0, state_dir: Path | None = None,
           root: str | None = None, hosts_file: Path | None = None, world: str | None = None,
           adb_keys: list[Path] | None = None, insecure: bool = False,
-          allow_app_install: bool = False) -> HandsetRecord:
+          allow_app_install: bool = False, stopped: Callable[[], bool] | None = None) -> HandsetRecord:
     """Start a detached handset process and wait until its ADB daemon listens. ``adb_keys`` and
     ``insecure``: see :class:`harness.sim.handset.HandsetConfig`; ``allow_app_install``: see
-    :class:`harness.sim.android.device.DeviceConfig`."""
+    :class:`harness.sim.android.device.DeviceConfig`. ``stopped`` is polled while it waits: once
+    it is true (a stop signal, ``harness sim start``) the half-started handset is stopped and
+    ``KeyboardInterrupt`` raised, so no handset is left running that nobody started."""
     private_dir(folder)
     running = status(folder)
     if running is not None:
@@ -127,19 +130,40 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
     finally:
         os.close(fd)
     deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        record = HandsetRecord.read(ready)
-        if record is not None and record.pid == proc.pid:
-            last_port_file.write_text(str(record.port))
-            os.chmod(last_port_file, FILE_MODE)
-            return record
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
-            raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
-                           fix=f"see {log_path}")
-        time.sleep(0.1)
-    proc.kill()
+    try:
+        while time.monotonic() < deadline:
+            record = HandsetRecord.read(ready)
+            if record is not None and record.pid == proc.pid:
+                last_port_file.write_text(str(record.port))
+                os.chmod(last_port_file, FILE_MODE)
+                return record
+            if stopped is not None and stopped():
+                raise KeyboardInterrupt("stopped while the handset started")
+            if proc.poll() is not None:
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+                raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
+                               fix=f"see {log_path}")
+            time.sleep(0.1)
+    except BaseException:  # a stop signal (KeyboardInterrupt) while it started: no handset left behind
+        _end(proc, ready)
+        raise
+    _end(proc, ready)
     raise SimError(f"the handset did not start within {START_TIMEOUT:.0f}s", fix=f"see {log_path}")
+
+
+def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:
+    """Stop a handset process that did not finish starting (SIGTERM, then SIGKILL after
+    ``STOP_TIMEOUT``) and remove its ready file if it wrote one."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    record = HandsetRecord.read(ready)
+    if record is not None and record.pid == proc.pid:
+        ready.unlink(missing_ok=True)
 
 
 def stop(folder: Path) -> HandsetRecord | None:

@@ -71,6 +71,54 @@ def test_bad_file_exit_status_of_the_installed_command(tmp_path: Path) -> None:
     one_error_line(proc.stderr, "mitm-huge-length-prefix.mitm")
 
 
+def test_empty_flow_file_is_refused_like_an_empty_har(tmp_path: Path) -> None:
+    """An empty ``.mitm`` (``mitmdump -w`` before any flow reached it) is no capture: one line, exit 2
+    (trial 5, finding 5: it was "0 flows ... 0 findings", exit 0)."""
+    empty = tmp_path / "empty.mitm"
+    empty.touch()
+    code, out, err = run_cli(["analyze", str(empty)], tmp_path)
+    assert code == 2 and out == ""
+    assert "is empty, not a flow file" in one_error_line(err, "empty.mitm")
+
+
+@pytest.mark.parametrize("what", ["run", "har"])
+def test_input_without_flows_exits_2_saying_so(tmp_path: Path, what: str) -> None:
+    """A complete run whose store (and flows.mitm) hold no flows, or a HAR with no entries: analysed,
+    but nothing recorded proves nothing, so exit 2 with one warning line, not 0."""
+    from harness.capture.store import RunStore
+
+    if what == "run":
+        path = tmp_path / "run"
+        store = RunStore.create(path)
+        (path / "flows.mitm").touch()  # the recorder's file, still empty
+        store.close("complete")
+    else:
+        path = tmp_path / "none.har"
+        path.write_text(json.dumps({"log": {"version": "1.2", "entries": []}}))
+    code, out, err = run_cli(["analyze", str(path)], tmp_path / "home")
+    assert code == 2 and "0 flows" in out and "0 findings" in out
+    assert "holds no flows: nothing was recorded" in one_error_line(err, path.name)
+
+
+def test_damaged_run_store_names_the_flow_file_to_analyse(tmp_path: Path) -> None:
+    """A run whose store.sqlite is damaged but whose flows.mitm is intact: the refusal's fix is the
+    command that reads the flows (trial 5, item 17), and that command works."""
+    from harness.capture.store import RunStore
+
+    run = tmp_path / "badrun"
+    RunStore.create(run).close("complete")
+    write_flows(run / "flows.mitm", [make_flow("https://a.example.test/")])
+    db = run / "store.sqlite"
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * 3996  # the schema page
+    db.write_bytes(bytes(data))
+    code, _, err = run_cli(["analyze", str(run)], tmp_path / "home")
+    line = one_error_line(err, "store.sqlite")
+    assert code == 2 and f"harness analyze {run / 'flows.mitm'}" in line, line
+    code, out, _ = run_cli(["analyze", str(run / "flows.mitm")], tmp_path / "home")
+    assert code == 0 and "1 flows" in out
+
+
 def test_error_quotes_at_most_80_characters_of_a_value(tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps({"custom": {"name": ["x" * 1_000_000]}}))

@@ -37,6 +37,13 @@ def test_mitm_with_findings(tmp_path: Path, mitm_with_pii: Path, facts_file: Pat
     assert "Destinations by country / jurisdiction" in out
     assert "imei sent to collector.example.test in a third country (SG)" in out
     assert "highest severity high" in out
+    # each finding line is followed by the flows it cites, as findings.json has them (trial 5, item 17)
+    _, js, _ = run_cli([str(mitm_with_pii), "--facts", str(facts_file), "--geo-overrides",
+                        str(world_overrides_file), "--json"], tmp_path)
+    imei = next(f for f in json.loads(js)["findings"] if f["summary"].startswith("imei sent to collector"))
+    lines = out.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.strip().endswith(imei["summary"]))
+    assert lines[at + 1].strip().startswith("flows: " + imei["evidence"]["flow_ids"][0]), lines[at:at + 2]
 
 
 def test_threshold_and_json(tmp_path: Path, mitm_with_pii: Path, facts_file: Path, world_overrides_file: Path) -> None:

@@ -159,6 +159,36 @@ def test_pipeline_pairs_steps_by_probe_info() -> None:
     assert list(a.steps["id"]) == ["s1", "s2", "s3", "s4"] and list(a.steps["flows"]) == [1, 1, 1, 1]
 
 
+def test_rendered_reason_counts_items_per_surface() -> None:
+    """The verdict names rendered *items* and breaks them down by surface (trial 5, finding 12:
+    "app rendered 4 results vs control 9" read as contradicting "results 2 vs 2")."""
+    steps = [Step("s1", "search sensitive", 1.0, 2.0, info={"probe": {"role": "experiment", "pair": "p", "term": "Free Tibet"}}),
+             Step("s2", "search control", 3.0, 4.0, info={"probe": {"role": "control", "pair": "p", "term": "bread"}})]
+    flows = [_rec("a", "s1", 200, 9000, "Results"), _rec("b", "s2", 200, 9000, "Results")]
+    events = [AgentEvent("ui:rendered", "harness", 1.5, step_id="s1",
+                         payload={"count": 4, "surfaces": {"suggestions": 1, "results": 2, "ads": 1}}),
+              AgentEvent("ui:rendered", "harness", 3.5, step_id="s2",
+                         payload={"count": 9, "surfaces": {"suggestions": 5, "results": 2, "ads": 2}})]
+    a = analyze(Source("test", Path("memory"), iter(flows), events=iter(events), steps=steps), Options())
+    (c,) = a.comparisons
+    assert c.verdict == "filtered"
+    assert "app rendered 4 items (1 suggestion, 2 results, 1 ad) vs control 9 (5, 2, 2)" in c.reasons, c.reasons
+    assert not any("results vs control" in r for r in c.reasons)
+
+
+@pytest.mark.parametrize("exp,ctl,text", [
+    ({}, {}, "3 items vs control 1"),  # no per-surface counts (an agent's ui:results)
+    ({"ads": 1}, {"ads": 2}, "1 item (1 ad) vs control 2 (2)"),
+    ({"page": 1}, {"results": 1}, "1 item (1 page) vs control 1 (1 result)"),  # other surfaces: named
+])
+def test_rendered_text(exp: dict, ctl: dict, text: str) -> None:
+    from harness.analysis.filtering import rendered_text
+
+    e = Side("e", rendered=float(sum(exp.values()) or 3), rendered_surfaces=exp)
+    c = Side("c", rendered=float(sum(ctl.values()) or 1), rendered_surfaces=ctl)
+    assert rendered_text(e, c) == text
+
+
 def test_tls_failures_and_coverage() -> None:
     flows = [
         FlowRecord(id="t1", kind="tls_failure", started_at=1.0, ended_at=1.1, server_host="pinned.example.test",

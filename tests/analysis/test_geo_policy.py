@@ -151,7 +151,8 @@ def test_bad_policy_file(tmp_path: Path, text: str, needle: str) -> None:
 
 def test_domestic_reads_as_the_home_it_means() -> None:
     """A server in IE or NL is in the EEA, not "domestic" to a Lithuanian handset (trial report
-    item 11): every display says the home's name; findings.json keeps the class value."""
+    item 11): every display says the home's name; findings.json keeps the class value, and the
+    display names that value too, so a reader cannot think they differ (trial 5, item 17)."""
     from harness.analysis.geo import GeoAnswer
     from harness.analysis.policy import EU, home_label, jurisdiction_label
     from harness.capture.records import FlowRecord
@@ -161,14 +162,16 @@ def test_domestic_reads_as_the_home_it_means() -> None:
     from harness.report.html import build_context, with_home_words
 
     assert Policy().home_label == "EEA" and home_label(EU) == "EU" and home_label({"LT", "LV"}) == "home (LT, LV)"
-    assert jurisdiction_label("domestic", "EEA") == "EEA" and jurisdiction_label("domestic", None) == "domestic"
+    assert jurisdiction_label("domestic", "EEA") == "domestic (EEA)" and jurisdiction_label("domestic", None) == "domestic"
+    assert jurisdiction_label("domestic", "home (LT, LV)") == "domestic (LT, LV)"
     assert jurisdiction_label("third_country", "EEA") == "third_country"
     rows = [{"host": "ie.example", "server_ip": "1.2.3.4", "country": "IE", "jurisdiction": "domestic", "flows": 2}]
     svg = destinations_chart(rows, "EEA")
-    assert svg is not None and "IE (EEA)" in svg and "domestic" not in svg
+    assert svg is not None and "IE (domestic (EEA))" in svg
     doc = {"summary": {"destinations": rows, "jurisdiction_home": "EEA"}}
     context = with_home_words(build_context(doc), doc)
-    assert [d["jurisdiction"] for d in context["destinations"]] == ["EEA"] and "IE (EEA)" in context["destinations_svg"]
+    assert [d["jurisdiction"] for d in context["destinations"]] == ["domestic (EEA)"]
+    assert "IE (domestic (EEA))" in context["destinations_svg"]
 
     class Here:
         def resolve(self, ip):
@@ -177,7 +180,7 @@ def test_domestic_reads_as_the_home_it_means() -> None:
     record = FlowRecord(id="f1", kind="http", started_at=0.0, ended_at=0.0, server_host="nl.example", server_ip="10.0.0.1",
                         method="GET", path="/", status_code=200)
     line = flow_line(record, Here(), Policy())  # type: ignore[arg-type]
-    assert line.jurisdiction == "domestic" and " NL EEA " in line.text()
+    assert line.jurisdiction == "domestic" and " NL domestic (EEA) " in line.text()
     doc = {"world": {"name": "w"}, "device": {}, "run_id": "r", "claims": [], "findings": [], "run_dir": "d",
            "ground_truth": {"checks": []}, "restore": {"verified": True},
            "summary": {"jurisdiction_home": "EEA", "config_lists": [], "filtering": [],
@@ -186,4 +189,4 @@ def test_domestic_reads_as_the_home_it_means() -> None:
                                           "countries": ["IE"], "jurisdictions": ["domestic"], "chains": []}],
                        "pinning": {"unpin_bypassed": 0, "bypassed": [], "tls_failures": 0, "tls_failure_hosts": []}}}
     text = "\n".join(summary_lines(doc))
-    assert "  IE  EEA" in text and "(IE, EEA)" in text and "domestic" not in text
+    assert "  IE  domestic (EEA)" in text and "(IE, domestic (EEA))" in text and " EEA" not in text.replace("(EEA)", "")

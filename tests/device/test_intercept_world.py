@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,15 +73,26 @@ def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_h
     serial = world_handset.serial
     out_dir = tmp_path / "run"
     env = {**os.environ, "HARNESS_HOME": str(world_home), "PYTHONUNBUFFERED": "1"}
+    ready = tmp_path / "ready.json"
+    ready.write_text("left by an earlier session")  # removed at start: a waiter must not start early
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system"],
+        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
+         "--ready-file", str(ready)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     device = Device.open(serial)
     try:
         lines = Lines(proc)
         assert "virtual world ncsc-2021" in lines.wait_for("virtual world", timeout=30)
-        lines.wait_for("intercepting", timeout=30)
+        # as docs/lab-guide.md §4's script does: wait for the ready file, then start the app
+        # (trial 5, finding 10: an app started before the CA was installed saw only TLS failures)
+        deadline = time.monotonic() + 60
+        while not (ready.exists() and ready.read_text().endswith("\n")):
+            assert time.monotonic() < deadline and proc.poll() is None, lines.seen
+            time.sleep(0.1)
+        info = json.loads(ready.read_text())
+        assert info["run_dir"] == str(out_dir) and info["serial"] == serial and info["proxy"].startswith("127.0.0.1:")
+        assert oct(ready.stat().st_mode & 0o777) == "0o600"
         assert _state(world_handset, "settings.json")["global"]["http_proxy"].startswith("127.0.0.1:")
         device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)
         config_line = lines.wait_for(AD_CONFIG_HOST, timeout=30)
@@ -93,6 +105,7 @@ def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_h
         proc.send_signal(signal.SIGINT)
         assert str(out_dir) in lines.wait_for("run saved in", timeout=30)
         assert proc.wait(timeout=30) == 130, proc.stderr.read() if proc.stderr else ""  # stopped by a signal
+        assert not ready.exists()  # the session is over: not ready any more
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -156,7 +169,7 @@ def test_live_line_for_failures():
                             sni="tracking.intl.vendor.test", error="certificate unknown"), geo, policy)
     assert tls.text() == ("22:13:20Z tls_failure tracking.intl.vendor.test SG third_country FAILED: "
                           "certificate unknown (the app does not trust the proxy CA, or pins its server "
-                          "certificate)")
+                          "certificate, or it started before the CA was installed: restart it)")
     err = flow_line(_record(kind="error", server_ip=None, status_code=None, error="connection refused"),
                     geo, policy)
     assert err.text().endswith("GET globalapi.ad.vendor.test/api/v1/config -- unknown FAILED: connection refused")
@@ -182,6 +195,13 @@ def _cli(home: Path, *argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     status = main(["intercept", "--device", "no-such-device", *argv], Env(stdout=out, stderr=err, home=home))
     return status, err.getvalue()
+
+
+def test_bad_ready_file(tmp_path):
+    status, err = _cli(tmp_path / "hh", "--ready-file", str(tmp_path / "no-such-folder" / "ready"))
+    assert status == 2 and "--ready-file" in err and "does not exist" in err and "fix:" in err
+    status, err = _cli(tmp_path / "hh", "--ready-file", str(tmp_path))
+    assert status == 2 and "is a folder" in err
 
 
 def test_bad_geo_inputs(tmp_path):

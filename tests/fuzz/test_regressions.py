@@ -30,6 +30,8 @@ FOUND: list[tuple[str, Any, str | None]] = [
     ("profile", b"1:\nz:\n", "key 1 is not text"),  # mixed keys broke the error's sorting
     # benchmarks/fuzz.py, 10 minutes of .mitm: a content-type header with a byte that is not UTF-8
     # (kept as a surrogateescape code point) reached the Arrow frame's content_type column
+    # an empty flow file (mitmdump -w before any flow reached it) read as "0 flows, 0 findings"
+    ("mitm", b"", "is empty, not a flow file"),
     ("mitm", (Path(__file__).parent / "data" / "mitm-content-type-surrogate.mitm").read_bytes(), None),
 ]
 

@@ -89,6 +89,12 @@ def test_search_by_typing_renders_and_records_what_was_shown(session):
     assert search and all("weather" in (f.path or "") for f in search)
     rendered = [e for e in RunStore.open(lab.run_dir).iter_events("ui:") if e.step_id == "typed-search"]
     assert rendered and rendered[0].payload["items"]["results"] == seen["rendered"]["results"]
+    # only the surface asked for (the browser renders suggestions first): count is its items
+    # (trial 5, finding 6: count was every surface's total, whatever surfaces= said)
+    assert list(seen["rendered"]) == ["results"]
+    payload = rendered[0].payload
+    assert payload["surfaces"] == {"results": len(seen["rendered"]["results"])}
+    assert payload["count"] == len(seen["rendered"]["results"]) and list(payload["items"]) == ["results"]
 
 
 def test_open_url_and_a_nested_step_is_refused(session):

@@ -174,6 +174,28 @@ def test_the_verdict_table_in_plain_text(tmp_path: Path):
     assert f"run directory: {session}" in text and "findings: 1 filtered" in text
 
 
+def test_cut_details_and_errors_say_where_the_full_reasons_are(tmp_path: Path):
+    """A reason longer than the table's column is cut; the run then says where it is in full, and
+    the last error line counts every error claim (trial 5, item 17); no findings reads "none"."""
+    from harness.cli.run_display import error_line
+
+    session = tmp_path / "s1"
+    long = "TypeError: cannot unpack non-iterable NoneType object in claim code at test_lab_claims.py:42"
+    _findings(session, [{"text": "A", "verdict": "error", "details": long, "nodeid": "p::test_a"},
+                        {"text": "B", "verdict": "error", "details": "UsageError: no such role", "nodeid": "p::test_b"}])
+    result = result_of([], [], session, 2)
+    out = io.StringIO()
+    show_result(Env(stdout=out, stderr=io.StringIO(), home=tmp_path), result, str(session))
+    text = out.getvalue()
+    assert long not in text  # cut to fit the column
+    where = f"each claim's reasons in full in {session / 'findings.json'} (claims), pytest's output in {session}/pytest.log"
+    assert f"details cut to fit: {where}" in text
+    assert "findings: none" in text
+    assert error_line(result, str(session)) == f"harness: error: 2 claims ended in error; the first, A: {long} ({where})"
+    _findings(session, [{"text": "A", "verdict": "holds", "details": "short", "nodeid": "p::test_a"}])
+    assert error_line(result_of([], [], session, 0), str(session)) is None
+
+
 def _store(run_dir: Path, status: str, **meta: Any) -> None:
     store = RunStore.create(run_dir, meta=meta)
     store.close(status, reason=None if status == "complete" else "stopped")

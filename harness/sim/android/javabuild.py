@@ -41,11 +41,18 @@ def java_bin(name: str = "java") -> str:
 
 
 def _hash(files: list[Path], extra: list[str]) -> str:
+    """The cache key of ``files`` compiled against classpath ``extra``: each source's path relative
+    to the sources' common folder and its bytes (two ``Foo.java`` in different folders differ), and
+    each classpath entry's bytes when it is a file (a jar upgraded in place, e.g. Debian's
+    ``okhttp.jar``, recompiles) or its path when it is a folder (the runtime's folder is named by
+    its own key). 20 hex digits of SHA-256."""
     h = hashlib.sha256()
     for e in extra:
-        h.update(e.encode() + b"\0")
+        entry = Path(e)
+        h.update(e.encode() + b"\0" + (entry.read_bytes() if entry.is_file() else b"") + b"\0")
+    root = Path(os.path.commonpath([f.parent for f in files])) if files else Path()
     for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:20]
 
 
