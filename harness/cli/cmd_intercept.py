@@ -84,11 +84,10 @@ def run(args: argparse.Namespace, env: Env) -> int:
     if args.ready_file is not None:
         ready_file(args.ready_file)
     device = Device.open(args.device, args.adb)
-    from harness.scenario import PhoneTarget
-    from harness.scenario.virtual import VirtualTarget
+    from harness.scenario.virtual import RunningVirtual, serial_target
 
-    virtual = VirtualTarget.running(env.home, device.serial, args.adb) if device.server.is_local else None
-    target = virtual or PhoneTarget(device.serial, adb=args.adb)
+    target = serial_target(env.home, device.serial, args.adb)
+    virtual = target if isinstance(target, RunningVirtual) else None
     out = args.out or new_run_dir(env.home / "runs")
     opts = InterceptOptions(out=out, ca=args.ca, lab_proxy=args.lab_proxy, device_port=args.device_port,
                             duration=args.duration, frida_server=args.frida_server,

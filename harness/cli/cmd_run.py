@@ -1,10 +1,13 @@
 """``harness run PACK|PATH... [--target virtual|SERIAL[,SERIAL]] [--world W] [--profile P] [--out DIR]
 [-k EXPR] [-n N] [--adb HOST:PORT] [--frida T] [--frida-address HOST:PORT] [--hosts FILE]
-[--upstream-ca PEM] [--geo-overrides FILE] [-- PYTEST_ARGS...]``: run scenario packs (or scenario files) through pytest
-with live progress, then print the claim → verdict table and the run directory. The last three
-describe a lab network with its own names and servers (harness.scenario.labnet). Everything after
-``--`` goes to pytest as it is (``-x``, ``--dist each``, ``--maxfail 2``, ``-k EXPR``): see
-:func:`check_pytest_args` for the options refused.
+[--upstream-ca PEM] [--geo-overrides FILE] [--policy FILE] [--mmdb FILE] [--dist MODE] [-- PYTEST_ARGS...]``:
+run scenario packs (or scenario files) through pytest with live progress, then print the claim →
+verdict table and the run directory, which holds the session's ``findings.json`` and ``junit.xml``
+(one test case per claim and device: harness.report.junit). ``--hosts``, ``--upstream-ca`` and
+``--geo-overrides`` describe a lab network with its own names and servers (harness.scenario.labnet);
+``--policy`` and ``--mmdb`` are the analysis's (the plugin's ``--harness-policy`` and
+``--harness-geo-db``); ``--dist`` is pytest-xdist's. Everything after ``--`` goes to pytest as it is
+(``-x``, ``--maxfail 2``, ``-k EXPR``): see :func:`check_pytest_args` for the options refused.
 
 Exit 0 every claim holds; 1 a claim violated; 2 an error (unknown pack, a scenario file that does
 not compile, a bad marker, an unknown serial, a lab that failed); 3 none violated but one
@@ -44,7 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a virtual handset (default) or the adb serials of phones (one per pytest worker)")
     p.add_argument("--world", default=None, metavar="NAME|FILE",
                    help="virtual vendor world of a virtual handset (compliant, ncsc-2021, list-not-enforced, or a file)")
-    p.add_argument("--profile", default=None, metavar="NAME|FILE", help="app profile of the phone")
+    p.add_argument("--profile", default=None, metavar="NAME|FILE",
+                   help="app profile (default: virtual-vendor on a virtual handset, also one of `harness sim start` "
+                        "given by serial; xiaomi-miui12-global on a phone)")
     p.add_argument("--adb", default=None, metavar="HOST:PORT",
                    help="adb server of the phones (default: the local one; a device farm's otherwise)")
     p.add_argument("--frida", default=None, choices=FRIDA_TRANSPORTS,
@@ -56,6 +61,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CA certificate of the lab's own servers, trusted for the proxy's upstream TLS")
     p.add_argument("--geo-overrides", type=Path, default=None, metavar="FILE",
                    help="the lab's CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`)")
+    p.add_argument("--policy", type=Path, default=None, metavar="FILE",
+                   help="jurisdiction policy YAML for the analysis (home region, adequacy list; as `harness analyze "
+                        "--policy`; the pytest plugin's --harness-policy)")
+    p.add_argument("--mmdb", type=Path, default=None, metavar="FILE",
+                   help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries (the pytest plugin's "
+                        "--harness-geo-db)")
+    p.add_argument("--dist", default=None, choices=DIST_MODES,
+                   help="pytest-xdist distribution with -n: each runs every claim on every device (a farm), "
+                        "load (pytest-xdist's default) shares them out; the same as `-- --dist MODE`")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="where run directories are made (default: HARNESS_HOME/runs)")
     p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only tests matching EXPR (pytest -k)")
@@ -66,6 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run, passthrough=[])
 
 
+#: pytest-xdist's ``--dist`` modes (``harness run --dist MODE`` passes ``--dist MODE`` on)
+DIST_MODES = ("each", "load", "loadscope", "loadfile", "loadgroup", "worksteal", "no")
 #: pytest options ``harness run`` refuses after ``--``: they print instead of running tests (the
 #: child's output goes to ``pytest.log``), with what to do instead
 _NOT_RUNNING = {"-h": "python -m pytest --help", "--help": "python -m pytest --help",
@@ -190,14 +206,45 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
     out = []
     for name, value in (("adb", args.adb), ("frida", args.frida), ("frida-address", args.frida_address),
                         ("hosts", args.hosts), ("upstream-ca", args.upstream_ca),
-                        ("geo-overrides", args.geo_overrides)):
+                        ("geo-overrides", args.geo_overrides), ("policy", args.policy), ("geo-db", args.mmdb)):
         if value is None:
             continue
         if isinstance(value, Path):
-            check_file(name.replace("-", "_"), value)
+            if name in ("policy", "geo-db"):
+                check_analysis_file(name, value)
+            else:
+                check_file(name.replace("-", "_"), value)
             value = value.absolute()  # the child runs in the same folder; an absolute path reads clearer
         out.append(f"--harness-{name}={value}")
+    if args.dist is not None:
+        out += ["--dist", args.dist]
     return out
+
+
+def check_analysis_file(name: str, path: Path) -> None:
+    """``--policy`` / ``--mmdb`` read before pytest starts (the loader's one line naming the file)."""
+    if name == "policy":
+        from harness.analysis.policy import load_policy
+
+        load_policy(path)
+    elif not path.is_file():
+        raise UsageError(f"--mmdb {quote(str(path))}: no such file", fix="give a MaxMind GeoIP2/GeoLite2 .mmdb file")
+
+
+def write_session_junit(session: Path | None) -> Path | None:
+    """``SESSION/junit.xml`` from the session's ``findings.json`` (one case per claim and device,
+    as ``harness report --junit`` writes it); None when the session has no findings.json."""
+    from harness.report.document import FINDINGS_FILE
+    from harness.report.junit import write_junit
+
+    if session is None or not (session / FINDINGS_FILE).is_file():
+        return None
+    import json
+
+    try:
+        return write_junit(json.loads((session / FINDINGS_FILE).read_text(encoding="utf-8")), session / "junit.xml")
+    except (OSError, ValueError):
+        return None
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
@@ -232,6 +279,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     result = result_of(outcome.events, outcome.progress, outcome.session_dir, outcome.exit_code, outcome.log,
                        args.keyword)
     run_dir = str(outcome.session_dir) if outcome.session_dir is not None else None
+    write_session_junit(outcome.session_dir)  # beside findings.json, for CI (as `harness demo`)
     if outcome.interrupted is not None:
         show_result(env, result, run_dir)
         state = restore_state(outcome.progress, outcome.killed)

@@ -49,6 +49,12 @@ class LoadedAgent:
 
 
 
+#: the fix of frida's "need Gadget to attach on jailed Android": Frida reached a device without a
+#: frida-server that can spawn apps (a virtual handset's apps run on this host: Frida's local device)
+GADGET_FIX = ("on a virtual handset use --frida local (harness run) or --harness-frida local (pytest); on a "
+              "phone start frida-server as root (`harness doctor` says how) or give --frida remote/forward")
+
+
 class HookSession:
     """Agents loaded into one process. Use the constructors :meth:`attach`, :meth:`attach_package`
     and :meth:`spawn`, and close it (or use ``with``)."""
@@ -132,7 +138,8 @@ class HookSession:
                               "spawn", serial=serial)
         except (frida.ExecutableNotFoundError, frida.NotSupportedError, frida.PermissionDeniedError,
                 frida.InvalidArgumentError) as exc:
-            raise InstrumentError(f"cannot spawn {argv[0]}: {exc}", serial=serial, attempted="spawn") from None
+            raise InstrumentError(f"cannot spawn {argv[0]}: {exc}", serial=serial, attempted="spawn",
+                                  fix=GADGET_FIX if "Gadget" in str(exc) else None) from None
         try:
             session = attach_pid(device, pid, timeout, serial)
         except InstrumentError:

@@ -2,8 +2,11 @@
 
 A claim that holds passes; one violated is a ``<failure>``; one that could not be observed
 (``inconclusive``) is ``<skipped>`` — never a pass; an ``error`` verdict (a claim whose test
-crashed) is an ``<error>``; a claim a stopped run never reached (``not run``) is ``<skipped>``. Each
-case carries the claim text, the verdict and the evidence ids as ``<properties>``. Built with
+crashed, its device or app was lost, its worker died) is an ``<error>``; a claim a stopped run never
+reached (``not run``) is ``<skipped>``. Each case carries the claim text, the verdict, the device
+serial and the evidence ids as ``<properties>``; when the claims come from more than one device (a
+farm session) each case's name ends in `` [SERIAL]``, so CI tools that key cases by classname and
+name keep one per device (the pytest plugin's ``--junitxml`` does the same: harness.scenario.plugin_junit). Built with
 junitparser (the JUnit XML format as Jenkins, GitLab and pytest's ``--junitxml`` read it).
 """
 
@@ -25,13 +28,16 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
     from junitparser import Error, Failure, JUnitXml, Properties, Property, Skipped, TestCase, TestSuite
 
     suite = TestSuite(f"harness claims ({doc.get('run_id', '?')})")
+    devices = {str(c.get("device")) for c in doc.get("claims") or [] if c.get("device")}
     for index, claim in enumerate(doc.get("claims") or [], 1):
         text = str(claim.get("text") or claim.get("id") or f"claim {index}")
         verdict = str(claim.get("verdict") or "inconclusive")
         evidence = claim.get("evidence") or {}
         flow_ids = list(evidence.get("flow_ids") or [])
         event_ids = list(evidence.get("event_ids") or [])
-        case = TestCase(str(claim.get("id") or f"claim-{index}"), classname=str(claim.get("scenario") or "claims"))
+        device = str(claim.get("device") or "")
+        name = str(claim.get("id") or f"claim-{index}") + (f" [{device}]" if device and len(devices) > 1 else "")
+        case = TestCase(name, classname=str(claim.get("scenario") or "claims"))
         detail = f"{verdict}: {text}; evidence flows {', '.join(flow_ids) or 'none'}"
         if verdict == "violated":
             case.result = [Failure(detail, "claim_violated")]
@@ -42,9 +48,9 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
         elif verdict == "not run":
             case.result = [Skipped(f"not run: {text}: {claim.get('details') or 'the run was stopped before it'}")]
         props = Properties()
-        for name, value in (("claim", text), ("verdict", verdict), ("flow_ids", " ".join(flow_ids)),
-                            ("event_ids", " ".join(event_ids))):
-            props.add_property(Property(name, value))
+        for key, value in (("claim", text), ("verdict", verdict), *([("device", device)] if device else []),
+                           ("flow_ids", " ".join(flow_ids)), ("event_ids", " ".join(event_ids))):
+            props.add_property(Property(key, value))
         case.append(props)
         suite.add_testcase(case)
     xml = JUnitXml()

@@ -127,10 +127,11 @@ class Lab(LabActions):
                          if ln.message.startswith(prefix) and "has died" in ln.message), None)
             if died is not None:
                 del self.alive[package]
-                step = self._current.id if self._current else "-"
-                raise AppDied(f"the app process {died.message.split(' has died')[0][8:]} exited during step "
-                              f"{step} ({died.message.split('has died')[-1].strip(': ') or 'no reason'})",
-                              serial=self.serial, attempted=f"step {step}",
+                where = f"step {self._current.id}" if self._current else None  # outside a step: no "step -"
+                raise AppDied(f"the app process {died.message.split(' has died')[0][8:]} exited "
+                              f"{f'during {where}' if where else 'outside any step'} "
+                              f"({died.message.split('has died')[-1].strip(': ') or 'no reason'})",
+                              serial=self.serial, attempted=where or "watch the lab's apps",
                               fix="see artifacts/logcat.txt in the run for the crash; rerun the scenario")
 
     def wait(self, probe: Callable[[], Any], what: str, timeout: float | None = None) -> Any:

@@ -4,7 +4,8 @@
 session id (a run id, ``YYYYMMDDTHHMMSSZ-xxxxxx``: :mod:`harness.runid`; handed by the xdist controller to its workers), the worker
 (``main`` or ``gw0``, ``gw1``, ...), the worker's target (a :class:`~harness.scenario.VirtualTarget`
 per lab — its own world root and handset, free ports — or the worker's serial of
-``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2) and opens labs: :meth:`HarnessSession.open`
+``--harness-target S1,S2``: ``gw0`` takes S1, ``gw1`` S2, a handset of ``harness sim start --world W``
+with its world as ``harness intercept --device`` finds it: harness.scenario.virtual.serial_target) and opens labs: :meth:`HarnessSession.open`
 runs :func:`~harness.scenario.open_lab` into ``OUT/<session id>/<worker>/<module>/`` and, once the
 lab is closed, writes that run's ``findings.json``.
 """
@@ -57,7 +58,8 @@ def worker_of(config: pytest.Config) -> tuple[str, int, int]:
     if wi is None:
         return "main", 0, 1
     name = str(wi["workerid"])
-    return name, int(re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
+    index = wi.get("harness_index")  # a replacement of a crashed worker takes the dead one's serial
+    return name, int(index if index is not None else re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
 
 
 class SessionInterrupted(Exception):
@@ -117,6 +119,7 @@ class HarnessSession:
     owns_sigint: bool = False
     _profile: Any = None
     _world_name: str | None = None
+    _serial_target: Any = None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> HarnessSession:
@@ -176,7 +179,8 @@ class HarnessSession:
         if self._profile is None:
             from harness.scenario.profile import load_profile
 
-            self._profile = load_profile(self.profile or (PHONE_PROFILE if self.serials else "virtual-vendor"))
+            default = getattr(self.target(), "profile", PHONE_PROFILE) if self.serials else "virtual-vendor"
+            self._profile = load_profile(self.profile or default)
         return self._profile
 
     @loaded_profile.setter
@@ -185,9 +189,10 @@ class HarnessSession:
 
     @property
     def world_name(self) -> str | None:
-        """The virtual world's name (for ``world(name)``); None on phones."""
+        """The virtual world's name (for ``world(name)``): of ``--harness-world``, or of the handset
+        ``harness sim start --world W`` started under this worker's serial; None on phones."""
         if self.serials:
-            return None
+            return getattr(self.target(), "world_name", None)
         if self._world_name is None:
             from harness.scenario.virtual import VirtualTarget
 
@@ -211,10 +216,14 @@ class HarnessSession:
             from harness.scenario.virtual import VirtualTarget
 
             return VirtualTarget(self.world)
-        from harness.scenario.target import PhoneTarget
+        if self._serial_target is None:  # a sim handset's world found as `harness intercept --device` does
+            from harness.scenario.spec import home_of
+            from harness.scenario.virtual import serial_target
 
-        return PhoneTarget(self.serial, adb=opt("harness_adb"), frida=opt("harness_frida"),
-                           frida_address=opt("harness_frida_address"), profile=PHONE_PROFILE)
+            self._serial_target = serial_target(home_of(None), self.serial, opt("harness_adb"),
+                                                frida=opt("harness_frida"), frida_address=opt("harness_frida_address"),
+                                                profile=PHONE_PROFILE)
+        return self._serial_target
 
     @property
     def controller(self) -> bool:
@@ -357,7 +366,7 @@ class HarnessSession:
 
         try:
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
-                                           world=None if self.serial else self.world_name,
+                                           world=self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
                                            home=record.home, policy=self.policy, mmdb=self.mmdb)
         except (HarnessError, OSError, ValueError, ImportError) as exc:

@@ -18,7 +18,9 @@ Fixtures: ``harness_session`` (session: the lab factory, :class:`HarnessSession`
 (function: harness.scenario.plugin_verdict). A failed test's flows, logcat slice, screenshot and
 agent events are kept in the run dir (harness.scenario.plugin_artifacts). At session end
 ``OUT/<session id>/findings.json`` merges every lab's findings (per device; under xdist the
-controller merges its workers' labs) and the terminal summary prints its path.
+controller merges its workers' labs, a crashed worker's included: harness.scenario.plugin_crash)
+and the terminal summary prints its path; pytest's ``--junitxml`` file is amended with the claims'
+verdicts and devices (harness.scenario.plugin_junit).
 
 Errors of the options (unknown world or profile, bad target, a marker with a wrong argument) are
 :class:`pytest.UsageError` (one line; pytest exit status 4).
@@ -42,6 +44,8 @@ from harness.scenario.target import FRIDA_TRANSPORTS
 
 SESSION = pytest.StashKey[HarnessSession]()
 FINDINGS = pytest.StashKey["str | None"]()
+#: the xdist controller's record of its workers' tests and crashes (harness.scenario.plugin_crash)
+CRASHES = pytest.StashKey[Any]()
 MARKERS = (
     "claim(text): the sentence the test checks (one str; bare: the first line of the test's docstring, else "
     "its name); kept in claims.jsonl and JUnit properties",
@@ -66,9 +70,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-out", dest="harness_out", default=DEFAULT_OUT, metavar="DIR",
                     help=f"where sessions are recorded: DIR/<session id>/ (default: ./{DEFAULT_OUT})")
     group.addoption("--harness-geo-db", dest="harness_geo_db", default=None, metavar="FILE",
-                    help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries")
+                    help="MaxMind GeoIP2/GeoLite2 .mmdb database for the server countries (`harness run` and "
+                         "`harness analyze`: --mmdb)")
     group.addoption("--harness-policy", dest="harness_policy", default=None, metavar="FILE",
-                    help="policy YAML (adequacy countries, PII rules) for the analysis")
+                    help="policy YAML (adequacy countries, PII rules) for the analysis (`harness run`: --policy)")
     group.addoption("--harness-adb", dest="harness_adb", default=None, metavar="HOST:PORT",
                     help="adb server of the phones (default: the local one)")
     group.addoption("--harness-hosts", dest="harness_hosts", default=None, metavar="FILE",
@@ -107,17 +112,54 @@ def pytest_configure(config: pytest.Config) -> None:
 class XdistHooks:
     """Hands the controller's session id to each worker (``workerinput``); the controller says
     ``session-start`` when a worker starts the first test (its collection went through: a worker
-    stopped by a marker problem still reports its collection finished)."""
+    stopped by a marker problem still reports its collection finished), and watches for workers
+    that die (harness.scenario.plugin_crash: their labs are closed and claims kept at session end)."""
 
     def __init__(self, session: HarnessSession) -> None:
+        from harness.scenario.plugin_crash import CrashWatch
+
         self.session = session
+        self.crashes = CrashWatch()
+        #: worker id -> index of its target (its serial of --harness-target S1,S2)
+        self.indexes: dict[str, int] = {}
+        session.config.stash[CRASHES] = self.crashes
 
     def pytest_configure_node(self, node: Any) -> None:
+        """The session id, and the worker's target index: ``gwN`` takes serial N; xdist's
+        replacement of a crashed worker (``gw2`` of ``-n 2``) takes the serial its dead one freed."""
+        from harness.scenario.plugin_crash import worker_id
+
         node.workerinput["harness_session"] = self.session.session_id
+        name = worker_id(node)
+        wanted = int("".join(c for c in name if c.isdigit()) or 0)
+        taken = set(self.indexes.values())
+        index = wanted if wanted not in taken and wanted < int(node.workerinput.get("workercount", 1)) \
+            else next(i for i in range(len(taken) + 1) if i not in taken)
+        self.indexes[name] = node.workerinput["harness_index"] = index
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         if self.session.controller:
             announce(self.session)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.session.controller:
+            self.crashes.seen(report)
+
+    def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+        """A worker died running ``crashitem``: the test's report names the verdict ``error`` and
+        its device; the progress stream ends that test ``error``."""
+        from harness.scenario.plugin_junit import crash_properties
+
+        facts = self.crashes.crashed(report)
+        crash_properties(self.session.config, report)
+        self.session.progress.emit("test-end", nodeid=crashitem, claim=facts.get("text"), verdict="error",
+                                   evidence=0)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        from harness.scenario.plugin_crash import worker_id
+
+        self.crashes.down(node, error)
+        self.indexes.pop(worker_id(node), None)  # its serial is free for a replacement
 
 
 def announce(hs: HarnessSession) -> None:
@@ -162,9 +204,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     world = item.get_closest_marker("world")
     if world is not None:
         wanted = world.args[0]
-        if hs.serial is not None:
+        if hs.serial is not None and hs.world_name is None:
             pytest.skip(f"needs the virtual world {wanted!r}; running on the phone {hs.serial}")
-        if wanted not in (hs.world, hs.world_name):
+        if wanted not in ((hs.world, hs.world_name) if hs.serial is None else (hs.world_name,)):
             pytest.skip(f"needs the virtual world {wanted!r}; this session runs {hs.world_name!r}")
     app = item.get_closest_marker("app")
     if app is not None and app.args[0] not in hs.loaded_profile.apps:
@@ -216,6 +258,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     from harness.scenario.plugin_verdict import crashed
 
     after_report(item, call, report)
+    state = item.stash.get(STATE_KEY, None)
+    if report.when == "setup" and state is not None:  # for xdist's controller, should this worker die
+        from harness.scenario.plugin_crash import FACTS_ATTR, setup_facts
+
+        setattr(report, FACTS_ATTR, setup_facts(item, state))
     if report.when == "call" and report.failed:
         try:
             crashed(item, item.stash.get(STATE_KEY, None), report)
@@ -238,6 +285,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             from harness.scenario.plugin_findings import merge_session, not_run
 
             try:
+                if CRASHES in config.stash:  # workers that died: their labs closed, claims kept
+                    from harness.scenario.plugin_crash import settle
+
+                    settle(hs, config.stash[CRASHES])
                 if hs.interrupted is not None and not hs.controller:
                     not_run(hs, [item for item in session.items if item.nodeid not in hs.started], claim_text)
                 path = merge_session(hs.session_dir)
@@ -245,10 +296,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             except (HarnessError, OSError, ValueError, ImportError) as exc:
                 hs.warn(f"the session's findings.json was not written: {str(exc)[:200]}")
             config.stash[FINDINGS] = findings
+            junit(hs)
             hs.progress.emit("session-end", findings=findings, exitstatus=int(exitstatus))
     finally:
         hs.closing -= 1
         hs.progress.close()
+
+
+def junit(hs: HarnessSession) -> None:
+    """pytest's ``--junitxml`` file told the claims' verdicts and devices (harness.scenario.plugin_junit)."""
+    import xml.etree.ElementTree as ET
+
+    from harness.scenario.plugin_junit import amend, junit_path
+
+    path = junit_path(hs.config)
+    if path is None:
+        return
+    try:
+        amend(path)
+    except (OSError, ET.ParseError) as exc:
+        hs.warn(f"{path}: the claims' verdicts were not added: {str(exc)[:200]}")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -301,6 +368,7 @@ def _harness_test(request: pytest.FixtureRequest) -> None:
 
     record_test_module(opened.capture.store, item.path)  # the code deciding this lab's verdicts, for its bundle (once per lab)
     item.stash[STATE_KEY] = TestState(opened, len(opened.steps), opened.logs.count, claim_text(item))
+    item.user_properties.append(("device", opened.serial))  # JUnit: which device (a farm has several)
     if item.get_closest_marker("needs_root") is not None:
         root = getattr(opened.facts, "root_method", None)
         if not root or root == "none":

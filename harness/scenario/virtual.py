@@ -173,6 +173,22 @@ class VirtualTarget:
         return RunningVirtual(serial, found, adb) if found is not None else None
 
 
+def serial_target(home: Path, serial: str, adb: str | None = None, **phone: Any) -> Any:
+    """The target of an adb ``serial``: the running virtual handset with its world when the serial is
+    one started by ``harness sim start --world W`` on the local adb server (:meth:`VirtualTarget.running`:
+    its world's names and CA, its geo table, Frida on this host, the ``virtual-vendor`` profile), else
+    a :class:`~harness.scenario.PhoneTarget` (``phone``: its ``frida``, ``frida_address``, ``profile``).
+    What ``harness intercept --device``, ``harness run --target`` and ``--harness-target`` all use."""
+    from harness.device.adb import AdbServer
+    from harness.scenario.target import PhoneTarget
+
+    if AdbServer.parse(adb).is_local:
+        running = VirtualTarget.running(home, serial, adb)
+        if running is not None:
+            return running
+    return PhoneTarget(serial, adb=adb, **phone)
+
+
 @dataclass(frozen=True)
 class HandsetWorld:
     """A world running with a virtual handset in another process."""

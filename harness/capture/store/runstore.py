@@ -285,8 +285,9 @@ class RunStore(StoreReads):
     def mark_incomplete(cls, run_dir: str | os.PathLike[str], reason: str) -> bool:
         """Change a closed run's status from ``complete`` to ``incomplete`` with ``reason`` (the
         ``status_reason``): for a run whose session was stopped by a signal after the run had closed
-        (a ``harness run`` session has one status everywhere). ``closed_at`` and everything recorded
-        are kept. False (nothing changed) when the run is not closed ``complete`` or a writer still
+        (a ``harness run`` session has one status everywhere), or a run whose writer died while
+        ``recording`` (a crashed pytest-xdist worker). ``closed_at`` and everything recorded are
+        kept. False (nothing changed) when the run is ``incomplete`` already or a writer still
         holds it. Raises :class:`~harness.errors.StoreError` when the store cannot be written."""
         return _status.mark_incomplete(run_dir, reason)
 

@@ -53,8 +53,9 @@ def private_sidecars(db_path: Path) -> None:
 
 
 def mark_incomplete(run_dir: str | os.PathLike[str], reason: str) -> bool:
-    """See :meth:`harness.capture.store.RunStore.mark_incomplete`: ``complete`` → ``incomplete``
-    with ``status_reason`` = ``reason``, only while no writer holds the run. Returns whether the
+    """See :meth:`harness.capture.store.RunStore.mark_incomplete`: ``complete`` (or ``recording``
+    whose writer died: a crashed pytest-xdist worker) → ``incomplete`` with ``status_reason`` =
+    ``reason``, only while no writer holds the run. Returns whether the
     status changed; raises :class:`StoreError` when the store cannot be written."""
     db_path = Path(run_dir) / DB_NAME
     lock = WriterLock(Path(run_dir))
@@ -64,8 +65,9 @@ def mark_incomplete(run_dir: str | os.PathLike[str], reason: str) -> bool:
         return False
     try:
         with closing(sqlite3.connect(db_path, timeout=5.0)) as db:
-            changed = db.execute("UPDATE meta SET value = ? WHERE key = 'status' AND value = ?",
-                                 (json.dumps("incomplete"), json.dumps("complete"))).rowcount
+            changed = db.execute("UPDATE meta SET value = ? WHERE key = 'status' AND value IN (?, ?)",
+                                 (json.dumps("incomplete"), json.dumps("complete"),
+                                  json.dumps("recording"))).rowcount  # recording: its writer died
             if changed:
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('status_reason', ?)",
                            (json.dumps(reason),))
