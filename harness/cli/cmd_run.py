@@ -268,7 +268,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
     options = RunOptions(paths=[pack.path for pack in packs], packs=[pack.name for pack in packs],
                          out=Path(args.out) if args.out else env.home / "runs", target=target, world=args.world,
                          profile=args.profile, keyword=args.keyword, workers=args.workers,
-                         extra_args=passed)
+                         extra_args=passed, home=env.home)
     progress = Progress(env)
     try:
         with progress.shown():

@@ -67,6 +67,8 @@ class RunOptions:
     stop_timeout: float = 600.0
     #: extra pytest arguments (tests)
     extra_args: list[str] = field(default_factory=list)
+    #: the harness home the child uses (``HARNESS_HOME``: journals, handsets, caches); None: the environment's
+    home: Path | None = None
 
 
 @dataclass
@@ -149,6 +151,14 @@ def session_dir_of(progress: list[dict[str, Any]], out: Path, before: set[str], 
     return made[0] if len(made) == 1 else None
 
 
+def child_env(options: RunOptions) -> dict[str, str]:
+    """The child's environment: this process's, with the harness home the CLI was given."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if options.home is not None:
+        env["HARNESS_HOME"] = str(options.home)
+    return env
+
+
 def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
     """Run the child to its end (or until a stop signal and the child's clean-up); see the module
     docstring. Raises OSError when OUT cannot be made."""
@@ -171,7 +181,7 @@ def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | 
 
     with handled(raise_=False) as stop, open_private(log_path, "wb") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                                start_new_session=True, env=child_env(options))
         forwarded_at: float | None = None
         while proc.poll() is None:
             if stop.is_set() and forwarded_at is None:

@@ -63,3 +63,13 @@ def test_help_names_the_defaults_and_the_plugin_options(capsys):
     assert code == 0
     assert "default: virtual-vendor on a virtual handset" in text and "xiaomi-miui12-global on a phone" in text
     assert "--harness-policy" in text and "--harness-geo-db" in text and "each runs every claim" in text
+
+
+def test_the_child_uses_the_home_the_cli_was_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``harness run``'s pytest child gets the CLI's harness home, not the environment's."""
+    from harness.scenario.runner import RunOptions, child_env
+
+    monkeypatch.setenv("HARNESS_HOME", str(tmp_path / "elsewhere"))
+    given = RunOptions(paths=[], out=tmp_path / "runs", home=tmp_path / "home")
+    assert child_env(given)["HARNESS_HOME"] == str(tmp_path / "home")
+    assert child_env(RunOptions(paths=[], out=tmp_path / "runs"))["HARNESS_HOME"] == str(tmp_path / "elsewhere")
