@@ -31,12 +31,9 @@ from harness.analysis.containers import (
     multipart_parts,
     zip_members,
 )
+from harness.analysis.protowire import protobuf_strings as _protobuf_strings
 from harness.analysis.tokenmemo import TokenMemo
 
-try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
-    import blackboxprotobuf
-except ImportError:  # pragma: no cover - declared dependency
-    blackboxprotobuf = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -174,31 +171,6 @@ def base64_text(text: bytes) -> bytes | None:
     if not _B64_TOKEN.fullmatch(stripped):
         return None
     return _LINE_BREAKS.sub(b"", stripped)
-
-
-def _protobuf_strings(data: bytes) -> list[bytes] | None:
-    if blackboxprotobuf is None or not data or (data[0] & 7) not in (0, 1, 2, 5) or data[0] < 8:
-        return None
-    try:
-        message, _ = blackboxprotobuf.decode_message(data)
-    except Exception:  # bbpb raises many types on non-protobuf input
-        return None
-    found: list[bytes] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-        elif isinstance(node, str):
-            found.append(node.encode("utf-8", "surrogateescape"))
-        elif isinstance(node, bytes | bytearray):
-            found.append(bytes(node))
-
-    walk(message)
-    return found or None
 
 
 def _json_strings(data: bytes) -> list[bytes] | None:

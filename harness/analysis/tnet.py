@@ -28,6 +28,15 @@ MAX_PREFIX = 20
 
 _COMMA, _SEMI, _HASH, _CARET, _BANG, _TILDE, _RBRACKET, _RBRACE = b",;#^!~]}"
 
+#: short lists of leaves (header pairs, addresses) by their payload bytes: a capture repeats the
+#: same header pairs in most flows (issue 17). A hit gives a new list equal to the one parsing the
+#: same bytes gives; at most _MEMO_LISTS lists of at most _MEMO_BYTES bytes, all dropped when full.
+#: Only below MAX_DEPTH, so a list too deep is refused as before.
+_LEAF_LISTS: dict[bytes, tuple[Any, ...]] = {}
+_MEMO_LISTS = 4096
+_MEMO_BYTES = 256
+_LEAF_TYPES = (bytes, str, int, float, bool, type(None))
+
 
 def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     """One tnetstring from ``fh`` (mitmproxy's format); ``EOFError`` at a clean end of file.
@@ -147,6 +156,18 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
             append(data[start:stop])
         elif t == 59:  # ;
             append(data[start:stop].decode("utf8"))
+        elif t == 93 and depth < MAX_DEPTH and stop - start <= _MEMO_BYTES:  # a short list: memo first
+            payload = data[start:stop]
+            got = _LEAF_LISTS.get(payload)
+            if got is None:
+                value = _container(t, data, start, stop, depth + 1)
+                if len(value) <= 4 and all(type(v) in _LEAF_TYPES for v in value):
+                    if len(_LEAF_LISTS) >= _MEMO_LISTS:
+                        _LEAF_LISTS.clear()
+                    _LEAF_LISTS[payload] = tuple(value)
+                append(value)
+            else:
+                append(list(got))
         elif t == 125 or t == 93:  # } ]
             append(_container(t, data, start, stop, depth + 1))
         else:
