@@ -175,9 +175,12 @@ def _url_host(url: str) -> str | None:
         return None
 
 
-def flow_record(rec: FlowRecord) -> FlowRecord:
+def flow_record(rec: FlowRecord, headers_checked: bool = False) -> FlowRecord:
     """Check and normalise every field of ``rec`` in place (and return it); :class:`RecordError`
-    names the first field that cannot be made to fit the ``flows`` table's types."""
+    names the first field that cannot be made to fit the ``flows`` table's types.
+    ``headers_checked``: the header lists are :func:`headers`' own output already (a ``.mitm``
+    record made from a :func:`flow_state`), which :func:`headers` gives back unchanged (its
+    escapes leave nothing to escape again), so they are not walked a second time (issue 17)."""
     rec.id = text(rec.id, "id") or ""
     if not rec.id or len(rec.id) > MAX_ID_CHARS:
         raise RecordError(f"id {quote(rec.id, 40)} is empty or longer than {MAX_ID_CHARS} characters")
@@ -197,8 +200,9 @@ def flow_record(rec: FlowRecord) -> FlowRecord:
     rec.status_code = integer(rec.status_code, "status", 0, 999)
     for name in _TEXT_FIELDS:
         setattr(rec, name, text(getattr(rec, name), name))
-    rec.request_headers = headers(rec.request_headers, "request headers")
-    rec.response_headers = headers(rec.response_headers, "response headers")
+    if not headers_checked:
+        rec.request_headers = headers(rec.request_headers, "request headers")
+        rec.response_headers = headers(rec.response_headers, "response headers")
     rec.request_body = blob(rec.request_body, "request body")
     rec.response_body = blob(rec.response_body, "response body")
     rec.request_body_size = integer(rec.request_body_size, "request body size")
