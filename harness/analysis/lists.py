@@ -214,18 +214,22 @@ def _classify(terms: list[str], name_hint: str, asked: Sequence[str] = ()) -> tu
 
 def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None,
                request_body: bytes | None = None, content_type: str = "",
-               _within: tuple[str, ...] = ()) -> list[TermList]:
+               _within: tuple[str, ...] = (), decompressed: tuple[str, bytes] | None = None) -> list[TermList]:
     """Keyword lists in one (response) payload; ``url`` and ``request_body`` are what was asked
     (terms echoing them are not evidence of a list, see :func:`request_values`). A zip archive or a
     multipart body is searched member by member (chain ``zip>...`` / ``multipart>...``; a member's
-    file name is a name hint)."""
+    file name is a name hint). ``decompressed``: ``(method, all of payload decompressed with
+    method)`` when the caller has it already (not cut at a cap); used if it is the method chosen here."""
     if not payload:
         return []
     data = payload
     chain0: list[str] = list(_within)
     method = (content_encoding or "").split(",")[-1].strip().lower() or None
     method = method if method in ("gzip", "deflate", "br", "zstd") else sniff_compression(data)
-    if method:
+    if method and decompressed is not None and decompressed[0] == method and len(decompressed[1]) <= DECODE_CAP:
+        data = decompressed[1]
+        chain0.append(method)
+    elif method:
         try:
             data, _ = decompress(data, method, DECODE_CAP)
             chain0.append(method)
