@@ -48,14 +48,22 @@ def pinning_findings(flows: pd.DataFrame) -> list[Finding]:
     low); ``flows`` is the analysis ``flows`` frame (``extra`` as JSON text)."""
     if flows.empty:
         return []
-    ok: set[tuple[str, str]] = set()  # (client, host) pairs with a request sent inside TLS: trusted
-    # row filters copy only the columns read (a filter of the whole frame reads every column's pages)
-    sent = flows.loc[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna(),
-                     ["client_ip", "server_host", "sni", "host"]]
-    for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
-        for name in (host, sni, h):
-            if _s(name):
-                ok.add((_s(ip) or "", str(name).lower()))
+    trusted: list[set[tuple[str, str]]] = []  # made once, when a repeated_closes row needs it
+
+    def ok() -> set[tuple[str, str]]:
+        """(client, host) pairs with a request sent inside TLS: the client trusted the certificate."""
+        if not trusted:
+            pairs: set[tuple[str, str]] = set()
+            # row filters copy only the columns read (a filter of the whole frame reads every column's pages)
+            sent = flows.loc[flows["method"].notna() & (flows["method"] != "CONNECT") & flows["sni"].notna(),
+                             ["client_ip", "server_host", "sni", "host"]]
+            for ip, host, sni, h in zip(sent["client_ip"], sent["server_host"], sent["sni"], sent["host"], strict=True):
+                for name in (host, sni, h):
+                    if _s(name):
+                        pairs.add((_s(ip) or "", str(name).lower()))
+            trusted.append(pairs)
+        return trusted[0]
+
     groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"ids": [], "errors": set(), "evidence": set(),
                                                              "alerts": set(), "rows": 0})
     failed = flows.loc[flows["kind"] == "tls_failure", ["id", "client_ip", "server_host", "sni", "server_ip", "error",
@@ -64,7 +72,7 @@ def pinning_findings(flows: pd.DataFrame) -> list[Finding]:
         host = _s(row.server_host) or _s(row.sni) or _s(row.server_ip) or "?"
         extra = _extra(row.extra)
         evidence = extra.get("evidence")
-        if evidence == "repeated_closes" and (_s(row.client_ip) or "", host.lower()) in ok:
+        if evidence == "repeated_closes" and (_s(row.client_ip) or "", host.lower()) in ok():
             evidence = None
         elif evidence not in ("client_alert", "repeated_closes"):
             evidence = "client_alert" if error_rejects(_s(row.error)) else None
