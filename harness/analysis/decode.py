@@ -314,6 +314,8 @@ class _Expander:
                 return
         tried = 0
         seen: set[bytes] = set()
+        memo = self.memo
+        null = memo.null if memo is not None else set()  # tokens known to give nothing: no call at all
         for m in _B64_TOKEN.finditer(data):
             wrapped = m.group()
             # a wrapped token is tried joined; if that gives nothing, line by line (a line break in
@@ -333,7 +335,9 @@ class _Expander:
                     self.result.bounded = True
                     self.result.notes.append(f"{'>'.join(chain) or 'raw'}: more than {self.limits.max_tokens} tokens")
                     return
-                if self._token(token, chain):
+                if token in null:
+                    memo.hits += 1  # type: ignore[union-attr]
+                elif self._token(token, chain):
                     break
 
     def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:
