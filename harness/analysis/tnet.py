@@ -156,6 +156,10 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
             append(data[start:stop])
         elif t == 59:  # ;
             append(data[start:stop].decode("utf8"))
+        elif t == 126 and stop == start:  # ~ (null); a payload after it is _scalar's error
+            append(None)
+        elif t == 35 and data[start:stop].isdigit():  # a non-negative int (ASCII digits: int() takes them)
+            append(int(data[start:stop]))
         elif t == 93 and depth < MAX_DEPTH and stop - start <= _MEMO_BYTES:  # a short list: memo first
             payload = data[start:stop]
             got = _LEAF_LISTS.get(payload)
