@@ -155,6 +155,11 @@ def headers(value: Any, where: str) -> list[tuple[str, str]]:
 
 def peername(value: Any, where: str) -> tuple[str, int] | None:
     """A socket address ``(host, port)``; a one-element address keeps its host with port 0."""
+    if type(value) is list and len(value) == 2:  # the common case, [ASCII host, int port]: as below
+        h, p = value
+        if type(h) is str and type(p) is int and h.isascii() and 0 <= p <= 65535 and len(h) <= MAX_HOST_CHARS \
+                and not _BAD_HOST.search(h):
+            return (h, p)
     if value is None or value == () or value == []:
         return None
     if not isinstance(value, list | tuple):

@@ -40,3 +40,20 @@ def test_checked_record_equals_the_full_check(req: list[object], resp: list[obje
     full = validate.flow_record(record_from_state(checked)[0])
     fast = validate.flow_record(record_from_state(checked, checked=True)[0], headers_checked=True)
     assert fast == full
+
+
+HOSTS = st.one_of(st.text(max_size=8), st.sampled_from(["", "10.0.0.1", "a b", "x/y", "::1", "\udc80", "a" * 256]),
+                  st.binary(max_size=6))
+PORTS = st.one_of(st.integers(-2, 70000), st.booleans(), st.floats(allow_nan=True), st.none())
+
+
+@settings(max_examples=800, deadline=None, database=None, derandomize=True)
+@given(HOSTS, PORTS)
+def test_peername_fast_path_answers_as_the_full_check(host: object, port: object) -> None:
+    """``[host, port]`` lists take a fast path; tuples the full check: the same value or error."""
+    def outcome(value: object) -> object:
+        try:
+            return validate.peername(value, "p")
+        except validate.RecordError as exc:
+            return f"error: {exc}"
+    assert outcome([host, port]) == outcome((host, port))
