@@ -45,21 +45,19 @@ def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
     so a 13-byte file announcing a terabyte allocates nothing. Any malformed record: ``ValueError``.
     """
-    prefix = b""
-    while True:
-        c = fh.read(1)
-        if not c:
-            if prefix:
-                raise ValueError("not a tnetstring: file ends inside a length prefix")
-            raise EOFError
-        if c == b":":
-            break
-        if not c.isdigit() or len(prefix) >= 12:
-            raise ValueError("not a tnetstring: missing or invalid length prefix")
-        prefix += c
-    if not prefix:
+    at = fh.tell()
+    head = fh.read(13)  # at most 12 digits and the colon, read at once (then the file is set after the colon)
+    if not head:
+        raise EOFError
+    digits = len(head) - len(head.lstrip(b"0123456789"))
+    if digits == len(head) < 13:
+        raise ValueError("not a tnetstring: file ends inside a length prefix")
+    if digits > 12 or head[digits] != 0x3A:  # a 13th digit, or no colon after the digits
+        raise ValueError("not a tnetstring: missing or invalid length prefix")
+    if not digits:
         raise ValueError("not a tnetstring: missing length prefix")
-    length = int(prefix)
+    fh.seek(at + digits + 1)
+    length = int(head[:digits])
     left = size - fh.tell()
     if length + 1 > left:
         raise ValueError(f"torn record: its prefix announces {length} bytes, {max(left - 1, 0)} are left")
