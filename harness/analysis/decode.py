@@ -35,7 +35,6 @@ from harness.analysis.protowire import protobuf_strings as _protobuf_strings
 from harness.analysis.tokenmemo import TokenMemo
 
 
-
 @dataclass(frozen=True)
 class Limits:
     #: largest output of one decompression
