@@ -10,7 +10,8 @@ each against mitmproxy's ``FlowReader`` reading them; peak RSS at two sizes (it 
 Each measurement runs in its own child process, so peak RSS is that phase's own. Times are CPU
 seconds of that process (user + system): on a shared machine wall time measures the neighbours.
 Rounds interleave the phases; the median of each counts. Targets: analysis <= 1.0 x the
-FlowReader time, peak RSS <= 512 MB and flat (100 k within 20 % of 10 k).
+FlowReader time, peak RSS <= 512 MB and flat (100 k within 20 % of 10 k). A change made for speed
+must keep the results: ``python benchmarks/same_results.py BASELINE .`` compares them.
 """
 
 from __future__ import annotations

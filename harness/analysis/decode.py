@@ -10,7 +10,6 @@ depth, token count and total output are capped too, so one hostile body cannot e
 
 from __future__ import annotations
 
-import base64
 import binascii
 import io
 import json
@@ -31,12 +30,8 @@ from harness.analysis.containers import (
     multipart_parts,
     zip_members,
 )
+from harness.analysis.protowire import protobuf_strings as _protobuf_strings
 from harness.analysis.tokenmemo import TokenMemo
-
-try:  # the ``bbpb`` distribution installs ``blackboxprotobuf``
-    import blackboxprotobuf
-except ImportError:  # pragma: no cover - declared dependency
-    blackboxprotobuf = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -104,6 +99,11 @@ def printable_ratio(data: bytes) -> float:
 
 
 def is_text(data: bytes) -> bool:
+    sample = data[:65536]
+    # the share of bytes outside the widest text set bounds printable_ratio from above: below 0.9,
+    # no need to try decoding the sample (most random bytes; issue 17)
+    if sample and 1.0 - len(sample.translate(None, _TEXT_BYTES_UTF8)) / len(sample) < 0.9:
+        return False
     return printable_ratio(data) >= 0.9
 
 
@@ -159,12 +159,15 @@ def _b64decode(token: bytes) -> tuple[str, bytes] | None:
     urlsafe = b"-" in core or b"_" in core
     if urlsafe and (b"+" in core or b"/" in core):
         return None
-    try:
+    try:  # what base64.urlsafe_b64decode / b64decode(validate=True) do, without their wrappers (issue 17)
         if urlsafe:
-            return "base64url", base64.urlsafe_b64decode(padded)
-        return "base64", base64.b64decode(padded, validate=True)
+            return "base64url", binascii.a2b_base64(padded.translate(_URLSAFE), strict_mode=False)
+        return "base64", binascii.a2b_base64(padded, strict_mode=True)
     except (binascii.Error, ValueError):
         return None
+
+
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def base64_text(text: bytes) -> bytes | None:
@@ -174,31 +177,6 @@ def base64_text(text: bytes) -> bytes | None:
     if not _B64_TOKEN.fullmatch(stripped):
         return None
     return _LINE_BREAKS.sub(b"", stripped)
-
-
-def _protobuf_strings(data: bytes) -> list[bytes] | None:
-    if blackboxprotobuf is None or not data or (data[0] & 7) not in (0, 1, 2, 5) or data[0] < 8:
-        return None
-    try:
-        message, _ = blackboxprotobuf.decode_message(data)
-    except Exception:  # bbpb raises many types on non-protobuf input
-        return None
-    found: list[bytes] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-        elif isinstance(node, str):
-            found.append(node.encode("utf-8", "surrogateescape"))
-        elif isinstance(node, bytes | bytearray):
-            found.append(bytes(node))
-
-    walk(message)
-    return found or None
 
 
 def _json_strings(data: bytes) -> list[bytes] | None:
@@ -342,6 +320,8 @@ class _Expander:
                 return
         tried = 0
         seen: set[bytes] = set()
+        memo = self.memo
+        null = memo.null if memo is not None else set()  # tokens known to give nothing: no call at all
         for m in _B64_TOKEN.finditer(data):
             wrapped = m.group()
             # a wrapped token is tried joined; if that gives nothing, line by line (a line break in
@@ -361,7 +341,9 @@ class _Expander:
                     self.result.bounded = True
                     self.result.notes.append(f"{'>'.join(chain) or 'raw'}: more than {self.limits.max_tokens} tokens")
                     return
-                if self._token(token, chain):
+                if token in null:
+                    memo.hits += 1  # type: ignore[union-attr]
+                elif self._token(token, chain):
                     break
 
     def _token(self, token: bytes, chain: tuple[str, ...]) -> bool:

@@ -64,6 +64,12 @@ _LONG_TOKEN = re.compile(rb"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}")
 #: _NAME_SEARCH over ASCII bytes made lower case (its words are lower case): the same yes/no as
 #: the case-blind text search for ASCII data, without decoding it (issue 17)
 _NAME_SEARCH_ASCII = re.compile(_NAME_SEARCH.pattern.encode("ascii"))
+#: _LONG_TOKEN as a yes/no without the regex engine (issue 17, fourth pass): token characters map
+#: to ``t`` and every other byte to a space, so a run of 40 token characters is ``t`` * 40
+_TOKEN_MAP = bytes(0x74 if re.fullmatch(rb"[A-Za-z0-9+/_-]", bytes([i])) else 0x20 for i in range(256))
+_LONG_RUN = b"t" * 40
+#: every _NAME_SEARCH_ASCII match contains one of these (C substring searches rule most bodies out)
+_NAME_ANCHORS = (b"black", b"block", b"ban", b"deny", b"keyword", b"sensitive", b"censor", b"forbidden", b"filter")
 
 
 def _worth_a_look(data: bytes) -> bool:
@@ -72,10 +78,11 @@ def _worth_a_look(data: bytes) -> bool:
     if head[:1] not in (b"{", b"["):  # plain text lists; markup is not a list
         return b"<" not in head
     window = data[: 4 * 1024 * 1024]
-    if _STRING_ARRAY.search(window) or _LONG_TOKEN.search(window):
+    if _STRING_ARRAY.search(window) or _LONG_RUN in window.translate(_TOKEN_MAP):
         return True
     if window.isascii():
-        return bool(_NAME_SEARCH_ASCII.search(window.lower()))
+        low = window.lower()
+        return any(w in low for w in _NAME_ANCHORS) and bool(_NAME_SEARCH_ASCII.search(low))
     return bool(_NAME_SEARCH.search(window.decode("utf-8", "replace")))
 
 
@@ -207,18 +214,22 @@ def _classify(terms: list[str], name_hint: str, asked: Sequence[str] = ()) -> tu
 
 def find_lists(payload: bytes | None, *, url: str | None = None, content_encoding: str | None = None,
                request_body: bytes | None = None, content_type: str = "",
-               _within: tuple[str, ...] = ()) -> list[TermList]:
+               _within: tuple[str, ...] = (), decompressed: tuple[str, bytes] | None = None) -> list[TermList]:
     """Keyword lists in one (response) payload; ``url`` and ``request_body`` are what was asked
     (terms echoing them are not evidence of a list, see :func:`request_values`). A zip archive or a
     multipart body is searched member by member (chain ``zip>...`` / ``multipart>...``; a member's
-    file name is a name hint)."""
+    file name is a name hint). ``decompressed``: ``(method, all of payload decompressed with
+    method)`` when the caller has it already (not cut at a cap); used if it is the method chosen here."""
     if not payload:
         return []
     data = payload
     chain0: list[str] = list(_within)
     method = (content_encoding or "").split(",")[-1].strip().lower() or None
     method = method if method in ("gzip", "deflate", "br", "zstd") else sniff_compression(data)
-    if method:
+    if method and decompressed is not None and decompressed[0] == method and len(decompressed[1]) <= DECODE_CAP:
+        data = decompressed[1]
+        chain0.append(method)
+    elif method:
         try:
             data, _ = decompress(data, method, DECODE_CAP)
             chain0.append(method)

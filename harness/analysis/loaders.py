@@ -8,6 +8,7 @@ a HAR entry that could not be read). Partial results are kept and marked, never 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
@@ -146,6 +147,7 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return [(_s(k) or "", _s(v) or "") for k, v in (raw or ())]
 
 
+@functools.lru_cache(maxsize=4096)  # a capture's addresses repeat (issue 17)
 def _is_ip(text: str | None) -> bool:
     if not text:
         return False
@@ -173,8 +175,11 @@ def _is_migration_dummy(req: dict[str, Any], metadata: dict[str, Any]) -> bool:
         and not req.get("timestamp_start")
 
 
-def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage]]:
-    """A FlowRecord (contract columns) from a mitmproxy flow state (``Flow.get_state()``)."""
+def record_from_state(state: dict[str, Any], checked: bool = False) -> tuple[FlowRecord, list[WsMessage]]:
+    """A FlowRecord (contract columns) from a mitmproxy flow state (``Flow.get_state()``);
+    ``checked``: the state is :func:`validate.flow_state`'s output, whose header lists are
+    ``(str, str)`` pairs already (copied as they are)."""
+    headers_of = list if checked else _headers
     client = state.get("client_conn") or {}
     server = state.get("server_conn") or {}
     peer = server.get("peername") or ()
@@ -209,7 +214,7 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
     ws: list[WsMessage] = []
     if req is not None:
         host = _s(req.get("host"))
-        hdrs = _headers(req.get("headers"))
+        hdrs = headers_of(req.get("headers") or ())
         if _is_migration_dummy(req, metadata) and address:
             # a WebSocket flow of format 7-11 whose handshake is missing: mitmproxy's migration
             # makes up a request to "unknown"; the server connection says where it went
@@ -235,7 +240,7 @@ def record_from_state(state: dict[str, Any]) -> tuple[FlowRecord, list[WsMessage
         body = resp.get("content")
         rec.status_code = int(resp.get("status_code") or 0) or None
         rec.reason = _s(resp.get("reason"))
-        rec.response_headers = _headers(resp.get("headers"))
+        rec.response_headers = headers_of(resp.get("headers") or ())
         rec.response_body = body
         rec.response_body_size = len(body) if body is not None else None
     if ftype == "http" and state.get("websocket"):
@@ -307,8 +312,8 @@ def load_mitm(path: Path) -> Source:
                 count += 1
                 try:
                     state = validate.flow_state(compat.migrate_flow(loaded))
-                    rec, ws = record_from_state(state)
-                    validate.flow_record(rec)
+                    rec, ws = record_from_state(state, checked=True)
+                    validate.flow_record(rec, headers_checked=True)
                     ws = [validate.ws_message(m) for m in ws]
                 except RECORD_ERRORS as exc:
                     if UNREADABLE_VERSION in str(exc):  # one version per file: no flow of it is readable

@@ -87,18 +87,25 @@ def decoded_response(rec: FlowRecord, limit: int) -> tuple[bytes | None, bool]:
     """The response body with its ``content-encoding`` removed (at most ``limit`` bytes), and
     whether that is the whole decoded body (False: cut at ``limit``, or cut when recorded while
     encoded). A body that does not decode is returned as it is."""
+    out, whole, _ = _decode_response(rec, limit)
+    return out, whole
+
+
+def _decode_response(rec: FlowRecord, limit: int) -> tuple[bytes | None, bool, tuple[str, bytes] | None]:
+    """:func:`decoded_response`, and ``(method, output)`` when the body was decompressed whole
+    (not cut at ``limit``: the output any larger cap gives too), for :func:`find_lists`."""
     body = rec.response_body
     if not body or rec.extra.get("response_body_decoded"):
-        return body, True
+        return body, True, None
     enc = (header(rec.response_headers, "content-encoding") or "").split(",")[-1].strip().lower()
     method = {"x-gzip": "gzip"}.get(enc, enc)
     if method not in ("gzip", "deflate", "br", "zstd"):
-        return body, True
+        return body, True, None
     try:
         out, bounded = decompress(body, method, limit)
     except ValueError:
-        return body, not rec.response_body_truncated
-    return out, not (bounded or rec.response_body_truncated)
+        return body, not rec.response_body_truncated, None
+    return out, not (bounded or rec.response_body_truncated), None if bounded else (method, out)
 
 
 class FlowScanner:
@@ -209,12 +216,13 @@ class FlowScanner:
         ctype = header(rec.response_headers, "content-type") or ""
         body = rec.response_body
         encoding = None if rec.extra.get("response_body_decoded") else header(rec.response_headers, "content-encoding")
+        decoded, whole, whole_output = _decode_response(rec, self.limits.max_output)
         if body and rec.status_code and 200 <= rec.status_code < 300:
-            for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body):
+            for tl in find_lists(body, url=rec.url, content_encoding=encoding, request_body=rec.request_body,
+                                 decompressed=whole_output):
                 tl.flow_id, tl.step_id, tl.host = rec.id, rec.step_id, host
                 tl.chain = decoded_chain(rec.extra.get("response_content_decoded"), tl.chain)
                 self.lists.append(tl)
-        decoded, whole = decoded_response(rec, self.limits.max_output)
         title = title_of(decoded) if decoded and "html" in ctype.lower() else None
         values = {
             "seq": rec.seq if rec.seq is not None else seq, "id": rec.id, "kind": rec.kind, "step_id": rec.step_id,

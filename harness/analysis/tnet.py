@@ -28,6 +28,15 @@ MAX_PREFIX = 20
 
 _COMMA, _SEMI, _HASH, _CARET, _BANG, _TILDE, _RBRACKET, _RBRACE = b",;#^!~]}"
 
+#: short lists of leaves (header pairs, addresses) by their payload bytes: a capture repeats the
+#: same header pairs in most flows (issue 17). A hit gives a new list equal to the one parsing the
+#: same bytes gives; at most _MEMO_LISTS lists of at most _MEMO_BYTES bytes, all dropped when full.
+#: Only below MAX_DEPTH, so a list too deep is refused as before.
+_LEAF_LISTS: dict[bytes, tuple[Any, ...]] = {}
+_MEMO_LISTS = 4096
+_MEMO_BYTES = 256
+_LEAF_TYPES = (bytes, str, int, float, bool, type(None))
+
 
 def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     """One tnetstring from ``fh`` (mitmproxy's format); ``EOFError`` at a clean end of file.
@@ -36,21 +45,19 @@ def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
     so a 13-byte file announcing a terabyte allocates nothing. Any malformed record: ``ValueError``.
     """
-    prefix = b""
-    while True:
-        c = fh.read(1)
-        if not c:
-            if prefix:
-                raise ValueError("not a tnetstring: file ends inside a length prefix")
-            raise EOFError
-        if c == b":":
-            break
-        if not c.isdigit() or len(prefix) >= 12:
-            raise ValueError("not a tnetstring: missing or invalid length prefix")
-        prefix += c
-    if not prefix:
+    at = fh.tell()
+    head = fh.read(13)  # at most 12 digits and the colon, read at once (then the file is set after the colon)
+    if not head:
+        raise EOFError
+    digits = len(head) - len(head.lstrip(b"0123456789"))
+    if digits == len(head) < 13:
+        raise ValueError("not a tnetstring: file ends inside a length prefix")
+    if digits > 12 or head[digits] != 0x3A:  # a 13th digit, or no colon after the digits
+        raise ValueError("not a tnetstring: missing or invalid length prefix")
+    if not digits:
         raise ValueError("not a tnetstring: missing length prefix")
-    length = int(prefix)
+    fh.seek(at + digits + 1)
+    length = int(head[:digits])
     left = size - fh.tell()
     if length + 1 > left:
         raise ValueError(f"torn record: its prefix announces {length} bytes, {max(left - 1, 0)} are left")
@@ -147,6 +154,22 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
             append(data[start:stop])
         elif t == 59:  # ;
             append(data[start:stop].decode("utf8"))
+        elif t == 126 and stop == start:  # ~ (null); a payload after it is _scalar's error
+            append(None)
+        elif t == 35 and data[start:stop].isdigit():  # a non-negative int (ASCII digits: int() takes them)
+            append(int(data[start:stop]))
+        elif t == 93 and depth < MAX_DEPTH and stop - start <= _MEMO_BYTES:  # a short list: memo first
+            payload = data[start:stop]
+            got = _LEAF_LISTS.get(payload)
+            if got is None:
+                value = _container(t, data, start, stop, depth + 1)
+                if len(value) <= 4 and all(type(v) in _LEAF_TYPES for v in value):
+                    if len(_LEAF_LISTS) >= _MEMO_LISTS:
+                        _LEAF_LISTS.clear()
+                    _LEAF_LISTS[payload] = tuple(value)
+                append(value)
+            else:
+                append(list(got))
         elif t == 125 or t == 93:  # } ]
             append(_container(t, data, start, stop, depth + 1))
         else:

@@ -36,6 +36,12 @@ class TokenMemo:
         self.max_entries = max_entries
         self.max_entry_bytes = max_entry_bytes
         self.entries: OrderedDict[Key, Entry] = OrderedDict()
+        #: tokens that decode to nothing (no layer, note or ``bounded``; most tokens: request ids,
+        #: header names, random session values). Whether a token gives anything depends on its
+        #: bytes alone (``_decode_token`` expands nothing until a decoding looks useful, and those
+        #: checks read only the token), not on the chain, the gRPC encoding or the budget, so one
+        #: set serves every chain. At most ``max_entries``; emptied when full.
+        self.null: set[bytes] = set()
         self.hits = 0
         self.misses = 0
 
@@ -71,6 +77,10 @@ class TokenMemo:
         res.bounded = False
         gave = decode(token, chain)
         bounded, res.bounded = res.bounded, was_bounded or res.bounded
-        if ex.refused == refused:  # no layer refused for the budget: the same from any budget that fits it
+        if not gave and not bounded and len(res.layers) == n_layers and len(res.notes) == n_notes:
+            if len(self.null) >= self.max_entries:
+                self.null.clear()
+            self.null.add(token)
+        elif ex.refused == refused:  # no layer refused for the budget: the same from any budget that fits it
             self.put(key, (gave, tuple(res.layers[n_layers:]), tuple(res.notes[n_notes:]), bounded, ex.total - total))
         return gave

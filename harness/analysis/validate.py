@@ -155,6 +155,11 @@ def headers(value: Any, where: str) -> list[tuple[str, str]]:
 
 def peername(value: Any, where: str) -> tuple[str, int] | None:
     """A socket address ``(host, port)``; a one-element address keeps its host with port 0."""
+    if type(value) is list and len(value) == 2:  # the common case, [ASCII host, int port]: as below
+        h, p = value
+        if type(h) is str and type(p) is int and h.isascii() and 0 <= p <= 65535 and len(h) <= MAX_HOST_CHARS \
+                and not _BAD_HOST.search(h):
+            return (h, p)
     if value is None or value == () or value == []:
         return None
     if not isinstance(value, list | tuple):
@@ -175,9 +180,12 @@ def _url_host(url: str) -> str | None:
         return None
 
 
-def flow_record(rec: FlowRecord) -> FlowRecord:
+def flow_record(rec: FlowRecord, headers_checked: bool = False) -> FlowRecord:
     """Check and normalise every field of ``rec`` in place (and return it); :class:`RecordError`
-    names the first field that cannot be made to fit the ``flows`` table's types."""
+    names the first field that cannot be made to fit the ``flows`` table's types.
+    ``headers_checked``: the header lists are :func:`headers`' own output already (a ``.mitm``
+    record made from a :func:`flow_state`), which :func:`headers` gives back unchanged (its
+    escapes leave nothing to escape again), so they are not walked a second time (issue 17)."""
     rec.id = text(rec.id, "id") or ""
     if not rec.id or len(rec.id) > MAX_ID_CHARS:
         raise RecordError(f"id {quote(rec.id, 40)} is empty or longer than {MAX_ID_CHARS} characters")
@@ -197,8 +205,9 @@ def flow_record(rec: FlowRecord) -> FlowRecord:
     rec.status_code = integer(rec.status_code, "status", 0, 999)
     for name in _TEXT_FIELDS:
         setattr(rec, name, text(getattr(rec, name), name))
-    rec.request_headers = headers(rec.request_headers, "request headers")
-    rec.response_headers = headers(rec.response_headers, "response headers")
+    if not headers_checked:
+        rec.request_headers = headers(rec.request_headers, "request headers")
+        rec.response_headers = headers(rec.response_headers, "response headers")
     rec.request_body = blob(rec.request_body, "request body")
     rec.response_body = blob(rec.response_body, "response body")
     rec.request_body_size = integer(rec.request_body_size, "request body size")

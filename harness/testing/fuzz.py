@@ -78,6 +78,21 @@ RUNSTORE = st.lists(st.one_of(
 _PACKET = st.builds(lambda cmd, a0, a1, data, ck: Packet(cmd, a0, a1, data).encode(with_checksum=ck),
                     st.sampled_from([0x4E584E43, 0x4E45504F, 0x59414B4F, 0x45534C43, 0x45545257, 0x48545541, 0]),
                     st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.binary(max_size=64), st.booleans())
+
+
+def _varint(n: int) -> bytes:
+    out = b""
+    while n >= 0x80:
+        out, n = out + bytes([n & 0x7F | 0x80]), n >> 7
+    return out + bytes([n])
+
+
+#: protobuf-shaped bytes (field keys of every wire type, varints, lengths, payloads), whole, cut
+#: short, and noise: the protowire surface
+_PB_FIELD = st.tuples(st.integers(1, 300), st.sampled_from([0, 1, 2, 5, 3, 6]), st.binary(max_size=12)).map(
+    lambda f: _varint(f[0] << 3 | f[1]) + (_varint(len(f[2])) + f[2] if f[1] == 2 else f[2][:8]))
+_PB = st.lists(_PB_FIELD, min_size=1, max_size=6).map(b"".join)
+PROTOWIRE = st.one_of(_PB, _PB.flatmap(lambda b: st.integers(0, len(b)).map(lambda i: b[:i])), st.binary(max_size=64))
 #: bytes a peer sends to the virtual handset's ADB daemon
 ADB = st.one_of(fi.spliced(st.lists(_PACKET, min_size=1, max_size=4).map(b"".join)), st.binary(max_size=200))
 
@@ -110,6 +125,15 @@ def _tnet_parsers(path: Path) -> None:
                 raise AnalysisError(f"{path}: {str(exc)[:80]}", fix="a flow file written by mitmdump -w") from None
             theirs, rest = tnetstring.pop(rest)
             assert repr(ours) == repr(theirs), f"parsers differ on {path}"
+
+
+def _protowire(path: Path) -> None:
+    """The protobuf pre-filter (``harness.analysis.protowire``) on the file's bytes: the strings
+    found with it must be those ``blackboxprotobuf`` alone finds (else ``AssertionError``, a crash)."""
+    from harness.analysis.protowire import decoded_strings, protobuf_strings
+
+    data = path.read_bytes()
+    assert protobuf_strings(data) == decoded_strings(data), f"the protobuf pre-filter differs on {path}"
 
 
 def _facts(path: Path) -> None:
@@ -218,6 +242,7 @@ SURFACES = {s.name: s for s in [
     Surface("har", fi.HAR, ".har", _analyze),
     Surface("mitm", MITM, ".mitm", _analyze),
     Surface("tnet", MITM, ".mitm", _tnet_parsers),
+    Surface("protowire", PROTOWIRE, ".bin", _protowire),
     Surface("runstore", RUNSTORE, "", _analyze),
     Surface("facts", fi.FACTS, ".json", _facts),
     Surface("policy", fi.POLICY, ".yaml", _policy),

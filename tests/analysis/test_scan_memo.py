@@ -115,3 +115,19 @@ def test_pii_hits_equal_with_a_warm_memo() -> None:
     fresh = PiiMatcher(known_values_from_facts(SAMPLE_FACTS))
     fresh.memo = None  # no memo at all
     assert fresh.scan_headers(headers) == first
+
+
+def test_tokens_that_give_nothing_are_skipped_at_any_chain() -> None:
+    """A token that decodes to nothing goes to ``TokenMemo.null`` (not the LRU entries) and is
+    skipped the next time, at any chain (in a header block, URL-encoded, inside JSON): the
+    expansions equal fresh ones; a token that gives something never enters the set."""
+    memo = TokenMemo()
+    nothing = str(uuid.uuid4()).encode()
+    useful = base64.b64encode(f"imei={IMEI}".encode())
+    blocks = [b"x-request-id: " + nothing + b"\nx-device: " + useful,
+              b"a=" + nothing + b"&d=" + useful.replace(b"=", b"%3D"),
+              b'{"id": "' + nothing + b'", "d": "' + useful.decode().encode() + b'"}']
+    for block in blocks + blocks:
+        assert shape(expand(block, memo=memo)) == shape(expand(block))
+    assert nothing in memo.null and useful not in memo.null
+    assert all(key[0] != nothing for key in memo.entries)

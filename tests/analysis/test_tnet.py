@@ -99,11 +99,12 @@ def test_mutated_bytes_agree_with_mitmproxy(data: bytes) -> None:
 
 
 def test_the_mutation_comparison_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A parser that read ints as floats would be caught by the comparison above."""
+    """A parser that read ints as floats would be caught by the comparison above (negative ints:
+    non-negative ones in a container are read inline, without ``_scalar``)."""
     real = tnet._scalar
     monkeypatch.setattr(tnet, "_scalar", lambda tag, p: float(p) if tag == ord("#") else real(tag, p))
     with pytest.raises(AssertionError):
-        agree(tnetstring.dumps([1, 2]))
+        agree(tnetstring.dumps([-1, 2]))
 
 
 def ours_records(path: Path) -> list[Any]:
@@ -172,3 +173,26 @@ def test_read_tnetstring_refuses_a_prefix_past_the_file(tmp_path: Path) -> None:
     p.write_bytes(b"999999999999:{")
     with p.open("rb") as fh, pytest.raises(ValueError, match="torn record"):
         read_tnetstring(fh, p.stat().st_size)
+
+
+def test_memoised_lists_are_fresh_and_equal() -> None:
+    """A small list of leaves parsed again (from ``tnet``'s memo of header pairs) is equal to the
+    first and a list of its own: changing one changes nothing else (issue 17)."""
+    pair = [b"accept", b"application/json"]
+    data = tnetstring.dumps([pair, pair, {"k": pair}])
+    first, second = loads(data), loads(data)
+    assert same(first, [pair, pair, {"k": pair}]) and same(second, first)
+    first[0].append(b"x")
+    assert first[1] == pair and second[0] == pair and second[2]["k"] == pair
+    assert type(second[1]) is list
+
+
+def test_memo_keeps_the_depth_limit() -> None:
+    """A list of leaves met first shallow, then past MAX_DEPTH, is refused the second time."""
+    leaf = [b"a", b"b"]
+    loads(tnetstring.dumps([leaf]))
+    deep: Any = leaf
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested deeper"):
+        loads(tnetstring.dumps(deep))

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from harness.testing.fuzz import SURFACES, run_surface
 
 #: examples per surface in CI; the analyze surfaces are the slow ones
-BUDGET = {"har": 40, "mitm": 40, "tnet": 200, "runstore": 12, "facts": 60, "policy": 60, "world": 60, "geo": 60, "profile": 40,
+BUDGET = {"har": 40, "mitm": 40, "tnet": 200, "protowire": 300, "runstore": 12, "facts": 60, "policy": 60, "world": 60, "geo": 60, "profile": 40,
           "adb": 100}
 
 
