@@ -36,21 +36,29 @@ def session_of(item: Any) -> Any:
     return item.config.stash.get(SESSION, None)
 
 
+def announced_stop(config: Any) -> str | None:
+    """The stop signal's name ``harness run`` wrote beside the run events file before passing the
+    signal on (:data:`harness.scenario.run_events.STOP_NAME`), else None. It is the word to record:
+    an xdist worker is stopped by its controller with SIGINT whatever signal the run got."""
+    events = config.getoption("harness_run_events", default=None)  # the dest: None when harness run did not load the plugin
+    if not events:
+        return None
+    from harness.scenario.run_events import STOP_NAME
+
+    try:
+        said = Path(events).with_name(STOP_NAME).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return said or None
+
+
 def interrupted(item: Any) -> str | None:
     """The stop signal's name once the item's session saw one (``SIGTERM``), or once ``harness
-    run`` wrote it beside the run events file before passing it on
-    (:data:`harness.scenario.run_events.STOP_NAME`: the child's handler may run late, after a
-    Frida call returns, while the signal already broke what the step observed); else None."""
-    events = item.config.getoption("--harness-run-events", default=None)
-    if events:  # harness run's word first: an xdist worker is stopped by its controller with SIGINT
-        from harness.scenario.run_events import STOP_NAME
-
-        try:
-            said = Path(events).with_name(STOP_NAME).read_text(encoding="utf-8").strip()
-        except OSError:
-            said = ""
-        if said:
-            return said
+    run`` announced it (:func:`announced_stop`: the child's handler may run late, after a Frida
+    call returns, while the signal already broke what the step observed); else None."""
+    said = announced_stop(item.config)
+    if said:
+        return said
     hs = session_of(item)
     return getattr(hs, "interrupted", None) if hs is not None else None
 

@@ -342,7 +342,10 @@ class HarnessSession:
         closing (device restored, run ``incomplete``) and :meth:`open` raises it."""
         import signal
 
-        self.interrupted = self.interrupted or signal.Signals(signum).name
+        from harness.scenario.cutoff import announced_stop
+
+        # harness run's word first: under xdist the controller stops each worker with SIGINT
+        self.interrupted = self.interrupted or announced_stop(self.config) or signal.Signals(signum).name
         if self.closing:
             self.deferred = True
             return
