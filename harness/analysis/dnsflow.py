@@ -45,21 +45,22 @@ def _address(raw: Any) -> tuple[str, int] | None:
     return str(raw[0]), int(raw[1] or 0) if len(raw) > 1 else 0
 
 
+def _name_type_class(item: Any, where: str) -> tuple[str, int, int]:
+    """The name, type and class every question and resource record has (RFC 1035 4.1.2, 4.1.3)."""
+    if not isinstance(item, dict):
+        raise validate.RecordError(f"{where} is {type(item).__name__}, not an object")
+    return (validate.text(item.get("name"), f"{where}.name") or "",
+            validate.integer(item.get("type"), f"{where}.type", 0, 65535) or 0,
+            validate.integer(item.get("class_"), f"{where}.class", 0, 65535) or 0)
+
+
 def _question(q: Any, where: str) -> dict[str, Any]:
-    if not isinstance(q, dict):
-        raise validate.RecordError(f"{where} is {type(q).__name__}, not an object")
-    name = validate.text(q.get("name"), f"{where}.name") or ""
-    qtype = validate.integer(q.get("type"), f"{where}.type", 0, 65535) or 0
-    qclass = validate.integer(q.get("class_"), f"{where}.class", 0, 65535) or 0
+    name, qtype, qclass = _name_type_class(q, where)
     return {"name": name, "type": types.to_str(qtype), "class": classes.to_str(qclass)}
 
 
 def _answer(rr: Any, where: str) -> dict[str, Any]:
-    if not isinstance(rr, dict):
-        raise validate.RecordError(f"{where} is {type(rr).__name__}, not an object")
-    name = validate.text(rr.get("name"), f"{where}.name") or ""
-    rtype = validate.integer(rr.get("type"), f"{where}.type", 0, 65535) or 0
-    rclass = validate.integer(rr.get("class_"), f"{where}.class", 0, 65535) or 0
+    name, rtype, rclass = _name_type_class(rr, where)
     ttl = validate.integer(rr.get("ttl"), f"{where}.ttl", 0, (1 << 32) - 1) or 0
     data = validate.blob(rr.get("data"), f"{where}.data") or b""
     shown = validate.text(str(ResourceRecord(name, rtype, rclass, ttl, data)), f"{where}.data")
