@@ -25,7 +25,10 @@ HAR ``pages`` are steps (an entry's ``pageref`` is its step unless ``_stepId`` n
 harness's own export fields read here: ``_flowId``, ``_stepId``, ``_kind``, ``_error``,
 ``_truncated``, ``content._contentEncoding``, ``postData._contentEncoding``,
 ``postData._encoding`` (``base64``). Other tools' ``_id``/``id``, ``_step_id`` and
-``response._error`` (mitmproxy) are read too.
+``response._error`` (mitmproxy) are read too. An entry without an id of its own is ``har-N``,
+``N`` its place in ``log.entries`` counted from 1 (:data:`FIRST_ENTRY`), as Chrome DevTools,
+Firefox and every reader number a HAR's requests; problems name entries the same way
+(``HAR entry 3`` is ``log.entries[2]``).
 
 Every field is read defensively: a missing or odd-typed optional field is ignored, a missing
 required one (``request.method``, ``request.url``, ``response``, ``startedDateTime``) skips the
@@ -157,11 +160,24 @@ def _header(pairs: list[tuple[str, str]], name: str) -> str | None:
 
 # ---------------------------------------------------------------- entries
 
+#: the number of the first entry of ``log.entries`` in ``har-N`` flow ids and in problems: 1, as
+#: DevTools and readers count (analyses before this rule numbered from 0; a findings document of a
+#: HAR says its base in ``source.har_entry_base``: harness.report.document)
+FIRST_ENTRY = 1
+
+
+def entry_flow_id(index: int) -> str:
+    """The flow id of the entry at ``log.entries[index]`` (0-based ``index``) that names no id of
+    its own: ``har-1`` for the first entry."""
+    return f"har-{index + FIRST_ENTRY}"
+
 
 def record_from_har_entry(entry: Any, index: int, creator: str = "",
                           folder: Path | None = None) -> tuple[FlowRecord, list[WsMessage]]:
-    """One HAR entry as a :class:`FlowRecord` and its WebSocket messages; ``folder`` is where the
-    HAR is (bodies kept beside it, :mod:`harness.analysis.har_attached`).
+    """One HAR entry, ``log.entries[index]`` (0-based ``index``), as a :class:`FlowRecord` and its
+    WebSocket messages; ``folder`` is where the HAR is (bodies kept beside it,
+    :mod:`harness.analysis.har_attached`). Its id: the entry's ``_flowId``/``_id``/``id``, else
+    :func:`entry_flow_id` (``har-1`` for the first entry).
 
     Raises ValueError naming the field when a required one is missing or unusable.
     """
@@ -233,7 +249,7 @@ def record_from_har_entry(entry: Any, index: int, creator: str = "",
     ws_raw = entry.get("_webSocketMessages")
     if kind not in ("http", "websocket", "error"):
         kind = "websocket" if isinstance(ws_raw, list) and ws_raw else ("http" if status > 0 else "error")
-    flow_id = as_str(entry.get("_flowId")) or as_str(entry.get("_id")) or as_str(entry.get("id")) or f"har-{index}"
+    flow_id = as_str(entry.get("_flowId")) or as_str(entry.get("_id")) or as_str(entry.get("id")) or entry_flow_id(index)
     step = as_str(entry.get("_stepId")) or as_str(entry.get("_step_id")) or as_str(entry.get("pageref"))
     elapsed = as_float(entry.get("time"))
     rec = FlowRecord(
@@ -364,11 +380,11 @@ def load_har(path: Path) -> Source:
                 validate.flow_record(rec)  # int64, finite, text, host (harness.analysis.validate)
                 ws = [validate.ws_message(m) for m in ws]
             except RECORD_ERRORS as exc:
-                src.skip(f"{path.name}: HAR entry {i} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
+                src.skip(f"{path.name}: HAR entry {i + FIRST_ENTRY} skipped: {one_line(str(exc) or type(exc).__name__, 160)}")
                 continue
             for side in ("request", "response"):
                 if problem := rec.extra.get(f"{side}_body_file_problem"):
-                    src.mark_incomplete(f"{path.name}: HAR entry {i}: {problem}; analysed without that {side} body")
+                    src.mark_incomplete(f"{path.name}: HAR entry {i + FIRST_ENTRY}: {problem}; analysed without that {side} body")
             ws_buffer.extend(ws)
             yield rec
         if entries and src.skipped and src.skipped + src.meta.get("non_network_entries", 0) == len(entries):

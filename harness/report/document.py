@@ -306,8 +306,12 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
 
 def _source(kind: str, path: Path) -> dict[str, Any]:
     """``{"kind": "har"|"mitm", "file": NAME, "sha256": HEX or None}`` of the analysed flow or HAR
-    file (None when it cannot be read again): what a report names instead of a device."""
+    file (None when it cannot be read again): what a report names instead of a device. A HAR's
+    also says ``har_entry_base``: the number of its first entry in ``har-N`` flow ids (1,
+    :data:`harness.analysis.har.FIRST_ENTRY`; a document without it numbered from 0)."""
     import hashlib
+
+    from harness.analysis.har import FIRST_ENTRY
 
     h = hashlib.sha256()
     try:
@@ -317,7 +321,10 @@ def _source(kind: str, path: Path) -> dict[str, Any]:
         digest: str | None = h.hexdigest()
     except OSError:
         digest = None
-    return {"kind": kind, "file": path.name, "sha256": digest}
+    out: dict[str, Any] = {"kind": kind, "file": path.name, "sha256": digest}
+    if kind == "har":
+        out["har_entry_base"] = FIRST_ENTRY
+    return out
 
 
 def _facts(run_dir: Path) -> dict[str, Any]:

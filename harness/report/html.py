@@ -149,13 +149,41 @@ SOURCE_LABELS = {"har": "HAR file", "mitm": "mitmproxy flow file"}
 
 
 def _input(source: Any) -> dict[str, Any] | None:
-    """The header's "Source" row of a flow or HAR file's analysis (``{"label", "file", "sha256"}``);
-    None for a device run (its document has no ``source``)."""
+    """The header's "Source" row of a flow or HAR file's analysis (``{"label", "file", "sha256",
+    "note"}``); None for a device run (its document has no ``source``). ``note`` says how the ids
+    of an older HAR analysis count entries (from 0, without ``source.har_entry_base``)."""
     if not isinstance(source, dict):
         return None
     kind = str(source.get("kind") or "")
+    note = None
+    if kind == "har" and _entry_base(source) == 0:
+        note = ("this analysis numbered the HAR's entries from 0: its har-N is entry N+1 in DevTools "
+                "(the entry shown beside each id); analyse the file again for ids counted from 1")
     return {"label": SOURCE_LABELS.get(kind, kind or "file"), "file": str(source.get("file") or "?"),
-            "sha256": source.get("sha256")}
+            "sha256": source.get("sha256"), "note": note}
+
+
+def _entry_base(source: Any) -> int | None:
+    """The number of a HAR's first entry in the document's ``har-N`` ids: its
+    ``source.har_entry_base``, 0 for a HAR analysis older than that key, None for other documents."""
+    if not isinstance(source, dict) or source.get("kind") != "har":
+        return None
+    base = source.get("har_entry_base")
+    return base if isinstance(base, int) and not isinstance(base, bool) else 0
+
+
+_HAR_ID = re.compile(r"har-(\d{1,9})")
+
+
+def har_entry(flow_id: str, source: Any) -> str | None:
+    """``"HAR entry N"`` (N counted from 1, as DevTools shows a HAR's requests) of a ``har-N``
+    flow id of a HAR file's analysis (``source``: the document's), whatever base the analysis
+    numbered from; None for any other id or document."""
+    base = _entry_base(source)
+    m = _HAR_ID.fullmatch(flow_id)
+    if base is None or m is None:
+        return None
+    return f"HAR entry {int(m.group(1)) - base + 1}"
 
 
 def _matrix(doc: dict[str, Any]) -> dict[str, Any] | None:
@@ -191,6 +219,9 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     world = doc.get("world")
     restore = doc.get("restore") or {}
     claims, claim_evidence = _claims(doc, evidence, redactor)
+    source_doc = doc.get("source")
+    for row in claim_evidence:
+        row["entry"] = har_entry(row["id"], source_doc) if row["kind"] == "flow" else None
     geo_sources = sorted({str(d.get("geo_source")) for d in summary.get("destinations") or [] if d.get("geo_source")})
     return {
         "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
@@ -225,7 +256,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
         "findings": [{
             "id": f.get("id"), "kind": f.get("kind"), "verdict": f.get("verdict"), "severity": f.get("severity", "info"),
             "rule": f.get("rule"), "summary": f.get("summary"), "facts": _finding_facts(f.get("details") or {}),
-            "flows": [_flow_row(fid, evidence, redactor, f.get("run_id"))
+            "flows": [{**_flow_row(fid, evidence, redactor, f.get("run_id")), "entry": har_entry(str(fid), source_doc)}
                       for fid in (f.get("evidence") or {}).get("flow_ids") or []],
             "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
         } for f in findings],

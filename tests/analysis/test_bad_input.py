@@ -150,7 +150,7 @@ def test_har_with_some_bad_entries_keeps_the_good_ones(tmp_path: Path) -> None:
     assert doc["incomplete"] and doc["counts"]["flows"] == 2 and doc["counts"]["skipped_records"] == 6
     lines = err.splitlines()
     assert len(lines) == 1 and "6 records skipped in all" in lines[0] and "(fix: " in lines[0]
-    assert "HAR entry 1 skipped" in lines[0]
+    assert "HAR entry 2 skipped" in lines[0]
 
 
 def test_lone_surrogate_is_escaped_not_fatal(tmp_path: Path) -> None:

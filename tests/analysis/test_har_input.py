@@ -207,4 +207,4 @@ def test_odd_fields_do_not_crash(tmp_path: Path, why: str, change) -> None:
     a = analyze(_write(tmp_path, _doc(_entry(), e)))
     assert 1 <= len(a.flows) <= 2
     if len(a.flows) == 1:
-        assert a.incomplete and "HAR entry 1 skipped" in a.problems[0]
+        assert a.incomplete and "HAR entry 2 skipped" in a.problems[0]

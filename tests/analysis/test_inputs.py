@@ -132,7 +132,7 @@ def test_har_with_bad_entry_is_partial(tmp_path: Path) -> None:
     del bad["request"]["url"]
     p.write_text(json.dumps(_har([_entry(), bad, _entry()])))
     a = analyze(p)
-    assert a.incomplete and "HAR entry 1 skipped" in a.problems[0] and len(a.flows) == 2
+    assert a.incomplete and "HAR entry 2 skipped" in a.problems[0] and len(a.flows) == 2
 
 
 @pytest.mark.parametrize("method", ["gzip", "zstd", "br"])

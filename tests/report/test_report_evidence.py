@@ -163,7 +163,7 @@ def test_the_report_of_a_har_analysis_cites_its_own_flows_and_names_the_file(tmp
     doc = json.loads((tmp_path / "har-an" / "findings.json").read_text())
     assert validation_errors(doc) == []
     sha = hashlib.sha256(har.read_bytes()).hexdigest()
-    assert doc["source"] == {"kind": "har", "file": "browser.har", "sha256": sha}
+    assert doc["source"] == {"kind": "har", "file": "browser.har", "sha256": sha, "har_entry_base": 1}
     assert not {"adb", "adb_path", "frida", "java", "adbutils"} & set(doc["tool_versions"])
     assert doc["tool_versions"]["harness"] and "pandas" in doc["tool_versions"]
     cited = [i for f in doc["findings"] for i in f["evidence"]["flow_ids"]]
