@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -160,7 +161,9 @@ class LabActions:
         (docs/dev/contracts.md §4: ``count`` is the items of the surfaces asked for); without,
         the step settles on its own and nothing is recorded. Returns the items rendered per
         surface asked for (``{}`` without ``surfaces``). Raises :class:`Inconclusive` when the
-        app reports that the search failed."""
+        app reports that the search failed; only lines the app logged after the search began
+        count (a marker line in the device log: harness.scenario.logwatch), so an earlier
+        search's failure or render delivered late is not taken for this one's."""
         from harness.device import apps
 
         app = self.app(role)
@@ -169,7 +172,7 @@ class LabActions:
             raise UsageError(f"profile {self.profile.name}: app role {role!r} has no 'search' entry",
                              fix=f"add apps.{role}.search (intent, deeplink or input) to the profile")
         step = self.current_step
-        before = self.logs.count
+        mark = self._mark(f"search {app.package}", surfaces)
         if how.kind == "intent":
             target = f"-n {shlex.quote(how.component)}" if how.component else f"-p {shlex.quote(app.package)}"
             self.device.sh(f"am start -W -a {shlex.quote(how.action or WEB_SEARCH)} --es "
@@ -182,23 +185,51 @@ class LabActions:
             apps.input_text(self.device, term)
             apps.key(self.device, "enter")
         self.started.add(app.package)
-        if not surfaces:
+        if mark is None:
             return {}
 
-        def probe() -> dict[str, list[Any]] | None:
-            lines = self.logs.lines(since=before)
-            failed = search_failures(lines, self.app_tags(app.package), term)
-            if failed:
-                raise Inconclusive(f"the {role} app's search for {term!r} failed: {failed[-1][:200]}",
+        def failed(lines: list[Any]) -> None:
+            if found := search_failures(lines, self.app_tags(app.package), term):
+                raise Inconclusive(f"the {role} app's search for {term!r} failed: {found[-1][:200]}",
                                    serial=self.serial, attempted=f"step {step.id if step else '-'}",
                                    fix="the proxy or the server did not answer; see the step's flows")
-            docs = renders(lines, app.package, term)
-            shown = {d["surface"]: d.get("items") or [] for d in docs}
+
+        return self._rendered(role, app.package, term, surfaces, mark, failed)
+
+    def _mark(self: Lab, what: str, surfaces: tuple[str, ...]) -> tuple[str, int] | None:  # type: ignore[misc]
+        """Where in the device log an action reading ``surfaces`` begins: a marker line of its own
+        (:meth:`harness.scenario.logwatch.LogWatcher.mark`) and the stream's length before it (where
+        to look for it); None without ``surfaces`` (nothing will be read)."""
+        if not surfaces:
+            return None
+        if isinstance(surfaces, str) or not all(isinstance(x, str) and x for x in surfaces):
+            raise UsageError(f"surfaces={surfaces!r:.60} is not a tuple of surface names",
+                             fix='give the names of the app\'s I/Render surfaces, e.g. surfaces=("ads",)')
+        count = self.logs.count
+        return self.logs.mark(what), count
+
+    def _rendered(self: Lab, role: str, package: str, subject: str,  # type: ignore[misc]
+                  surfaces: tuple[str, ...], mark: tuple[str, int],
+                  failed: Callable[[list[Any]], None] | None = None) -> dict[str, list[Any]]:
+        """Wait until ``package`` rendered each of ``surfaces`` for ``subject`` in its ``I/Render``
+        lines after the action's ``mark`` (:meth:`_mark`; ``failed(lines)`` may raise on the way),
+        record them as one ``ui:rendered`` event (:meth:`record_rendered`) and return them: the one
+        implementation of ``surfaces=`` for :meth:`search` and :meth:`trigger`."""
+        message, count = mark
+
+        def probe() -> dict[str, list[Any]] | None:
+            start = self.logs.after(message, since=count)
+            if start is None:
+                return None  # the marker is not read yet: nothing after it can be either
+            lines = self.logs.lines(since=start)
+            if failed is not None:
+                failed(lines)
+            shown = {d["surface"]: d.get("items") or [] for d in renders(lines, package, subject)}
             # only the surfaces asked for: others may or may not have rendered yet (a race)
             return {s: shown[s] for s in surfaces} if all(s in shown for s in surfaces) else None
 
-        shown = self.wait(probe, f"what the {role} app rendered for {term!r}")
-        self.record_rendered(app.package, term, shown)
+        shown: dict[str, list[Any]] = self.wait(probe, f"what the {role} app rendered for {subject!r}")
+        self.record_rendered(package, subject, shown)
         return shown
 
     def record_rendered(self: Lab, package: str, subject: str, shown: dict[str, list[Any]]) -> None:  # type: ignore[misc]
@@ -226,8 +257,15 @@ class LabActions:
 
     # -- Frida triggers, data, region ------------------------------------------------------------
 
-    def trigger(self: Lab, role: str, name: str, **args: Any) -> Any:  # type: ignore[misc]
-        """Call the app's own code through Frida (an action of its trigger map, e.g. ``load_ads``)."""
+    def trigger(self: Lab, role: str, name: str, *, surfaces: tuple[str, ...] = (),  # type: ignore[misc]
+                subject: str | None = None, **args: Any) -> Any:
+        """Call the app's own code through Frida (an action of its trigger map, e.g. ``load_ads``;
+        ``args`` are its parameters) and return what the app's method returned. With ``surfaces``
+        (as for :meth:`search`), also wait until the app rendered each of them for ``subject``
+        (default: the trigger's one argument, e.g. ``query=``) after the call began, and record what
+        it showed there, and only there, as a ``ui:rendered`` event of the step (its items also in
+        the step's ``rendered``). Raises :class:`~harness.errors.UsageError` when the app is not
+        under Frida, has no trigger map, or ``surfaces`` is given with no ``subject`` to wait for."""
         from harness.instrument.triggers import load_map
 
         app = self.app(role)
@@ -240,7 +278,17 @@ class LabActions:
         if mapping is None:
             raise UsageError(f"no trigger map for the {role} app ({app.package})",
                              fix=f"give one in LabSpec(triggers={{{role!r}: 'map.yaml'}}) (docs/agents.md)")
-        return hook.trigger(mapping, name, timeout=self.timeout, **args)
+        if surfaces and subject is None:
+            given = [v for v in args.values() if isinstance(v, str)]
+            if len(given) != 1:
+                raise UsageError(f"trigger {name!r} with surfaces: which subject did the app render?",
+                                 fix="give subject=..., the I/Render 'subject' to wait for (e.g. the query)")
+            subject = given[0]
+        mark = self._mark(f"trigger {name}", surfaces)
+        result = hook.trigger(mapping, name, timeout=self.timeout, **args)
+        if mark is not None and subject is not None:
+            self._rendered(role, app.package, subject, surfaces, mark)
+        return result
 
     def clear_data(self: Lab, role: str) -> None:  # type: ignore[misc]
         """``pm clear`` the role's app (its first start happens again). Not undone by restore:

@@ -6,6 +6,12 @@ lab's :class:`~harness.scenario.waits.Pulse`, so a step waiting for an app's log
 the line itself instead of re-reading ``logcat -d``. When the stream ends before :meth:`close`
 (the device went away, adb restarted), :attr:`ended` says so and the lab's checks raise.
 
+An action that reads what the app logs in answer (``lab.search`` / ``lab.trigger`` with
+``surfaces=``) first writes a marker line to the device log (:meth:`LogWatcher.mark`: ``adb shell
+log -t HarnessMark``) and reads only the lines after it (:meth:`LogWatcher.after`): the device log's
+own order, so a line the app wrote before the action began is never taken as its answer, even when
+the stream delivers it late (the watcher's line count at that moment would be).
+
 ``I/Render`` lines are the virtual app contract for what an app put on screen (JSON with ``pkg``,
 ``surface``, ``subject``, ``items``: docs/dev/contracts.md); :func:`renders` reads them, and
 :func:`search_failures` the lines in which an app says that its search for a term failed.
@@ -16,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import threading
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +35,8 @@ if TYPE_CHECKING:
     from harness.scenario.waits import Pulse
 
 _BRIEF = re.compile(r"^([VDIWEF])/(.+?)\(\s*(\d+)\): ?(.*)$")
+#: the tag of the harness's marker lines in the device log (:meth:`LogWatcher.mark`)
+MARK_TAG = "HarnessMark"
 
 
 def parse_brief(raw: str) -> LogLine | None:
@@ -106,6 +116,25 @@ class LogWatcher:
             chunk = self._lines[since:]
         return [ln for ln in chunk if (not wanted or ln.tag in wanted) and (pid is None or ln.pid == pid)]
 
+    def mark(self, what: str) -> str:
+        """Write a marker line ``I/HarnessMark: WHAT <random hex>`` to the device log (``log -t``,
+        Android's toybox command; the virtual handset has it too) and return its message, for
+        :meth:`after`. Raises :class:`~harness.errors.DeviceError` when the device refuses it."""
+        message = f"{what[:60]} {uuid.uuid4().hex[:16]}"
+        self.device.sh(f"log -p i -t {MARK_TAG} {shlex.quote(message)}", timeout=30, check=True,
+                       attempted="write a marker to the device log")
+        return message
+
+    def after(self, message: str, since: int = 0) -> int | None:
+        """The index of the first line after the marker ``message`` (:meth:`mark`; looked for from
+        index ``since`` on), or None while the stream has not delivered it yet."""
+        with self._lock:
+            for i in range(since, len(self._lines)):
+                line = self._lines[i]
+                if line.tag == MARK_TAG and line.message == message:
+                    return i + 1
+        return None
+
     def find(self, tag: str, predicate: Callable[[str], bool], *, pid: int | None = None,
              since: int = 0) -> LogLine | None:
         return next((ln for ln in self.lines(tag, pid, since) if predicate(ln.message)), None)
@@ -145,7 +174,8 @@ def search_failures(lines: list[LogLine], tags: tuple[str, ...], term: str) -> l
     appear inside the message, such as the virtual browser's ``W/SensorsData: event search failed:
     ... Certificate pinning failure!`` (its pinned analytics event named "search", sent after
     every search, which the interception proxy's certificate fails: a ``pinning_failure`` finding
-    of the analysis, not a failed search)."""
+    of the analysis, not a failed search). ``lines`` are the caller's: :meth:`LogWatcher.after`
+    a search's marker, so that a failure logged before the search began is not read at all."""
     out = []
     for line in lines:
         if line.tag not in tags:

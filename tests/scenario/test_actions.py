@@ -1,7 +1,8 @@
 """The lab's actions and steps on the virtual handset (real adb, real proxy, real JVM apps): step
 ids, settling by expectation and by a quiet period, searching by typing (a profile's ``input``
-kind), opening a URL, clearing an app's data, setting the region (journaled and restored), and
-what a step refuses."""
+kind), opening a URL, clearing an app's data, setting the region (journaled and restored), a
+Frida trigger recording what the app rendered (``surfaces=``, as a search does), and what a step
+refuses."""
 
 from __future__ import annotations
 
@@ -68,13 +69,28 @@ def session(tmp_path_factory):
         lab.clear_data("browser")
         seen["cleared_running"] = lab.pidof("com.vendor.browser")
         seen["device"] = lab.device
+        with lab.step("hooked", action="launch") as step:
+            lab.launch("browser", agents=["unpin"])
+            step.expect_log("vapp", lambda m: m == "ready com.vendor.browser")  # its objects exist
+        with lab.step("ads", action="load_ads", term="weather news"):
+            seen["triggered"] = lab.trigger("browser", "load_ads", query="weather news", surfaces=("ads",))
+            seen["ads_step_rendered"] = dict(lab.current_step.rendered)
+        with lab.step("ads-unrecorded", action="load_ads", term="weather news") as step:
+            since = lab.logs.count
+            lab.trigger("browser", "load_ads", query="weather news")
+            step.expect_log("Render", lambda m: '"surface":"ads"' in m)
+            seen["plain_rendered"] = [ln for ln in lab.logs.lines("Render", since=since) if '"ads"' in ln.message]
+        with pytest.raises(UsageError) as no_subject:
+            lab.trigger("browser", "refresh_config", surfaces=("ads",))
+        seen["no_subject"] = no_subject.value
     return lab, seen
 
 
 def test_step_ids_are_unique_and_steps_settle(session):
     lab, _ = session
     steps = {s.id: s for s in lab.steps}
-    assert list(steps) == ["start", "typed-search", "page", "quiet", "quiet-2", "outer"]
+    assert list(steps) == ["start", "typed-search", "page", "quiet", "quiet-2", "outer", "hooked", "ads",
+                           "ads-unrecorded"]
     assert steps["start"].settled_by == "expected" and steps["page"].settled_by == "expected"
     assert steps["quiet"].settled_by == "quiet" and steps["quiet-2"].settled_by == "quiet"
     assert steps["typed-search"].subject == {"term": "weather news"}
@@ -111,3 +127,21 @@ def test_region_is_set_journaled_and_restored_and_data_cleared(session):
     assert lab.restore is not None and lab.restore.ok and not lab.restore.differences, lab.restore.differences
     # the journal put the old value back (the restore is verified against the pre-run snapshot)
     assert any(d.startswith("prop persist.sys.country back to ") for d in lab.restore.undone), lab.restore.undone
+
+
+def test_trigger_with_surfaces_records_what_the_app_rendered(session):
+    """``lab.trigger(role, "load_ads", query=..., surfaces=("ads",))`` records the app's ``ads``
+    render for that query as one ``ui:rendered`` event of its step, as ``lab.search`` does (trial
+    5, finding 6); without ``surfaces`` the app still renders but nothing is recorded; with
+    ``surfaces`` and no one argument to take the subject from, the call is refused."""
+    lab, seen = session
+    assert seen["triggered"] is None  # loadAds returns nothing: trigger still returns the method's result
+    events = {s: [e for e in RunStore.open(lab.run_dir).iter_events("ui:rendered") if e.step_id == s]
+              for s in ("ads", "ads-unrecorded")}
+    assert len(events["ads"]) == 1 and events["ads-unrecorded"] == [], events
+    payload = events["ads"][0].payload
+    assert payload["package"] == "com.vendor.browser" and payload["subject"] == "weather news"
+    assert list(payload["items"]) == ["ads"] and payload["surfaces"] == {"ads": len(payload["items"]["ads"])}
+    assert payload["count"] == len(payload["items"]["ads"]) and seen["ads_step_rendered"] == payload["items"]
+    assert seen["plain_rendered"], "the untracked trigger rendered its ads too"
+    assert "which subject" in str(seen["no_subject"]) and "subject=" in seen["no_subject"].fix

@@ -10,14 +10,23 @@ about 2 of 3 runs ("the browser app's search for 'fresh bread recipes' failed: e
 failed: javax.net.ssl.SSLPeerUnverifiedException") because the harness took any app line
 containing "search failed" for the search's own failure. Real handset, adb, proxy and JVM app;
 the matcher itself is also tested on those very lines, in order, without the race.
+
+A search reads only what the app logged after the search began (a marker line in the device log),
+so an app whose failure line names no query cannot lend an earlier search's failure to the next
+one, even when the logcat stream delivers it late. Such an app is played by the device's own
+``log -t BrowserSearch`` command; the late delivery by holding the harness's logcat reader (its
+line parser) until the next search has begun.
 """
 
 from __future__ import annotations
 
+import shlex
+import threading
+
 import pytest
 
 from harness.device.logcat import LogLine
-from harness.scenario import LabSpec, open_lab
+from harness.scenario import LabSpec, logwatch, open_lab
 from harness.scenario.logwatch import search_failures
 from harness.scenario.results import Inconclusive
 from harness.scenario.virtual import VirtualTarget
@@ -28,6 +37,9 @@ LISTED, CONTROL = "Free Tibet", "fresh bread recipes"
 TAGS = ("Browser", "BrowserSearch", "SensorsData", "AdBlacklist", "Render")
 ROUNDS = 3
 PIN_LINE = "event search failed: javax.net.ssl.SSLPeerUnverifiedException: Certificate pinning failure!"
+#: a failure line naming no query (an app that does not say which search failed)
+BARE_FAILURE = "search failed: java.io.IOException: unexpected end of stream"
+OWN_FAILURE = "search failed: java.net.ConnectException: Connection refused"
 
 
 def test_analytics_event_named_search_is_not_a_failed_search():
@@ -89,12 +101,58 @@ def searched(tmp_path_factory):
                     search(name, term)
                     step.expect_flow("ads", answered=True)
         pins = [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+        late = _late_failure(lab)
         analysis = lab.analyse()
-    return rendered, inconclusive, pins, analysis
+    return rendered, inconclusive, pins, analysis, late
+
+
+def _log_as_the_app(lab, message: str) -> None:
+    """A line in the device log as the browser's search logs it (``E/BrowserSearch``)."""
+    lab.device.sh(f"log -p e -t BrowserSearch {shlex.quote(message)}", check=True)
+
+
+def _late_failure(lab) -> dict:
+    """Two searches in a row, the first one's failure (naming no query) logged before the second
+    began but delivered to the harness after it began; then a failure logged after a search began,
+    which is that search's. Returns what each search gave (items, or the Inconclusive reason)."""
+    out: dict = {}
+    real_sh, real_parse = lab.device.sh, logwatch.parse_brief
+    delivered = threading.Event()
+    delivered.set()
+    before_start: list[str] = []
+
+    def sh(command: str, **kw):
+        if command.startswith("am start"):
+            for message in before_start:  # logged after the search began (its marker), before the app runs
+                _log_as_the_app(lab, message)
+            delivered.set()  # the held stream goes on once the search has begun
+        return real_sh(command, **kw)
+
+    def parse(raw: str):
+        assert delivered.wait(60), "the held logcat reader was never released"
+        return real_parse(raw)
+
+    def search(name: str, term: str, **kw) -> None:
+        try:
+            out[name] = lab.search("browser", term, **kw)
+        except Inconclusive as exc:
+            out[name] = exc.reason
+
+    with pytest.MonkeyPatch.context() as mp, lab.step("late-failure", action="search"):
+        mp.setattr(lab.device, "sh", sh)
+        mp.setattr(logwatch, "parse_brief", parse)
+        search("first", CONTROL)  # no surfaces: returns once the app has the intent
+        delivered.clear()
+        _log_as_the_app(lab, BARE_FAILURE)  # the first search's failure, in the device log now
+        search("second", LISTED, surfaces=("ads",))
+        before_start.append(OWN_FAILURE)
+        search("third", CONTROL, surfaces=("ads",))
+    out["lines"] = [ln.message for ln in lab.logs.lines("BrowserSearch")]
+    return out
 
 
 def test_searches_in_a_row_are_not_blamed_for_the_pinned_usage_event(searched):
-    rendered, inconclusive, pins, _ = searched
+    rendered, inconclusive, pins, *_ = searched
     assert inconclusive == []
     # the race was there to be lost: the app did log the pinned event's failure, once per search
     assert len(pins) >= 4 * ROUNDS, pins
@@ -106,7 +164,22 @@ def test_searches_in_a_row_are_not_blamed_for_the_pinned_usage_event(searched):
 
 
 def test_the_pin_is_still_reported_as_a_pinning_failure(searched):
-    *_, analysis = searched
+    *_, analysis, _ = searched
     pinned = [f for f in analysis.finding_list if f.kind == "pinning_failure"]
     assert pinned, [f.kind for f in analysis.finding_list]
     assert {f.details.get("host") for f in pinned} == {"tracking.intl.vendor.test"}
+
+
+def test_an_earlier_search_failure_delivered_late_is_not_the_next_search_own(searched):
+    """The first search's failure line names no query and reaches the harness only after the
+    second search began: the second search is not inconclusive because of it (it was logged
+    before that search's marker), and renders its ads."""
+    late = searched[-1]
+    assert BARE_FAILURE in late["lines"]  # the line was there, and read, during the second search
+    assert isinstance(late["second"], dict) and set(late["second"]) == {"ads"}, late["second"]
+
+
+def test_a_failure_logged_after_the_search_began_is_its_own(searched):
+    """A failure naming no query, logged after the search began, is taken as this search's."""
+    late = searched[-1]
+    assert isinstance(late["third"], str) and OWN_FAILURE in late["third"], late["third"]

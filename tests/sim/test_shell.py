@@ -194,6 +194,20 @@ def test_logcat_dump_clear_and_filters(make_device):
     assert dev.run("logcat -c; logcat -d")[1] == ""
 
 
+def test_log_writes_a_line_of_its_own_process(make_device):
+    """``log [-p PRI] [-t TAG] MESSAGE`` (toybox): tag ``log`` and priority I by default, the pid of
+    a process of its own (gone after), ``-p s`` writes nothing, a bad priority or no message is 1."""
+    dev = make_device()
+    assert dev.run("log -p e -t BrowserSearch 'search failed: x'; log plain words")[0] == 0
+    lines = dev.run("logcat -d -v brief -s BrowserSearch log")[1].splitlines()
+    assert [ln.split("(")[0] for ln in lines] == ["E/BrowserSearch", "I/log"], lines
+    assert lines[0].endswith("): search failed: x") and lines[1].endswith("): plain words")
+    pid = int(lines[0].split("(")[1].split(")")[0])
+    assert pid > 20000 and dev.procs.get(pid) is None
+    assert dev.run("log -p s -t Quiet hidden; logcat -d -s Quiet")[1] == ""
+    assert dev.run("log -p x -t T m")[0] == 1 and dev.run("log -t T")[0] == 1
+
+
 def test_reboot_semantics(make_device, tmp_path):
     dev = make_device(name="phone")
     dev.run("settings put global http_proxy 127.0.0.1:9999")

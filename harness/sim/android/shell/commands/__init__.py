@@ -30,6 +30,7 @@ from harness.sim.android.shell.commands import (  # noqa: E402,F401
     cmd,
     filemods,
     files,
+    log,
     net,
     packages,
     procs,
