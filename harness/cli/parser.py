@@ -14,10 +14,11 @@ import re
 import sys
 from collections.abc import Sequence
 
+from harness.cli.argtypes import TYPE_WORDS
 from harness.parsing import quote
 
-#: argparse's ``type=`` callables -> the form the value must have
-_TYPE_WORDS = {"int": "a whole number (e.g. 2)", "float": "a number (e.g. 30 or 2.5)"}
+#: argparse's ``type=`` callables -> the form the value must have (the shared ones: harness.cli.argtypes)
+_TYPE_WORDS = {"int": "a whole number (e.g. 2)", "float": "a number (e.g. 30 or 2.5)", **TYPE_WORDS}
 
 _INVALID_VALUE = re.compile(r"^argument (?P<opt>[^:]+): invalid (?P<type>\w+) value: '(?P<value>.*)'$", re.S)
 _INVALID_CHOICE = re.compile(r"^argument (?P<opt>[^:]+): invalid choice: '(?P<value>.*)' \(choose from (?P<choices>.*)\)$",

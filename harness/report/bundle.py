@@ -75,11 +75,14 @@ class Verification:
     bundle: Path
     run_id: str | None
     manifest_sha256: str | None
-    #: files whose bytes differ from the manifest (or cannot be read back)
+    #: members whose bytes differ from the manifest (or cannot be read back); every name is the
+    #: member's full name in the zip, as SHA256SUMS gives it (``run/findings.json``, ``code/x.py``,
+    #: ``SHA256SUMS`` when it does not hold the manifest's hash)
     changed: tuple[str, ...]
-    #: files the manifest lists that the bundle lacks
+    #: members the manifest lists that the bundle lacks (and ``SHA256SUMS`` when it is gone)
     missing: tuple[str, ...]
-    #: files in the bundle the manifest does not list
+    #: files in the bundle the manifest does not list (empty folder entries, as ``zip -r`` adds,
+    #: are not files and are not listed here)
     unexpected: tuple[str, ...]
     #: why the archive could not be checked at all (a damaged zip, no manifest), else None
     damaged: str | None
@@ -284,6 +287,12 @@ def _member_sha256(zf: zipfile.ZipFile, name: str) -> str | None:
     return h.hexdigest()
 
 
+def _folder_entry(zf: zipfile.ZipFile, name: str) -> bool:
+    """``name`` is an empty folder entry (``run/``, ``run/artifacts/``), as ``zip -r`` adds when a
+    receiver unzips a bundle and zips it again: no file, so neither evidence nor a problem."""
+    return name.endswith("/") and zf.getinfo(name).file_size == 0
+
+
 def verify_bundle(path: str | os.PathLike[str]) -> Verification:
     """Check every file of a bundle against its manifest.
 
@@ -323,14 +332,15 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
         manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
         changed: list[str] = []
         missing: list[str] = []
-        for name, want in sorted(listed.items()):
-            rel = name.removeprefix(RUN_PREFIX)  # run files are named relative to the run; code as code/...
+        for name, want in sorted(listed.items()):  # named as the zip and SHA256SUMS name them: run/...
             if name not in names:
-                missing.append(rel)
+                missing.append(name)
             elif _member_sha256(zf, name) != want:
-                changed.append(rel)
-        sums = _member_sha256(zf, CHECKSUMS) and zf.read(CHECKSUMS).decode(errors="replace")
-        if not sums or f"{manifest_sha}  {MANIFEST}" not in sums.splitlines():
+                changed.append(name)
+        if CHECKSUMS not in names:
+            missing.append(CHECKSUMS)
+        elif _member_sha256(zf, CHECKSUMS) is None \
+                or f"{manifest_sha}  {MANIFEST}" not in zf.read(CHECKSUMS).decode(errors="replace").splitlines():
             changed.append(CHECKSUMS)
-        unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS} if n not in listed)
+        unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS} if n not in listed and not _folder_entry(zf, n))
     return Verification(p, run_id, manifest_sha, tuple(changed), tuple(missing), tuple(unexpected), None, len(listed))

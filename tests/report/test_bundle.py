@@ -103,18 +103,69 @@ def test_a_flipped_byte_is_named(run_dir, tmp_path):
     bundle.write_bytes(bytes(raw))
     code, out, _ = cli("verify", str(bundle), home=tmp_path)
     assert code == 1
-    assert "changed: artifacts/logcat.txt" in out.splitlines() and "NOT intact (1 problem(s))" in out
+    assert "changed: run/artifacts/logcat.txt" in out.splitlines() and "NOT intact (1 problem(s))" in out
 
 
 def test_a_missing_file_an_added_file_and_a_replaced_content_are_named(run_dir, tmp_path):
     bundle = write_bundle(run_dir, tmp_path / "b.zip").path
     result = verify_bundle(rewrite(bundle, tmp_path / "missing.zip", drop="run/artifacts/facts.json"))
-    assert result.missing == ("artifacts/facts.json",) and not result.ok
+    assert result.missing == ("run/artifacts/facts.json",) and not result.ok
     result = verify_bundle(rewrite(bundle, tmp_path / "added.zip", add={"run/artifacts/extra.txt": b"x"}))
     assert result.unexpected == ("run/artifacts/extra.txt",) and not result.changed
     forged = json.dumps({**FACTS, "android_id": "0000000000000000"}).encode()
     result = verify_bundle(rewrite(bundle, tmp_path / "forged.zip", replace={"run/artifacts/facts.json": forged}))
-    assert result.changed == ("artifacts/facts.json",)
+    assert result.changed == ("run/artifacts/facts.json",)
+
+
+def test_a_removed_sha256sums_is_named_missing_not_a_crash(run_dir, tmp_path):
+    """Trial 6 finding A: `zip -d bundle SHA256SUMS` gave a KeyError traceback."""
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    code, out, err = cli("verify", str(rewrite(bundle, tmp_path / "sums.zip", drop=CHECKSUMS)), home=tmp_path)
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == "missing: SHA256SUMS" and out.splitlines()[-1].endswith("NOT intact (1 problem(s))")
+
+
+def test_members_are_named_as_the_zip_and_sha256sums_name_them(run_dir, tmp_path):
+    """Trial 6 finding I: `changed: findings.json` while the zip and SHA256SUMS say run/findings.json."""
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    with zipfile.ZipFile(bundle) as zf:
+        sums = zf.read(CHECKSUMS).decode()
+    assert "  run/artifacts/facts.json\n" in sums
+    copy = rewrite(bundle, tmp_path / "x.zip", drop="run/artifacts/logcat.txt", replace={"run/artifacts/facts.json": b"{}"})
+    code, out, _ = cli("verify", str(copy), home=tmp_path)
+    assert code == 1
+    assert out.splitlines()[:2] == ["changed: run/artifacts/facts.json", "missing: run/artifacts/logcat.txt"]
+
+
+def test_folder_entries_of_an_unzip_and_zip_round_trip_are_not_unexpected(run_dir, tmp_path):
+    """Trial 6 finding I: unzip + `zip -r` adds folder entries (run/, run/artifacts/); they are no files."""
+    bundle = write_bundle(run_dir, tmp_path / "b.zip").path
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(unpacked)
+    again = Path(shutil.make_archive(str(tmp_path / "again"), "zip", unpacked))  # as `zip -r`: folder entries too
+    with zipfile.ZipFile(again) as zf:
+        assert {"run/", "run/artifacts/"} <= set(zf.namelist())
+    code, out, _ = cli("verify", str(again), home=tmp_path)
+    assert code == 0 and "intact" in out and "unexpected" not in out
+    # a file added beside them still is
+    with zipfile.ZipFile(again, "a") as zf:
+        zf.writestr("run/artifacts/extra.txt", b"x")
+    code, out, _ = cli("verify", str(again), home=tmp_path)
+    assert code == 1 and out.splitlines()[0] == "unexpected: run/artifacts/extra.txt"
+
+
+@pytest.mark.parametrize("given", ["zz", "sha256:{hex}", "{hex}0", "{short}"])
+def test_a_mistyped_manifest_hash_is_a_usage_error_not_a_tampered_bundle(run_dir, tmp_path, given):
+    """Trial 6 finding H: `--manifest-sha256 zz` was reported as `NOT intact`, exit 1."""
+    made = write_bundle(run_dir, tmp_path / "b.zip")
+    value = given.format(hex=made.manifest_sha256, short=made.manifest_sha256[:63])
+    code, out, err = cli("verify", str(made.path), "--manifest-sha256", value, home=tmp_path)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith("harness verify: --manifest-sha256 '") and "expected 64 hexadecimal digits" in err
+    # upper case and surrounding blanks are the same hash
+    code, out, _ = cli("verify", str(made.path), "--manifest-sha256", f" {made.manifest_sha256.upper()} ", home=tmp_path)
+    assert code == 0 and "intact" in out
 
 
 def test_a_replaced_manifest_is_caught_by_the_hash_given_separately(run_dir, tmp_path):
