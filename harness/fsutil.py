@@ -11,13 +11,14 @@ in their last component, so a planted link cannot make the harness overwrite its
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
 from pathlib import Path
 from typing import IO
 
-from harness.errors import UnsafePathError
+from harness.errors import UnsafePathError, UsageError
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -144,15 +145,57 @@ def private_file(path: str | os.PathLike[str]) -> Path:
 
 def write_private(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` atomically to a 0600 file (a new temp file + rename: a symlink at ``path``
-    is replaced, its target is never written)."""
+    is replaced, its target is never written). On any failure (``path`` is a folder, the disk is
+    full, a signal) the temp file is removed: no hidden copy is left beside ``path``. Raises
+    OSError (for a path a user named, :func:`write_output` words it)."""
     p = Path(path)
     tmp = p.with_name(f".{p.name}.tmp{os.getpid()}.{secrets.token_hex(4)}")
     raw = data.encode() if isinstance(data, str) else data
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
-    with os.fdopen(fd, "wb") as fh:
-        os.fchmod(fd, FILE_MODE)
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fd)
-    os.replace(tmp, p)
+    try:  # from here on the temp file is ours: it goes whatever happens
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, FILE_MODE)
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fd)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return p
+
+
+def check_output_file(path: str | os.PathLike[str], option: str, *, make_folder: bool = False) -> Path:
+    """Check a file path a user named for output (``harness report -o/--junit``, ``harness bundle
+    -o``, ``harness export -o``, ``--ready-file``) before any work is done: it is not a folder and
+    its folder exists (``make_folder``: or can be made). Raises UsageError naming ``option`` and at
+    most ~80 characters of the path."""
+    from harness.parsing import short_path
+
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{option} {short_path(p)} is a folder", fix="give a file path, not a folder")
+    probe = p.parent
+    while make_folder and not os.path.lexists(probe) and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "is not a folder" if os.path.lexists(probe) else "does not exist"
+        raise UsageError(f"{option} {short_path(p)}: folder {short_path(probe)} {what}",
+                         fix="give a path in an existing folder")
+    return p
+
+
+def write_output(path: str | os.PathLike[str], data: bytes | str, option: str) -> Path:
+    """:func:`write_private` to a path a user named (``option``): an OS error (a folder, a missing
+    folder, no permission, a full disk) becomes one UsageError line naming it, exit 2; no temp file
+    is left."""
+    from harness.parsing import short_path
+
+    try:
+        return write_private(path, data)
+    except UnsafePathError:
+        raise
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write {short_path(path)}: {exc.strerror or type(exc).__name__}",
+                         fix="choose a writable output path (a file in an existing folder)") from None

@@ -59,6 +59,13 @@ def quote(value: Any, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def short_path(path: str | Path, limit: int = QUOTE_CHARS) -> str:
+    """``path`` as text of at most about ``limit`` characters: a longer one keeps its end (the
+    name and the folders nearest it), ``...`` marking the cut."""
+    text = one_line(str(path), 100_000)
+    return text if len(text) <= limit else "..." + text[-(limit - 3):]
+
+
 def one_line(text: str, limit: int = 240) -> str:
     """``text`` with line breaks turned into spaces, cut to ``limit`` characters."""
     flat = " ".join(str(text).split())

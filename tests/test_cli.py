@@ -82,3 +82,59 @@ def test_usage_error_of_the_installed_command_is_one_line() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == ExitStatus.ERROR and proc.stdout == ""
     assert proc.stderr.splitlines() == [USAGE_ERRORS[0][1]]
+
+
+@pytest.fixture
+def finished_run(tmp_path):
+    from harness.testing.flows import http_flow, make_run
+
+    return make_run(tmp_path / "run-1", [http_flow("https://a.test/x")])
+
+
+#: an output path that is a folder or lies in a missing folder (trial 6 finding G): (argv, the problem
+#: as a regular expression: paths are cut to their last ~80 characters, whatever tmp_path's length)
+BAD_OUTPUTS = [
+    (["report", "{run}", "-o", "{dir}"], r"-o \S*/dir is a folder"),
+    (["report", "{run}", "--junit", "{dir}"], r"--junit \S*/dir is a folder"),
+    (["report", "{run}", "-o", "{missing}/r.html"], r"-o \S*/missing/r.html: folder \S*/missing does not exist"),
+    (["bundle", "{run}", "-o", "{dir}"], r"-o \S*/dir is a folder"),
+    (["bundle", "{run}", "-o", "{missing}/b.zip"], r"-o \S*/missing/b.zip: folder \S*/missing does not exist"),
+    (["export", "{run}", "-o", "{dir}"], r"-o \S*/dir is a folder"),
+    (["export", "{run}", "-o", "{run}/store.sqlite/x.har"], r"folder \S*/run-1/store.sqlite is not a folder"),
+]
+
+
+@pytest.mark.parametrize(("argv", "problem"), BAD_OUTPUTS, ids=[" ".join(a) for a, _ in BAD_OUTPUTS])
+def test_a_bad_output_path_is_one_line_and_leaves_nothing(tmp_path, finished_run, argv, problem) -> None:
+    import re
+
+    (tmp_path / "dir").mkdir()
+    names = {"run": str(finished_run), "dir": str(tmp_path / "dir"), "missing": str(tmp_path / "missing")}
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    code, out, err = run_cli(*(a.format(**names) for a in argv))
+    assert code == ExitStatus.ERROR and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("harness: error: ") and re.search(problem, err) and "(fix: " in err, err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before  # no temp file
+
+
+def test_an_unwritable_report_path_is_one_line_without_a_temp_file(tmp_path, finished_run) -> None:
+    """An OS error found only when writing (here: a folder made after the check) is the same one line."""
+    from harness.report.html import write_report
+
+    code, _, err = run_cli("report", str(finished_run))
+    assert code == 0, err
+    (tmp_path / "late").mkdir()
+    from harness.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"report HTML: cannot write .*late: Is a directory"):
+        write_report(finished_run, tmp_path / "late")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late", "run-1"]
+
+
+def test_a_long_output_path_is_quoted_to_about_80_characters(tmp_path, finished_run) -> None:
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    code, _, err = run_cli("report", str(finished_run), "-o", str(deep))
+    quoted = err.split("-o ", 1)[1].split(" is a folder")[0]
+    assert code == ExitStatus.ERROR and quoted.startswith("...") and quoted.endswith("/" + "e" * 60)
+    assert len(quoted) == 80

@@ -159,3 +159,12 @@ def test_write_private_replaces_a_symlink_not_its_target(tmp_path):
     write_private(link, "{}")
     assert victim.read_text() == "precious"
     assert not link.is_symlink() and link.read_text() == "{}"
+
+
+def test_write_private_leaves_no_temp_file_when_it_fails(tmp_path):
+    """Trial 6 finding G: `harness report -o DIR` left a hidden `.DIR.tmpNNN` copy of the report."""
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(IsADirectoryError):
+        write_private(tmp_path / "dir", "secret report")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir"]
+    assert not list((tmp_path / "dir").iterdir())

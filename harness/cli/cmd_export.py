@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.fsutil import check_output_file
+
+    if args.output:
+        check_output_file(args.output, "-o", make_folder=True)  # missing folders are made (0700)
     path = Path(args.run_dir)
     if path.is_file():
         return _export_file(path, args, env)

@@ -120,9 +120,7 @@ def ready_file(path: Path) -> None:
     """Check ``--ready-file PATH`` before the device is touched: its folder exists and PATH is not a
     folder. A file left there by an earlier session is removed (a script waiting for PATH must not
     start the app before this session is ready). Raises UsageError."""
-    if not path.parent.is_dir():
-        raise UsageError(f"--ready-file {str(path)[:80]}: folder {str(path.parent)[:80]} does not exist",
-                         fix="give a path in an existing folder")
-    if path.is_dir():
-        raise UsageError(f"--ready-file {str(path)[:80]} is a folder", fix="give a file path")
+    from harness.fsutil import check_output_file
+
+    check_output_file(path, "--ready-file")
     path.unlink(missing_ok=True)

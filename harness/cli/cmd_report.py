@@ -47,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
+    from harness.fsutil import check_output_file
     from harness.report.document import build_findings, write_findings
     from harness.report.folders import folder_kind, lab_folders
     from harness.report.html import load_findings, write_report
@@ -55,6 +56,9 @@ def run(args: argparse.Namespace, env: Env) -> int:
     from harness.scenario.plugin_findings import merge_session
 
     run_dir = Path(args.run_dir)
+    for option, value in (("-o", args.output), ("--junit", args.junit)):
+        if value:  # before the run is analysed again: a bad output path costs nothing
+            check_output_file(value, option)
     kind = folder_kind(run_dir, findings_only=True)
     if not args.no_regenerate and kind == "run":
         _check_claims_kept(run_dir)

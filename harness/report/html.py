@@ -310,13 +310,14 @@ def write_report(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
     folder's recordings (:func:`harness.report.evidence.evidence_of`: the run store, a session's
     lab stores, an analysis folder's flows.parquet).
 
-    Raises :class:`~harness.errors.UsageError` when the run has no readable findings document.
+    Raises :class:`~harness.errors.UsageError` when the run has no readable findings document or
+    ``out`` cannot be written (:func:`harness.fsutil.write_output`: no temp file is left).
     """
-    from harness.fsutil import write_private
+    from harness.fsutil import write_output
     from harness.report.evidence import evidence_of
 
     run = Path(run_dir)
     doc = load_findings(run)
     dest = Path(out) if out is not None else run / "report.html"
-    write_private(dest, render_report(doc, evidence_of(run), str(run), redactor))
+    write_output(dest, render_report(doc, evidence_of(run), str(run), redactor), "report HTML")
     return dest

@@ -59,7 +59,8 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
 
 
 def write_junit(doc: dict[str, Any], path: str | os.PathLike[str], redactor: Redactor | None = None) -> Path:
-    """Write :func:`junit_xml` of ``doc`` to ``path`` (0600)."""
-    from harness.fsutil import write_private
+    """Write :func:`junit_xml` of ``doc`` to ``path`` (0600); UsageError when it cannot be
+    written (:func:`harness.fsutil.write_output`)."""
+    from harness.fsutil import write_output
 
-    return write_private(path, junit_xml(doc, redactor))
+    return write_output(path, junit_xml(doc, redactor), "JUnit XML")
