@@ -57,7 +57,24 @@ USAGE_ERRORS = [
      "harness demo: unknown option --wrld (did you mean --world?); see harness demo --help"),
     (["run", "x.py", "-n", "abc"], "harness run: -n 'abc': expected a whole number (e.g. 2); see harness run --help"),
     (["demo", "--timeout", "abc"],
-     "harness demo: --timeout 'abc': expected a number (e.g. 30 or 2.5); see harness demo --help"),
+     "harness demo: --timeout 'abc': expected a positive number of seconds (e.g. 30 or 2.5); see harness demo --help"),
+    # durations and ports share one validator each (harness.cli.argtypes; trial 6 finding H)
+    (["demo", "--timeout", "0"],
+     "harness demo: --timeout '0': expected a positive number of seconds (e.g. 30 or 2.5); see harness demo --help"),
+    (["intercept", "--duration", "-5"], "harness intercept: --duration '-5': expected a positive number of seconds "
+                                        "(e.g. 30 or 2.5); see harness intercept --help"),
+    (["intercept", "--duration", "nan"], "harness intercept: --duration 'nan': expected a positive number of seconds "
+                                         "(e.g. 30 or 2.5); see harness intercept --help"),
+    (["hook", "--duration", "-1"], "harness hook: --duration '-1': expected a positive number of seconds "
+                                   "(e.g. 30 or 2.5); see harness hook --help"),
+    (["intercept", "--device-port", "70000"],
+     "harness intercept: --device-port '70000': expected a port number 0-65535; see harness intercept --help"),
+    (["record", "--port", "99999"], "harness record: --port '99999': expected a port number 0-65535; "
+                                    "see harness record --help"),
+    (["sim", "start", "--port", "99999"], "harness sim start: --port '99999': expected a port number 0-65535; "
+                                          "see harness sim start --help"),
+    (["verify", "b.zip", "--manifest-sha256", "zz"], "harness verify: --manifest-sha256 'zz': expected 64 hexadecimal "
+                                                     "digits (the SHA-256 `harness bundle` printed); see harness verify --help"),
     (["sim", "start", "--prt", "5"],
      "harness sim start: unknown option --prt (did you mean --port?); see harness sim start --help"),
     (["sim", "strt"], "harness sim: unknown command 'strt' (did you mean start?); see harness sim --help"),

@@ -35,8 +35,13 @@ _PCAP = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x
 
 def foreign_format_error(path: Path, head: bytes) -> AnalysisError | None:
     """The error for a file whose first bytes ``head`` show a format the harness does not read
-    (a zip archive, a packet capture), or None."""
+    (a zip archive — a harness evidence bundle is named as one, with the way to its run folder —
+    a packet capture), or None."""
     if head.startswith(b"PK\x03\x04"):
+        from harness.report.bundle import bundle_given_error
+
+        if bundle := bundle_given_error(path, "analyze", AnalysisError):
+            return bundle
         return AnalysisError(f"{path} is a zip archive, not a flow or HAR file (Playwright saves a HAR as .zip)",
                              fix="unzip it and pass the .har inside, with its body files left beside it")
     if head[:4] in _PCAP:

@@ -125,12 +125,18 @@ def _countries(value: Any, what: str, origin: str) -> frozenset[str]:
 
 
 def load_policy(path: str | Path | None) -> Policy:
-    """Read a policy YAML file (see docs/analysis.md); ``None`` gives the default policy."""
+    """Read a policy YAML file (see docs/analysis.md); ``None`` gives the default policy. Raises
+    AnalysisError naming the file for one that cannot be read, is empty (or comments only: `{}`
+    is the explicit default) or breaks the shape."""
     if path is None:
         return Policy()
     p = Path(path)
     data = load_yaml(read_text(p, "policy file", MAX_POLICY_BYTES, AnalysisError), f"policy file {p}",
-                     AnalysisError) or {}
+                     AnalysisError)
+    if data is None:  # an empty file (or comments only) is a mistake, not a choice of the default
+        raise AnalysisError(f"policy file {p} is empty (no YAML document)",
+                            fix="write its keys (home, adequate, dpf_certified, hosts: docs/analysis.md, 'Policy "
+                                "file'), `{}` for the default policy, or leave out --policy")
     if not isinstance(data, dict):
         raise AnalysisError(f"policy file {p} must be a mapping", fix="see docs/analysis.md, 'Policy file'")
     check_shape(data, POLICY, f"policy file {p}", AnalysisError,

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from harness.cli.argtypes import seconds
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.scenario.spec import DEFAULT_WORLD
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="RUN_DIR", help="run directory (default: HARNESS_HOME/runs/<id>)")
     p.add_argument("--json", action="store_true",
                    help="print the findings document as JSON on stdout (progress goes to stderr)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=30.0, metavar="SECONDS",
                    help="bound of each wait for the app or the network (default: 30)")
     p.set_defaults(func=run)
 

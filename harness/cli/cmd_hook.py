@@ -26,6 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.cli.argtypes import seconds
 from harness.cli.context import Env
 from harness.errors import UsageError
 from harness.instrument.bundles import AGENT_NAMES
@@ -58,7 +59,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", metavar="RUN_DIR", type=Path,
                    help="run directory: of the lab the hook opens (--device), or of the events alone "
                         "(a host program); refused while a lab runs on the device (its run gets them)")
-    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
+    p.add_argument("--duration", type=seconds, metavar="SECONDS", help="stop after this long (seconds, above 0)")
     p.add_argument("--json", action="store_true", help="print each event as one JSON object")
     p.set_defaults(func=run)
 
@@ -117,8 +118,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
     check_agents(args.agent)
     if args.frida == "remote" and not args.frida_address:
         raise UsageError("--frida remote needs --frida-address HOST:PORT", fix="e.g. --frida-address 10.0.0.7:27042")
-    if args.duration is not None and args.duration <= 0:
-        raise UsageError(f"--duration must be positive, got {args.duration:g}", fix="e.g. --duration 30")
     opts = HookOptions(agents=args.agent, configs=configs, pid=args.pid, package=args.package, spawn=args.spawn,
                        serial=args.device, adb=args.adb, frida=args.frida, frida_address=args.frida_address,
                        trigger_map=load_map(args.triggers) if args.triggers else None, out=args.out,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.cli.argtypes import port, seconds
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.device.adb import Device
@@ -42,8 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="make the device use this proxy address on the lab network instead of adb reverse; "
                         "the proxy listens exactly there (this machine's LAN address, else the run is "
                         "refused) and only HOST's /24 may use it without credentials")
-    p.add_argument("--device-port", type=int, help="loopback port on the device for adb reverse")
-    p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.add_argument("--device-port", type=port, help="loopback port on the device for adb reverse (0-65535)")
+    p.add_argument("--duration", type=seconds, metavar="SECONDS", help="stop after this many seconds (above 0)")
     p.add_argument("--frida-server", metavar="FILE", type=Path, help="also deploy this frida-server")
     p.add_argument("--geo-overrides", metavar="FILE", type=Path,
                    help="CIDR -> country table (YAML, JSON or CSV, as for `harness analyze`) for the live "

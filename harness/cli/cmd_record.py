@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from harness.cli.argtypes import port
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import UsageError
@@ -18,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "record", help="run the recording proxy until Ctrl-C",
         description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
-    p.add_argument("--port", "-p", type=int, default=0, help="listen port (default: 0 = a free port)")
+    p.add_argument("--port", "-p", type=port, default=0, help="listen port 0-65535 (default: 0 = a free port)")
     p.add_argument("--listen-host", default="127.0.0.1",
                    help="listen address (default: 127.0.0.1; anything else exposes the proxy: clients of "
                         "other machines then need --proxy-auth credentials or --allow-client)")
@@ -53,14 +54,17 @@ def run(args: argparse.Namespace, env: Env) -> int:
     from harness.capture.exposure import ProxyAccess, exposed_warning, is_loopback_host
     from harness.capture.session import CaptureSession, new_run_dir
 
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"port {args.port} out of range", fix="use 0..65535 (0 picks a free port)")
+    from harness.scenario.labnet import check_upstream_ca
+
     if args.body_cap is not None and args.body_cap < 0:
         raise UsageError("--body-cap must be >= 0")
-    run_dir = Path(args.out) if args.out else new_run_dir(env.home / "runs")
     options = {}
-    if args.upstream_ca:
-        options["ssl_verify_upstream_trusted_ca"] = args.upstream_ca
+    meta = {"recorder": "harness record"}
+    if args.upstream_ca:  # the check `harness intercept` and `harness run` make: a missing, unreadable or empty CA is refused
+        upstream_ca = check_upstream_ca(args.upstream_ca, "--upstream-ca").resolve()
+        options["ssl_verify_upstream_trusted_ca"] = str(upstream_ca)
+        meta["upstream_ca"] = str(upstream_ca)
+    run_dir = Path(args.out) if args.out else new_run_dir(env.home / "runs")
     access = None
     if not is_loopback_host(args.listen_host):
         access = ProxyAccess.make(args.proxy_auth, args.allow_client)
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
                          fix="drop them, or listen on the lab network address")
     session = CaptureSession(run_dir, listen_host=args.listen_host, port=args.port, confdir=env.home / "ca",
                              options=options, body_cap=args.body_cap,
-                             meta={"recorder": "harness record"}, access=access)
+                             meta=meta, access=access)
     # SIGINT, SIGTERM and SIGHUP stop the recording whatever the process inherited (issue 10.1)
     with handled(raise_=False) as stop:
         _record(session, args, env, stop)

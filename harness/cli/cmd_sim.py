@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from harness.cli.argtypes import port
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import DeviceNotFound, UsageError
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     start = verbs.add_parser("start", help="start a handset in the background and `adb connect` it")
     start.add_argument("--personality", choices=sorted(PERSONALITIES), default=None,
                        help="what the handset is (default: miui-android10; fixed once its state exists)")
-    start.add_argument("--port", type=int, default=0, help="ADB port on 127.0.0.1 (default: a free one)")
+    start.add_argument("--port", type=port, default=0, help="ADB port on 127.0.0.1, 0-65535 (default: a free one)")
     start.add_argument("--state-dir", type=Path, default=None, help="device state folder (default: per name)")
     start.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     start.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")
@@ -109,6 +110,11 @@ def run(args: argparse.Namespace, env: Env) -> int:
             load_world(args.world)  # a bad world file fails here, naming the field
             if Path(args.world).is_file():
                 args.world = str(Path(args.world).resolve())
+        if args.hosts_file is not None:  # a missing or bad hosts file fails here, naming the line
+            from harness.scenario.labnet import check_file
+
+            check_file("hosts", args.hosts_file)
+            args.hosts_file = args.hosts_file.resolve()
         from harness.sim.adb.auth import TrustedKeys
 
         TrustedKeys(files=tuple(args.adb_key))  # a bad key file fails here, naming it

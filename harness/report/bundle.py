@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.capture.store import DB_NAME, LOCK_NAME
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
 
 FORMAT = "harness.bundle/1"
 MANIFEST = "MANIFEST.json"
@@ -285,6 +285,42 @@ def _member_sha256(zf: zipfile.ZipFile, name: str) -> str | None:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         return None
     return h.hexdigest()
+
+
+#: the largest MANIFEST.json read to tell a bundle apart from another zip
+_MAX_MANIFEST_PEEK = 16 << 20
+
+
+def is_evidence_bundle(path: str | os.PathLike[str]) -> bool:
+    """``path`` is a zip holding a ``MANIFEST.json`` of format ``harness.bundle/1`` (a bundle made
+    by :func:`write_bundle`, intact or not); False for anything else, never an error."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != _ZIP_MAGIC:
+                return False
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > _MAX_MANIFEST_PEEK:
+                return False
+            manifest = json.loads(zf.read(info))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, zlib.error, EOFError, RuntimeError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+
+
+def bundle_given_error(path: str | os.PathLike[str], command: str,
+                       error: type[HarnessError] = UsageError) -> HarnessError | None:
+    """The one-line error when an evidence bundle is given to ``harness COMMAND``, which reads a
+    run folder (or a capture file): how a receiver gets at the run (docs/reports.md, "For the
+    receiver of a bundle"); None when ``path`` is no bundle."""
+    if not is_evidence_bundle(path):
+        return None
+    from harness.parsing import short_path
+
+    name = short_path(path)
+    return error(f"{name} is an evidence bundle ({FORMAT}), not a run folder or capture file",
+                 fix=f"check it with `harness verify {name}`, then unzip it and pass its run/ folder: "
+                     f"`unzip {name} -d DIR && harness {command} DIR/run`")
 
 
 def _folder_entry(zf: zipfile.ZipFile, name: str) -> bool:

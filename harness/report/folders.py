@@ -46,6 +46,10 @@ def folder_kind(folder: Path, *, findings_only: bool = False) -> Kind:
     allowed — ``findings`` (only a findings.json). Raises UsageError (one line: what was expected
     and the fix) for anything else."""
     if folder.is_file():
+        from harness.report.bundle import bundle_given_error
+
+        if bundle := bundle_given_error(folder, "report"):
+            raise bundle
         raise UsageError(f"{quote(str(folder))} is a file, not a folder: expected {EXPECTED}",
                          fix="a capture file (.har, .mitm) is analysed into a folder first: "
                              f"`harness analyze {quote(str(folder))} --out DIR`, then give DIR")

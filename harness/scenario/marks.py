@@ -28,6 +28,7 @@ from mitmproxy import command, http
 from harness.capture.connections import CONTROL_KEY
 from harness.errors import UsageError
 from harness.fsutil import private_dir, write_private
+from harness.parsing import quote
 
 #: the host name the proxy answers itself for marks (never resolved, never forwarded)
 MARK_HOST = "harness.mark"
@@ -85,6 +86,14 @@ def write_control(home: Path, serial: str, proxy: tuple[str, int], run_dir: Path
     return path, token
 
 
+def _serial_of(control: Path) -> str:
+    """The device serial a session's control file names (its file name when unreadable)."""
+    try:
+        return str(json.loads(control.read_text())["serial"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return control.stem
+
+
 def send_mark(home: Path, name: str, serial: str | None = None, timeout: float = 10.0) -> str:
     """``harness mark NAME``: mark a step in the running intercept session (of ``serial``, or the
     only one running). Returns the step id. Raises :class:`UsageError` when no session runs."""
@@ -92,12 +101,19 @@ def send_mark(home: Path, name: str, serial: str | None = None, timeout: float =
 
     valid_name(name)
     folder = Path(home) / "intercept"
-    files = [control_path(home, serial)] if serial else sorted(folder.glob("*.json")) if folder.is_dir() else []
-    files = [f for f in files if f.is_file()]
-    if len(files) != 1:
-        raise UsageError("no running `harness intercept` session" if not files else
-                         f"{len(files)} intercept sessions run: {', '.join(f.stem for f in files)}",
-                         fix="start `harness intercept` first, or name the device with --device SERIAL")
+    running = [f for f in (sorted(folder.glob("*.json")) if folder.is_dir() else []) if f.is_file()]
+    files = [f for f in [control_path(home, serial)] if f.is_file()] if serial else running
+    if serial and not files:  # the device was named: do not ask for it again
+        others = ", ".join(_serial_of(f) for f in running)
+        raise UsageError(f"no running `harness intercept` session for device {quote(serial)[1:-1]}"
+                         + (f" (sessions run for: {others})" if others else ""),
+                         fix=f"start `harness intercept --device {quote(serial)[1:-1]}` first"
+                             + (", or name one of those devices" if others else ""))
+    if not files:
+        raise UsageError("no running `harness intercept` session", fix="start `harness intercept` first")
+    if len(files) > 1:
+        raise UsageError(f"{len(files)} intercept sessions run: {', '.join(_serial_of(f) for f in files)}",
+                         fix="name the device with --device SERIAL")
     info = json.loads(files[0].read_text())
     host, port = info["proxy"]
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": f"http://{host}:{port}"}))

@@ -15,6 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
+from harness.cli.argtypes import port
 from harness.errors import HarnessError, UsageError
 from harness.fsutil import write_private
 from harness.sim.personality import PERSONALITIES
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m harness.sim", description=__doc__.splitlines()[0])
     p.add_argument("--name", default="default", help="handset name (state under HARNESS_HOME/sim/NAME)")
     p.add_argument("--personality", choices=sorted(PERSONALITIES), default=None)
-    p.add_argument("--port", type=int, default=0, help="ADB daemon port on 127.0.0.1 (0: any free one)")
+    p.add_argument("--port", type=port, default=0, help="ADB daemon port on 127.0.0.1 (0: any free one)")
     p.add_argument("--state-dir", type=Path, default=None)
     p.add_argument("--root", choices=("none", "su", "magisk"), default=None, help="override the root method")
     p.add_argument("--hosts-file", type=Path, default=None, help="hosts file apps resolve names with")

@@ -124,6 +124,7 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
         cmd += ["--allow-app-install"]
     log_path = folder / "handset.log"
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    log_start = os.fstat(fd).st_size  # the log is appended to: an error quotes this start's lines only
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, start_new_session=True,
                                 close_fds=True)
@@ -140,15 +141,30 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
             if stopped is not None and stopped():
                 raise KeyboardInterrupt("stopped while the handset started")
             if proc.poll() is not None:
-                tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
-                raise SimError(f"the handset process exited with status {proc.returncode}: {' / '.join(tail)}",
-                               fix=f"see {log_path}")
+                raise SimError(f"the handset process exited with status {proc.returncode}: "
+                               f"{_start_problem(log_path, log_start)}", fix=f"see {log_path}")
             time.sleep(0.1)
     except BaseException:  # a stop signal (KeyboardInterrupt) while it started: no handset left behind
         _end(proc, ready)
         raise
     _end(proc, ready)
     raise SimError(f"the handset did not start within {START_TIMEOUT:.0f}s", fix=f"see {log_path}")
+
+
+def _start_problem(log_path: Path, offset: int) -> str:
+    """What this start wrote to the handset log from byte ``offset`` on (an earlier start's lines
+    are not quoted): its ``harness sim: error:`` line when it wrote one (the handset's own one-line
+    error), else its last 5 lines."""
+    try:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            lines = log.read().decode(errors="replace").strip().splitlines()
+    except OSError as exc:
+        return f"(its log cannot be read: {exc.strerror or exc})"
+    errors = [line for line in lines if line.startswith("harness sim: error: ")]
+    if errors:
+        return errors[-1].removeprefix("harness sim: error: ")
+    return " / ".join(lines[-5:]) or "(it wrote nothing to its log)"
 
 
 def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:

@@ -47,6 +47,8 @@ CASES = {
     "facts-custom-as-list.json": (["analyze", "good-batch.mitm", "--facts", "FILE"],
                                   "at custom: expected null or object, got list"),
     "policy-invalid-date.yaml": (["analyze", "good-batch.mitm", "--policy", "FILE"], "must be a mapping"),
+    # trial 6 finding H: an empty policy was used silently as the default one
+    "policy-empty.yaml": (["analyze", "good-batch.mitm", "--policy", "FILE"], "is empty (no YAML document)"),
     "geo-overrides-not-utf8.yaml": (["analyze", "good-batch.mitm", "--geo-overrides", "FILE"], "is not UTF-8 text"),
     "world-mixed-key-types.yaml": (["demo", "--world", "FILE"], "at (top level): key 1 is not text"),
 }

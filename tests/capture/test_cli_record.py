@@ -66,6 +66,27 @@ def test_record_until_sigterm(tmp_path, h1_server, pki, sig):
     assert f"stopping ({signal.Signals(sig).name})" in out
     store = RunStore.open(run_dir)
     assert store.status == "complete" and [f.path for f in store.iter_flows()] == ["/hello?cli=1"]
+    assert store.meta()["upstream_ca"] == str(Path(pki.ca_cert).resolve())  # what the run verified servers with
+
+
+@pytest.mark.parametrize("ca", ["absent.pem", "folder", "empty.pem", "notes.txt"])
+def test_record_refuses_an_upstream_ca_it_cannot_read_before_recording(tmp_path, ca):
+    """Trial 6 finding H: a missing CA (or a folder) was handed to mitmproxy unchecked and the
+    recording started; `harness intercept` refused an empty one. One shared check now."""
+    import io
+
+    from harness.cli.context import Env
+    from harness.cli.main import main
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "empty.pem").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["record", "--upstream-ca", str(tmp_path / ca), "--out", str(tmp_path / "run")],
+                Env(stdout=out, stderr=err, home=tmp_path / "home"))
+    assert (code, out.getvalue()) == (2, "") and err.getvalue().count("\n") == 1, err.getvalue()
+    assert err.getvalue().startswith("harness: error: ") and ca in err.getvalue() and "(fix: " in err.getvalue()
+    assert not (tmp_path / "run").exists() and not (tmp_path / "home" / "runs").exists()  # nothing started
 
 
 def test_record_port_in_use_is_one_line_error(tmp_path):

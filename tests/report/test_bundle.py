@@ -286,3 +286,49 @@ def test_a_lab_folder_is_bundled_and_a_wrong_folder_is_one_line(tmp_path):
         code, out, err = cli("bundle", str(folder), "-o", str(tmp_path / "no.zip"), home=tmp_path)
         assert code == 2 and out == "" and err.count("\n") == 1 and said in err and "(fix: " in err, err
         assert not (tmp_path / "no.zip").exists()
+
+
+def test_a_bundle_given_to_report_or_analyze_is_named_with_the_way_to_its_run(run_dir, tmp_path):
+    """Trial 6 finding I: `harness report X.evidence.zip` was told to analyse it as a capture file,
+    `harness analyze X.evidence.zip` to unzip it and pass the .har inside."""
+    bundle = write_bundle(run_dir, tmp_path / "x.evidence.zip").path
+    for command in ("report", "analyze"):
+        code, out, err = cli(command, str(bundle), home=tmp_path / "home")
+        assert (code, out) == (2, "") and err.count("\n") == 1, err
+        assert "x.evidence.zip is an evidence bundle (harness.bundle/1)" in err
+        assert "check it with `harness verify " in err and f"harness {command} DIR/run`" in err
+    # another zip is still what it was (a Playwright HAR zip, say)
+    other = tmp_path / "playwright.zip"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("trace.har", "{}")
+    code, _, err = cli("analyze", str(other), home=tmp_path / "home")
+    assert code == 2 and "is a zip archive, not a flow or HAR file" in err and "evidence bundle" not in err
+    # the way the message gives works: the unzipped run/ folder is a run
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tmp_path / "DIR")
+    code, out, err = cli("report", str(tmp_path / "DIR" / "run"), home=tmp_path / "home")
+    assert code == 0, err
+
+
+def test_a_receiver_regenerates_the_same_findings_except_the_folder_path(tmp_path):
+    """docs/reports.md, "For the receiver of a bundle": the regenerated findings.json equals the
+    bundled one except ``run_dir`` and ``summary.path``."""
+    run = make_run(tmp_path / "run-1", [
+        http_flow("https://tracking.intl.vendor.test/sa", method="POST", request_body=b"imei=868034051234567",
+                  step_id="s1"),
+        http_flow("https://globalapi.ad.vendor.test/config", response_body=b'{"terms": ["Free Tibet"]}', step_id="s1"),
+    ], steps=[("s1", "first-start")])
+    (run / "artifacts" / "facts.json").write_text(json.dumps({**FACTS, "imei": "868034051234567"}))
+    assert cli("report", str(run), home=tmp_path / "home")[0] == 0
+    bundle = write_bundle(run, tmp_path / "r.zip").path
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tmp_path / "recv")
+    sent = json.loads((tmp_path / "recv" / "run" / "findings.json").read_text())
+    code, _, err = cli("report", str(tmp_path / "recv" / "run"), home=tmp_path / "other-home")
+    assert code == 0, err
+    again = json.loads((tmp_path / "recv" / "run" / "findings.json").read_text())
+    assert sent["findings"] and again["run_dir"] != sent["run_dir"]
+    for doc in (sent, again):
+        doc.pop("run_dir")
+        doc["summary"].pop("path")
+    assert again == sent

@@ -119,3 +119,44 @@ def test_sim_start_auth_options(tmp_path):
         assert "INSECURE" in (home / "sim" / "t4" / "handset.log").read_text()
     finally:
         _run(home, "sim", "stop", "--name", "t4")
+
+
+def test_sim_start_refuses_bad_files_and_ports_before_starting(tmp_path):
+    """Trial 6 finding H: a folder as --adb-key was a traceback, --port 99999 a squashed traceback
+    from the handset process, a missing --hosts-file was accepted silently."""
+    home = tmp_path / "hh"
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "bad-hosts").write_text("127.0.0.1 ok.test\nnot-an-address x.test\n")
+    cases = [
+        (["--adb-key", str(tmp_path / "dir")], "cannot read the adb key", "Is a directory"),
+        (["--adb-key", str(tmp_path / "absent.pub")], "cannot read the adb key", "No such file"),
+        (["--hosts-file", str(tmp_path / "absent.txt")], "cannot read hosts file", "absent.txt"),
+        (["--hosts-file", str(tmp_path / "bad-hosts")], "bad-hosts:2", "is not an IPv4 or IPv6 address"),
+        (["--port", "99999"], "--port '99999': expected a port number 0-65535", "see harness sim start --help"),
+        (["--port", "-1"], "--port '-1': expected a port number 0-65535", "see harness sim start --help"),
+    ]
+    for options, problem, detail in cases:
+        status, out, err = _run(home, "sim", "start", "--name", "z", "--no-connect", *options)
+        assert (status, out) == (2, ""), (options, err)
+        assert problem in err and detail in err and len(err.strip().splitlines()) == 1, (options, err)
+        assert "Traceback" not in err
+    assert not (home / "sim" / "z" / "handset.log").exists()  # nothing was started
+
+
+def test_a_failed_start_quotes_only_its_own_part_of_the_handset_log(tmp_path):
+    """Trial 6 finding H: the next start after a failed one quoted the old traceback first."""
+    from harness.sim.service import _start_problem
+
+    log = tmp_path / "handset.log"
+    log.write_text("Traceback (most recent call last):\n  File x\nOverflowError: bind(): port must be 0-65535.\n")
+    offset = log.stat().st_size
+    with log.open("a") as fh:
+        fh.write("2026-12-01 INFO starting\n"
+                 "harness sim: error: cannot listen on 127.0.0.1:5396: Address already in use (fix: pick another)\n")
+    assert _start_problem(log, offset) == ("cannot listen on 127.0.0.1:5396: Address already in use "
+                                           "(fix: pick another)")
+    with log.open("a") as fh:
+        offset = fh.tell()
+        fh.write("line 1\nline 2\n")
+    assert _start_problem(log, offset) == "line 1 / line 2"  # no error line: its own last lines
+    assert _start_problem(log, log.stat().st_size) == "(it wrote nothing to its log)"

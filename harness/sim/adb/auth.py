@@ -145,8 +145,14 @@ class TrustedKeys:
     home: Path | None = None
 
     def __post_init__(self) -> None:
+        from harness.parsing import short_path
+
         for f in self.files:  # explicit keys must be readable now: fail at start, not at connect
-            load_key_file(Path(f))
+            try:
+                load_key_file(Path(f))
+            except OSError as exc:  # a folder, a missing or unreadable file: one line, not a traceback
+                raise AdbKeyError(f"cannot read the adb key {short_path(f)}: {exc.strerror or type(exc).__name__}",
+                                  fix="give an adb public key file such as ~/.android/adbkey.pub") from None
 
     def keys(self) -> list[rsa.RSAPublicKey]:
         paths = [Path(f) for f in self.files]
