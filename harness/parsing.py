@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,7 @@ def quote(value: Any, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def short_path(path: str | Path, limit: int = QUOTE_CHARS) -> str:
+def short_path(path: str | os.PathLike[str], limit: int = QUOTE_CHARS) -> str:
     """``path`` as text of at most about ``limit`` characters: a longer one keeps its end (the
     name and the folders nearest it), ``...`` marking the cut."""
     text = one_line(str(path), 100_000)

@@ -25,7 +25,7 @@ from harness.cli.status import ExitStatus
 from harness.device.adb import Device
 from harness.device.cacert import CA_CHOICES
 from harness.device.proxy import lab_listen
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError
 from harness.scenario.labnet import check_file
 
 

@@ -53,7 +53,6 @@ def _flow_line(rec) -> str:
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.capture.exposure import ProxyAccess, exposed_warning, is_loopback_host
     from harness.capture.session import CaptureSession, new_run_dir
-
     from harness.scenario.labnet import check_upstream_ca
 
     if args.body_cap is not None and args.body_cap < 0:

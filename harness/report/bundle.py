@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from harness.capture.store import DB_NAME, LOCK_NAME
 from harness.errors import HarnessError, UsageError
@@ -287,6 +287,8 @@ def _member_sha256(zf: zipfile.ZipFile, name: str) -> str | None:
     return h.hexdigest()
 
 
+ErrorT = TypeVar("ErrorT", bound=HarnessError)
+
 #: the largest MANIFEST.json read to tell a bundle apart from another zip
 _MAX_MANIFEST_PEEK = 16 << 20
 
@@ -309,7 +311,7 @@ def is_evidence_bundle(path: str | os.PathLike[str]) -> bool:
 
 
 def bundle_given_error(path: str | os.PathLike[str], command: str,
-                       error: type[HarnessError] = UsageError) -> HarnessError | None:
+                       error: type[ErrorT] = UsageError) -> ErrorT | None:  # type: ignore[assignment]
     """The one-line error when an evidence bundle is given to ``harness COMMAND``, which reads a
     run folder (or a capture file): how a receiver gets at the run (docs/reports.md, "For the
     receiver of a bundle"); None when ``path`` is no bundle."""
