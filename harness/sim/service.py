@@ -141,8 +141,9 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
             if stopped is not None and stopped():
                 raise KeyboardInterrupt("stopped while the handset started")
             if proc.poll() is not None:
-                raise SimError(f"the handset process exited with status {proc.returncode}: "
-                               f"{_start_problem(log_path, log_start)}", fix=f"see {log_path}")
+                problem, fix = _start_problem(log_path, log_start)
+                raise SimError(f"the handset process exited with status {proc.returncode}: {problem}",
+                               fix=f"{fix}; its log: {log_path}" if fix else f"see {log_path}")
             time.sleep(0.1)
     except BaseException:  # a stop signal (KeyboardInterrupt) while it started: no handset left behind
         _end(proc, ready)
@@ -151,20 +152,22 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
     raise SimError(f"the handset did not start within {START_TIMEOUT:.0f}s", fix=f"see {log_path}")
 
 
-def _start_problem(log_path: Path, offset: int) -> str:
-    """What this start wrote to the handset log from byte ``offset`` on (an earlier start's lines
-    are not quoted): its ``harness sim: error:`` line when it wrote one (the handset's own one-line
-    error), else its last 5 lines."""
+def _start_problem(log_path: Path, offset: int) -> tuple[str, str | None]:
+    """(problem, fix or None) of a start, from what it wrote to the handset log from byte
+    ``offset`` on (an earlier start's lines are not quoted): its ``harness sim: error:`` line when
+    it wrote one (the handset's own one-line error, its ``(fix: ...)`` split off), else its last 5
+    lines."""
     try:
         with open(log_path, "rb") as log:
             log.seek(offset)
             lines = log.read().decode(errors="replace").strip().splitlines()
     except OSError as exc:
-        return f"(its log cannot be read: {exc.strerror or exc})"
+        return f"(its log cannot be read: {exc.strerror or exc})", None
     errors = [line for line in lines if line.startswith("harness sim: error: ")]
     if errors:
-        return errors[-1].removeprefix("harness sim: error: ")
-    return " / ".join(lines[-5:]) or "(it wrote nothing to its log)"
+        problem, _, fix = errors[-1].removeprefix("harness sim: error: ").partition(" (fix: ")
+        return problem, fix.removesuffix(")") or None
+    return " / ".join(lines[-5:]) or "(it wrote nothing to its log)", None
 
 
 def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:

@@ -64,6 +64,10 @@ def test_sim_start_status_stop(tmp_path):
 def test_sim_start_rejects_bad_input(tmp_path):
     status, _, err = _run(tmp_path, "sim", "start", "--port", "5555", "--name", "bad", "--no-connect")
     assert status == 2 and "5555-5585" in err
+    # a second failed start quotes its own error once, not the first start's lines too (trial 6 H)
+    status, _, err = _run(tmp_path, "sim", "start", "--port", "5556", "--name", "bad", "--no-connect")
+    assert status == 2 and err.count("\n") == 1 and "port 5556" in err and "port 5555" not in err, err
+    assert err.count("(fix: ") == 1 and "its log: " in err
     status, _, err = _run(tmp_path, "sim", "start", "--world", "no-such-world.yaml", "--name", "w")
     assert status == 2 and "no-such-world.yaml" in err
     status, _, err = _run(tmp_path, "sim", "start", "--name", "../x")
@@ -153,10 +157,9 @@ def test_a_failed_start_quotes_only_its_own_part_of_the_handset_log(tmp_path):
     with log.open("a") as fh:
         fh.write("2026-12-01 INFO starting\n"
                  "harness sim: error: cannot listen on 127.0.0.1:5396: Address already in use (fix: pick another)\n")
-    assert _start_problem(log, offset) == ("cannot listen on 127.0.0.1:5396: Address already in use "
-                                           "(fix: pick another)")
+    assert _start_problem(log, offset) == ("cannot listen on 127.0.0.1:5396: Address already in use", "pick another")
     with log.open("a") as fh:
         offset = fh.tell()
         fh.write("line 1\nline 2\n")
-    assert _start_problem(log, offset) == "line 1 / line 2"  # no error line: its own last lines
-    assert _start_problem(log, log.stat().st_size) == "(it wrote nothing to its log)"
+    assert _start_problem(log, offset) == ("line 1 / line 2", None)  # no error line: its own last lines
+    assert _start_problem(log, log.stat().st_size) == ("(it wrote nothing to its log)", None)
