@@ -162,7 +162,7 @@ def _run_record(run_dir: Path) -> tuple[str, dict[str, Any], Any]:
     from harness.errors import StoreError
     from harness.report.folders import folder_kind, session_record
 
-    if folder_kind(run_dir) == "session":
+    if folder_kind(run_dir, command="bundle") == "session":
         status, meta, devices = session_record(run_dir)
         if status == "recording":
             raise UsageError(f"a lab of the session {run_dir} is still being recorded",
@@ -317,12 +317,18 @@ def bundle_given_error(path: str | os.PathLike[str], command: str,
     receiver of a bundle"); None when ``path`` is no bundle."""
     if not is_evidence_bundle(path):
         return None
+    import shlex
+
     from harness.parsing import short_path
 
     name = short_path(path)
+    arg = shlex.quote(name)  # the commands of the fix, as a shell takes them (a name with blanks)
+    if command == "bundle":
+        return error(f"{name} is already an evidence bundle ({FORMAT})",
+                     fix=f"check it with `harness verify {arg}`; a bundle is not bundled again")
     return error(f"{name} is an evidence bundle ({FORMAT}), not a run folder or capture file",
-                 fix=f"check it with `harness verify {name}`, then unzip it and pass its run/ folder: "
-                     f"`unzip {name} -d DIR && harness {command} DIR/run`")
+                 fix=f"check it with `harness verify {arg}`, then unzip it and pass its run/ folder: "
+                     f"`unzip {arg} -d DIR && harness {command} DIR/run`")
 
 
 def _folder_entry(zf: zipfile.ZipFile, name: str) -> bool:

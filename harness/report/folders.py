@@ -40,15 +40,16 @@ def lab_folders(session: Path) -> list[Path]:
     return sorted(p.parent for p in session.glob(f"*/*/{DB_NAME}"))
 
 
-def folder_kind(folder: Path, *, findings_only: bool = False) -> Kind:
+def folder_kind(folder: Path, *, findings_only: bool = False, command: str = "report") -> Kind:
     """What ``folder`` is: ``run`` (a run store), ``session`` (lab folders under
     ``<worker>/<module>/``, or a ``run.json`` of ``harness run``), or — when ``findings_only`` is
     allowed — ``findings`` (only a findings.json). Raises UsageError (one line: what was expected
-    and the fix) for anything else."""
+    and the fix) for anything else; an evidence bundle is named as one, with the way to its run
+    for ``harness COMMAND``."""
     if folder.is_file():
         from harness.report.bundle import bundle_given_error
 
-        if bundle := bundle_given_error(folder, "report"):
+        if bundle := bundle_given_error(folder, command):
             raise bundle
         raise UsageError(f"{quote(str(folder))} is a file, not a folder: expected {EXPECTED}",
                          fix="a capture file (.har, .mitm) is analysed into a folder first: "

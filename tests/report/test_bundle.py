@@ -297,6 +297,8 @@ def test_a_bundle_given_to_report_or_analyze_is_named_with_the_way_to_its_run(ru
         assert (code, out) == (2, "") and err.count("\n") == 1, err
         assert "x.evidence.zip is an evidence bundle (harness.bundle/1)" in err
         assert "check it with `harness verify " in err and f"harness {command} DIR/run`" in err
+    code, _, err = cli("bundle", str(bundle), home=tmp_path / "home")
+    assert code == 2 and "x.evidence.zip is already an evidence bundle" in err and "harness verify" in err
     # another zip is still what it was (a Playwright HAR zip, say)
     other = tmp_path / "playwright.zip"
     with zipfile.ZipFile(other, "w") as zf:
