@@ -3,10 +3,18 @@
 # project virtual environment (.venv): stock Debian 12 / Ubuntu 24.04 refuse `pip install` into the
 # system Python (PEP 668, "externally-managed-environment").
 # Idempotent: a second run installs nothing new. VENV=DIR chooses another environment folder.
+# `setup.sh --runtime` installs only what running the harness needs (the container image's runtime
+# stage, Dockerfile): no test extra, no Debian adb, browser, packet tools, npm or make.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
+RUNTIME=""
+case "${1:-}" in
+    --runtime) RUNTIME=1 ;;
+    "") ;;
+    *) echo "setup: unknown option ${1:0:80} (fix: no option, or --runtime)" >&2; exit 2 ;;
+esac
 
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
@@ -14,17 +22,19 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -q ' 17\.' || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/okhttp.jar ] || need_apt+=(libokhttp-java)
 [ -f /usr/share/java/com.android.json.jar ] || need_apt+=(libandroid-json-java)
-command -v curl >/dev/null 2>&1 || need_apt+=(curl)
-command -v make >/dev/null 2>&1 || need_apt+=(make)
-# an older adb (29.0.6) beside adbutils' bundled one: the handset's ADB tests run against both
-[ -x /usr/bin/adb ] || need_apt+=(adb)
-command -v npm >/dev/null 2>&1 || need_apt+=(npm)
-# a real browser (Debian's; Ubuntu's chromium is a snap stub, those tests are skipped there): the report
-# tests open report.html in it through Playwright, the recorder's spare-connection test drives it
-if grep -qs '^ID=debian' /etc/os-release; then command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); fi
-# the TLS key-log test captures loopback packets and decrypts them with the recorded key log
-command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
-command -v tcpdump >/dev/null 2>&1 || need_apt+=(tcpdump)
+if [ -z "$RUNTIME" ]; then  # what only the tests and the Makefile need
+    command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+    command -v make >/dev/null 2>&1 || need_apt+=(make)
+    # an older adb (29.0.6) beside adbutils' bundled one: the handset's ADB tests run against both
+    [ -x /usr/bin/adb ] || need_apt+=(adb)
+    command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+    # a real browser (Debian's; Ubuntu's chromium is a snap stub, those tests are skipped there): the report
+    # tests open report.html in it through Playwright, the recorder's spare-connection test drives it
+    if grep -qs '^ID=debian' /etc/os-release; then command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); fi
+    # the TLS key-log test captures loopback packets and decrypts them with the recorded key log
+    command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+    command -v tcpdump >/dev/null 2>&1 || need_apt+=(tcpdump)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "setup: installing Debian packages: ${need_apt[*]}"
@@ -37,16 +47,17 @@ if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 PY="$VENV/bin/python"
+if [ -n "$RUNTIME" ]; then EXTRA="."; STAMP="$VENV/.setup-stamp-runtime"; else EXTRA=".[test]"; STAMP="$VENV/.setup-stamp"; fi
 if ! $PY -c 'import harness, mitmproxy, frida, adbutils, pytest, xdist' >/dev/null 2>&1 \
-   || [ pyproject.toml -nt "$VENV/.setup-stamp" ]; then
-    echo "setup: installing Python packages into $VENV (pip install -e '.[test]')"
+   || [ pyproject.toml -nt "$STAMP" ]; then
+    echo "setup: installing Python packages into $VENV (pip install -e '$EXTRA')"
     $PY -m pip install -q --disable-pip-version-check --upgrade pip
-    $PY -m pip install -q --disable-pip-version-check -e '.[test]'
-    touch "$VENV/.setup-stamp"
+    $PY -m pip install -q --disable-pip-version-check -e "$EXTRA"
+    touch "$STAMP"
 fi
 
 # Frida agents: node is only needed to rebuild bundles (the compiled bundles ship in the package).
-if [ -f agents/package-lock.json ] && command -v npm >/dev/null 2>&1 && [ ! -d agents/node_modules ]; then
+if [ -z "$RUNTIME" ] && [ -f agents/package-lock.json ] && command -v npm >/dev/null 2>&1 && [ ! -d agents/node_modules ]; then
     echo "setup: installing agent build dependencies (npm ci in agents/)"
     (cd agents && npm ci --silent --no-audit --no-fund) || echo "setup: npm ci failed; agent rebuild tests will be skipped"
 fi

@@ -4,12 +4,16 @@ The crypto agent reports the plaintext an app encrypted together with the cipher
 ``payload.ciphertext``). When that ciphertext then appears in a request body (as base64, URL-safe
 base64 or hex, also with JSON's ``\\/`` escaping), the plaintext's personal data went to that flow's
 destination, through the chain ``<form>><algorithm>``: analysis can then place it in a country.
+The link (event id, flow id, encoding, byte offset in the body) and the field of the plaintext
+that held the value (:func:`plaintext_field`) go into the finding's ``details.cipher_links``
+(docs/dev/contracts.md), so a report shows how the event and the flow are tied.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +30,8 @@ class CipherLink:
     #: how the ciphertext appears in the request: ``base64``, ``base64url`` or ``hex``
     form: str
     algorithm: str
+    #: byte offset in the flow's request body where the encoded ciphertext starts
+    offset: int = 0
 
     @property
     def chain(self) -> str:
@@ -66,7 +72,26 @@ def link_ciphertexts(events: Iterable[Any], flows: Iterable[tuple[str, bytes | N
             if event_id in links:
                 continue
             for form, needle in needles:
-                if needle in body:
-                    links[event_id] = CipherLink(flow_id, form, algorithm)
+                at = body.find(needle)
+                if at >= 0:
+                    links[event_id] = CipherLink(flow_id, form, algorithm, at)
                     break
     return links
+
+
+#: a JSON key (``"key":`` then an optional opening quote or bracket) or a form field (``key=``)
+#: right before a value; at most 64 characters of name
+_JSON_KEY = re.compile(rb'"([^"\\]{1,64})"\s*:\s*(?:\[\s*)?"?$')
+_FORM_KEY = re.compile(rb"(?:^|[&?;])([^=&?;\s]{1,64})=$")
+
+
+def plaintext_field(data: bytes | None, offset: int) -> str | None:
+    """The name of the field of ``data`` (a JSON or ``key=value`` plaintext) whose value starts at
+    byte ``offset``: the JSON key or form field written right before it (``"imei":"`` or
+    ``imei=``), else None (the value is not at the start of a named field). Reads at most 200
+    bytes before ``offset``."""
+    if not data or not 0 < offset <= len(data):
+        return None
+    before = data[max(0, offset - 200):offset]
+    m = _JSON_KEY.search(before) or _FORM_KEY.search(before)
+    return m.group(1).decode("utf-8", "replace") if m else None

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis.batches import FlowFrames, frames, rows_where
-from harness.analysis.cryptolink import CipherLink
+from harness.analysis.cryptolink import CipherLink, plaintext_field
 from harness.analysis.filtering import Comparison, Side, compare, listed_in
 from harness.analysis.findings import Finding, Severity
 from harness.analysis.hosts import normalise_host
@@ -62,12 +62,16 @@ def undelivered_ids(flows: FlowFrames, among: set[str] | None = None) -> set[str
 def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str | None]],
                  dest_of: dict[tuple[str, str], dict[str, Any]],
                  links: dict[str, CipherLink] | None = None,
-                 undelivered: set[str] | frozenset[str] = frozenset()) -> tuple[list[dict[str, Any]], list[Finding]]:
+                 undelivered: set[str] | frozenset[str] = frozenset(),
+                 plaintexts: dict[str, bytes | None] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
     """``pii.known_value``, ``pii.third_country`` and ``pii.not_delivered``: the ``pii_hits`` rows
     and one finding per (value, destination host). ``dest_of`` maps (host, server IP) to its
     :data:`GEO_DETAILS`. A flow in ``undelivered`` (its kind is one of :data:`UNDELIVERED_KINDS`)
     is no evidence the value reached the server: its hits are rows, and a value seen only in such
-    flows is ``pii_attempted`` (verdict ``not_delivered``), never ``pii_sent``/``pii_abroad``."""
+    flows is ``pii_attempted`` (verdict ``not_delivered``), never ``pii_sent``/``pii_abroad``.
+    A value found in the plaintext of an encrypted payload (``links``, harness.analysis.cryptolink)
+    is the linked flow's; the finding's ``details.cipher_links`` say how (event, flow, encoding,
+    offset in the body, the plaintext's field: ``plaintexts`` maps event id to its data)."""
     # groups (a location needs lat and lon, an app list several apps) count per flow / event
     members: dict[tuple[Any, Any, str], set[str]] = defaultdict(set)
     for h in hits:
@@ -82,8 +86,14 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
         if kv.group and len(members[(fid, eid, kv.group)]) < kv.need:
             continue
         link = (links or {}).get(eid) if eid and fid is None else None
+        tie = None
         if link is not None:  # plaintext of an encrypted payload: the flow that carried it (cryptolink)
             fid, host = link.flow_id, host or flow_hosts.get(link.flow_id, (None, None))[0]
+            raw = not hit.chain  # the offset is in the event's own data, not in a decoded layer of it
+            tie = {"event_id": eid, "flow_id": fid, "value": kv.name, "encoding": link.form,
+                   "algorithm": link.algorithm, "body_offset": link.offset,
+                   "plaintext_field": plaintext_field((plaintexts or {}).get(eid or ""), hit.offset) if raw else None,
+                   "plaintext_offset": hit.offset if raw else None, "plaintext_chain": hit.chain}
             hit = replace(hit, chain=link.chain + (">" + hit.chain if hit.chain else ""))
         rows.append({"flow_id": fid, "event_id": eid, "step_id": step, "host": host, "value_name": kv.name,
                      "value_kind": kv.kind, "form": hit.form, "normalisation": hit.normalisation,
@@ -91,7 +101,7 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
         label = kv.group or kv.name
         a = agg.setdefault((label, host), {"flows": set(), "failed": set(), "failed_events": set(), "events": set(),
                                            "forms": set(), "locations": set(), "chains": set(), "steps": set(),
-                                           "values": set()})
+                                           "values": set(), "ties": {}})
         if fid and fid in undelivered:
             a["failed"].add(fid)
             a["values"].add(kv.name)
@@ -102,6 +112,8 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
             a["flows"].add(fid)
         if eid:
             a["events"].add(eid)
+        if tie is not None:
+            a["ties"].setdefault((eid, kv.name), tie)
         a["forms"].add(hit.form)
         a["locations"].add(hit.location)
         a["chains"].add(hit.chain or "raw")
@@ -127,19 +139,38 @@ def pii_findings(hits: list[HitAt], flow_hosts: dict[str, tuple[str | None, str 
                    "geo": [{"server_ip": ip or None, **g} for ip, g in zip(ips, geo, strict=False) if g]}
         if a["failed"]:
             details["not_delivered_flow_ids"] = sorted(a["failed"])
+        if a["ties"]:
+            details["cipher_links"] = [a["ties"][k] for k in sorted(a["ties"])]
         steps = sorted(a["steps"])
         common: dict[str, Any] = dict(flow_ids=sorted(a["flows"]), event_ids=sorted(a["events"]),
                                       step_id=steps[0] if len(steps) == 1 else None, details=details)
         findings.append(Finding(
             "pii_sent", "sent", Severity.MEDIUM, "pii.known_value",
-            f"{label} sent to {host or 'unknown host'} ({', '.join(sorted(a['forms']))}; "
-            f"{', '.join(sorted(a['chains']))})", **common))
+            f"{label} sent to {host or 'unknown host'} ({how_written(a['forms'], a['chains'], bool(a['ties']))})",
+            **common))
         if THIRD_COUNTRY in juris:
             findings.append(Finding(
                 "pii_abroad", "third_country", Severity.HIGH, "pii.third_country",
                 f"{label} sent to {host or 'unknown host'} in a third country ({', '.join(ccs) or '?'})",
                 **common))
     return rows, findings
+
+
+#: how a finding's text names a value's form (details.forms keeps the machine value, pii.Form.form)
+FORM_WORDS = {"plain": "as-is"}
+
+
+def how_written(forms: set[str], chains: set[str], encrypted: bool) -> str:
+    """The words of a ``pii.known_value`` summary for how the value travelled: its forms (``plain``
+    is "as-is", trial 6 J: it read as "sent in plain text"), where (``in the decrypted body`` for
+    a plaintext linked to its flow) and the decoding chains (``raw`` is "unencoded";
+    ``carried CHAIN`` otherwise), e.g. ``as-is in the decrypted body; carried
+    base64>AES/CBC/PKCS5Padding``."""
+    words = ", ".join(FORM_WORDS.get(f, f) for f in sorted(forms))
+    if encrypted:
+        words += " in the decrypted body"
+    carried = [("unencoded" if c == "raw" else f"carried {c}") for c in sorted(chains)]
+    return f"{words}; {', '.join(carried)}"
 
 
 def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tuple[list[dict[str, Any]],

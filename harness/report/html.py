@@ -96,6 +96,29 @@ def _enforcement(findings: list[dict[str, Any]], flow_ids: list[str] | None = No
     return {"state": "not_tested", "text": "not tested in this run (no experiment/control comparison)"}
 
 
+def cipher_ties(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every ``details.cipher_links`` entry of the findings once (docs/dev/contracts.md): how a
+    ``crypto:plaintext`` event is tied to the flow that carried its ciphertext."""
+    seen: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for f in findings:
+        for t in (f.get("details") or {}).get("cipher_links") or []:
+            seen.setdefault((t.get("event_id"), t.get("flow_id"), t.get("value")), t)
+    return list(seen.values())
+
+
+def tie_text(t: dict[str, Any]) -> str:
+    """One sentence for a reader: ``event E ↔ flow F: ...`` where the ciphertext is in the body and
+    which field of the plaintext held the value."""
+    where = (f"in the plaintext field “{t['plaintext_field']}”" if t.get("plaintext_field")
+             else f"at byte {t['plaintext_offset']} of the plaintext" if t.get("plaintext_offset") is not None
+             else "in the plaintext")
+    if t.get("plaintext_chain"):
+        where += f" (after decoding {t['plaintext_chain']})"
+    return (f"event {t.get('event_id')} ↔ flow {t.get('flow_id')}: the ciphertext the app encrypted with "
+            f"{t.get('algorithm') or '?'} (this event) is in the flow's request body, {t.get('encoding') or '?'}-encoded "
+            f"from byte {t.get('body_offset')}; {t.get('value') or 'the value'} was {where}")
+
+
 def _anchor(kind: str, ident: str) -> str:
     """The HTML id of an evidence row: ``ev-flow-<id>`` / ``ev-event-<id>`` (unsafe characters as ``-``)."""
     return f"ev-{kind}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", ident)
@@ -106,7 +129,8 @@ def _claims(doc: dict[str, Any], evidence: Evidence | None = None,
     """The claims table (text, verdict, the verdict's reasoning, evidence ids labelled ``flow`` or
     ``event`` with the anchor of their row) and the evidence rows it links to: one per cited id, in
     first-cited order, a flow with its request line, status and server, an agent event with its
-    type and step (from the recording of the claim's ``run_id``: harness.report.evidence)."""
+    type and step (from the recording of the claim's ``run_id``: harness.report.evidence), and for
+    either, how a ``crypto:plaintext`` event is tied to the flow that carried it (``ties``)."""
     out = []
     rows: dict[str, dict[str, Any]] = {}
     for c in doc.get("claims") or []:
@@ -127,6 +151,7 @@ def _claims(doc: dict[str, Any], evidence: Evidence | None = None,
         out.append({"text": c.get("text") or c.get("claim") or c.get("id") or "?", "verdict": verdict,
                     "css": _css(verdict), "details": details,
                     "rule": c.get("rule") or "", "evidence": shown})
+    ties = cipher_ties(list(doc.get("findings") or []))
     events: dict[tuple[str | None, str], Any] = {}
     for run_id in dict.fromkeys(r["run_id"] for r in rows.values() if r["kind"] == "event"):
         if evidence is not None:
@@ -141,6 +166,7 @@ def _claims(doc: dict[str, Any], evidence: Evidence | None = None,
             r["what"] = f"{e.type} (source {e.source}, step {e.step_id or '-'})" if e is not None else NOT_FOUND
         else:
             r["what"] = ""
+        r["ties"] = [tie_text(t) for t in ties if r["id"] in (t.get("event_id"), t.get("flow_id"))]
     return out, list(rows.values())
 
 
@@ -259,6 +285,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
             "flows": [{**_flow_row(fid, evidence, redactor, f.get("run_id")), "entry": har_entry(str(fid), source_doc)}
                       for fid in (f.get("evidence") or {}).get("flow_ids") or []],
             "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
+            "ties": [tie_text(t) for t in cipher_ties([f])],
         } for f in findings],
         "geo_note": ", ".join(geo_sources) or "no geolocation recorded",
         "source": source,

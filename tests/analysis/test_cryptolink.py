@@ -67,6 +67,16 @@ def test_encrypted_identifier_is_reported_abroad(tmp_path):
     assert f.details["destination"] == "tracking.intl.vendor.test" and f.details["countries"] == ["SG"]
     assert f.flow_ids == [flow.id] and f.event_ids == [ev.id]
     assert f.details["chains"] == ["base64>AES/CBC/PKCS5Padding"]
+    # how the event and the flow are tied (trial 6, J): where the ciphertext is in the body, which
+    # field of the plaintext held the value
+    at = body.index(b'"data": "') + len(b'"data": "')  # the ciphertext's base64 text starts there
+    assert f.details["cipher_links"] == [{
+        "event_id": ev.id, "flow_id": flow.id, "value": "android_id", "encoding": "base64",
+        "algorithm": "AES/CBC/PKCS5Padding", "body_offset": at, "plaintext_field": "android_id",
+        "plaintext_offset": plain.index(ANDROID_ID.encode()), "plaintext_chain": ""}]
+    sent = next(x for x in a.finding_list if x.kind == "pii_sent" and x.flow_ids == [flow.id])
+    assert sent.summary == ("android_id sent to tracking.intl.vendor.test "
+                            "(as-is in the decrypted body; carried base64>AES/CBC/PKCS5Padding)")
     # the plaintext that never left the device is still reported as seen, without a destination
     unplaced = [x for x in a.finding_list if x.kind == "pii_sent" and x.details["destination"] is None]
     assert [x.event_ids for x in unplaced] == [[stray.id]]
