@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from harness.capture.store import DB_NAME, LOCK_NAME
-from harness.report.bundle_code import code_notes, mismatch_note
 from harness.errors import HarnessError, UsageError
+from harness.report.bundle_code import code_notes, mismatch_note
 
 FORMAT = "harness.bundle/1"
 MANIFEST = "MANIFEST.json"
