@@ -231,12 +231,14 @@ def test_a_report_regenerated_from_a_bundle_marks_the_claims_decided_by_changed_
     for name in ("same", "edited"):
         with zipfile.ZipFile(tmp_path / f"{name}.zip") as zf:
             zf.extractall(tmp_path / name)
-        code, _, err = cli("report", str(tmp_path / name / "run"), home=tmp_path / "other-home")
+        code, _, err = cli("report", str(tmp_path / name / "run"), "--junit", home=tmp_path / "other-home")
         assert code == 0, err
         doc = json.loads((tmp_path / name / "run" / "findings.json").read_text())
         (claim,) = doc["claims"]
-        marked[name] = (claim.get("code_note"), (tmp_path / name / "run" / "report.html").read_text())
-    note, html = marked["edited"]
+        marked[name] = (claim.get("code_note"), (tmp_path / name / "run" / "report.html").read_text(),
+                        (tmp_path / name / "run" / "junit.xml").read_text())
+    note, html, junit = marked["edited"]
+    assert 'name="code_note"' in junit and 'name="code_note"' not in marked["same"][2]
     assert note == ("decided by code that is not in this bundle: code/test_lab_claims.py is not the code that ran "
                     f"(SHA-256 {ran[:12]}… when it ran, {hashlib.sha256(mine.read_bytes()).hexdigest()[:12]}… bundled)")
     table = html[html.index('id="claim-table"'):html.index("</table>", html.index('id="claim-table"'))]
@@ -250,3 +252,22 @@ def test_a_report_regenerated_from_a_bundle_marks_the_claims_decided_by_changed_
     assert cli("report", str(tmp_path / "labx" / "run"), home=tmp_path / "other-home")[0] == 0
     (claim,) = json.loads((tmp_path / "labx" / "run" / "findings.json").read_text())["claims"]
     assert "is not the code that ran" in claim["code_note"]
+
+
+def test_a_folder_given_to_harness_run_names_its_file_in_the_note_and_the_claims_are_marked(tmp_path):
+    """The trial's path: `harness run "my pack"` (a folder with a blank; run.json keeps the folder,
+    the lab's store the module and its hash): the note names `code/my pack/test_cfg.py`."""
+    folder = tmp_path / "my pack"
+    folder.mkdir()
+    mine = folder / "test_cfg.py"
+    mine.write_text(CLAIMS)
+    session = _session(tmp_path / "runs", mine, run_paths=[str(folder)])
+    mine.write_text(CLAIMS + "# edited\n")
+    assert cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path / "home")[0] == 0
+    code, out, _ = cli("verify", str(tmp_path / "s.zip"), home=tmp_path / "home")
+    assert code == 1 and out.startswith("note: code/my pack/test_cfg.py is not the code that ran (SHA-256 ")
+    with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+        zf.extractall(tmp_path / "x")
+    assert cli("report", str(tmp_path / "x" / "run"), home=tmp_path / "other-home")[0] == 0
+    (claim,) = json.loads((tmp_path / "x" / "run" / "findings.json").read_text())["claims"]
+    assert claim["code_note"].startswith("decided by code that is not in this bundle: code/my pack/test_cfg.py is not")
