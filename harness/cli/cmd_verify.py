@@ -19,7 +19,8 @@ from harness.cli.status import ExitStatus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("verify", help="check an evidence bundle and name any file that changed",
+    p = subparsers.add_parser("verify", help="check an evidence bundle, name any file that changed and any "
+                                             "claim code that is not the code that ran",
                               description="Check every file of a bundle made by `harness bundle` against its "
                                           "SHA-256 manifest and say whether its claim code is the code that ran. "
                                           "Exit 0 intact, 1 changed or damaged or claim code that did not run, "
