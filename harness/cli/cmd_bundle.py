@@ -29,11 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, env: Env) -> int:
     from harness.fsutil import check_output_file
     from harness.report.bundle import write_bundle
+    from harness.report.bundle_code import count_text
 
     if args.output is not None:
         check_output_file(args.output, "-o")
     bundle = write_bundle(args.run_dir, args.output)
-    env.out(f"wrote {bundle.path} ({len(bundle.files)} files, run {bundle.run_id} {bundle.run_status})")
+    env.out(f"wrote {bundle.path} ({count_text(len(bundle.files), len(bundle.code))}, "
+            f"run {bundle.run_id} {bundle.run_status})")
     env.out(f"manifest SHA-256 {bundle.manifest_sha256} (give it to the receiver separately)")
     for entry in bundle.skipped:
         env.err(f"harness: not bundled: {entry}")

@@ -34,6 +34,7 @@ from typing import IO, Any, TypeVar
 
 from harness.capture.store import DB_NAME, LOCK_NAME
 from harness.errors import HarnessError, UsageError
+from harness.report.bundle_code import code_notes, mismatch_note
 
 FORMAT = "harness.bundle/1"
 MANIFEST = "MANIFEST.json"
@@ -66,7 +67,7 @@ class Bundle:
     skipped: tuple[str, ...]
     #: the lab's own claim files carried under ``code/`` (member name, relative to ``code/``'s parent)
     code: tuple[BundleFile, ...] = ()
-    #: what the receiver should know about the claim code (changed since the run, gone)
+    #: what the receiver should know about the claim code (not the code that ran, gone)
     warnings: tuple[str, ...] = ()
 
 
@@ -86,11 +87,21 @@ class Verification:
     unexpected: tuple[str, ...]
     #: why the archive could not be checked at all (a damaged zip, no manifest), else None
     damaged: str | None
-    checked: int
+    #: members the manifest lists: ``run/`` files and ``code/`` files (harness.report.bundle_code.count_text)
+    run_files: int
+    code_files: int = 0
+    #: what the manifest says about its claim code (harness.report.bundle_code.code_notes): a
+    #: ``code/`` file that is not the code that ran, claim code gone since the run
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
+        """Every member matches the manifest (the bundle was not changed since it was made)."""
         return not (self.changed or self.missing or self.unexpected or self.damaged)
+
+    @property
+    def checked(self) -> int:
+        return self.run_files + self.code_files
 
 
 def _utc_now() -> str:
@@ -136,14 +147,6 @@ def _walk(run_dir: Path) -> Iterator[tuple[Path, str | None]]:
                 yield path, "not a regular file"
             else:
                 yield path, None
-
-
-def pack_hashes() -> dict[str, str]:
-    """``{pack name: SHA-256}`` of every shipped scenario pack (harness.report.provenance.pack_hash);
-    a bundle lists only the packs that ran (:func:`harness.report.provenance.code_that_ran`)."""
-    from harness.report.provenance import pack_hash, shipped_packs
-
-    return {name: pack_hash(folder) for name, folder in shipped_packs().items()}
 
 
 def _agent_hashes() -> dict[str, Any]:
@@ -230,8 +233,7 @@ def write_bundle(run_dir: str | os.PathLike[str], out: str | os.PathLike[str] | 
                 code.append(entry)
                 code_entries.append({**vars(entry), "source": str(item.source), "ran_sha256": item.ran_sha256})
                 if item.ran_sha256 and item.ran_sha256 != entry.sha256:
-                    notes.append(f"{item.name} changed since the run: SHA-256 {item.ran_sha256} when it ran, "
-                                 f"{entry.sha256} bundled")
+                    notes.append(mismatch_note(item.name, item.ran_sha256, entry.sha256))
             manifest = {
                 "format": FORMAT,
                 "created_at": _utc_now(),
@@ -338,7 +340,9 @@ def _folder_entry(zf: zipfile.ZipFile, name: str) -> bool:
 
 
 def verify_bundle(path: str | os.PathLike[str]) -> Verification:
-    """Check every file of a bundle against its manifest.
+    """Check every file of a bundle against its manifest, and read what the manifest says about
+    its claim code (``notes``: a ``code/`` file that is not the code that ran is no change to the
+    bundle, but the receiver must be told).
 
     Raises :class:`~harness.errors.UsageError` when ``path`` is missing or not a zip at all; a zip
     that is damaged or lacks a readable manifest is reported through ``damaged``.
@@ -367,9 +371,11 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
             manifest_bytes = zf.read(MANIFEST)
             manifest = json.loads(manifest_bytes)
             listed = {RUN_PREFIX + str(e["path"]): str(e["sha256"]) for e in manifest["files"]}
+            run_files = len(listed)
             listed |= {CODE_PREFIX + str(e["path"]): str(e["sha256"]) for e in manifest.get("code") or []}
             if manifest.get("format") != FORMAT:
                 return damaged(f"{MANIFEST} is not a {FORMAT} manifest")
+            notes = tuple(code_notes(manifest))
         except (zipfile.BadZipFile, zlib.error, ValueError, KeyError, TypeError) as exc:
             return damaged(f"{MANIFEST} cannot be read ({type(exc).__name__})")
         run_id = str(manifest.get("run_id"))
@@ -387,4 +393,5 @@ def verify_bundle(path: str | os.PathLike[str]) -> Verification:
                 or f"{manifest_sha}  {MANIFEST}" not in zf.read(CHECKSUMS).decode(errors="replace").splitlines():
             changed.append(CHECKSUMS)
         unexpected = sorted(n for n in names - {MANIFEST, CHECKSUMS} if n not in listed and not _folder_entry(zf, n))
-    return Verification(p, run_id, manifest_sha, tuple(changed), tuple(missing), tuple(unexpected), None, len(listed))
+    return Verification(p, run_id, manifest_sha, tuple(changed), tuple(missing), tuple(unexpected), None,
+                        run_files, len(listed) - run_files, notes)

@@ -249,6 +249,7 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     and ``run_dir`` given: identity, status, times, world, device facts, claims and extras come
     from the run) or of a flow/HAR file (identity from the file; ``facts`` as analysed)."""
     from harness.analysis.summary import summary_dict
+    from harness.report.bundle_code import claim_code_note
     from harness.report.versions import analysis_versions, tool_versions
 
     path = Path(analysis.path)
@@ -263,9 +264,12 @@ def findings_document(analysis: Any, *, store: Any = None, run_dir: Path | None 
     device = _facts(run_dir) if run_dir is not None else dict(facts or {})
     if device.get("collected_at") is not None and not isinstance(device["collected_at"], str):
         device["collected_at"] = iso(device["collected_at"])
+    code_note = claim_code_note(run_dir, meta.get("test_module")) if run_dir is not None else None
     for c in claims:
         c["device"] = c.get("device") or device.get("adb_serial")
         c.update(unsupported(c))  # a record written elsewhere that cites nothing decides nothing
+        if code_note:  # read from a bundle whose code/ file of this lab is not the code that ran
+            c["code_note"] = code_note
     if store is not None:
         created = meta.get("closed_at") or meta.get("created_at")
         status = store.status

@@ -245,6 +245,8 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     world = doc.get("world")
     restore = doc.get("restore") or {}
     claims, claim_evidence = _claims(doc, evidence, redactor)
+    for row, c in zip(claims, doc.get("claims") or [], strict=False):
+        row["code_note"] = str(c.get("code_note") or "")  # decided by code the bundle does not carry
     source_doc = doc.get("source")
     for row in claim_evidence:
         row["entry"] = har_entry(row["id"], source_doc) if row["kind"] == "flow" else None

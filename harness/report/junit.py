@@ -49,7 +49,8 @@ def junit_xml(doc: dict[str, Any], redactor: Redactor | None = None) -> bytes:
             case.result = [Skipped(f"not run: {text}: {claim.get('details') or 'the run was stopped before it'}")]
         props = Properties()
         for key, value in (("claim", text), ("verdict", verdict), *([("device", device)] if device else []),
-                           ("flow_ids", " ".join(flow_ids)), ("event_ids", " ".join(event_ids))):
+                           ("flow_ids", " ".join(flow_ids)), ("event_ids", " ".join(event_ids)),
+                           *([("code_note", str(claim["code_note"]))] if claim.get("code_note") else [])):
             props.add_property(Property(key, value))
         case.append(props)
         suite.add_testcase(case)

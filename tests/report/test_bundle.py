@@ -82,7 +82,7 @@ def test_bundle_holds_every_file_with_hashes_versions_and_facts(run_dir, tmp_pat
 def test_an_intact_bundle_verifies_also_with_plain_sha256sum(run_dir, tmp_path):
     bundle = write_bundle(run_dir, tmp_path / "b.zip")
     code, out, _ = cli("verify", str(bundle.path), "--manifest-sha256", bundle.manifest_sha256, home=tmp_path)
-    assert code == 0 and f"intact, {len(bundle.files)} files of run run-1" in out
+    assert code == 0 and f"intact, {len(bundle.files)} run files of run run-1" in out
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle.path) as zf:
         zf.extractall(unpacked)

@@ -121,7 +121,7 @@ def test_claim_code_changed_or_gone_since_the_run_is_said(tmp_path):
     mine.write_text(CLAIMS + "# edited after the run\n")
     code, _, err = cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path / "home")
     assert code == 0 and err.count("\n") == 1
-    assert "harness: warning: code/test_lab_claims.py changed since the run: SHA-256 " in err
+    assert "harness: warning: code/test_lab_claims.py is not the code that ran (SHA-256 " in err
     mine.unlink()
     code, _, err = cli("bundle", str(session), "-o", str(tmp_path / "g.zip"), home=tmp_path / "home")
     assert code == 0 and "the claim code the run recorded is gone" in err
@@ -135,3 +135,139 @@ def test_a_non_empty_wal_is_evidence_and_bundled(tmp_path):
     assert cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path / "home")[0] == 0
     with zipfile.ZipFile(tmp_path / "s.zip") as zf:
         assert "run/main/test_lab_claims/store.sqlite-wal" in zf.namelist()
+
+
+def test_verify_prints_each_claim_file_that_is_not_the_code_that_ran_and_does_not_exit_0(tmp_path):
+    """Trial 6 finding 1: `harness verify` said only `intact, 16 files ...` (exit 0) for a bundle whose
+    code/ file had been edited after the run; `bundle` warned on stderr only. Now verify prints a
+    `note:` per such file and a distinct verdict with exit 1 (the files match the manifest: not
+    `NOT intact`; but the bundle does not hold the code that decided the verdicts)."""
+    import hashlib
+
+    folder = tmp_path / "my pack"  # a path with a blank, as in the trial
+    folder.mkdir()
+    mine = folder / "test_cfg.py"
+    mine.write_text(CLAIMS)
+    ran = hashlib.sha256(mine.read_bytes()).hexdigest()
+    session = _session(tmp_path / "runs", mine)
+    mine.write_text(CLAIMS + "# one comment line appended after the run\n")
+    now = hashlib.sha256(mine.read_bytes()).hexdigest()
+    code, out, err = cli("bundle", str(session), "-o", str(tmp_path / "my.zip"), home=tmp_path / "home")
+    assert code == 0
+    said = f"code/test_cfg.py is not the code that ran (SHA-256 {ran} when it ran, {now} bundled)"
+    assert err == f"harness: warning: {said}\n"
+    with zipfile.ZipFile(tmp_path / "my.zip") as zf:
+        manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
+        runs = sum(n.startswith("run/") for n in zf.namelist())
+        codes = [n for n in zf.namelist() if n.startswith("code/")]
+    assert runs > 1 and codes == ["code/test_cfg.py"]
+    code, out, _ = cli("verify", str(tmp_path / "my.zip"), home=tmp_path / "home")
+    lines = out.splitlines()
+    assert code == 1 and lines[0] == f"note: {said}" and len(lines) == 2, out
+    assert lines[1] == (f"{tmp_path / 'my.zip'}: intact, but the claim code is NOT the code that ran (1 note(s) above): "
+                        f"{runs} run files and 1 code file of run {session.name} match the manifest "
+                        f"(SHA-256 {manifest_sha})")
+    result = verify_bundle(tmp_path / "my.zip")
+    assert result.ok and result.notes == (said,)  # every file matches: the notes are not a tampering
+    # a problem and a note together: NOT intact, the note still printed
+    from tests.report.test_bundle import rewrite
+
+    bad = rewrite(tmp_path / "my.zip", tmp_path / "bad.zip", drop="code/test_cfg.py")
+    code, out, _ = cli("verify", str(bad), home=tmp_path / "home")
+    assert code == 1 and out.splitlines() == ["missing: code/test_cfg.py", f"note: {said}",
+                                              f"{bad}: NOT intact (1 problem(s))"]
+
+
+def test_verify_repeats_the_other_claim_code_notes_and_reads_a_bundle_of_the_older_wording(tmp_path):
+    mine = tmp_path / "test_lab_claims.py"
+    mine.write_text(CLAIMS)
+    session = _session(tmp_path / "runs", mine)
+    mine.unlink()
+    assert cli("bundle", str(session), "-o", str(tmp_path / "g.zip"), home=tmp_path / "home")[0] == 0
+    code, out, _ = cli("verify", str(tmp_path / "g.zip"), home=tmp_path / "home")
+    assert code == 1 and out.splitlines()[0].startswith(f"note: {mine}: the claim code the run recorded is gone")
+    assert "intact, but the claim code is NOT the code that ran (1 note(s) above)" in out
+    # a manifest written before the shared wording kept "changed since the run" in code_notes: said once
+    from harness.report.bundle_code import code_notes
+
+    entry = {"path": "test_x.py", "sha256": "b" * 64, "ran_sha256": "a" * 64}
+    old = {"code": [entry], "code_notes": [f"code/test_x.py changed since the run: SHA-256 {'a' * 64} when it ran, "
+                                           f"{'b' * 64} bundled", "elsewhere: gone"]}
+    assert code_notes(old) == [f"code/test_x.py is not the code that ran (SHA-256 {'a' * 64} when it ran, "
+                               f"{'b' * 64} bundled)", "elsewhere: gone"]
+
+
+def test_bundle_and_verify_count_the_same_members_in_the_same_words(tmp_path):
+    """Trial 6 finding 1: `bundle` said `15 files` (run files), `verify` of the same zip `16 files`
+    (run and code files)."""
+    mine = tmp_path / "test_lab_claims.py"
+    mine.write_text(CLAIMS)
+    session = _session(tmp_path / "runs", mine)
+    code, out, _ = cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path / "home")
+    assert code == 0
+    with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+        runs = sum(n.startswith("run/") for n in zf.namelist())
+    assert runs > 1
+    counted = f"{runs} run files and 1 code file"
+    assert f"({counted}, run {session.name} complete)" in out.splitlines()[0]
+    code, out, _ = cli("verify", str(tmp_path / "s.zip"), home=tmp_path / "home")
+    assert code == 0 and f": intact, {counted} of run {session.name} match the manifest" in out
+
+
+def test_a_report_regenerated_from_a_bundle_marks_the_claims_decided_by_changed_code(tmp_path):
+    """Trial 6 finding 1: the reviewer's report (unzip, `harness report DIR/run`) marks, in the
+    claims table and findings.json, each claim whose lab's test module is not the bundled code/ file;
+    the same report from an unchanged bundle marks none."""
+    import hashlib
+
+    mine = tmp_path / "test_lab_claims.py"
+    mine.write_text(CLAIMS)
+    ran = hashlib.sha256(mine.read_bytes()).hexdigest()
+    session = _session(tmp_path / "runs", mine)
+    assert cli("bundle", str(session), "-o", str(tmp_path / "same.zip"), home=tmp_path / "home")[0] == 0
+    mine.write_text(CLAIMS + "# edited after the run\n")
+    assert cli("bundle", str(session), "-o", str(tmp_path / "edited.zip"), home=tmp_path / "home")[0] == 0
+    marked = {}
+    for name in ("same", "edited"):
+        with zipfile.ZipFile(tmp_path / f"{name}.zip") as zf:
+            zf.extractall(tmp_path / name)
+        code, _, err = cli("report", str(tmp_path / name / "run"), "--junit", home=tmp_path / "other-home")
+        assert code == 0, err
+        doc = json.loads((tmp_path / name / "run" / "findings.json").read_text())
+        (claim,) = doc["claims"]
+        marked[name] = (claim.get("code_note"), (tmp_path / name / "run" / "report.html").read_text(),
+                        (tmp_path / name / "run" / "junit.xml").read_text())
+    note, html, junit = marked["edited"]
+    assert 'name="code_note"' in junit and 'name="code_note"' not in marked["same"][2]
+    assert note == ("decided by code that is not in this bundle: code/test_lab_claims.py is not the code that ran "
+                    f"(SHA-256 {ran[:12]}… when it ran, {hashlib.sha256(mine.read_bytes()).hexdigest()[:12]}… bundled)")
+    table = html[html.index('id="claim-table"'):html.index("</table>", html.index('id="claim-table"'))]
+    assert 'class="code-note"' in table and "is not the code that ran" in table
+    assert marked["same"][0] is None and 'class="code-note"' not in marked["same"][1]
+    # the lab folder alone (a bundle of one lab: run/ is the lab) is marked too
+    lab = session / "main" / "test_lab_claims"
+    assert cli("bundle", str(lab), "-o", str(tmp_path / "lab.zip"), home=tmp_path / "home")[0] == 0
+    with zipfile.ZipFile(tmp_path / "lab.zip") as zf:
+        zf.extractall(tmp_path / "labx")
+    assert cli("report", str(tmp_path / "labx" / "run"), home=tmp_path / "other-home")[0] == 0
+    (claim,) = json.loads((tmp_path / "labx" / "run" / "findings.json").read_text())["claims"]
+    assert "is not the code that ran" in claim["code_note"]
+
+
+def test_a_folder_given_to_harness_run_names_its_file_in_the_note_and_the_claims_are_marked(tmp_path):
+    """The trial's path: `harness run "my pack"` (a folder with a blank; run.json keeps the folder,
+    the lab's store the module and its hash): the note names `code/my pack/test_cfg.py`."""
+    folder = tmp_path / "my pack"
+    folder.mkdir()
+    mine = folder / "test_cfg.py"
+    mine.write_text(CLAIMS)
+    session = _session(tmp_path / "runs", mine, run_paths=[str(folder)])
+    mine.write_text(CLAIMS + "# edited\n")
+    assert cli("bundle", str(session), "-o", str(tmp_path / "s.zip"), home=tmp_path / "home")[0] == 0
+    code, out, _ = cli("verify", str(tmp_path / "s.zip"), home=tmp_path / "home")
+    assert code == 1 and out.startswith("note: code/my pack/test_cfg.py is not the code that ran (SHA-256 ")
+    with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+        zf.extractall(tmp_path / "x")
+    assert cli("report", str(tmp_path / "x" / "run"), home=tmp_path / "other-home")[0] == 0
+    (claim,) = json.loads((tmp_path / "x" / "run" / "findings.json").read_text())["claims"]
+    assert claim["code_note"].startswith("decided by code that is not in this bundle: code/my pack/test_cfg.py is not")
