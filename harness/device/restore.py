@@ -153,3 +153,4 @@ def restore_device(device: Device, home: Any) -> RestoreReport:
     """``harness restore``: lock the device's journal and replay it."""
     with Journal(home, device.serial) as journal:
         return replay(device, journal)
+
