@@ -168,6 +168,7 @@ def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_h
             time.sleep(0.1)
         info = json.loads(ready.read_text())
         assert info["run_dir"] == str(out_dir) and info["serial"] == serial and info["proxy"].startswith("127.0.0.1:")
+        assert info["pid"] == proc.pid  # a script tells a file left by a kill -9 from a live session (trial 6, 15)
         assert oct(ready.stat().st_mode & 0o777) == "0o600"
         assert _state(world_handset, "settings.json")["global"]["http_proxy"].startswith("127.0.0.1:")
         device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)
