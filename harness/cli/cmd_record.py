@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.cli.argtypes import seconds
 from harness.cli.context import Env
 from harness.cli.status import ExitStatus
 from harness.errors import UsageError
@@ -18,6 +17,8 @@ from harness.scenario.signals import handled
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from harness.cli.argtypes import seconds  # (here, not at the top: no merge clash with the port validator's import)
+
     p = subparsers.add_parser(
         "record", help="run the recording proxy until Ctrl-C",
         description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
