@@ -17,7 +17,7 @@ from harness.scenario.signals import handled
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from harness.cli.argtypes import seconds  # (here, not at the top: no merge clash with the port validator's import)
+    from harness.cli.argtypes import seconds
 
     p = subparsers.add_parser(
         "record", help="run the recording proxy until Ctrl-C",
