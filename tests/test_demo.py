@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 import signal
 import stat
 from pathlib import Path
@@ -147,6 +148,7 @@ def test_ncsc_run_is_complete_private_and_the_device_restored(ncsc):
             " world [advertising_id, android_id, imei, serial], harness [advertising_id, android_id, imei, serial]"
             in out)
     assert "excluded device_model: not an identifier fact" in out
+    assert re.search(r"^  enforced: version \d+ \(yes — filtering observed in ", out, re.M), out  # trial 6 finding 15
     # the claims pack's verdicts, each violated in this world, as the world's own log says
     # (web browsing holds: no world withholds a page)
     assert [(c["id"].rsplit(".", 1)[-1], c["verdict"]) for c in doc["claims"]] == [(name, "holds" if name == "web_browsing_not_restricted"
@@ -382,3 +384,29 @@ def test_summary_prints_differs_with_the_missing_side():
     i = next(n for n, line in enumerate(lines) if line.startswith("  [differs] ids:"))
     assert lines[i] == "  [differs] ids: world [advertising_id, imei], harness [imei]"
     assert lines[i + 1].strip() == "harness did not find: [advertising_id]"
+
+
+def test_summary_names_the_list_version_in_force_for_the_filtering():
+    """Trial 6 finding 15: the console headline is the largest list version; the line under it says
+    which version was in force when filtering was observed (the report's rule), not left to guess."""
+    from harness.demo.summary import summary_lines
+
+    def version(v: str, terms: int, flow: str) -> dict:
+        return {"name": "MiAdBlacklistConfig", "version": v, "terms": terms, "host": "h", "chain": "json",
+                "sample_terms": ["x"], "downloads": 1, "flow_ids": [flow]}
+
+    filtered = {"kind": "filtered", "verdict": "filtered", "id": "F3", "step_id": "search-sensitive",
+                "details": {"list_in_force": "flow-new"}}
+    doc = {"world": {"name": "w"}, "device": {"model": "m", "adb_serial": "s"}, "run_id": "r", "run_dir": "/x",
+           "findings": [filtered], "restore": {"verified": True},
+           "summary": {"destinations_by_country": [], "personal_data": [], "filtering": [],
+                       "config_lists": [version("2021092301", 449, "flow-old"), version("2021100801", 448, "flow-new")],
+                       "pinning": {"unpin_bypassed": 0, "bypassed": [], "tls_failures": 0, "tls_failure_hosts": []}},
+           "ground_truth": {"checks": []}}
+    lines = summary_lines(doc)
+    i = next(n for n, line in enumerate(lines) if line.startswith("Config list: MiAdBlacklistConfig version 2021092301"))
+    assert lines[i + 1] == "  other versions of MiAdBlacklistConfig: version 2021100801 (448 terms)"
+    assert lines[i + 2] == ("  enforced: version 2021100801 (yes — filtering observed in search-sensitive (F3) "
+                            "with this version in force)")
+    doc["findings"] = []
+    assert "  enforced: not tested in this run (no experiment/control comparison)" in summary_lines(doc)

@@ -67,3 +67,22 @@ def _run_pytest_example(block: str, folder: Path, where: str) -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_example.py"],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{where}:\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
+
+
+def test_lab_guide_sample_lines_are_what_the_harness_prints():
+    """docs/lab-guide.md §3's doctor line for the virtual handset's frida-server and §4's sample
+    live line are the harness's own text (trial 6, finding 15): the live line is rebuilt from the
+    request it shows, through the code intercept prints with."""
+    import calendar
+
+    from harness.device import doctor
+    from harness.device.intercept_live import FlowLine
+    from harness.redact import redact_url
+
+    guide = (ROOT / "docs" / "lab-guide.md").read_text(encoding="utf-8")
+    path = redact_url("/api/v1/config?name=MiAdBlacklistConfig&pkg=com.vendor.browser&region=SG&version=2021092301")
+    line = FlowLine(calendar.timegm((2026, 12, 1, 12, 15, 49)), None, "http", "GET", "globalapi.ad.vendor.test",
+                    path, "127.41.7.2", "SG", "third_country", 200, None, "EEA").text()
+    assert f"\n{line}\n" in guide, line
+    assert "frida-server: not needed: the virtual handset's apps are host processes" in guide
+    assert "\"not needed: the virtual handset's apps are host processes, \"" in Path(doctor.__file__).read_text()

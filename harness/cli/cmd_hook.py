@@ -91,11 +91,14 @@ def check_agents(agents: list[str]) -> None:
 
 
 def format_event(event: HookEvent) -> str:
+    """One console line: UTC time, step (``-``), type, ``pid=``/``tid=`` when known (a ``session:*``
+    event has neither: they are left out, not shown as ``None``), payload fields, data."""
     when = datetime.datetime.fromtimestamp(event.timestamp, datetime.UTC).strftime("%H:%M:%S.%f")[:-3]
-    fields = " ".join(f"{k}={_short(v)}" for k, v in event.payload.items() if k != "stack")
+    ids = [f"{k}={v}" for k, v in (("pid", event.pid), ("tid", event.thread)) if v is not None]
+    fields = [f"{k}={_short(v)}" for k, v in event.payload.items() if k != "stack"]
     data = f" data[{len(event.data)}]={_short(event.data)}" if event.data is not None else ""
     step = event.step_id or "-"
-    return f"{when} {step} {event.type} pid={event.pid} tid={event.thread} {fields}{data}".rstrip()
+    return " ".join([when, step, event.type, *ids, *fields]) + data
 
 
 def _short(value: Any, limit: int = 80) -> str:

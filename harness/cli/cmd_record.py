@@ -1,9 +1,11 @@
-"""``harness record [--port P] [--out RUN_DIR] [--listen-host 127.0.0.1]``: proxy + recorder until
-Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited; the run is closed and kept)."""
+"""``harness record [--port P] [--out RUN_DIR] [--listen-host 127.0.0.1] [--duration SECONDS]``: proxy +
+recorder until Ctrl-C, SIGTERM or SIGHUP (whatever the process inherited) or ``--duration`` ends
+(exit 0 either way; the run is closed and kept)."""
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from harness.scenario.signals import handled
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from harness.cli.argtypes import seconds
+
     p = subparsers.add_parser(
         "record", help="run the recording proxy until Ctrl-C",
         description="Run mitmproxy with the harness recorder; every flow goes into a run directory.")
@@ -37,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "server held a valid certificate for the name: only the name asked for and the address "
                         "connected to; docs/capture.md)")
     p.add_argument("--quiet", "-q", action="store_true", help="no line per flow")
+    # the same option and validator as `harness intercept` / `harness hook --duration` (harness.cli.argtypes)
+    p.add_argument("--duration", type=seconds, metavar="SECONDS",
+                   help="stop after this many seconds (above 0); the run is closed complete, exit 0")
     p.set_defaults(func=run)
 
 
@@ -93,8 +100,11 @@ def _record(session: Any, args: argparse.Namespace, env: Env, stop: Any) -> None
         env.out(f"proxy listening on {host}:{port}")
         env.out(f"CA certificate: {session.ca.cert}")
         env.out(f"recording into {session.run_dir} (Ctrl-C to stop)")
+        deadline = time.monotonic() + args.duration if args.duration else None
         while not stop.is_set() and not session.wait(0.2):
-            pass
+            if deadline is not None and time.monotonic() >= deadline:
+                env.out(f"stopping (--duration {args.duration:g}s ended)")
+                break
         if stop.is_set():
             env.out(f"stopping ({stop.name})")
         session.stop()

@@ -110,5 +110,5 @@ def build_document(run_dir: Path, world: Any, inputs: DeviceRun, home: Path) -> 
     browser, security = profile.app("browser").package, profile.app("security").package
     doc = build_findings(run_dir, home=home, scenarios=PACKS, extra={
         "setup": {"proxy": inputs.proxy, "ca_method": inputs.ca_method},
-        "restore": {"verified": inputs.restore_ok, "report": inputs.restore_lines}})
+        "restore": inputs.restore})
     return add_extra(run_dir, doc, {"ground_truth": ground_truth(world, doc, inputs.outcomes, browser, security)})

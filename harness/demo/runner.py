@@ -73,6 +73,8 @@ class DeviceRun:
     ca_method: str
     restore_ok: bool
     restore_lines: list[str]
+    #: the findings document's ``restore`` record (:func:`harness.device.restore.restore_record`)
+    restore: dict[str, Any] = field(default_factory=dict)
     #: the addresses the demo listened on (proxy, adb daemon, world servers), for leak checks
     addresses: list[str] = field(default_factory=list)
 
@@ -84,6 +86,7 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
     names itself in ``result.interrupted``."""
     from harness.capture.session import new_run_dir
     from harness.scenario import LabSpec, open_lab
+    from harness.scenario.labdevice import restore_record
     from harness.scenario.signals import Interrupted, handled
     from harness.scenario.virtual import VirtualTarget
 
@@ -108,7 +111,8 @@ def run_demo(home: Path, opts: DemoOptions, emit: Callable[[str], None]) -> Demo
         device_run = DeviceRun(facts=lab.facts.to_json(), outcomes=outcomes, claims=claims,
                                proxy=lab.proxy.device_address, ca_method=lab.ca.method if lab.ca else "none",
                                restore_ok=bool(lab.restore and lab.restore.ok),
-                               restore_lines=lab.restore.lines() if lab.restore else [])
+                               restore_lines=lab.restore.lines() if lab.restore else [],
+                               restore=restore_record(lab.restore, lab.serial, lab.restore_problem))
         result.restore_ok, result.restore_lines = device_run.restore_ok, device_run.restore_lines
         from harness.demo.report import build_document
         from harness.report.document import write_findings

@@ -37,6 +37,7 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         if versions:
             out.append(f"  other versions of {top['name']}: "
                        + "; ".join(f"version {lst['version'] or '?'} ({lst['terms']} terms)" for lst in versions))
+        out.append(_enforced_line(doc, [top, *versions]))
         others = [lst for lst in lists[1:] if lst["name"] != top["name"]]
         if others:
             out.append("  other term lists analysis flagged: "
@@ -83,6 +84,21 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
                f"({len(doc['findings'])} findings)")
     out.append(f"Report: {doc['run_dir']}/report.html (claims as tests: junit.xml beside it)")
     return out
+
+
+def _enforced_line(doc: dict[str, Any], versions: list[dict[str, Any]]) -> str:
+    """Which version of the list was in force when filtering was observed, by the report's own rule
+    (harness.report.html's enforcement: a version is enforced only as the ``list_in_force`` of a
+    ``filtered`` comparison), so the console and report.html name the same version."""
+    from harness.report.html import _enforcement
+
+    findings = list(doc.get("findings") or [])
+    for lst in versions:
+        ids = [str(i) for i in lst.get("flow_ids") or [] if i] or [str(lst.get("flow_id"))]
+        verdict = _enforcement(findings, ids)
+        if verdict["state"] == "enforced":
+            return f"  enforced: version {lst['version'] or '?'} ({verdict['text']})"
+    return f"  enforced: {_enforcement(findings)['text']}"
 
 
 def _check_notes(check: dict[str, Any]) -> list[str]:

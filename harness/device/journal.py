@@ -63,6 +63,8 @@ class JournalContents:
     run: str | None = None
     started: float | None = None
     changes: list[Change] = field(default_factory=list)
+    #: line numbers of torn records (not JSON: a run killed while writing one), ignored
+    torn: list[int] = field(default_factory=list)
 
     @property
     def pending(self) -> list[Change]:
@@ -104,7 +106,8 @@ def _read_owned(path: Path) -> str | None:
 
 
 def read_journal(path: Path) -> JournalContents:
-    """Parse and check a journal: a torn line (killed mid-write) is ignored; any record the
+    """Parse and check a journal: a torn line (killed mid-write) is ignored (its number in
+    ``torn``, for :func:`torn_note`); any record the
     harness could not have written refuses the whole journal (JournalError, see
     :mod:`.journal_check`); so does a file that is not ours or is writable by others."""
     contents = JournalContents()
@@ -116,6 +119,7 @@ def read_journal(path: Path) -> JournalContents:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
+            contents.torn.append(number)
             continue
         except RecursionError:
             raise Where(Path(path), number).fail("the record is nested too deeply") from None
@@ -135,6 +139,12 @@ def read_journal(path: Path) -> JournalContents:
         elif kind == "undone" and rec.get("seq") in by_seq:
             by_seq[rec["seq"]].undone = True
     return contents
+
+
+def torn_note(path: Path, line: int) -> str:
+    """The one line that says a torn journal record was ignored."""
+    return (f"ignored line {line} of {Path(path).name}: a torn record (cut while it was written, as "
+            "kill -9 leaves it); the check against the snapshot covers whatever it held")
 
 
 def pending_journals(home: Path) -> list[tuple[str, int]]:

@@ -204,6 +204,8 @@ def check_record(rec: Any, path: Path, line: int) -> dict[str, Any]:
 def describe_undo(kind: str, undo: dict[str, Any]) -> str:
     """What undoing this (checked) change does, built from its fields only."""
     if kind == "setting":
+        if undo.get("old") is None:  # the setting was absent: undoing deletes it
+            return f"settings {undo['namespace']} {undo['key']} deleted (it was not set)"
         return f"settings {undo['namespace']} {undo['key']} back to {short(undo.get('old'), 60)}"
     if kind == "reverse":
         return f"adb reverse tcp:{undo['device_port']} removed"
@@ -216,4 +218,6 @@ def describe_undo(kind: str, undo: dict[str, Any]) -> str:
         return f"mount over {undo['target']} removed{where}"
     if kind == "process":
         return f"stopped {undo['path']}"
-    return f"prop {undo['key']} back to {short(undo.get('old') or '', 60)}"
+    if not undo.get("old"):  # empty or absent before: getprop shows both as ""
+        return f"prop {undo['key']} emptied again (it was not set)"
+    return f"prop {undo['key']} back to {short(undo.get('old'), 60)}"

@@ -21,7 +21,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.device.journal import Change, Journal
+from harness.device.journal import Change, Journal, torn_note
 from harness.device.parse import mount_targets, parse_pids
 from harness.device.snapshot import compare_snapshots, take_snapshot
 from harness.errors import DeviceError, DeviceOffline, JournalError
@@ -40,13 +40,15 @@ class RestoreReport:
     journal_kept: bool = True
     #: the journal had a snapshot to compare with (without one nothing can be verified)
     had_snapshot: bool = True
+    #: torn journal records that were ignored (harness.device.journal.torn_note)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.verified and not self.failed
 
     def lines(self) -> list[str]:
-        out = [f"undone: {d}" for d in self.undone]
+        out = list(self.ignored) + [f"undone: {d}" for d in self.undone]
         out += [f"FAILED: {d}" for d in self.failed]
         out += [f"differs from snapshot: {d}" for d in self.differences]
         if not self.had_snapshot:
@@ -128,6 +130,7 @@ def replay(device: Device, journal: Journal) -> RestoreReport:
     journal kept."""
     report = RestoreReport(device.serial)
     contents = journal.read()
+    report.ignored = [torn_note(journal.path, n) for n in contents.torn]
     for change in contents.pending:
         try:
             undo_change(device, change)
@@ -153,3 +156,4 @@ def restore_device(device: Device, home: Any) -> RestoreReport:
     """``harness restore``: lock the device's journal and replay it."""
     with Journal(home, device.serial) as journal:
         return replay(device, journal)
+

@@ -16,7 +16,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from harness.device.adb import Device
-from harness.device.journal import Change, Journal
+from harness.device.journal import Change, Journal, torn_note
 from harness.device.restore import RestoreReport, replay
 from harness.device.snapshot import take_snapshot
 
@@ -52,10 +52,13 @@ class DeviceSession:
     def __enter__(self) -> DeviceSession:
         self.journal = Journal(self.home, self.device.serial)
         try:
-            pending = self.journal.read().pending
+            contents = self.journal.read()
+            pending = contents.pending
             if pending:
                 self.announce(f"{self.serial}: a previous run left {len(pending)} change(s); "
                               "undoing them first:")
+                for line in contents.torn:
+                    self.announce(f"  {torn_note(self.journal.path, line)}")
                 for change in pending:
                     self.announce(f"  {change.describe}")
                 self.stale_report = replay(self.device, self.journal)

@@ -23,7 +23,7 @@ from harness.analysis.policy import jurisdiction_label
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
 from harness.report.evidence import NOT_FOUND, Evidence, as_evidence
-from harness.report.labels import target_label
+from harness.report.labels import restore_text, target_label
 from harness.report.redact import Redactor
 
 #: verdicts that mean "the claim does not hold" / "holds"; anything else is shown neutral
@@ -266,8 +266,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
                    "serial": device.get("adb_serial") or device.get("serial")},
         "input": _input(doc.get("source")),
         "tools": sorted((k, v) for k, v in (doc.get("tool_versions") or {}).items() if v),
-        "restore": ("yes, verified against its snapshot" if restore.get("verified")
-                    else "not verified" if restore else None),
+        "restore": restore_text(restore) if restore else None,
         "claims": claims,
         "claim_evidence": claim_evidence,
         "matrix": _matrix(doc),

@@ -49,6 +49,7 @@ def merge_findings(docs: list[dict[str, Any]], run_id: str | None = None) -> dic
     starts = [d["started_at"] for d in docs if d.get("started_at")]
     ends = [d["ended_at"] for d in docs if d.get("ended_at")]
     statuses = {d.get("status") for d in docs}
+    restore = merge_restore(docs)
     return {
         "schema": SCHEMA_ID,
         "run_id": run_id or "merged-" + hashlib.sha256("\n".join(runs).encode()).hexdigest()[:12],
@@ -70,7 +71,29 @@ def merge_findings(docs: list[dict[str, Any]], run_id: str | None = None) -> dic
         "steps": steps,
         "findings": findings,
         "summary": _summary(docs),
+        **({"restore": restore} if restore is not None else {}),
     }
+
+
+def merge_restore(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The session's ``restore`` record from its runs' (None when no run has one): ``verified`` when
+    every run's device was restored and verified, ``runs`` each run's record with its ``run_id``,
+    ``text`` one line: the count of changes undone, or the runs whose device was NOT restored."""
+    from harness.report.labels import restore_text
+
+    runs = [{**d["restore"], "run_id": str(d["run_id"])} for d in docs if isinstance(d.get("restore"), dict)]
+    if not runs:
+        return None
+    runs += [{"run_id": str(d["run_id"]), "serial": _serial(d), "verified": False, "journal_kept": True,
+              "report": [], "text": "no restore record: the lab did not close (check `harness restore --device "
+                                   f"{_serial(d)}`)"} for d in docs if not isinstance(d.get("restore"), dict)]
+    bad = [r for r in runs if not r.get("verified")]
+    if bad:
+        text = "; ".join(f"{r['run_id']}: {restore_text(r)}" for r in bad)
+    else:
+        undone = sum(int(r.get("undone") or 0) for r in runs)
+        text = f"yes: {undone} change(s) undone over {len(runs)} lab(s), each verified against its snapshot"
+    return {"verified": not bad, "runs": runs, "text": text}
 
 
 def claim_matrix(claims: list[dict[str, Any]], serials: list[str]) -> list[dict[str, Any]]:
@@ -101,9 +124,13 @@ def _worst(verdicts: list[str]) -> str | None:
 
 
 def _summary(docs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts added up; destinations, lists, personal data and filtering listed per device and run."""
+    """Counts added up; destinations, lists, personal data and filtering listed per device and run;
+    ``jurisdiction_home`` when every run has the same (harness.analysis.policy.jurisdiction_label)."""
     counts = {k: sum(int(((d.get("summary") or {}).get("counts") or {}).get(k) or 0) for d in docs) for k in _SUMMED}
     out: dict[str, Any] = {"counts": counts}
+    homes = {(d.get("summary") or {}).get("jurisdiction_home") for d in docs}
+    if len(homes) == 1:  # one policy: class "domestic" reads as the home it means, as in each run's report
+        out["jurisdiction_home"] = homes.pop()
     for key in ("destinations", "config_lists", "personal_data", "filtering"):
         out[key] = [{**row, "device": _serial(d), "run_id": str(d["run_id"])}
                     for d in docs for row in (d.get("summary") or {}).get(key) or []]

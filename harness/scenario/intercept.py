@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import threading
 import time
@@ -132,8 +133,9 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
                 _keyboard(mark, emit)
             if opts.ready_file is not None:  # a script's signal to start the app (docs/lab-guide.md §4)
                 host, port = lab.capture.address
+                # the pid: a file a kill -9 left behind is told from a live session (`kill -0 PID`)
                 write_private(opts.ready_file, json.dumps({"run_dir": str(run_dir), "serial": lab.serial,
-                                                           "proxy": f"{host}:{port}"}) + "\n")
+                                                           "proxy": f"{host}:{port}", "pid": os.getpid()}) + "\n")
             emit("intercepting; press Ctrl-C to stop" + ("; type a step name + Enter to mark a step"
                                                          if opts.keyboard_marks else "")
                  + "; `harness mark NAME` marks a step from another shell")

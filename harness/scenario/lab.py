@@ -85,6 +85,8 @@ class Lab(LabActions):
         self.status = "incomplete"
         self.reason: str | None = None
         self.restore: Any = None
+        #: why the device was not restored (the journal is kept), when it was not
+        self.restore_problem: str | None = None
         self.steps: list[Any] = []
         self._current: Step | None = None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
 
@@ -93,6 +93,7 @@ def report_restore(lab: Lab, exc: BaseException | None) -> bool:
     try:
         report = lab.session.report if lab.session.report is not None else lab.session.restore()
     except HarnessError as failed:
+        lab.restore_problem = failed.reason
         if exc is None:
             raise
         lab.emit("device", f"NOT restored ({failed.reason}); the journal is kept: run "
@@ -106,3 +107,20 @@ def report_restore(lab: Lab, exc: BaseException | None) -> bool:
         lab.emit("device", "NOT fully restored: " + "; ".join(report.lines())
                  + f" (run `harness restore --device {lab.serial}`)")
     return False
+
+
+def restore_record(report: Any, serial: str, problem: str | None = None) -> dict[str, Any]:
+    """The ``restore`` record of a findings document, the same for the demo and each ``harness run``
+    lab: ``{"serial", "verified", "undone": N changes undone, "journal_kept", "report": [lines],
+    "text"}``, ``text`` the one line reports show (:func:`harness.report.labels.restore_text`).
+    ``report`` is the lab's :class:`~harness.device.restore.RestoreReport`, None when the device was
+    not restored (``problem`` says why; the journal stays for ``harness restore``)."""
+    from harness.report.labels import restore_text
+
+    if report is None:
+        record: dict[str, Any] = {"serial": serial, "verified": False, "undone": 0, "journal_kept": True,
+                                  "report": [problem or "the lab ended before restoring"]}
+    else:
+        record = {"serial": serial, "verified": report.ok, "undone": len(report.undone),
+                  "journal_kept": report.journal_kept, "report": report.lines()}
+    return {**record, "text": restore_text(record)}

@@ -24,15 +24,28 @@ def save_claim(run_dir: Path, record: dict[str, Any]) -> dict[str, Any]:
     return save(Path(run_dir), record)
 
 
+def restore_of(lab: Any) -> dict[str, Any] | None:
+    """The ``restore`` record of a closed lab (None when no lab was opened): the same record as the
+    demo's (:func:`harness.device.restore.restore_record`)."""
+    if lab is None:
+        return None
+    from harness.scenario.labdevice import restore_record
+
+    return restore_record(lab.restore, lab.serial, lab.restore_problem)
+
+
 def lab_findings(run_dir: Path, *, scenarios: list[str], world: str | None, profile: str | None,
-                 home: Path | None, mmdb: Path | None = None, policy: Any = None) -> Path:
+                 home: Path | None, mmdb: Path | None = None, policy: Any = None,
+                 extra: dict[str, Any] | None = None) -> Path:
     """Build and write the findings document of one closed lab run; its path. ``mmdb``
     (``--harness-geo-db``) and ``policy`` (``--harness-policy``, a loaded Policy) join the
-    analysis; otherwise build_findings's defaults (the run's recorded geo tables)."""
+    analysis; otherwise build_findings's defaults (the run's recorded geo tables). ``extra``: see
+    :func:`~harness.report.document.build_findings` (the lab's ``restore`` record)."""
     from harness.report.document import build_findings, write_findings
 
     if mmdb is None and policy is None:
-        doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home)
+        doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home,
+                             extra=extra)
         return Path(write_findings(Path(run_dir), doc))
     from harness.analysis import Options
     from harness.analysis.geo import GeoResolver, recorded_overrides
@@ -43,7 +56,7 @@ def lab_findings(run_dir: Path, *, scenarios: list[str], world: str | None, prof
         options = Options(geo=geo, lists_dir=Path(home) / "lists" if home is not None else None,
                           policy=policy if policy is not None else Policy())
         doc = build_findings(Path(run_dir), scenarios=scenarios, world=world, profile=profile, home=home,
-                             options=options)
+                             options=options, extra=extra)
     finally:
         geo.close()
     return Path(write_findings(Path(run_dir), doc))

@@ -23,6 +23,7 @@ import pytest
 
 from harness.errors import HarnessError, UsageError
 from harness.runid import new_run_id
+from harness.scenario.plugin_findings import lab_findings, restore_of
 from harness.scenario.plugin_progress import FlowTicker, Progress
 from harness.scenario.spec import DEFAULT_WORLD
 from harness.scenario.target import check_frida_options
@@ -80,6 +81,8 @@ class LabRun:
     home: Path | None = None
     #: the scenario name its findings are written under
     scenario: str | None = None
+    #: the findings' ``restore`` record once the lab closed (harness.device.restore.restore_record)
+    restore: dict[str, Any] | None = None
 
 
 @dataclass
@@ -266,6 +269,7 @@ class HarnessSession:
         self.own_sigint()
         first = all(lab_run.device is None for lab_run in self.labs)
         closing = raised = False
+        lab = None
         try:
             with contextlib.ExitStack() as stack:
                 lab = self._enter(stack, open_lab(spec), first)
@@ -287,6 +291,7 @@ class HarnessSession:
             raise
         finally:
             ticker.stop()
+            record.restore = restore_of(lab)
             try:
                 if self.interrupted is not None:  # a signal while the lab closed: one status everywhere
                     self._stopped(record)
@@ -365,13 +370,12 @@ class HarnessSession:
             raise
 
     def _findings(self, record: LabRun, scenario: str) -> None:
-        from harness.scenario.plugin_findings import lab_findings
-
         try:
             record.findings = lab_findings(record.run_dir, scenarios=[scenario],
                                            world=self.world_name,
                                            profile=getattr(self.loaded_profile, "name", self.profile),
-                                           home=record.home, policy=self.policy, mmdb=self.mmdb)
+                                           home=record.home, policy=self.policy, mmdb=self.mmdb,
+                                           extra={"restore": record.restore} if record.restore else None)
         except (HarnessError, OSError, ValueError, ImportError) as exc:
             record.problem = f"findings of {record.run_dir} not written: {str(exc)[:200]}"
             self.warn(record.problem)

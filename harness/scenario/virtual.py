@@ -214,7 +214,7 @@ def world_for_serial(home: Path, serial: str) -> HandsetWorld | None:
     if not root.is_dir():
         return None
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        record = service.status(folder)  # None for a stopped handset (its stale record is removed)
+        record = service.status(folder)  # None for a stopped handset (by its state lock, any PID namespace)
         if record is None or record.serial != serial or not record.world:
             continue
         return HandsetWorld(name=str(record.world.get("name", "?")), serial=serial, sim_folder=folder,

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import DeviceNotFound, SimError
+from harness.fsutil import private_dir
+from harness.sim import statelock
 from harness.sim.android import AndroidDevice, DeviceConfig
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class VirtualHandset:
         self.config = config
         self.device: AndroidDevice | None = None
         self.daemon: AdbDaemon | None = None
+        #: the descriptor holding the state folder's lock while running (harness.sim.statelock)
+        self._lock: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> VirtualHandset:
@@ -52,8 +56,15 @@ class VirtualHandset:
         if self.device is not None:
             raise SimError("virtual handset already started", serial=self.serial)
         c = self.config
+        # one handset per state folder, seen from every PID namespace (raises SimError when held)
+        self._lock = statelock.hold(private_dir(c.state_dir))
         device_config = {f.name: getattr(c, f.name) for f in fields(DeviceConfig)}
-        self.device = AndroidDevice(DeviceConfig(**{**device_config, "state_dir": Path(c.state_dir)}))
+        try:
+            self.device = AndroidDevice(DeviceConfig(**{**device_config, "state_dir": Path(c.state_dir)}))
+        except BaseException:
+            statelock.release(self._lock)
+            self._lock = None
+            raise
         try:
             keys = TrustedKeys(files=tuple(Path(k) for k in c.adb_keys))
             self.daemon = AdbDaemon(self.device, c.host, c.port, c.mode, trusted_keys=keys,
@@ -61,6 +72,8 @@ class VirtualHandset:
         except Exception:
             self.device.close()
             self.device = None
+            statelock.release(self._lock)
+            self._lock = None
             raise
         log.info("virtual handset %s (%s) on %s", self.device.serial, self.device.personality.name, self.serial)
         return self
@@ -73,6 +86,8 @@ class VirtualHandset:
         if self.device is not None:
             self.device.close()
             self.device = None
+        statelock.release(self._lock)
+        self._lock = None
 
     def reboot(self) -> None:
         """Reboot as a phone does: connections drop, apps and tmpfs mounts are gone."""

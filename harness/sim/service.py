@@ -2,10 +2,13 @@
 
 Each handset has a folder ``HARNESS_HOME/sim/NAME`` (0700) with ``state/`` (the device), a
 ``handset.json`` record (pid, serial, port...) written by the running process, and ``handset.log``.
+While it runs, the handset holds an ``flock`` on ``state/handset.lock`` (:mod:`harness.sim.statelock`):
+that lock, not the pid, says whether it runs, from any PID namespace sharing the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from harness.errors import SimError
 from harness.fsutil import FILE_MODE, private_dir
+from harness.sim import statelock
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -76,13 +80,28 @@ def _port_free(port: int) -> bool:
             return False
 
 
+def _state_of(folder: Path, record: HandsetRecord) -> Path:
+    """The state folder of ``record`` as this mount namespace sees it (a container may mount
+    ``HARNESS_HOME`` elsewhere: then the default ``folder/state``)."""
+    state = Path(record.state_dir)
+    return state if state.is_dir() else folder / "state"
+
+
+def _running(folder: Path, record: HandsetRecord) -> bool:
+    """Alive: the handset holds its state folder's lock (:mod:`harness.sim.statelock`, seen from every
+    PID namespace). A handset from before the lock existed (no lock file) falls back to its pid."""
+    state = _state_of(folder, record)
+    if statelock.lock_path(state).exists():
+        return statelock.held(state)
+    return _alive(record.pid)
+
+
 def status(folder: Path) -> HandsetRecord | None:
-    """The record of the handset running from ``folder``, or None (removing a stale record)."""
+    """The record of the handset running from ``folder``, or None. Read-only: a stale record stays
+    on disk (the next ``start`` replaces it). A pid this process cannot see (another PID namespace)
+    is not taken as dead; liveness is the state folder's lock (trial 6 finding 4)."""
     record = HandsetRecord.read(folder / "handset.json")
-    if record is None:
-        return None
-    if not _alive(record.pid):
-        (folder / "handset.json").unlink(missing_ok=True)
+    if record is None or not _running(folder, record):
         return None
     return record
 
@@ -101,6 +120,9 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
     if running is not None:
         raise SimError(f"handset already running as {running.serial} (pid {running.pid})",
                        fix="use it, or `harness sim stop` first")
+    if statelock.held(state_dir or folder / "state"):  # running, but its record is gone or elsewhere
+        raise SimError(f"a handset is already running on the state folder {state_dir or folder / 'state'} "
+                       "(its lock is held)", fix="use it, or stop it first (`harness sim stop`)")
     last_port_file = folder / "last_port"
     if port == 0 and last_port_file.exists():  # keep the serial stable across restarts if possible
         last = int(last_port_file.read_text() or 0)
@@ -186,15 +208,30 @@ def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:
 
 
 def stop(folder: Path) -> HandsetRecord | None:
-    """Stop the handset running from ``folder``; return its record (None if none was running)."""
-    record = status(folder)
-    if record is None:
+    """Stop the handset running from ``folder``; return its record (None if none was running).
+    The process signalled is the one holding the state folder's lock, as this PID namespace numbers
+    it; raises :class:`SimError` when it runs where this namespace cannot see it."""
+    record = HandsetRecord.read(folder / "handset.json")
+    if record is None or not _running(folder, record):
+        (folder / "handset.json").unlink(missing_ok=True)  # a stale record: stop may tidy it
         return None
-    os.kill(record.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while time.monotonic() < deadline and _alive(record.pid):
-        time.sleep(0.1)
-    if _alive(record.pid):
-        os.kill(record.pid, signal.SIGKILL)
+    state = _state_of(folder, record)
+    locked = statelock.lock_path(state).exists()
+    pid = statelock.holder(state) if locked else record.pid
+    if pid is None:
+        raise SimError(f"handset {folder.name!r} is running as {record.serial} (it holds {statelock.lock_path(state)}) "
+                       f"but its process (pid {record.pid} where it started) is not visible from here",
+                       fix="it runs in another PID namespace (a container?): stop it from there")
+
+    def alive() -> bool:  # the lock goes with the handset; its world stops after it, in the same process
+        return (locked and statelock.held(state)) or _alive(pid)
+
+    with contextlib.suppress(ProcessLookupError):  # it may end on its own meanwhile
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline and alive():
+            time.sleep(0.1)
+        if alive():
+            os.kill(pid, signal.SIGKILL)
     (folder / "handset.json").unlink(missing_ok=True)
     return record

@@ -152,3 +152,22 @@ def test_flow_lines_name_idle_connections_and_failed_connects():
     connect = FlowRecord(id="c", kind="error", started_at=1.0, ended_at=2.0, method="CONNECT", url=None,
                          server_host="nx.invalid", server_port=443, error="cannot connect to nx.invalid:443: x")
     assert _flow_line(connect) == "error CONNECT nx.invalid:443 cannot connect to nx.invalid:443: x"
+
+
+def test_record_duration_ends_the_recording(tmp_path):
+    """Trial 6 finding 15: `harness record --duration` as `intercept` and `hook` have it (the same
+    validator, harness.cli.argtypes.seconds): the run closes complete and exit 0; a duration that is
+    not above 0 is refused before the proxy starts."""
+    env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home")}
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "harness", "record", "--duration", "0.5", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "stopping (--duration 0.5s ended)" in done.stdout
+    assert done.stdout.rstrip().endswith(f"saved run {out} (0 flows, complete)")
+    assert RunStore.open(out).meta()["status"] == "complete"
+    for bad in ("-5", "0", "nan"):
+        refused = subprocess.run([sys.executable, "-m", "harness", "record", "--duration", bad, "--out",
+                                  str(tmp_path / "never")], capture_output=True, text=True, env=env, timeout=60)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "--duration" in refused.stderr
+        assert not (tmp_path / "never").exists()

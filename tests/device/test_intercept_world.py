@@ -68,6 +68,82 @@ def test_world_found_by_serial_only(world_handset: HandsetRecord, world_home: Pa
     assert world_for_serial(world_home.parent / "elsewhere", world_handset.serial) is None
 
 
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped): no process has it now."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_handset_with_an_unseen_pid_still_runs(world_handset: HandsetRecord, world_home: Path):
+    """Trial 6 finding 4: a record whose pid this process cannot see (as from another PID namespace)
+    while the handset holds its state lock is a running handset: status keeps the record (read-only),
+    the world is found by serial, and a second start on the same state folder is refused."""
+    from harness.errors import SimError
+    from harness.sim import service, statelock
+
+    folder = service.default_sim_dir("w", world_home)
+    record_file = folder / "handset.json"
+    original = record_file.read_text()
+    try:
+        record_file.write_text(json.dumps({**json.loads(original), "pid": _dead_pid()}))
+        found = service.status(folder)
+        assert found is not None and found.serial == world_handset.serial
+        assert record_file.exists()
+        assert world_for_serial(world_home, world_handset.serial) is not None
+        status, out, _ = _run_cli(world_home, "sim", "status", "--name", "w")
+        assert status == 0 and f"running as {world_handset.serial}" in out, out
+        with pytest.raises(SimError, match="already running"):
+            service.start(folder)
+        record_file.unlink()  # even without its record, the state folder is taken
+        with pytest.raises(SimError, match="state folder"):
+            service.start(folder)
+        with pytest.raises(SimError, match="another virtual handset"):
+            statelock.hold(world_handset.state_dir)
+        # stop signals the lock's holder as this namespace numbers it: the handset, not the record's pid
+        assert statelock.holder(world_handset.state_dir) == world_handset.pid
+    finally:
+        record_file.write_text(original)
+        os.chmod(record_file, 0o600)
+
+
+def _unshare_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "-pf", "--mount-proc", "true"], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def test_handset_seen_from_another_pid_namespace(world_handset: HandsetRecord, world_home: Path):
+    """Trial 6 finding 4, as the trial did it: harness in its own PID namespace (``unshare -pf
+    --mount-proc``, as a container sharing HARNESS_HOME) sees the handset running and its world
+    (what ``harness intercept --device`` uses), never deletes its record, and refuses to stop a
+    process it cannot see."""
+    if not _unshare_works():
+        pytest.skip("needs `unshare -pf --mount-proc` (root or user namespaces) to make a PID namespace")
+    code = ("import sys; from pathlib import Path; from harness.scenario.virtual import serial_target; "
+            "from harness.cli.main import main; "
+            "print(type(serial_target(Path(sys.argv[1]), sys.argv[2])).__name__, flush=True); "
+            "main(['sim', 'status', '--name', 'w']); sys.stdout.flush(); "
+            "sys.exit(main(['sim', 'stop', '--name', 'w']))")
+    env = {**os.environ, "HARNESS_HOME": str(world_home)}
+    proc = subprocess.run(["unshare", "-pf", "--mount-proc", sys.executable, "-c", code, str(world_home),
+                           world_handset.serial], capture_output=True, text=True, env=env, timeout=120)
+    lines = proc.stdout.splitlines()
+    assert lines[:1] == ["RunningVirtual"], proc.stdout + proc.stderr
+    assert f"running as {world_handset.serial}" in proc.stdout, proc.stdout
+    assert proc.returncode == 2 and "not visible from here" in proc.stderr, proc.stderr
+    assert (world_home / "sim" / "w" / "handset.json").exists()
+    assert Device.open(world_handset.serial) is not None  # still attached: nothing stopped it
+
+
+def _run_cli(home: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), Env(stdout=out, stderr=err, home=home))
+    return status, out.getvalue(), err.getvalue()
+
+
 @pytest.mark.slow
 def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_home: Path, tmp_path):
     serial = world_handset.serial
@@ -92,6 +168,7 @@ def test_intercept_vendor_browser_in_world(world_handset: HandsetRecord, world_h
             time.sleep(0.1)
         info = json.loads(ready.read_text())
         assert info["run_dir"] == str(out_dir) and info["serial"] == serial and info["proxy"].startswith("127.0.0.1:")
+        assert info["pid"] == proc.pid  # a script tells a file left by a kill -9 from a live session (trial 6, 15)
         assert oct(ready.stat().st_mode & 0o777) == "0o600"
         assert _state(world_handset, "settings.json")["global"]["http_proxy"].startswith("127.0.0.1:")
         device.sh(f"am start -W -n {BROWSER}/.BrowserApp", timeout=60, check=True)

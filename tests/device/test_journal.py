@@ -41,6 +41,7 @@ def test_torn_last_line_is_ignored(tmp_path):
         fh.write('{"type": "change", "seq": 2, "kind": "fi')  # killed mid-write
     contents = read_journal(path)
     assert [c.seq for c in contents.changes] == [1]
+    assert contents.torn == [3]  # said, not silently dropped (trial 6 finding 15)
 
 
 def test_sequence_continues_after_reopen(tmp_path):

@@ -189,7 +189,7 @@ def test_automatic_replay_shows_pending_actions_first(a10, home):
         assert s.stale_report is not None and s.stale_report.ok
     assert [line for line, _ in seen] == [
         f"{a10.serial}: a previous run left 1 change(s); undoing them first:",
-        "  settings global http_proxy back to None"]
+        "  settings global http_proxy deleted (it was not set)"]  # not Python's None (trial 6, finding 15)
     assert all(proxy == "10.0.0.9:3128" for _, proxy in seen)  # announced before the replay
     assert "http_proxy" not in sim_settings(a10)["global"]
 
@@ -226,3 +226,33 @@ def test_intercept_announces_what_a_killed_run_left_before_undoing_it(a10, home,
     assert f"{a10.serial}: a previous run left" in proc.stderr
     assert "mount over /system/etc/security/cacerts removed" in proc.stderr
     assert f"restored changes an earlier run left on {a10.serial}" in proc.stdout
+
+
+def test_undo_lines_say_a_value_that_was_not_set_in_words():
+    """Trial 6 finding 15: an absent setting or prop is not shown as Python's ``None``."""
+    from harness.device.journal_check import describe_undo
+
+    assert describe_undo("setting", {"namespace": "global", "key": "http_proxy", "old": None}) == \
+        "settings global http_proxy deleted (it was not set)"
+    assert describe_undo("setting", {"namespace": "global", "key": "http_proxy", "old": "10.0.0.9:3128"}) == \
+        "settings global http_proxy back to '10.0.0.9:3128'"
+    assert describe_undo("prop", {"key": "persist.sys.country", "old": None}) == \
+        "prop persist.sys.country emptied again (it was not set)"
+    assert describe_undo("prop", {"key": "persist.sys.country", "old": "LT"}) == "prop persist.sys.country back to 'LT'"
+
+
+def test_a_torn_record_is_named_when_the_journal_is_replayed(a10, home):
+    """Trial 6 finding 15: a journal whose last line is torn (kill -9 while writing it) is replayed
+    with one line saying that record was ignored."""
+    device = open_device(a10)
+    device.sh("settings put global http_proxy 10.0.0.9:3128")
+    path = _write_journal(home, a10.serial, [_begin(a10.serial), _change(
+        1, "setting", {"namespace": "global", "key": "http_proxy", "old": None})])
+    with open(path, "a") as fh:
+        fh.write('{"type": "change", "seq": 2, "kind": "fi')  # killed mid-write
+    code, out, _ = _restore(a10, home)
+    assert code == 0, out
+    assert out.splitlines()[0] == (f"{a10.serial}: ignored line 3 of {path.name}: a torn record (cut while it "
+                                   "was written, as kill -9 leaves it); the check against the snapshot covers "
+                                   "whatever it held")
+    assert f"{a10.serial}: restored; journal removed" in out

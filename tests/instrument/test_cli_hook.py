@@ -126,3 +126,16 @@ def test_hook_stops_on_sigint_although_it_was_inherited_ignored(tmp_path, python
         assert reader.status == "complete"
     finally:
         reader.close()
+
+
+def test_event_lines_leave_out_absent_pid_and_tid():
+    """Trial 6 finding 15: a session event has no pid or thread; its line says nothing of them
+    instead of ``pid=None tid=None``."""
+    from harness.cli.cmd_hook import format_event
+    from harness.instrument.events import HookEvent
+
+    loaded = HookEvent("session:agent-loaded", "session", 1764591349.25, {"agent": "crypto"})
+    assert format_event(loaded) == "12:15:49.250 - session:agent-loaded agent=crypto"
+    call = HookEvent("crypto:plaintext", "crypto", 1764591349.25, {"algorithm": "AES"}, data=b"hi", pid=42,
+                     thread=7, step_id="s1")
+    assert format_event(call).startswith("12:15:49.250 s1 crypto:plaintext pid=42 tid=7 algorithm=AES data[2]=")

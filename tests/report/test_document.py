@@ -229,6 +229,38 @@ def test_a_merged_document_renders_with_a_column_per_device(tmp_path):
     assert 'id="claim-matrix"' not in render_report(build_findings(a))  # a single run has no matrix
 
 
+def test_a_session_says_whether_each_labs_phone_was_restored(tmp_path):
+    """Trial 6 finding 8: each lab's findings carry the demo's ``restore`` record (one builder,
+    harness.scenario.labdevice.restore_record), the session's merges them, and the session report
+    shows it — and reads class ``domestic`` as the home it means, as a run's report does."""
+    from harness.device.restore import RestoreReport
+    from harness.scenario.labdevice import restore_record
+
+    a, b = _run(tmp_path, "run-a", "emulator-5554"), _run(tmp_path, "run-b", "R58M123")
+    done = RestoreReport("emulator-5554", undone=["settings global http_proxy", "adb reverse tcp:8080"], verified=True,
+                         journal_kept=False)
+    doc_a = build_findings(a, extra={"restore": restore_record(done, "emulator-5554")})
+    assert doc_a["restore"]["verified"] and doc_a["restore"]["undone"] == 2
+    assert doc_a["restore"]["text"] == "yes: 2 change(s) undone, verified against its snapshot"
+    assert build_findings(a)["restore"] == doc_a["restore"]  # kept for `harness report` to rebuild
+    lost = restore_record(None, "R58M123", "the device went away")
+    assert lost["text"] == ("NOT restored: journal kept (the device went away); "
+                            "run `harness restore --device R58M123`")
+    doc_b = build_findings(b, extra={"restore": lost})
+    merged = merge_findings([doc_a, doc_b])
+    assert validation_errors(merged) == [] and merged["restore"]["verified"] is False
+    assert merged["restore"]["text"] == f"run-b: {lost['text']}"
+    assert merge_findings([doc_a])["restore"]["text"] == \
+        "yes: 2 change(s) undone over 1 lab(s), each verified against its snapshot"
+    assert merged["summary"]["jurisdiction_home"] == doc_a["summary"]["jurisdiction_home"] == "EEA"
+    write_findings(tmp_path / "session", merged)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["report", str(tmp_path / "session")], Env(stdout=out, stderr=err, home=tmp_path)) == 0, err.getvalue()
+    html = (tmp_path / "session" / "report.html").read_text()
+    assert "<th>Device restored</th><td>run-b: NOT restored: journal kept (the device went away)" in html
+    assert "<td>domestic (EEA)</td>" in html and "<td>domestic</td>" not in html
+
+
 def test_a_session_is_named_by_its_id_and_reported_from_its_folder(tmp_path):
     """A session of `pytest -n 2` / `harness run -n 2`: its findings.json and report name the
     session (the folder's name), not a merged id; `harness report` takes the session folder (every

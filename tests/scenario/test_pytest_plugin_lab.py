@@ -209,3 +209,8 @@ def test_the_lab_and_the_session_have_a_findings_document(session):
         {serial: v} for v in ("violated", "holds", "inconclusive", "inconclusive")]
     assert merged["claims"][0]["evidence"]["flow_ids"][0] in {f for x in merged["findings"]
                                                               for f in x["evidence"].get("flow_ids", [])}
+    # the lab's phone was restored and verified: said in the lab's and the session's document (trial 6 finding 8)
+    assert lab_doc["restore"]["verified"] and lab_doc["restore"]["serial"] == serial, lab_doc["restore"]
+    assert lab_doc["restore"]["undone"] >= 3  # at least the proxy setting, adb reverse and the CA
+    assert lab_doc["restore"]["text"].endswith("change(s) undone, verified against its snapshot")
+    assert merged["restore"]["verified"] and merged["restore"]["runs"][0]["run_id"] == lab_doc["run_id"]
