@@ -176,11 +176,11 @@ def _gone(serial: str, why: str, emit: Callable[[str], None]) -> None:
     """The device left during the session (unplugged, ``adb disconnect``, a stopped virtual
     handset): say so at once and end the session with DeviceOffline; the lab's teardown then tries
     the restore, keeps the journal when it cannot, and closes the run ``incomplete``."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from harness.errors import DeviceOffline
 
-    at = datetime.now(timezone.utc).strftime("%H:%M:%SZ")
+    at = datetime.now(UTC).strftime("%H:%M:%SZ")
     emit(f"device {serial} went away at {at} ({why}); stopping: the run is kept as incomplete")
     raise DeviceOffline(f"the device went away at {at} ({why}); recording stopped", serial=serial,
                         attempted="intercept",
