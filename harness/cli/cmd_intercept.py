@@ -130,8 +130,9 @@ def left_behind(env: Env, out: Path, usable: bool, serial: str) -> str | None:
     parts = [f"what was recorded is in {out}"] if recorded else []
     if pending:
         count = pending[0][1]
-        parts.append(f"{serial} was not restored ({count if count >= 0 else 'unreadable'} change(s) pending): "
-                     f"run `harness restore --device {serial}` once it is connected")
+        changes = f"{count} change(s) pending" if count >= 0 else "its journal is unreadable"
+        parts.append(f"{serial} was not restored ({changes}): run `harness restore --device {serial}` "
+                     "once it is connected")
     return "harness: " + "; ".join(parts) if parts else None
 
 
