@@ -11,8 +11,10 @@ A virtual handset started with ``harness sim start --world W`` is recognised by 
 world's host names are routed to its servers and its geo table feeds the live country column.
 
 Exit 0 when ``--duration`` ended the session; 130 when a signal stopped it (whatever the signal,
-as every command: README "Exit statuses", harness.scenario.signals); 2 on an error or a device
-that was not fully restored."""
+as every command: README "Exit statuses", harness.scenario.signals); 2 on an error, a device that
+was not fully restored, or a device that went away during the session (noticed within about 3 s
+by polling the adb server's device list: a line at once, the run kept ``incomplete``, the journal
+kept for ``harness restore``; docs/lab-guide.md section 10)."""
 
 from __future__ import annotations
 
@@ -95,12 +97,13 @@ def run(args: argparse.Namespace, env: Env) -> int:
                             geo_overrides=args.geo_overrides, mmdb=args.mmdb, policy=policy,
                             hosts_file=args.hosts, upstream_ca=args.upstream_ca, keyboard_marks=not args.no_keyboard_marks,
                             ready_file=args.ready_file)
+    usable = not out.exists() or (out.is_dir() and not any(out.iterdir()))  # else refused before anything
     try:
         result = run_intercept(target, env.home, opts, env.out)
     except HarnessError as exc:
         env.err(f"harness: error: {exc}")
-        env.err(f"harness: what was recorded is in {out}; "
-                f"if the device was not restored run `harness restore --device {device.serial}`")
+        if (line := left_behind(env, out, usable, device.serial)) is not None:
+            env.err(line)
         return int(ExitStatus.ERROR)
     world = virtual
     env.out(f"{result.flows} flows recorded; run saved in {result.run_dir}")
@@ -115,6 +118,23 @@ def run(args: argparse.Namespace, env: Env) -> int:
 
         return EXIT_INTERRUPTED
     return int(ExitStatus.OK)
+
+
+def left_behind(env: Env, out: Path, usable: bool, serial: str) -> str | None:
+    """After an error: where the run is (when this session recorded into ``out``) and the restore
+    to run (when the device's journal still has changes and no session holds it); None when the
+    session was refused before anything was recorded or changed (trial 6 findings F and H)."""
+    from harness.device.journal import left_changed
+
+    recorded = usable and out.is_dir() and any(out.iterdir())
+    pending = left_changed(env.home, serial=serial)
+    parts = [f"what was recorded is in {out}"] if recorded else []
+    if pending:
+        count = pending[0][1]
+        changes = f"{count} change(s) pending" if count >= 0 else "its journal is unreadable"
+        parts.append(f"{serial} was not restored ({changes}): run `harness restore --device {serial}` "
+                     "once it is connected")
+    return "harness: " + "; ".join(parts) if parts else None
 
 
 def ready_file(path: Path) -> None:

@@ -198,6 +198,18 @@ def restore_state(progress: list[dict[str, object]], killed: bool) -> str:
     return f"{why}: run `harness restore --device SERIAL` for {', '.join(left)}"
 
 
+def not_restored(env: Env, since: float) -> None:
+    """A line per device this run left changed: a restore journal begun during the run with
+    changes not undone and no live session holding it (the pytest child was killed before its
+    labs restored; trial 6 finding D), naming ``harness restore --device S``."""
+    from harness.device.journal import journal_path, left_changed
+
+    for serial, count in left_changed(env.home, since=since):
+        changes = f"{count} change(s) pending" if count >= 0 else "its journal is unreadable"
+        env.err(f"harness: error: [{serial}] was not restored ({changes} in {journal_path(env.home, serial)}): "
+                f"run `harness restore --device {serial}` (apps' data a pack cleared is not brought back)")
+
+
 def plugin_args(args: argparse.Namespace) -> list[str]:
     """The plugin options ``harness run`` passes on (``--harness-adb=...``, ...); the lab-network
     files are read first (HostsFileError, UsageError or AnalysisError naming the file: exit 2)."""
@@ -285,15 +297,18 @@ def run(args: argparse.Namespace, env: Env) -> int:
         state = restore_state(outcome.progress, outcome.killed)
         env.err(f"harness: interrupted by {outcome.interrupted}; the run is incomplete"
                 + (f": what was recorded is in {run_dir}" if run_dir else " (nothing was recorded)") + f"; {state}")
+        not_restored(env, outcome.started_at)
         record_exit(outcome.session_dir, EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     if result.error is not None and not result.rows:
         kept = f" (recorded so far: {run_dir})" if run_dir else ""
         env.err(f"harness: error: {result.error}{kept}")
+        not_restored(env, outcome.started_at)
         record_exit(outcome.session_dir, EXIT_ERROR)
         return EXIT_ERROR
     show_result(env, result, run_dir)
     if (line := error_line(result, run_dir)) is not None:
         env.err(line)
+    not_restored(env, outcome.started_at)
     record_exit(outcome.session_dir, result.status)
     return result.status

@@ -169,6 +169,44 @@ def pending_journals(home: Path) -> list[tuple[str, int]]:
     return out
 
 
+def in_use(home: Path, serial: str) -> bool:
+    """True while a live harness process holds the device's journal lock (its session runs)."""
+    lock_path = journal_path(home, serial).with_suffix(".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a lock taken here
+    return False
+
+
+def left_changed(home: Path, since: float | None = None, serial: str | None = None) -> list[tuple[str, int]]:
+    """``(serial, pending changes)`` of the journals a dead session left: changes not undone and no
+    live process holding the lock; only those begun at or after ``since`` (epoch seconds) and of
+    ``serial`` when given. What a command names after a crash with ``harness restore --device S``
+    (trial 6 finding D)."""
+    out = []
+    for name, count in pending_journals(home):
+        if serial is not None and name != serial:
+            continue
+        if in_use(home, name):
+            continue
+        if since is not None:
+            try:
+                started = read_journal(journal_path(home, name)).started
+            except JournalError:
+                started = None
+            if started is not None and started < since:
+                continue
+        out.append((name, count))
+    return out
+
+
 class Journal:
     """The journal of one device, locked for the lifetime of this object."""
 

@@ -4,7 +4,9 @@
 facts, proxy via ``adb reverse`` or a lab address, CA, optional frida-server) with, in front of
 the recorder, a live line per flow (:mod:`harness.device.intercept_live`) and the step-mark
 addon (:mod:`harness.scenario.marks`). It then records until a stop signal (SIGINT, SIGTERM or
-SIGHUP, whatever was inherited; the caller's ``stop`` event), the duration, or a recording error;
+SIGHUP, whatever was inherited; the caller's ``stop`` event), the duration, a recording error, or
+the device leaving the adb server's list (:class:`~harness.device.presence.Presence`, within about
+3 s: a line at once, then DeviceOffline after the teardown kept the journal);
 the device is restored while the proxy still runs (apps never point at a dead proxy) and the run
 is closed: ``complete`` when stopped on purpose, ``incomplete`` with the reason otherwise.
 """
@@ -27,6 +29,7 @@ from harness.analysis.geodata import try_load as try_load_location_data
 from harness.analysis.policy import Policy
 from harness.device.cacert import CA_CHOICES as CA_CHOICES
 from harness.device.intercept_live import LiveLines
+from harness.device.presence import Presence
 from harness.fsutil import write_private
 
 __all__ = ["CA_CHOICES", "InterceptOptions", "InterceptResult", "run_intercept"]
@@ -140,12 +143,16 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
                                                          if opts.keyboard_marks else "")
                  + "; `harness mark NAME` marks a step from another shell")
             deadline = time.monotonic() + opts.duration if opts.duration else None
+            presence = Presence(lab.device)
             while not stop.is_set() and not guard.is_set():
                 live.drain()
                 if lab.capture.wait(0.25):  # the proxy stopped by itself: recording failed
                     break
                 if deadline is not None and time.monotonic() >= deadline:
                     break
+                if (why := presence.check()) is not None:
+                    live.drain()
+                    _gone(lab.serial, why, emit)
             result.signal = guard.name
             if guard.is_set():
                 emit(f"stopping ({guard.name})")
@@ -165,6 +172,21 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
     live.drain()
     result.flows = live.count
     return result
+
+
+def _gone(serial: str, why: str, emit: Callable[[str], None]) -> None:
+    """The device left during the session (unplugged, ``adb disconnect``, a stopped virtual
+    handset): say so at once and end the session with DeviceOffline; the lab's teardown then tries
+    the restore, keeps the journal when it cannot, and closes the run ``incomplete``."""
+    from datetime import UTC, datetime
+
+    from harness.errors import DeviceOffline
+
+    at = datetime.now(UTC).strftime("%H:%M:%SZ")
+    emit(f"device {serial} went away at {at} ({why}); stopping: the run is kept as incomplete")
+    raise DeviceOffline(f"the device went away at {at} ({why}); recording stopped", serial=serial,
+                        attempted="intercept",
+                        fix=f"reconnect it, then run `harness restore --device {serial}`")
 
 
 def _keyboard(mark: Callable[[str], str], emit: Callable[[str], None]) -> None:

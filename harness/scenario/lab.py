@@ -294,6 +294,8 @@ def open_lab(spec: LabSpec) -> Iterator[Lab]:
         capture.start()
         assert capture.address is not None and capture.store is not None
         keep_lab_files(spec, capture.store)
+        attached.keep_inputs(capture.store)  # the world's geo table: in the run from the start
+        capture.store.flush()  # committed now: a run cut by SIGKILL still has what places its flows
         emit("capture", f"proxy on {capture.address[0]}:{capture.address[1]}, recording into {run_dir}")
         if capture.proxy is not None and capture.proxy.access is not None:
             emit("capture", exposed_warning(f"{capture.address[0]}:{capture.address[1]}", capture.proxy.access))

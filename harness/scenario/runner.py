@@ -19,6 +19,10 @@ first SIGINT/SIGTERM/SIGHUP is passed on to it as it came (the child handles SIG
 as SIGINT and records the signal's name, :func:`harness.scenario.signals.relay_stop_signals`;
 pytest then tears the labs down, which restores the devices and closes each run ``incomplete``), later ones are ignored while it does;
 after ``stop_timeout`` seconds it is killed (the device journal then waits for ``harness restore``).
+When ``harness run`` itself dies (``kill -9`` of it or its process group), Linux sends the child
+SIGTERM (``PR_SET_PDEATHSIG``, :func:`stop_with_parent`): it restores the devices and closes its
+runs ``incomplete`` as for a forwarded SIGTERM; the parent's own files (``pytest.log``, the
+progress stream) then stay in ``OUT/.harness-run-*``.
 """
 
 from __future__ import annotations
@@ -181,7 +185,8 @@ def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | 
 
     with handled(raise_=False) as stop, open_private(log_path, "wb") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=child_env(options))
+                                start_new_session=True, env=child_env(options),
+                                preexec_fn=stop_with_parent(os.getpid()))
         forwarded_at: float | None = None
         while proc.poll() is None:
             if stop.is_set() and forwarded_at is None:
@@ -205,6 +210,30 @@ def run_packs(options: RunOptions, on_event: Callable[[dict[str, Any]], None] | 
                          log=text, started_at=started, ended_at=ended, interrupted=interrupted, killed=killed)
     _keep(outcome, options, argv, work)
     return outcome
+
+
+#: Linux prctl(2) option: the signal a process gets when the thread that forked it ends
+PR_SET_PDEATHSIG = 1
+
+
+def stop_with_parent(parent: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to send the child SIGTERM when ``harness run`` (pid ``parent``)
+    dies, whatever killed it (SIGKILL included): the child then stops as for a forwarded SIGTERM —
+    restores the devices, closes the runs ``incomplete`` — instead of driving the phone on for a
+    run nobody watches (trial 6 finding E). A parent already gone by the time the child runs it
+    (the race prctl(2) documents) gets the same SIGTERM at once. None off Linux (no prctl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def preexec() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def _signal(proc: subprocess.Popen[bytes], signum: int) -> None:

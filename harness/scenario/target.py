@@ -51,6 +51,9 @@ class Attached:
     trigger_map: Callable[[str], TriggerMap | None] = lambda package: None
     #: keep the target's own evidence in the run (called before the capture stops, on every path)
     keep_evidence: Callable[[Any], None] = lambda store: None
+    #: keep the target's inputs the analysis needs (its geo table) in the run, called as the capture
+    #: starts: a run cut by SIGKILL still places its flows (trial 6 finding B)
+    keep_inputs: Callable[[Any], None] = lambda store: None
     #: what the run's meta records about the target
     meta: dict[str, Any] = field(default_factory=dict)
     #: the virtual vendor world, for ground-truth comparisons (None for a phone)

@@ -97,11 +97,17 @@ def _trigger_map(package: str) -> Any:
     return builtin_map(package)
 
 
-def _keep_world(store: Any, truth_log: Path, geo_file: Path) -> None:
-    for name, path, kind in (("world-truth.jsonl", truth_log, "ground_truth"),
-                             ("world-geo.json", geo_file, "geo_overrides")):
-        if Path(path).is_file():
-            store.add_artifact(name, Path(path), kind=kind)
+def _keep_world(store: Any, truth_log: Path) -> None:
+    """At the end of the run: the world's ground truth (what its apps did), complete by then."""
+    if Path(truth_log).is_file():
+        store.add_artifact("world-truth.jsonl", Path(truth_log), kind="ground_truth")
+
+
+def _keep_geo(store: Any, geo_file: Path) -> None:
+    """As the capture starts: the world's geo table (``artifacts/world-geo.json``), so a run cut by
+    SIGKILL before its end still places its flows (trial 6 finding B)."""
+    if Path(geo_file).is_file():
+        store.add_artifact("world-geo.json", Path(geo_file), kind="geo_overrides")
 
 
 @dataclass
@@ -160,7 +166,8 @@ class VirtualTarget:
             serial=handset.serial, server=server, default_profile=self.profile, frida_device=_local_frida,
             start_suspended=_start_suspended, frida_spawns=False, addons=[world.addon()],
             proxy_options=dict(world.proxy_options()), geo_files=[world.geo_file], trigger_map=_trigger_map,
-            keep_evidence=lambda store: _keep_world(store, world.truth_log, world.geo_file),
+            keep_evidence=lambda store: _keep_world(store, world.truth_log),
+            keep_inputs=lambda store: _keep_geo(store, world.geo_file),
             meta={"target": "virtual", "world": self.config.name, "personality": self.personality,
                   "serial": handset.serial, "world_servers": [f"{ip}:{world.port}" for ip in ips]},
             world=world)
@@ -245,5 +252,6 @@ class RunningVirtual:
             serial=self.serial, server=AdbServer.parse(self.adb), default_profile=self.profile,
             frida_device=_local_frida, start_suspended=_start_suspended, frida_spawns=False,
             addons=[files.addon()], proxy_options=dict(files.proxy_options()), geo_files=[files.geo_file],
-            trigger_map=_trigger_map, keep_evidence=lambda store: _keep_world(store, files.truth_log, files.geo_file),
+            trigger_map=_trigger_map, keep_evidence=lambda store: _keep_world(store, files.truth_log),
+            keep_inputs=lambda store: _keep_geo(store, files.geo_file),
             meta={"target": "virtual", "world": {"name": self.found.name, "state_dir": str(files.state_dir)}})

@@ -303,3 +303,117 @@ def test_bad_geo_inputs(tmp_path):
     status, err = _cli(tmp_path / "hh", "--upstream-ca", str(not_pem))
     assert status == 2 and "no readable PEM certificate" in err, err
     assert not (tmp_path / "hh" / "journals").exists()
+
+
+# -- crash paths on the same handset: SIGKILL of intercept, the device going away -------------
+
+def _intercept(serial: str, home: Path, out_dir: Path, ready: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "HARNESS_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness", "intercept", "--device", serial, "--out", str(out_dir), "--ca", "system",
+         "--no-keyboard-marks", "--ready-file", str(ready), *extra],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_ready(proc: subprocess.Popen, ready: Path, lines: Lines) -> None:
+    deadline = time.monotonic() + 90
+    while not (ready.exists() and ready.read_text().endswith("\n")):
+        assert time.monotonic() < deadline and proc.poll() is None, (lines.seen, proc.poll())
+        time.sleep(0.1)
+
+
+def _restore(home: Path, serial: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["restore", "--device", serial], Env(stdout=out, stderr=err, home=home))
+    return status, out.getvalue() + err.getvalue()
+
+
+def test_sigkill_of_intercept_keeps_what_places_its_flows(world_handset: HandsetRecord, world_home: Path, tmp_path):
+    """Trial 6 finding B: a real `kill -9` of a real intercept once it is ready; the run still has
+    the world's geo table and the lab's --geo-overrides and --hosts copies (0600, in the store), so
+    its analysis places the world's Singapore server and the lab's own address."""
+    serial = world_handset.serial
+    out_dir, ready = tmp_path / "run", tmp_path / "ready.json"
+    lab_geo = tmp_path / "geo.json"
+    lab_geo.write_text('{"10.9.0.0/16": "LT"}\n')
+    hosts = tmp_path / "hosts"
+    hosts.write_text("10.9.0.1 intranet.lab.test\n")
+    proc = _intercept(serial, world_home, out_dir, ready, "--geo-overrides", str(lab_geo), "--hosts", str(hosts))
+    try:
+        _wait_ready(proc, ready, Lines(proc))
+        proc.kill()
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        status, said = _restore(world_home, serial)  # the shared handset is left as found
+        assert status == 0 and "restored; journal removed" in said, said
+    assert RunStore.open(out_dir).status == "incomplete"
+    artifacts = out_dir / "artifacts"
+    for name in ("world-geo.json", "lab-geo.json", "lab-hosts"):
+        assert oct((artifacts / name).stat().st_mode & 0o777) == "0o600", name
+    assert (artifacts / "lab-hosts").read_text() == hosts.read_text()
+    from harness.analysis.geo import recorded_overrides
+
+    geo = GeoResolver(recorded_overrides(out_dir), location_db=False)
+    world = world_for_serial(world_home, serial)
+    assert world is not None
+    assert geo.resolve(world.files.addresses[AD_CONFIG_HOST]).country == "SG"
+    assert geo.resolve("10.9.0.1").country == "LT"
+
+
+def test_intercept_stops_when_the_device_goes_away(world_handset: HandsetRecord, world_home: Path, tmp_path):
+    """Trial 6 finding C: the handset leaves the adb server (`adb disconnect`, as an unplugged
+    phone) while intercept records: a line at once, the run stopped `incomplete`, one error line
+    naming the restore, exit 2 (docs/lab-guide.md section 10); reconnected, `harness restore`
+    puts the device back."""
+    from harness.device.adb import connect_tcp_device
+    from harness.testing.sim import adb_client
+
+    serial = world_handset.serial
+    out_dir, ready = tmp_path / "run", tmp_path / "ready.json"
+    proc = _intercept(serial, world_home, out_dir, ready)
+    client = adb_client()
+    try:
+        lines = Lines(proc)
+        _wait_ready(proc, ready, lines)
+        client.disconnect(serial)
+        gone = lines.wait_for("went away", timeout=30)
+        assert gone.startswith(f"device {serial} went away at ") and "incomplete" in gone, gone
+        assert proc.wait(timeout=120) == 2
+        stderr = proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        connect_tcp_device(client, serial)
+    errors = [line for line in stderr.splitlines() if line.startswith("harness: error:")]
+    assert len(errors) == 1 and f"[{serial}]" in errors[0] and "went away" in errors[0], stderr
+    assert f"what was recorded is in {out_dir}" in stderr and f"harness restore --device {serial}" in stderr
+    assert "Traceback" not in stderr
+    assert RunStore.open(out_dir).status == "incomplete"
+    assert journal_path(world_home, serial).exists()
+    status, said = _restore(world_home, serial)
+    assert status == 0 and "restored; journal removed" in said, said
+    assert "http_proxy" not in _state(world_handset, "settings.json").get("global", {})
+
+
+def test_refused_out_says_nothing_was_recorded(world_handset: HandsetRecord, world_home: Path, tmp_path):
+    """Trial 6 findings F and H: an --out that is a file or a folder with files is refused before
+    anything is recorded or changed: no 'what was recorded' line, no restore to run."""
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("earlier work")
+    a_file = tmp_path / "empty.json"
+    a_file.write_text("")
+    for out in (busy, a_file):
+        err = io.StringIO()
+        status = main(["intercept", "--device", world_handset.serial, "--out", str(out), "--no-keyboard-marks"],
+                      Env(stdout=io.StringIO(), stderr=err, home=world_home))
+        said = err.getvalue()
+        assert status == 2 and "already exists and is not an empty folder" in said, said
+        assert "what was recorded" not in said and "harness restore" not in said, said
+        assert len(said.strip().splitlines()) == 1, said
+    assert sorted(p.name for p in busy.iterdir()) == ["keep.txt"]
+    assert not journal_path(world_home, world_handset.serial).exists()

@@ -9,10 +9,12 @@ Each test runs ``harness run`` on a virtual handset (a real pytest child, lab an
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -149,3 +151,89 @@ def test_after_too(lab, verdict):
     code, _, _ = run_cli(tmp_path, "report", str(session), "--junit", str(junit))
     skipped = [c.get("name") for c in ET.parse(junit).getroot().iter("testcase") if c.find("skipped") is not None]
     assert sorted(skipped) == ["stoppack.test_after", "stoppack.test_after_too"], skipped
+
+
+def _ended(pid: int) -> bool:
+    """The process is gone, or a zombie nobody reaped yet (its parent died)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def test_a_pytest_child_killed_mid_claim_names_the_device_left_changed(tmp_path: Path):
+    """Trial 6 finding D: the pytest child dies by SIGKILL while a claim drives the handset (the
+    test kills its own process, as `kill -9` of it would): harness run's error names the device
+    whose journal still has changes and the `harness restore --device` to run."""
+    pack = make_pack(tmp_path, "killpack", {"test_claims": '''
+
+@pytest.mark.claim("The pytest child survives.")
+def test_killed(lab, verdict):
+    with lab.step("before-the-kill"):
+        lab.launch("security")
+        os.kill(os.getpid(), signal.SIGKILL)
+'''})
+    code, _, err = run_cli(tmp_path, "run", str(pack), "--world", "compliant", "--out", str(tmp_path / "runs"))
+    assert code == 2, err
+    from harness.device.journal import pending_journals
+
+    ((serial, count),) = pending_journals(tmp_path)
+    assert count > 0
+    line = [x for x in err.splitlines() if f"[{serial}] was not restored" in x]
+    assert line and f"{count} change(s) pending" in line[0] and f"harness restore --device {serial}" in line[0], err
+    assert "Traceback" not in err
+
+
+def test_kill_9_of_harness_run_stops_its_pytest_child(tmp_path: Path):
+    """Trial 6 finding E: `kill -9` of harness run's process group while a claim runs; the pytest
+    child (its own session, so the group kill misses it) gets SIGTERM from Linux as its parent dies
+    (PR_SET_PDEATHSIG), restores the handset and closes the run incomplete instead of driving the
+    phone on to a `complete` run. Real processes and signals; the claim would otherwise wait 120 s."""
+    started = tmp_path / "started"
+    pack = make_pack(tmp_path, "orphanpack", {"test_claims": f'''
+
+@pytest.mark.claim("The run goes on without harness run.")
+def test_orphan(lab, verdict):
+    with lab.step("waiting"):
+        lab.launch("security")
+        open({str(started)!r}, "w").write(str(os.getpid()))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+    verdict.record(ClaimResult("went on", True, "not stopped", [f.id for f in lab.flows()][:1]))
+'''})
+    out = tmp_path / "runs"
+    env = {**os.environ, "HARNESS_HOME": str(tmp_path / "hh")}
+    parent = subprocess.Popen([sys.executable, "-m", "harness", "run", str(pack), "--world", "compliant",
+                               "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=env, start_new_session=True)
+    child = None
+    try:
+        deadline = time.monotonic() + 240
+        while not (started.exists() and started.read_text()):
+            assert time.monotonic() < deadline and parent.poll() is None, parent.poll()
+            time.sleep(0.1)
+        child = int(started.read_text())
+        os.killpg(parent.pid, signal.SIGKILL)  # the whole process group, as `kill -9 -- -PGID`
+        assert parent.wait(timeout=30) == -signal.SIGKILL
+        deadline = time.monotonic() + 90
+        while not _ended(child):
+            assert time.monotonic() < deadline, "the pytest child still runs after its parent died"
+            time.sleep(0.1)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(timeout=30)
+        if child is not None and not _ended(child):
+            os.kill(child, signal.SIGKILL)
+    (session,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    (lab,) = [p for p in session.glob("main/*") if p.is_dir()]
+    store = RunStore.open(lab)
+    assert store.status == "incomplete" and "SIGTERM" in str(store.meta().get("status_reason")), store.meta()
+    doc = json.loads((session / "findings.json").read_text())
+    assert doc["status"] == "incomplete"
+    assert [c["verdict"] for c in doc["claims"] if c["text"] == "The run goes on without harness run."] == ["not run"]
+    from harness.device.journal import pending_journals
+
+    assert pending_journals(tmp_path / "hh") == []  # the child restored the handset before it ended
