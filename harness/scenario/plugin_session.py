@@ -25,6 +25,7 @@ from harness.errors import HarnessError, UsageError
 from harness.runid import new_run_id
 from harness.scenario.plugin_findings import lab_findings, restore_of
 from harness.scenario.plugin_progress import FlowTicker, Progress
+from harness.scenario.plugin_workers import parse_target, worker_of
 from harness.scenario.spec import DEFAULT_WORLD
 from harness.scenario.target import check_frida_options
 
@@ -40,27 +41,6 @@ DEFAULT_OUT = "harness-runs"
 def new_session_id() -> str:
     """A fresh session id: a run id (:func:`harness.runid.new_run_id`, ``20261201T101530Z-3f9a1c``)."""
     return new_run_id()
-
-
-def parse_target(value: str) -> list[str]:
-    """``virtual`` -> ``[]``; ``S1,S2`` -> ``["S1", "S2"]``. Raises UsageError for an empty serial."""
-    if value.strip() == "virtual":
-        return []
-    serials = [s.strip() for s in value.split(",")]
-    if not all(serials) or "virtual" in serials:
-        raise UsageError(f"--harness-target {value[:80]!r} is not 'virtual' nor a list of serials",
-                         fix="give --harness-target virtual, or SERIAL, or SERIAL1,SERIAL2 (see `adb devices`)")
-    return serials
-
-
-def worker_of(config: pytest.Config) -> tuple[str, int, int]:
-    """(worker name, index, worker count): ``("main", 0, 1)`` without xdist."""
-    wi = getattr(config, "workerinput", None)
-    if wi is None:
-        return "main", 0, 1
-    name = str(wi["workerid"])
-    index = wi.get("harness_index")  # a replacement of a crashed worker takes the dead one's serial
-    return name, int(index if index is not None else re.sub(r"\D", "", name) or 0), int(wi.get("workercount", 1))
 
 
 class SessionInterrupted(Exception):
