@@ -225,6 +225,9 @@ def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
     pin = r["telemetry_not_pinned"]
     assert {events[i].type for i in pin.evidence if i in events} == {"unpin:bypassed"}
     assert {flows[i].server_host for i in pin.evidence if i in flows} == {COLLECTOR_SG}
+    # its reasoning counts in the noun's number (trial 6: "1 checks), 1 flows captured")
+    assert not re.search(r"\b1 (checks|flows|hosts)\b", pin.details), pin.details
+    assert re.search(r"\d+ checks?\), \d+ flows? captured", pin.details), pin.details
     # the messenger's sensitive echo was delivered by its server, but not shown
     chat = r["communication_not_restricted"]
     assert "suppressed" in chat.details and [e for e in run.truth["chat_accepted"] if e["terms"] and e["enforced"]]

@@ -11,6 +11,7 @@ are ``unknown`` unless the override table names them.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import ipaddress
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from harness.analysis.geodata import LocationData
 from harness.analysis.geodata import load as load_location_data
 from harness.analysis.shapes import GEO_OVERRIDES, MAX_GEO_BYTES
 from harness.errors import AnalysisError
-from harness.parsing import check_shape, load_json, load_yaml, quote, read_text
+from harness.parsing import check_shape, load_json, load_yaml, quote, read_bytes
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -41,7 +42,8 @@ class GeoAnswer:
     asn: int | None
     source: str
     label: str | None = None
-    #: name and version of the database that answered (layers ``mmdb`` and ``dbip``)
+    #: name and version of the database that answered (layers ``mmdb`` and ``dbip``), or the file
+    #: of the override table that answered (layer ``override``, e.g. ``artifacts/world-geo.json``)
     database: str | None = None
     #: the registration country (RIR data, iptocc) when it differs from ``country``: a second opinion
     registered_country: str | None = None
@@ -52,14 +54,27 @@ class GeoAnswer:
 
 
 @dataclass(frozen=True)
+class OverrideTable:
+    """The file an override entry was read from: ``file`` as the analysis names it (a run's
+    artifact path such as ``artifacts/world-geo.json``, or the path given with ``--geo-overrides``)
+    and ``sha256``, the hex SHA-256 of its bytes, so a reviewer can check the table that located
+    the hosts."""
+
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Override:
     network: Network
     country: str
     asn: int | None = None
     label: str | None = None
+    #: the table this entry came from (None for an entry built in code)
+    table: OverrideTable | None = None
 
 
-def _override_from(entry: dict[str, Any], origin: str) -> Override:
+def _override_from(entry: dict[str, Any], origin: str, table: OverrideTable | None = None) -> Override:
     cidr = entry.get("cidr") or entry.get("network") or entry.get("ip")
     country = entry.get("country") or entry.get("cc")
     if not cidr or not country:
@@ -82,16 +97,24 @@ def _override_from(entry: dict[str, Any], origin: str) -> Override:
     if not (len(code) == 2 and code.isalpha()):
         raise AnalysisError(f"bad country {quote(country)} in {origin}", fix="use a two-letter ISO 3166 code such as SG")
     label = entry.get("label")
-    return Override(net, code, asn_value, str(label) if label not in (None, "") else None)
+    return Override(net, code, asn_value, str(label) if label not in (None, "") else None, table)
 
 
-def load_overrides(path: str | Path) -> list[Override]:
+def load_overrides(path: str | Path, name: str | None = None) -> list[Override]:
     """Read an override table from YAML, JSON or CSV (columns ``cidr,country[,asn,label]``).
 
     YAML/JSON may be a list of entries, ``{"overrides": [...]}``, or a mapping CIDR -> country.
+    Each entry records its :class:`OverrideTable`: ``name`` (default: ``path`` as given) and the
+    SHA-256 of the bytes read. Raises :class:`~harness.errors.AnalysisError` on a bad file.
     """
     p = Path(path)
-    text = read_text(p, "geo override file", MAX_GEO_BYTES, AnalysisError)
+    raw = read_bytes(p, "geo override file", MAX_GEO_BYTES, AnalysisError)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnalysisError(f"geo override file {p} is not UTF-8 text (byte {exc.start}: {exc.reason})",
+                            fix="save the file as UTF-8") from None
+    table = OverrideTable(name or str(p), hashlib.sha256(raw).hexdigest())
     origin = str(p)
     if p.suffix.lower() == ".csv":
         try:
@@ -115,7 +138,7 @@ def load_overrides(path: str | Path) -> list[Override]:
     if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
         raise AnalysisError(f"geo override file {p} must hold a list of entries or a CIDR -> country map",
                             fix="see docs/analysis.md, 'Geo override table'")
-    return [_override_from(e, origin) for e in data]
+    return [_override_from(e, origin, table) for e in data]
 
 
 GEO_OVERRIDES_KIND = "geo_overrides"
@@ -144,7 +167,7 @@ def recorded_overrides(run_dir: str | Path) -> list[Override]:
         store.close()
     out: list[Override] = []
     for artifact in artifacts:
-        out.extend(load_overrides(root / artifact.path))
+        out.extend(load_overrides(root / artifact.path, str(artifact.path)))
     return out
 
 
@@ -182,7 +205,8 @@ class GeoResolver:
         use_iptocc: bool = True,
         location_db: bool | LocationData = True,
     ) -> None:
-        # most specific network first
+        # the tables in the order given (the first wins for the same network), then most specific network first
+        self.override_tables: list[OverrideTable] = list(dict.fromkeys(o.table for o in overrides or [] if o.table))
         self.overrides = sorted(overrides or [], key=lambda o: o.network.prefixlen, reverse=True)
         self.use_iptocc = use_iptocc
         self.mmdb_path = Path(mmdb_path) if mmdb_path else None
@@ -212,9 +236,12 @@ class GeoResolver:
         return self._location
 
     def describe(self) -> dict[str, Any]:
-        """The layers in use and the databases' names and versions, for a run's meta and findings."""
-        out: dict[str, Any] = {"overrides": len(self.overrides), "mmdb": self._mmdb_label, "iptocc": self.use_iptocc,
-                               "location_db": None}
+        """The layers in use and the databases' names and versions, for a run's meta and findings:
+        ``{"overrides": N, "override_tables": [{"file", "sha256", "entries"}], "mmdb", "iptocc",
+        "location_db"}`` (``override_tables`` in the order given, first wins)."""
+        out: dict[str, Any] = {"overrides": len(self.overrides), "override_tables": [
+            {"file": t.file, "sha256": t.sha256, "entries": sum(1 for o in self.overrides if o.table == t)}
+            for t in self.override_tables], "mmdb": self._mmdb_label, "iptocc": self.use_iptocc, "location_db": None}
         if self._location is not None:
             out["location_db"] = self._location.describe()
         elif self.use_location_db:
@@ -241,7 +268,7 @@ class GeoResolver:
             addr = addr.ipv4_mapped
         for o in self.overrides:
             if addr.version == o.network.version and addr in o.network:
-                return GeoAnswer(o.country, o.asn, "override", o.label)
+                return GeoAnswer(o.country, o.asn, "override", o.label, database=o.table.file if o.table else None)
         if not addr.is_global:
             return GeoAnswer(None, None, "non_global")
         registered = iptocc.country_code(str(addr)) if self.use_iptocc else None

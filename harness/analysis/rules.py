@@ -22,6 +22,7 @@ from harness.analysis.lists import ListDiff, ListStore, TermList
 from harness.analysis.policy import THIRD_COUNTRY
 from harness.analysis.scan import HitAt
 from harness.capture.records import AgentEvent
+from harness.wording import counted
 
 #: agent event types that report a connection the app made (for coverage)
 CONNECT_EVENTS = ("net:connect", "socket:connect", "tls:connect", "http:request", "dns:resolve")
@@ -205,7 +206,7 @@ def list_findings(lists: list[TermList], lists_dir: Path | None, run: str) -> tu
                            added=diff.added, removed=diff.removed)
         findings.append(Finding(
             "config_list", "changed" if diff and diff.changed else "downloaded", severity, "lists.keyword_list",
-            f"keyword list {tl.name} ({len(tl.terms)} terms, version {tl.version or '?'}) from {tl.host}",
+            f"keyword list {tl.name} ({counted(len(tl.terms), 'term')}, version {tl.version or '?'}) from {tl.host}",
             flow_ids=[tl.flow_id] if tl.flow_id else [], step_id=tl.step_id, details=details))
     return rows, findings
 
@@ -238,7 +239,7 @@ def coverage_findings(flows: FlowFrames, events: Iterable[AgentEvent]) -> tuple[
                 if name not in seen_hosts and name not in seen_ips and not (ev.type == DNS_EVENT and name in looked_up):
                     missing[name].append(ev.id)
     findings = [Finding("coverage_gap", "unproxied", Severity.MEDIUM, "coverage.agent_vs_proxy",
-                        f"agents saw {len(ids)} connection(s) to {target} that the proxy never recorded",
+                        f"agents saw {counted(len(ids), 'connection')} to {target} that the proxy never recorded",
                         event_ids=ids, details={"target": target})
                 for target, ids in sorted(missing.items())]
     return {"agent_targets": len(agent), "proxied": len(agent) - len(missing), "missing": sorted(missing)}, findings

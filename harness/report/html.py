@@ -25,6 +25,7 @@ from harness.report.charts import destinations_chart, timeline_chart
 from harness.report.evidence import NOT_FOUND, Evidence, as_evidence
 from harness.report.labels import restore_text, target_label
 from harness.report.redact import Redactor
+from harness.wording import counted, ratio_text, utc_seconds
 
 #: verdicts that mean "the claim does not hold" / "holds"; anything else is shown neutral
 BAD_VERDICTS = {"violated", "claim_violated", "filtered", "third_country", "fail", "failed"}
@@ -64,7 +65,8 @@ def _finding_facts(details: dict[str, Any]) -> list[tuple[str, str]]:
                        ("rendered_ratio", "rendered ratio"), ("term", "term"), ("control_term", "control term")):
         v = details.get(key)
         if v not in (None, [], ""):
-            out.append((label, ", ".join(map(str, v)) if isinstance(v, list) else str(v)))
+            out.append((label, ", ".join(map(str, v)) if isinstance(v, list)
+                        else ratio_text(v) if key.endswith("_ratio") else str(v)))
     return out
 
 
@@ -92,7 +94,7 @@ def _enforcement(findings: list[dict[str, Any]], flow_ids: list[str] | None = No
                 + (" with this version in force" if flow_ids is not None else "")}
     if comparisons:
         return {"state": "not_enforced",
-                "text": f"no — {len(comparisons)} experiment/control comparison(s), none filtered"}
+                "text": f"no — {counted(len(comparisons), 'experiment/control comparison')}, none filtered"}
     return {"state": "not_tested", "text": "not tested in this run (no experiment/control comparison)"}
 
 
@@ -250,22 +252,22 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
     source_doc = doc.get("source")
     for row in claim_evidence:
         row["entry"] = har_entry(row["id"], source_doc) if row["kind"] == "flow" else None
-    geo_sources = sorted({str(d.get("geo_source")) for d in summary.get("destinations") or [] if d.get("geo_source")})
     return {
         "run": {"id": doc.get("run_id", "?"), "status": doc.get("status", "unknown"),
                 "world": world.get("name") if isinstance(world, dict) else world,
                 "target": doc.get("target") or target_label(None, world.get("name") if isinstance(world, dict)
                                                             else world),
-                "created_at": doc.get("created_at"), "harness_version": doc.get("harness_version")},
-        "counts": [(label, counts.get(key, 0)) for key, label in (
-            ("flows", "flows"), ("agent_events", "agent events"), ("findings", "findings"))]
-            + [("steps", len(steps)), ("claims", len(doc.get("claims") or []))],
+                "created_at": utc_seconds(doc.get("created_at")), "harness_version": doc.get("harness_version")},
+        "counts": [_card(counts.get(key, 0), label) for key, label in (
+            ("flows", "flow"), ("agent_events", "agent event"), ("findings", "finding"))]
+            + [_card(len(steps), "step"), _card(len(doc.get("claims") or []), "claim")],
         "device": {"model": device.get("model"), "manufacturer": device.get("manufacturer"),
                    "android_version": device.get("android_version"),
                    "region": device.get("miui_region") or device.get("region"),
-                   "serial": device.get("adb_serial") or device.get("serial")},
+                   # the adb transport (USB serial or host:port) and the hardware serial (ro.serialno)
+                   "adb_serial": device.get("adb_serial"), "hardware_serial": device.get("serial")},
         "input": _input(doc.get("source")),
-        "tools": sorted((k, v) for k, v in (doc.get("tool_versions") or {}).items() if v),
+        "tools": _tools(doc.get("tool_versions") or {}),
         "restore": restore_text(restore) if restore else None,
         "claims": claims,
         "claim_evidence": claim_evidence,
@@ -288,9 +290,38 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
             "event_ids": (f.get("evidence") or {}).get("event_ids") or [],
             "ties": [tie_text(t) for t in cipher_ties([f])],
         } for f in findings],
-        "geo_note": ", ".join(geo_sources) or "no geolocation recorded",
+        "geo_note": geo_note(doc),
         "source": source,
     }
+
+
+def _card(n: Any, noun: str) -> tuple[str, Any]:
+    """A summary card: (label in the number ``n`` takes, ``n``)."""
+    return (counted(n, noun).split(" ", 1)[1] if isinstance(n, int) else noun + "s", n)
+
+
+def _tools(versions: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """``(tool, version, path)`` for the Tools row: a ``NAME_path`` entry (``adb_path``, the adb
+    binary the harness ran: harness.report.versions) is the path of tool ``NAME``, not a tool."""
+    paths = {k.removesuffix("_path"): str(v) for k, v in versions.items() if k.endswith("_path") and v}
+    out = [(k, str(v), paths.pop(k, None)) for k, v in sorted(versions.items()) if v and not k.endswith("_path")]
+    return out + [(k, "?", p) for k, p in sorted(paths.items())]
+
+
+def geo_note(doc: dict[str, Any]) -> str:
+    """The footer's "Countries from ...": the override tables that located hosts, each with its file
+    and SHA-256 (the document's ``geo.override_tables``: harness.analysis.geo.GeoResolver.describe),
+    then the other layers that answered (``dbip``, ``mmdb``, ...) with their database."""
+    rows = (doc.get("summary") or {}).get("destinations") or []
+    layers = {str(d.get("geo_source")): d.get("geo_database") for d in rows if d.get("geo_source")}
+    tables = ((doc.get("geo") or {}) if isinstance(doc.get("geo"), dict) else {}).get("override_tables") or []
+    parts = []
+    if "override" in layers:
+        named = [f"{t.get('file')} (SHA-256 {t.get('sha256')})" for t in tables if isinstance(t, dict)]
+        parts.append(("the override table " if len(named) == 1 else "the override tables ") + ", ".join(named)
+                     if named else "an override table (its file was not recorded)")
+    parts += [f"{layer} ({db})" if db else layer for layer, db in sorted(layers.items()) if layer != "override"]
+    return "; ".join(parts) or "no geolocation recorded"
 
 
 def with_home_words(context: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +345,7 @@ def render_report(doc: dict[str, Any], store: Any = None, source: str = "",
         loader=jinja2.PackageLoader("harness.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+    env.filters.update(counted=counted, utc_seconds=utc_seconds)
     return env.get_template("report.html.j2").render(**with_home_words(build_context(doc, store, source, redactor), doc))
 
 

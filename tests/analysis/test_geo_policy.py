@@ -7,6 +7,7 @@ The .mmdb here is written by ``mmdb_writer`` (test-only dependency) and read by 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 from pathlib import Path
@@ -83,6 +84,10 @@ def test_override_file_formats(tmp_path: Path, suffix: str, text: str) -> None:
     p.write_text(text)
     geo = GeoResolver(load_overrides(p))
     assert geo.resolve("127.0.0.9").country == "SG"
+    # the table that answered is named (the path given, as with --geo-overrides) with its SHA-256
+    assert geo.resolve("127.0.0.9").database == str(p)
+    assert geo.describe()["override_tables"] == [{"file": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+                                                  "entries": 1}]
 
 
 @pytest.mark.parametrize("text,needle", [

@@ -289,3 +289,21 @@ def test_a_session_is_named_by_its_id_and_reported_from_its_folder(tmp_path):
     assert main(["report", str(session / "gw0")], Env(stdout=out, stderr=err, home=tmp_path)) == 2
     assert err.getvalue().count("\n") == 1 and "is a worker folder of a session: expected the session folder" \
         in err.getvalue()
+
+
+def test_the_report_names_the_geo_table_that_located_the_hosts_and_its_sha256(run_dir):
+    """Trial 6, finding 12: "How located: override" / "Countries from override." named no table."""
+    import hashlib
+
+    table = run_dir / "artifacts" / "world-geo.json"
+    sha = hashlib.sha256(table.read_bytes()).hexdigest()
+    doc = build_findings(run_dir)
+    assert validation_errors(doc) == []
+    assert doc["geo"]["override_tables"] == [{"file": "artifacts/world-geo.json", "sha256": sha, "entries": 2}]
+    assert {d["geo_database"] for d in doc["summary"]["destinations"]} == {"artifacts/world-geo.json"}
+    html = render_report(doc)
+    assert f"Countries from the override table artifacts/world-geo.json (SHA-256 {sha})." in html
+    assert '<td>override <span class="muted">(artifacts/world-geo.json)</span></td>' in html
+    # the adb transport and the hardware serial (ro.serialno, an identifier searched for) are told apart
+    assert "adb serial <code>emulator-5554</code> <span class=\"muted\">(the adb transport)</span>" in html
+    assert "hardware serial <code>hw-1</code>" in html

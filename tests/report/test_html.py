@@ -25,11 +25,11 @@ HOSTILE = "<script>console.error('injected')</script>"
 def _doc(flows) -> dict:
     t = "2026-12-01T10:00:0{}Z"
     return {
-        "schema": "harness.findings/1", "run_id": "run-r", "status": "complete", "created_at": t.format(9),
+        "schema": "harness.findings/1", "run_id": "run-r", "status": "complete", "created_at": t.format("9.125094"),
         "harness_version": "0.1.0", "world": {"name": "ncsc-2021"},
         "device": {"model": "M2007J3SG", "manufacturer": "Xiaomi", "android_version": "10", "miui_region": "LT",
-                   "adb_serial": "127.0.0.1:40001"},
-        "tool_versions": {"mitmproxy": "11.0.2", "frida": "17.2.0"},
+                   "adb_serial": "127.0.0.1:40001", "serial": "hw-serial-1"},
+        "tool_versions": {"mitmproxy": "11.0.2", "frida": "17.2.0", "adb": "36.0.0", "adb_path": "/opt/sdk/adb"},
         "steps": [{"id": "first-start", "name": "config download", "started_at": t.format(0), "ended_at": t.format(2),
                    "flow_ids": [flows[0].id]},
                   {"id": "search-sensitive", "name": f"search {HOSTILE}", "started_at": t.format(3),
@@ -42,11 +42,11 @@ def _doc(flows) -> dict:
              "details": {}, "evidence": {"flow_ids": [flows[0].id], "event_ids": []}},
             {"id": "F2", "kind": "filtered", "verdict": "filtered", "severity": "high", "rule": "filtering.ooni_web_connectivity",
              "summary": f"search filtered {HOSTILE}", "step_id": "search-sensitive",
-             "details": {"body_length_ratio": 0.44, "term": "Free Tibet", "list_in_force": flows[0].id},
+             "details": {"body_length_ratio": 0.8221343873517787, "rendered_ratio": 0.4444444444444444, "term": "Free Tibet", "list_in_force": flows[0].id},
              "evidence": {"flow_ids": [flows[1].id], "event_ids": ["e1"]}},
         ],
         "summary": {
-            "counts": {"flows": 2, "agent_events": 1, "findings": 2},
+            "counts": {"flows": 2, "agent_events": 1, "findings": 2},  # 1 agent event: a noun in the singular
             "destinations": [
                 {"host": "globalapi.ad.vendor.test", "server_ip": "47.241.69.153", "country": "SG",
                  "jurisdiction": "third_country", "geo_source": "dbip-country-lite", "flows": 1},
@@ -117,6 +117,28 @@ def test_the_claims_table_gives_the_reasoning_and_labelled_linked_evidence(run_d
     assert len(re.findall(r'<tr id="ev-', html)) == 2  # one row per cited id
 
 
+def test_human_text_counts_ratios_time_serials_and_tool_paths(run_dir):
+    """Trial 6, finding 12: "1 checks", unrounded ratios, microseconds, the adb transport called
+    "serial", and adb_path listed as a tool. The machine values in findings.json stay exact."""
+    import doctest
+
+    import harness.wording
+
+    assert doctest.testmod(harness.wording).failed == 0
+    doc = json.loads((run_dir / "findings.json").read_text())
+    html = render_report(doc)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    assert "created 2026-12-01T10:00:09Z ·" in text and "10:00:09.125094" not in text
+    assert '<b>1</b>agent event</div>' in html
+    assert '<b>2</b>flows</div>' in html and '<b>2</b>claims</div>' in html
+    assert "evidence: 1 flow, 1 agent event" in text and "(s)" not in text
+    assert "body length ratio: 0.82 · rendered ratio: 0.44" in text and "0.8221" not in text
+    assert "adb serial 127.0.0.1:40001 (the adb transport) · hardware serial hw-serial-1 (ro.serialno" in text
+    tools = re.search(r'<td class="mono" id="tools">(.*?)</td>', html, re.S)
+    assert tools and re.sub(r"<[^>]+>", "", tools.group(1)) == "adb 36.0.0 (binary /opt/sdk/adb) · frida 17.2.0 · mitmproxy 11.0.2"
+    assert doc["findings"][1]["details"]["body_length_ratio"] == 0.8221343873517787  # the document is unchanged
+
+
 def test_cli_report_and_its_errors(run_dir, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     before = (run_dir / "findings.json").read_text()
@@ -164,6 +186,12 @@ def test_report_renders_in_headless_chromium_offline(run_dir, tmp_path):
             rows = page.locator("#claim-table tr")
             assert rows.count() == 3 and CLAIM in rows.nth(1).inner_text() and "violated" in rows.nth(1).inner_text()
             assert page.locator("#finding-F2 details").get_attribute("open") is not None  # high severity shown open
+            # what a reader sees: seconds in UTC, nouns in their number, rounded ratios, the adb serial named so
+            assert "created 2026-12-01T10:00:09Z" in page.locator("header").inner_text()
+            assert "body length ratio: 0.82 · rendered ratio: 0.44" in page.locator("#finding-F2").inner_text()
+            assert "evidence: 1 flow, 1 agent event" in page.locator("#finding-F2 summary").inner_text()
+            assert "adb serial 127.0.0.1:40001 (the adb transport)" in page.locator("#summary").inner_text()
+            assert page.locator("#tools").inner_text().startswith("adb 36.0.0 (binary /opt/sdk/adb) · ")
             shot = Path(os.environ.get("HARNESS_TEST_ARTIFACTS", tmp_path)) / "report.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000

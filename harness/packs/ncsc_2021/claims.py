@@ -34,6 +34,7 @@ from harness.scenario.assertions import EXAMINED_KINDS
 from harness.scenario.claims import log_tags as _tags
 from harness.scenario.claims import once, verdict_of
 from harness.scenario.results import ClaimResult, Inconclusive
+from harness.wording import counted
 
 if TYPE_CHECKING:
     from harness.scenario import Lab
@@ -130,16 +131,16 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
         raise ClaimInconclusive("the browser made no connection at first start: nothing to tell pinning from",
                                 serial=lab.serial, attempted=f"step {step}", fix="see the step's flows and logcat")
     if not bypassed and not rejected:
-        return ClaimResult(claim, True, f"{len(flows)} flows of the browser went through the lab's proxy; no pin "
+        return ClaimResult(claim, True, f"{counted(len(flows), 'flow')} of the browser went through the lab's proxy; no pin "
                                         "met (no unpin:bypassed event)", flows, "tls.pinning", {"flows": len(flows)})
     hosts = sorted({str(e.payload.get("host") or "?") for e in bypassed} | {str(f.details.get("host") or "?")
                                                                         for f in rejected})
     mechanisms = sorted({str(e.payload.get("mechanism") or "?") for e in bypassed})
     pinned_flows = [f.id for f in lab.flows(lambda f: f.step_id == step and (f.server_host or f.host) in hosts)]
     details = (f"pinned to {', '.join(hosts)}: " + (f"met and bypassed by unpin ({', '.join(mechanisms)}; "
-                                                    f"{len(bypassed)} checks), {len(pinned_flows)} flows captured"
+                                                    f"{counted(len(bypassed), 'check')}), {counted(len(pinned_flows), 'flow')} captured"
                                                     if bypassed else "")
-               + ("; " if bypassed and rejected else "") + (f"{len(rejected)} hosts rejected the lab's certificate"
+               + ("; " if bypassed and rejected else "") + (f"{counted(len(rejected), 'host')} rejected the lab's certificate"
                                                             if rejected else ""))
     evidence = list(dict.fromkeys(pinned_flows + [i for f in rejected for i in f.flow_ids]
                                   + [e.id for e in bypassed]))
