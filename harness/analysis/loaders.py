@@ -27,6 +27,7 @@ from harness.analysis.foreign import UNREADABLE_VERSION, flow_version_error, for
 from harness.analysis.har import load_har, looks_like_har
 from harness.analysis.hosts import netloc, normalise_host, split_authority
 from harness.analysis.tnet import read_tnetstring
+from harness.analysis.tnetflow import parse_flow
 from harness.capture.records import AgentEvent, FlowRecord, Step, WsMessage
 from harness.errors import AnalysisError, HarnessError
 from harness.parsing import PARSE_ERRORS, one_line
@@ -297,7 +298,7 @@ def load_mitm(path: Path) -> Source:
         with fh:
             while True:
                 try:
-                    loaded = read_tnetstring(fh, size)
+                    loaded = read_tnetstring(fh, size, parse_flow)
                 except EOFError:
                     break
                 except RECORD_ERRORS as exc:
