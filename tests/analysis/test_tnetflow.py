@@ -21,7 +21,7 @@ from harness.analysis.loaders import load_mitm
 from harness.analysis.tnet import MAX_PREFIX, parse, read_tnetstring
 from harness.analysis.tnetflow import UNREAD, parse_flow
 from harness.errors import AnalysisError
-from harness.testing.fuzz import MITM, _STATES
+from harness.testing.fuzz import _STATES, MITM
 
 TESTS = Path(__file__).resolve().parents[1]
 FLOW_FILES = sorted(TESTS.rglob("*.mitm"))
