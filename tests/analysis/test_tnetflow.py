@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mitmproxy.io import tnetstring
 
 from harness.analysis import loaders, tnetflow
@@ -206,6 +207,24 @@ def test_mutated_states_agree_with_the_full_parser(data: bytes) -> None:
         else:
             assert ours.get("version") == tnetflow.FLOW_FORMAT_VERSION, payload[:200]
             assert repr(parse(tag, without_skipped(payload))) == repr(ours), payload[:200]
+
+
+@_SETTINGS
+@given(st.binary(max_size=40), st.sampled_from(b",;#^!~]}"))
+def test_any_payload_inside_a_skipped_value_is_read_around(junk: bytes, tag: int) -> None:
+    """Whatever bytes a skipped value holds (framed by a right prefix and a tnetstring type byte),
+    the state read is the one ``parse`` reads once the skipped items are cut out, and equal to
+    ``parse``'s own value wherever that accepts it."""
+    data = _state_with_cipher_list(b"%d:%s%c" % (len(junk), junk, tag))
+    payload = data[data.index(b":") + 1 : -1]
+    ours = parse_flow(data[-1], payload)
+    assert repr(ours) == repr(parse(data[-1], without_skipped(payload)))
+    assert "cipher_list" not in ours["client_conn"] and ours["client_conn"]["peername"]
+    try:
+        full = parse(data[-1], payload)
+    except ValueError:
+        return
+    assert repr(ours) == repr(stripped(full))
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: str(p.relative_to(TESTS)))
