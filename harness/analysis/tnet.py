@@ -19,6 +19,7 @@ nothing is allocated beyond the bytes given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 #: containers (lists, dicts) nest at most this deep; a flow state needs 5 (state, request, headers, pair)
@@ -38,8 +39,10 @@ _MEMO_BYTES = 256
 _LEAF_TYPES = (bytes, str, int, float, bool, type(None))
 
 
-def read_tnetstring(fh: BinaryIO, size: int) -> Any:
+def read_tnetstring(fh: BinaryIO, size: int, parser: Callable[[int, bytes], Any] | None = None) -> Any:
     """One tnetstring from ``fh`` (mitmproxy's format); ``EOFError`` at a clean end of file.
+    ``parser``: what makes the value of the record's type byte and payload (default :func:`parse`;
+    the loader's is :func:`harness.analysis.tnetflow.parse_flow`).
 
     Unlike ``mitmproxy.io.tnetstring.load`` the length prefix is never trusted beyond what is left
     of the file (``size`` bytes in all): a prefix announcing more is a torn record (``ValueError``),
@@ -65,7 +68,7 @@ def read_tnetstring(fh: BinaryIO, size: int) -> Any:
     tag = fh.read(1)
     if len(data) != length or not tag:
         raise ValueError("torn record: the file ended inside it")
-    return parse(tag[0], data)
+    return (parser or parse)(tag[0], data)
 
 
 def loads(data: bytes) -> Any:
@@ -158,6 +161,11 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
             append(None)
         elif t == 35 and data[start:stop].isdigit():  # a non-negative int (ASCII digits: int() takes them)
             append(int(data[start:stop]))
+        elif t == 94:  # ^ a float; a bad literal: _scalar's error
+            try:
+                append(float(data[start:stop]))
+            except ValueError:
+                append(_scalar(t, data[start:stop]))
         elif t == 93 and depth < MAX_DEPTH and stop - start <= _MEMO_BYTES:  # a short list: memo first
             payload = data[start:stop]
             got = _LEAF_LISTS.get(payload)

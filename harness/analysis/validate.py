@@ -52,6 +52,8 @@ def text(value: Any, where: str) -> str | None:
         return None
     if type(value) is str and value.isascii():  # the common case: no surrogate to escape
         return value
+    if type(value) is bytes and value.isascii():  # mitmproxy's method, path, ...: ASCII bytes, nothing to escape
+        return value.decode("ascii")
     if isinstance(value, bytes | bytearray | memoryview):
         value = bytes(value).decode("utf-8", "surrogateescape")
     elif isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -102,6 +104,8 @@ def integer(value: Any, where: str, lo: int = 0, hi: int = INT64_MAX) -> int | N
 
 def finite(value: Any, where: str) -> float | None:
     """A finite float from an int or float, or None."""
+    if type(value) is float and math.isfinite(value):  # the common case (a timestamp): as below
+        return value
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
