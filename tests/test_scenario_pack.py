@@ -42,6 +42,9 @@ PROFILE = load_profile("virtual-vendor")
 PACKAGES = {role: PROFILE.app(role).package for role in ("security", "browser", "video")}
 (AD_CONFIG_HOST,) = PROFILE.host_role("ad_config").patterns
 (SEARCH_HOST,) = PROFILE.host_role("search").patterns
+(ADS_HOST,) = PROFILE.host_role("ads").patterns
+#: the virtual messenger's server (no host role of the profile)
+CHAT_HOST = "chat.chatapp.test"
 COLLECTOR_SG = "tracking.intl.vendor.test"
 #: the subprocess run of a pack may take this long (it starts its own lab)
 PACK_TIMEOUT = 300
@@ -134,6 +137,34 @@ def _evidence_in_store(run: PackRun) -> tuple[dict[str, Any], dict[str, Any]]:
     return flows, events
 
 
+def _cites_what_it_compared(result: ClaimResult, flows: dict[str, Any], events: dict[str, Any],
+                            steps: tuple[str, ...]) -> None:
+    """The ad-scope claim cites what its comparison used, and only that: every answered request of
+    its two searches to the search and ads servers (each carrying its term), what the browser
+    rendered, and no other flow of the same steps (the pinned tracker's failed handshakes: trial 1
+    finding 10, trial 6 finding 15)."""
+    surfaces = {SEARCH_HOST, ADS_HOST}
+    mine = {i: f for i, f in flows.items() if f.step_id in steps}
+    used = {i for i, f in mine.items() if f.server_host in surfaces and f.status_code == 200}
+    assert {f.server_host for i, f in mine.items() if i in used} == surfaces  # both surfaces' servers answered
+    assert {mine[i].step_id for i in used} == set(steps)
+    cited = {i for i in result.evidence if i in flows}
+    assert cited == used, {i: (flows[i].kind, flows[i].server_host) for i in cited ^ used}
+    assert {events[i].type for i in result.evidence if i in events} == {"ui:rendered"}
+    assert {events[i].step_id for i in result.evidence if i in events} == set(steps)
+
+
+def _chat_cites_its_messages(result: ClaimResult, flows: dict[str, Any]) -> None:
+    """The messenger claim cites the flows that carried its messages and their echoes (the chat
+    server's), not another app's config download nor the long poll the stop cut (kind ``error``)."""
+    cited = [flows[i] for i in result.evidence if i in flows]
+    assert {f.server_host for f in cited} == {CHAT_HOST} and {f.kind for f in cited} == {"http"}, \
+        [(f.kind, f.server_host) for f in cited]
+    sent = [f for f in cited if f.method == "POST"]
+    echoes = [f for f in cited if f.method == "GET"]
+    assert len(sent) == 2 and echoes, [(f.method, f.url) for f in cited]
+
+
 def test_verdicts_equal_the_ground_truth_of_all_three_worlds(compliant, ncsc, list_not_enforced):
     names = [c.__name__ for c in ALL_CLAIMS]
     for run in (compliant, ncsc, list_not_enforced):
@@ -150,7 +181,7 @@ def test_verdicts_equal_the_ground_truth_of_all_three_worlds(compliant, ncsc, li
 
 def test_every_claim_holds_in_the_compliant_world_on_what_was_observed(compliant):
     run = compliant
-    flows, _ = _evidence_in_store(run)
+    flows, events = _evidence_in_store(run)
     # the config requests were answered, without a list, by the ad-config service
     config = [flows[i] for i in run.results["no_app_downloads_a_list_at_first_start"].evidence]
     assert {f.server_host for f in config} == {AD_CONFIG_HOST} and {f.status_code for f in config} == {200}
@@ -166,6 +197,9 @@ def test_every_claim_holds_in_the_compliant_world_on_what_was_observed(compliant
     # web browsing rests on the two page loads, not on what else the browser sent meanwhile
     assert {flows[i].server_host for i in run.results["web_browsing_not_restricted"].evidence if i in flows} \
         == {PAGES_HOST}
+    _cites_what_it_compared(run.results["ad_management_limited_to_ads"], flows, events,
+                            ("search-sensitive", "search-control"))
+    _chat_cites_its_messages(run.results["communication_not_restricted"], flows)
 
 
 def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
@@ -214,6 +248,12 @@ def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
     assert {events[i].type for i in search.evidence if i in events} == {"ui:rendered"}
     scope = r["ad_management_limited_to_ads"]
     assert scope.numbers["suggestions_listed"] < scope.numbers["suggestions_control"]
+    # the search steps also saw the pinned tracker's failed handshakes (the browser's usage event
+    # after each search): not evidence of what the searches showed, so not cited
+    pinned = [i for i, f in flows.items() if f.step_id in ("search-sensitive", "search-control")
+              and f.kind == "tls_failure" and f.server_host == COLLECTOR_SG]
+    assert pinned and not set(pinned) & set(scope.evidence), (pinned, scope.evidence)
+    _cites_what_it_compared(scope, flows, events, ("search-sensitive", "search-control"))
     # identifiers to Singapore, cited by the telemetry flow and the Cipher plaintext Frida saw
     for name in ("personal_data_only_with_consent", "transfers_only_to_adequate_jurisdictions"):
         pii = r[name]
@@ -231,6 +271,7 @@ def test_the_ncsc_findings_are_reproduced_with_evidence_in_the_run_store(ncsc):
     # the messenger's sensitive echo was delivered by its server, but not shown
     chat = r["communication_not_restricted"]
     assert "suppressed" in chat.details and [e for e in run.truth["chat_accepted"] if e["terms"] and e["enforced"]]
+    _chat_cites_its_messages(chat, flows)
 
 
 def test_list_present_is_told_from_list_enforced(ncsc, list_not_enforced):

@@ -27,6 +27,7 @@ import pytest
 
 from harness.device.logcat import LogLine
 from harness.scenario import LabSpec, logwatch, open_lab
+from harness.scenario.claims import compared_flows
 from harness.scenario.logwatch import search_failures
 from harness.scenario.results import Inconclusive
 from harness.scenario.virtual import VirtualTarget
@@ -77,7 +78,8 @@ def searched(tmp_path_factory):
     """Searches with ``surfaces=("ads",)`` back to back in one step (the next search starts as soon
     as the last one's ads rendered, so that search's pinned usage event fails while the next one
     runs), then as the lab claim did: one step per search, each ending on its ``ads`` flow.
-    Returns (rendered per search, inconclusive reasons, the app's pin failure lines, analysis)."""
+    Returns (rendered per search, inconclusive reasons, the app's pin failure lines, analysis, the
+    late-failure searches, what compared_flows cites for the in-a-row step)."""
     root = tmp_path_factory.mktemp("pinned-telemetry")
     spec = LabSpec(VirtualTarget("ncsc-2021"), run_dir=root / "run", home=root / "home", root=root / "target",
                    handle_signals=False)
@@ -101,9 +103,21 @@ def searched(tmp_path_factory):
                     search(name, term)
                     step.expect_flow("ads", answered=True)
         pins = [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+        cited = _cited(lab)
         late = _late_failure(lab)
         analysis = lab.analyse()
-    return rendered, inconclusive, pins, analysis, late
+    return rendered, inconclusive, pins, analysis, late, cited
+
+
+def _cited(lab) -> dict:
+    """What :func:`compared_flows` cites for the ``in-a-row`` step's searches (with and without
+    the profile's surface host roles; a term no search used), and that step's flows by id."""
+    step, terms = ["in-a-row"], (LISTED, CONTROL)
+    return {"flows": {f.id: f for f in lab.flows(lambda f: f.step_id == "in-a-row")},
+            "roles": compared_flows(lab, step, terms, host_roles=("search", "ads")),
+            "any_host": compared_flows(lab, step, terms),
+            "unused_term": compared_flows(lab, step, ("no such query",)),
+            "unused_term_roles": compared_flows(lab, step, ("no such query",), host_roles=("search",))}
 
 
 def _log_as_the_app(lab, message: str) -> None:
@@ -164,7 +178,7 @@ def test_searches_in_a_row_are_not_blamed_for_the_pinned_usage_event(searched):
 
 
 def test_the_pin_is_still_reported_as_a_pinning_failure(searched):
-    *_, analysis, _ = searched
+    *_, analysis, _, _ = searched
     pinned = [f for f in analysis.finding_list if f.kind == "pinning_failure"]
     assert pinned, [f.kind for f in analysis.finding_list]
     assert {f.details.get("host") for f in pinned} == {"tracking.intl.vendor.test"}
@@ -174,12 +188,35 @@ def test_an_earlier_search_failure_delivered_late_is_not_the_next_search_own(sea
     """The first search's failure line names no query and reaches the harness only after the
     second search began: the second search is not inconclusive because of it (it was logged
     before that search's marker), and renders its ads."""
-    late = searched[-1]
+    late = searched[-2]
     assert BARE_FAILURE in late["lines"]  # the line was there, and read, during the second search
     assert isinstance(late["second"], dict) and set(late["second"]) == {"ads"}, late["second"]
 
 
 def test_a_failure_logged_after_the_search_began_is_its_own(searched):
     """A failure naming no query, logged after the search began, is taken as this search's."""
-    late = searched[-1]
+    late = searched[-2]
     assert isinstance(late["third"], str) and OWN_FAILURE in late["third"], late["third"]
+
+
+def test_searches_cite_their_requests_not_the_pinned_tracker_of_the_same_step(searched):
+    """A step whose searches also met the pinned tracker (a failed TLS handshake per usage event):
+    the flows that bear on comparing the searches are the requests that carried their terms, to
+    the search and ads servers, each answered; not the failed handshakes, which carried nothing
+    (trial 1 finding 10, trial 6 finding 15). A term no search used cites nothing, unless the
+    comparison's servers are named (then their examined flows, and still no failed handshake)."""
+    cited = searched[-1]
+    flows = cited["flows"]
+    failed = [i for i, f in flows.items() if f.kind == "tls_failure" and f.server_host == "tracking.intl.vendor.test"]
+    assert failed, {i: (f.kind, f.server_host) for i, f in flows.items()}  # the step did meet the pin
+    carried = {i for i, f in flows.items() if f.kind == "http" and any(
+        q in (f.url or "") for q in ("q=Free+Tibet", "q=fresh+bread+recipes", "query=Free+Tibet",
+                                     "query=fresh+bread+recipes"))}
+    assert {flows[i].server_host for i in carried} == {"search.vendor.test", "api.ad.vendor.test"}
+    for how in ("roles", "any_host"):
+        assert set(cited[how]) == carried, (how, {i: (flows[i].kind, flows[i].url) for i in cited[how]})
+        assert not set(failed) & set(cited[how]), how
+        assert {flows[i].status_code for i in cited[how]} == {200}, how
+    assert cited["unused_term"] == []
+    assert cited["unused_term_roles"] and {flows[i].server_host for i in cited["unused_term_roles"]} \
+        == {"search.vendor.test"}

@@ -29,8 +29,9 @@ from harness.packs.ncsc_2021.claims import (
     searches_never_restricted,
 )
 from harness.packs.ncsc_2021.observe import rendered, rendered_ids
+from harness.scenario.assertions import EXAMINED_KINDS
+from harness.scenario.claims import compared_flows, require_baseline, roles_of, verdict_of
 from harness.scenario.claims import log_tags as tags
-from harness.scenario.claims import require_baseline, roles_of, verdict_of
 from harness.scenario.logwatch import renders
 from harness.scenario.results import ClaimResult, Inconclusive
 from harness.scenario.waits import StepTimeout
@@ -47,6 +48,8 @@ SENSITIVE_MESSAGE = f"{SENSITIVE_TERM} tonight"
 CONTROL_MESSAGE = "lunch at noon"
 #: surfaces of a search that are not ads (the vendor said its list only manages ads)
 CONTENT_SURFACES = ("suggestions", "results")
+#: the profile's host roles that serve a search's surfaces (suggestions and results; ads)
+SURFACE_HOST_ROLES = ("search", "ads")
 
 
 def searches_not_restricted(lab: Lab) -> ClaimResult:
@@ -106,11 +109,12 @@ def web_browsing_not_restricted(lab: Lab, sensitive_url: str = SENSITIVE_URL,
             raise Inconclusive(f"the browser got no answer for {url[:80]}", serial=lab.serial,
                                attempted=f"step {step.id}", fix="give URLs the phone can reach")
     lab.stop("browser")
-    # the page loads themselves (not whatever else the browser sent in those steps, e.g. telemetry)
+    # the page loads themselves (not whatever else the browser sent in those steps, e.g. telemetry);
+    # else what the pages' servers answered (compared_flows: no failed handshake)
     pages = {_page_of(sensitive_url), _page_of(control_url)}
-    hosts = {urlsplit(u).hostname for u in (sensitive_url, control_url)}
-    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and _page_of(f.url) in pages)] or \
-        [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and (f.server_host or f.host) in hosts)]
+    hosts = sorted({urlsplit(u).hostname or "" for u in (sensitive_url, control_url)} - {""})
+    flows = [f.id for f in lab.flows(lambda f: f.step_id in set(steps) and f.kind in EXAMINED_KINDS
+                                     and _page_of(f.url) in pages)] or compared_flows(lab, steps, (), hosts=hosts)
     evidence = flows + rendered_ids(lab, steps)
     if shown["sensitive"] is None and shown["control"] is not None:
         return ClaimResult(claim, False, f"the browser did not show {sensitive_url} (answered by the server) while "
@@ -129,8 +133,9 @@ def communication_not_restricted(lab: Lab, contact: str = ECHO_CONTACT, sensitiv
     third-party messenger (role ``messenger``) sends a message with a listed term and a control
     message to ``contact``, which echoes them back; violated when the messenger received the
     sensitive echo from its own server but the notification was not shown while the control's was.
-    Calls are not observed (no dialer role): the details say so. Inconclusive when the profile has
-    no messenger or an echo never arrived."""
+    Calls are not observed (no dialer role): the details say so. The evidence is the flows that
+    carried the two messages and their echoes (:func:`~harness.scenario.claims.compared_flows`) and
+    the notifications shown. Inconclusive when the profile has no messenger or an echo never arrived."""
     claim = "third-party communication software is never restricted or blocked"
     if not roles_of(lab, ("messenger",)):
         raise Inconclusive(f"profile {lab.profile.name} has no messenger role", serial=lab.serial,
@@ -170,7 +175,8 @@ def communication_not_restricted(lab: Lab, contact: str = ECHO_CONTACT, sensitiv
     lab.stop("messenger")
     steps = [step.id]
     shown = {"sensitive": sensitive in texts or None, "control": control in texts or None}
-    evidence = [f.id for f in lab.flows(lambda f: f.step_id in set(steps))] + rendered_ids(lab, steps)
+    # the messages and their echoes (not what other apps sent meanwhile, nor a dropped long poll)
+    evidence = compared_flows(lab, steps, (sensitive, control)) + rendered_ids(lab, steps)
     if shown["sensitive"] is None and shown["control"] is not None:
         return ClaimResult(claim, False, f"the messenger received {sensitive!r} from {contact} but the notification "
                                          f"was suppressed, while {control!r} was shown (calls not observed)",
@@ -182,8 +188,10 @@ def communication_not_restricted(lab: Lab, contact: str = ECHO_CONTACT, sensitiv
 def ad_management_limited_to_ads(lab: Lab, sensitive: str = SENSITIVE_TERM, control: str = CONTROL_TERM) -> ClaimResult:
     """The vendor said the list only manages the ads shown in its own apps (Mi Browser, Mi Video):
     a search pair in the browser; violated when a content surface that is not an ad (suggestions,
-    results) shows fewer items for the listed term than for the control. Inconclusive when the
-    browser logs no rendering."""
+    results) shows fewer items for the listed term than for the control. The evidence is what the
+    comparison used: the two searches' flows to the search and ads servers that carried their
+    terms (:func:`~harness.scenario.claims.compared_flows`) and what the browser rendered.
+    Inconclusive when the browser logs no rendering."""
     claim = "the keyword list only manages ads in the apps of the vendor"
     if "Render" not in tags(lab, "browser"):
         raise Inconclusive("the profile's browser logs no rendering (no Render tag)", serial=lab.serial,
@@ -193,8 +201,11 @@ def ad_management_limited_to_ads(lab: Lab, sensitive: str = SENSITIVE_TERM, cont
     seen, ctrl = rendered(lab, experiment), rendered(lab, control_step)
     counts = {s: (len(seen.get(s) or []), len(ctrl.get(s) or [])) for s in SEARCH_SURFACES}
     numbers = {f"{s}_{k}": v for s, (a, b) in counts.items() for k, v in (("listed", a), ("control", b))}
-    evidence = [f.id for f in lab.flows(lambda f: f.step_id in {experiment, control_step})] \
-        + rendered_ids(lab, [experiment, control_step])
+    # what the comparison used: the two searches' requests and answers for the surfaces (search and
+    # ads servers) and what the browser rendered; not the pinned telemetry of the same steps
+    steps = [experiment, control_step]
+    evidence = compared_flows(lab, steps, (sensitive, control), host_roles=SURFACE_HOST_ROLES) \
+        + rendered_ids(lab, steps)
     cut = [s for s in CONTENT_SURFACES if counts[s][0] < counts[s][1]]
     shown = ", ".join(f"{s} {a} vs {b}" for s, (a, b) in counts.items())
     if cut:
