@@ -52,3 +52,20 @@ def pytest_unconfigure(config):  # noqa: ARG001
             subprocess.run([adb_path(), "-P", port, "kill-server"], timeout=10, capture_output=True)
         except Exception:
             pass
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    """Run order for ``make test`` (``-n 2 --dist loadfile --no-loadscope-reorder``): the modules
+    holding a ``slow`` test (the long end-to-end ones, minutes each) first, the others after them,
+    most tests first (xdist's own order); a module's tests stay in their order.
+
+    xdist hands each worker the next module when it runs dry, so a long module near the end of the
+    queue keeps one worker busy while the other idles; starting the long ones first leaves only
+    short modules for the end (longest-first scheduling)."""
+    per_file: dict[Path, int] = {}
+    slow: set[Path] = set()
+    for item in items:
+        per_file[item.path] = per_file.get(item.path, 0) + 1
+        if item.get_closest_marker("slow"):
+            slow.add(item.path)
+    items.sort(key=lambda item: (item.path not in slow, -per_file[item.path]))
