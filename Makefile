@@ -12,7 +12,7 @@ demo: setup
 	$(PY) -m harness demo
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q
 
 lint:
 	$(PY) -m ruff check harness tests addons benchmarks

@@ -208,6 +208,7 @@ def pack_once(work: Path, xdist: list[str], keyword: str | None = None, world: s
     port = str(_free_port())
     env = {**os.environ, "HOME": str(home / "home"), "HARNESS_HOME": str(harness_home),
            "ANDROID_ADB_SERVER_PORT": port, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("HARNESS_CACHE", None)  # the compile cache is this run's HARNESS_HOME/cache (cold or kept, above)
     argv = [sys.executable, "-m", "pytest", "--pyargs", PACK, "-p", "no:cacheprovider", "-q",
             "--harness-target=virtual", f"--harness-out={out}", *xdist]
     argv += [f"--harness-world={world}"] if world else []

@@ -55,6 +55,7 @@ def demo_once(work: Path, world: str | None = None) -> dict:
     port = str(_free_port())
     env = {**os.environ, "HOME": str(home / "home"), "HARNESS_HOME": str(home / "harness"),
            "ANDROID_ADB_SERVER_PORT": port, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("HARNESS_CACHE", None)  # the compile cache is this run's own, HARNESS_HOME/cache (a first run)
     argv = [sys.executable, "-m", "harness", "demo", "--out", str(run_dir)] + (["--world", world] if world else [])
     t = time.perf_counter()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)

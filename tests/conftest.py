@@ -1,5 +1,6 @@
-"""Session-wide isolation: every test session gets its own HOME, HARNESS_HOME and adb server port,
-so tests never touch the developer's ``~/.android`` keys or an adb server on 5037."""
+"""Session-wide isolation: every test session gets its own HOME, HARNESS_HOME, compile cache
+(HARNESS_CACHE) and adb server port, so tests never touch the developer's ``~/.android`` keys, an adb
+server on 5037 or their ``~/.cache/harness``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ def pytest_configure(config):  # noqa: ARG001
     root = Path(tempfile.mkdtemp(prefix="harness-tests-"))
     os.environ["HOME"] = str(root / "home")
     os.environ["HARNESS_HOME"] = str(root / "harness-home")
+    # one compile cache (virtual apps, trust stores) for the session's many fresh HARNESS_HOMEs:
+    # content-keyed and file-locked, so each app compiles once instead of once per demo or pack run
+    # (about 12 CPU s each); tests of compiling itself pass their own cache_dir
+    os.environ["HARNESS_CACHE"] = str(root / "cache")
     (root / "home").mkdir(mode=0o700)
     # adb scans 5555-5585 for emulators; a private server port avoids the user's server on 5037
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
@@ -52,3 +57,20 @@ def pytest_unconfigure(config):  # noqa: ARG001
             subprocess.run([adb_path(), "-P", port, "kill-server"], timeout=10, capture_output=True)
         except Exception:
             pass
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    """Run order for ``make test`` (``-n 2 --dist loadfile --no-loadscope-reorder``): the modules
+    holding a ``slow`` test (the long end-to-end ones, minutes each) first, the others after them,
+    most tests first (xdist's own order); a module's tests stay in their order.
+
+    xdist hands each worker the next module when it runs dry, so a long module near the end of the
+    queue keeps one worker busy while the other idles; starting the long ones first leaves only
+    short modules for the end (longest-first scheduling)."""
+    per_file: dict[Path, int] = {}
+    slow: set[Path] = set()
+    for item in items:
+        per_file[item.path] = per_file.get(item.path, 0) + 1
+        if item.get_closest_marker("slow"):
+            slow.add(item.path)
+    items.sort(key=lambda item: (item.path not in slow, -per_file[item.path]))

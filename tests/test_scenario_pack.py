@@ -35,7 +35,7 @@ from harness.scenario.claims import verdict_of
 from harness.scenario.profile import load_profile
 from harness.scenario.virtual import VirtualTarget
 
-pytestmark = pytest.mark.timeout(900)  # the first test opens all three labs (~1-2 min each under load)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the first test opens all three labs (~1-2 min each under load)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile("virtual-vendor")

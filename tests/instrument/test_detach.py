@@ -15,7 +15,7 @@ import pytest
 
 from harness.instrument.session import HookSession
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 ROUNDS = 4
 

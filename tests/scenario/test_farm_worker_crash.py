@@ -19,7 +19,7 @@ import pytest
 
 from .helpers import MODEL_CLAIM, run_cli
 
-pytestmark = pytest.mark.timeout(400)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[2]
 
 MODULE = """

@@ -18,7 +18,7 @@ from harness.report.contract import validation_errors
 
 from .helpers import MODEL_CLAIM
 
-pytestmark = pytest.mark.timeout(400)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[2]
 
 MODULE = """

@@ -1,11 +1,14 @@
 """The virtual apps' javac cache key (harness.sim.android.javabuild._hash): sources by their path
-inside their folder and bytes, classpath jars by their bytes."""
+inside their folder and bytes, classpath jars by their bytes; and where the cache is
+(default_cache_dir: HARNESS_CACHE, else HARNESS_HOME/cache, else XDG_CACHE_HOME/harness)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from harness.sim.android.javabuild import _hash
+import pytest
+
+from harness.sim.android.javabuild import _hash, default_cache_dir
 
 
 def _tree(root: Path, files: dict[str, str]) -> list[Path]:
@@ -38,3 +41,14 @@ def test_a_jar_changed_in_place_changes_the_key(tmp_path: Path) -> None:
     jar.write_bytes(b"PK version 2")
     assert _hash(src, [str(jar)]) != before
     assert _hash(src, [str(tmp_path)]) == _hash(src, [str(tmp_path)])  # a folder: its path
+
+
+def test_the_cache_is_harness_cache_else_under_harness_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARNESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "shared"))
+    assert default_cache_dir() == tmp_path / "shared"
+    monkeypatch.delenv("HARNESS_CACHE")
+    assert default_cache_dir() == tmp_path / "home" / "cache"
+    monkeypatch.delenv("HARNESS_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "harness"

@@ -24,6 +24,12 @@ _thread_lock = threading.Lock()
 
 
 def default_cache_dir() -> Path:
+    """Where compiled apps and trust stores are kept: ``HARNESS_CACHE`` if set (one cache several
+    HARNESS_HOMEs share, e.g. a test session's; the cache is keyed by content and file-locked), else
+    ``HARNESS_HOME/cache``, else ``$XDG_CACHE_HOME/harness`` (``~/.cache/harness``)."""
+    shared = os.environ.get("HARNESS_CACHE")
+    if shared:
+        return Path(shared)
     home = os.environ.get("HARNESS_HOME")
     if home:
         return Path(home) / "cache"

@@ -55,7 +55,7 @@ public class PinnedApp {
                     case "search": log("I", "search ok " + controller.run(arg)); break;
                     case "busy": startBusy(); log("I", "busy ok"); break;
                     case "status": log("I", "status ok fetches=" + fetches.get() + " encrypts=" + encrypts.get()); break;
-                    case "stop": return;
+                    case "stop": System.exit(0); return;  // threads an agent or OkHttp left must not keep the JVM
                     default: log("W", "unknown command " + parts[0]);
                 }
             } catch (Exception e) {
