@@ -277,15 +277,11 @@ class HookSession:
         return self._pump.wait_for(type_, predicate, timeout, serial=self.serial)
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait (up to ``timeout`` seconds in all) until every message the agents sent before this
-        call has reached the sinks, with the step that is current now: first one RPC round trip to
-        each loaded script (Frida delivers a script's ``send()`` messages and its RPC replies in
-        order on one channel, so once the reply is in, every earlier message has been handed to the
-        pump), then the pump's barrier. Without the round trip a message still in flight (a loaded
-        machine) would reach the pump after the caller's step ended and carry the next step, or
-        none. A detached session needs no round trip (Frida delivered what the process sent before
-        the detach). Raises InstrumentError when a live script does not answer in time (the pump is
-        flushed anyway)."""
+        """Wait (``timeout`` s in all) until every message the agents sent before this call reached
+        the sinks, stamped with the step current now: an RPC round trip to each script (Frida
+        delivers a script's ``send()`` messages and RPC replies in order on one channel), then the
+        pump's barrier; else a message in flight would carry the next step. No round trip once
+        detached. Raises InstrumentError when a live script does not answer (pump flushed anyway)."""
         deadline = time.monotonic() + timeout
         failed: InstrumentError | None = None
         for loaded in list(self._scripts.values()):
