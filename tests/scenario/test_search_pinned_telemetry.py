@@ -27,6 +27,7 @@ step has ended (what the old code did).
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import threading
 
@@ -40,6 +41,7 @@ from harness.scenario.claims import compared_flows
 from harness.scenario.logwatch import search_failures
 from harness.scenario.results import Inconclusive
 from harness.scenario.virtual import VirtualTarget
+from harness.scenario.waits import StepTimeout
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -111,7 +113,12 @@ def searched(tmp_path_factory):
                 with lab.step(name, action="search", term=term) as step:
                     search(name, term)
                     step.expect_flow("ads", answered=True)
-        pins = [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+        def pin_lines() -> list:
+            return [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+
+        with contextlib.suppress(StepTimeout):  # the last search's line comes a little after it rendered
+            lab.wait(lambda: len(pin_lines()) >= 4 * ROUNDS, "a pin failure line per search", timeout=30)
+        pins = pin_lines()
         cited = _cited(lab)
         late = _late_failure(lab)
         analysis = lab.analyse()
