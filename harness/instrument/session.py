@@ -277,8 +277,23 @@ class HookSession:
         return self._pump.wait_for(type_, predicate, timeout, serial=self.serial)
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait until every message received so far has reached the sinks."""
-        self._pump.flush(timeout)
+        """Wait (``timeout`` s in all) until every message the agents sent before this call reached
+        the sinks, stamped with the step current now: an RPC round trip to each script (Frida
+        delivers a script's ``send()`` messages and RPC replies in order on one channel), then the
+        pump's barrier; else a message in flight would carry the next step. No round trip once
+        detached. Raises InstrumentError when a live script does not answer (pump flushed anyway)."""
+        deadline = time.monotonic() + timeout
+        failed: InstrumentError | None = None
+        for loaded in list(self._scripts.values()):
+            if self._detached is not None:
+                break
+            try:
+                self._rpc(loaded, "list_exports_sync", timeout=max(0.1, deadline - time.monotonic()))
+            except InstrumentError as exc:  # what arrived is still delivered below
+                failed = failed or exc
+        self._pump.flush(max(0.1, deadline - time.monotonic()))
+        if failed is not None and self._detached is None:
+            raise failed
 
     # ---- state --------------------------------------------------------------------------------
 

@@ -16,21 +16,32 @@ so an app whose failure line names no query cannot lend an earlier search's fail
 one, even when the logcat stream delivers it late. Such an app is played by the device's own
 ``log -t BrowserSearch`` command; the late delivery by holding the harness's logcat reader (its
 line parser) until the next search has begun.
+
+Regression (pinflake, 2): at a load average of ~7-8 the pinning claim came out *holds* on a pinned
+world: the agent's ``unpin:bypassed`` message was still in flight when the browser's first-start
+step ended on its log line, so it carried no step. A step now ends only after a round trip to each
+agent (Frida delivers a script's messages and RPC replies in order). The late delivery is played by
+holding that message in Frida's delivery thread until the harness asks the agent anything, or the
+step has ended (what the old code did).
 """
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import threading
 
 import pytest
 
 from harness.device.logcat import LogLine
+from harness.instrument.session import HookSession
+from harness.packs.ncsc_2021.claims import browser_first_start, telemetry_not_pinned
 from harness.scenario import LabSpec, logwatch, open_lab
 from harness.scenario.claims import compared_flows
 from harness.scenario.logwatch import search_failures
 from harness.scenario.results import Inconclusive
 from harness.scenario.virtual import VirtualTarget
+from harness.scenario.waits import StepTimeout
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -102,11 +113,17 @@ def searched(tmp_path_factory):
                 with lab.step(name, action="search", term=term) as step:
                     search(name, term)
                     step.expect_flow("ads", answered=True)
-        pins = [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+        def pin_lines() -> list:
+            return [ln for ln in lab.logs.lines("SensorsData") if ln.message == PIN_LINE]
+
+        with contextlib.suppress(StepTimeout):  # the last search's line comes a little after it rendered
+            lab.wait(lambda: len(pin_lines()) >= 4 * ROUNDS, "a pin failure line per search", timeout=30)
+        pins = pin_lines()
         cited = _cited(lab)
         late = _late_failure(lab)
         analysis = lab.analyse()
-    return rendered, inconclusive, pins, analysis, late, cited
+        held = _first_start_with_late_bypass(lab)
+    return rendered, inconclusive, pins, analysis, late, cited, held
 
 
 def _cited(lab) -> dict:
@@ -118,6 +135,41 @@ def _cited(lab) -> dict:
             "any_host": compared_flows(lab, step, terms),
             "unused_term": compared_flows(lab, step, ("no such query",)),
             "unused_term_roles": compared_flows(lab, step, ("no such query",), host_roles=("search",))}
+
+
+def _first_start_with_late_bypass(lab) -> dict:
+    """The pinning claim on the browser's first start, the agent's ``unpin:bypassed`` message held
+    in Frida's delivery thread (as a loaded machine delays it) until the harness asks the agent
+    anything or the step has ended. Returns the verdict, the step, the bypass events' steps and
+    whether a message was held."""
+    holding, released = threading.Event(), threading.Event()
+    real_on_message, real_rpc, real_end = HookSession._on_message, HookSession._rpc, lab.capture.timeline.end
+
+    def on_message(self, agent, message, data):
+        body = message.get("payload") if isinstance(message, dict) else None
+        if isinstance(body, dict) and body.get("type") == "unpin:bypassed":
+            holding.set()
+            released.wait(60)  # bounded: an unreleased message is delivered late, not lost
+        real_on_message(self, agent, message, data)
+
+    def rpc(self, loaded, method, *args, **kw):
+        if holding.is_set():  # a request goes after the message already on the channel
+            released.set()
+        return real_rpc(self, loaded, method, *args, **kw)
+
+    def end():
+        step = real_end()
+        released.set()
+        return step
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(HookSession, "_on_message", on_message)
+        mp.setattr(HookSession, "_rpc", rpc)
+        mp.setattr(lab.capture.timeline, "end", end)
+        result = telemetry_not_pinned(lab)
+        step, _ = browser_first_start(lab)
+    events = lab.events("unpin:bypassed")
+    return {"result": result, "step": step, "steps": [e.step_id for e in events], "held": holding.is_set()}
 
 
 def _log_as_the_app(lab, message: str) -> None:
@@ -178,7 +230,7 @@ def test_searches_in_a_row_are_not_blamed_for_the_pinned_usage_event(searched):
 
 
 def test_the_pin_is_still_reported_as_a_pinning_failure(searched):
-    *_, analysis, _, _ = searched
+    analysis = searched[3]
     pinned = [f for f in analysis.finding_list if f.kind == "pinning_failure"]
     assert pinned, [f.kind for f in analysis.finding_list]
     assert {f.details.get("host") for f in pinned} == {"tracking.intl.vendor.test"}
@@ -188,14 +240,14 @@ def test_an_earlier_search_failure_delivered_late_is_not_the_next_search_own(sea
     """The first search's failure line names no query and reaches the harness only after the
     second search began: the second search is not inconclusive because of it (it was logged
     before that search's marker), and renders its ads."""
-    late = searched[-2]
+    late = searched[4]
     assert BARE_FAILURE in late["lines"]  # the line was there, and read, during the second search
     assert isinstance(late["second"], dict) and set(late["second"]) == {"ads"}, late["second"]
 
 
 def test_a_failure_logged_after_the_search_began_is_its_own(searched):
     """A failure naming no query, logged after the search began, is taken as this search's."""
-    late = searched[-2]
+    late = searched[4]
     assert isinstance(late["third"], str) and OWN_FAILURE in late["third"], late["third"]
 
 
@@ -205,7 +257,7 @@ def test_searches_cite_their_requests_not_the_pinned_tracker_of_the_same_step(se
     the search and ads servers, each answered; not the failed handshakes, which carried nothing
     (trial 1 finding 10, trial 6 finding 15). A term no search used cites nothing, unless the
     comparison's servers are named (then their examined flows, and still no failed handshake)."""
-    cited = searched[-1]
+    cited = searched[5]
     flows = cited["flows"]
     failed = [i for i, f in flows.items() if f.kind == "tls_failure" and f.server_host == "tracking.intl.vendor.test"]
     assert failed, {i: (f.kind, f.server_host) for i, f in flows.items()}  # the step did meet the pin
@@ -220,3 +272,14 @@ def test_searches_cite_their_requests_not_the_pinned_tracker_of_the_same_step(se
     assert cited["unused_term"] == []
     assert cited["unused_term_roles"] and {flows[i].server_host for i in cited["unused_term_roles"]} \
         == {"search.vendor.test"}
+
+
+def test_a_bypassed_pin_reported_late_by_the_agent_still_violates_the_claim(searched):
+    """The unpin agent's message arrives after the first start's log line: the step waits for it
+    (the round trip), so the claim is violated with that event as evidence, never "holds"."""
+    held = searched[-1]
+    assert held["held"], "the agent never bypassed a pin: nothing was delayed"
+    result = held["result"]
+    assert not result.holds, result.details
+    assert held["step"] in held["steps"], held
+    assert "tracking.intl.vendor.test" in result.details

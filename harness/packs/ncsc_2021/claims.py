@@ -34,6 +34,7 @@ from harness.scenario.assertions import EXAMINED_KINDS
 from harness.scenario.claims import log_tags as _tags
 from harness.scenario.claims import once, verdict_of
 from harness.scenario.results import ClaimResult, Inconclusive
+from harness.scenario.steps import host_matches
 from harness.wording import counted
 
 if TYPE_CHECKING:
@@ -119,8 +120,11 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
     """"The browser's connections can be inspected by the device owner (no certificate pinning)":
     the browser's first start under ``unpin``. Violated when the agent had to bypass a pin
     (``unpin:bypassed`` events: pinning met, and bypassed so the telemetry was still captured) or
-    a host rejected the lab's certificate (``pinning_failure``); holds when the step's flows went
-    through the proxy with no pin met. Inconclusive when the browser made no connection at all."""
+    a host rejected the lab's certificate (``pinning_failure``); holds only on positive evidence:
+    the step's flows were decrypted through the proxy, the ``unpin`` agent was hooked into the
+    browser in that step, and every agent event sent in the step reached it (the step's flush round
+    trip, :meth:`harness.instrument.HookSession.flush`), with no pin met. Inconclusive when the
+    browser made no connection at all, or the agent was not there to see a pin."""
     claim = "the connections of the browser are not certificate-pinned"
     step, _ = browser_first_start(lab)
     # the connections that went through the proxy (a failed handshake is no evidence of "not pinned")
@@ -131,8 +135,7 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
         raise ClaimInconclusive("the browser made no connection at first start: nothing to tell pinning from",
                                 serial=lab.serial, attempted=f"step {step}", fix="see the step's flows and logcat")
     if not bypassed and not rejected:
-        return ClaimResult(claim, True, f"{counted(len(flows), 'flow')} of the browser went through the lab's proxy; no pin "
-                                        "met (no unpin:bypassed event)", flows, "tls.pinning", {"flows": len(flows)})
+        return _not_pinned(lab, claim, step, flows)
     hosts = sorted({str(e.payload.get("host") or "?") for e in bypassed} | {str(f.details.get("host") or "?")
                                                                         for f in rejected})
     mechanisms = sorted({str(e.payload.get("mechanism") or "?") for e in bypassed})
@@ -146,6 +149,27 @@ def telemetry_not_pinned(lab: Lab) -> ClaimResult:
                                   + [e.id for e in bypassed]))
     return ClaimResult(claim, False, details, evidence, "tls.pinning",
                        {"bypassed": len(bypassed), "rejected": len(rejected), "hosts": len(hosts)})
+
+
+def _not_pinned(lab: Lab, claim: str, step: str, flows: list[str]) -> ClaimResult:
+    """The holding verdict of :func:`telemetry_not_pinned`, on what shows that a pin would have been
+    seen: the unpin agent's hooks in the browser in ``step`` and the step's agent events flushed
+    to its end (else :class:`Inconclusive`); cites the step's decrypted flows, telemetry first."""
+    loaded = [e for e in lab.events("session:agent-loaded") if e.step_id == step and e.payload.get("agent") == "unpin"]
+    hooks = sorted({str(h) for e in loaded for h in e.payload.get("hooks") or []})
+    unflushed = [n for r in lab.steps if r.id == step for n in r.notes if n.startswith("agent events not flushed")]
+    if not hooks or unflushed:
+        why = unflushed[0] if unflushed else "the unpin agent hooked no pinning check in the browser"
+        raise ClaimInconclusive(f"cannot tell whether a pin was met at first start: {why[:120]}", serial=lab.serial,
+                                attempted=f"step {step}", fix="see the step's agent events (session:*) and notes")
+    collectors = lab.hosts("telemetry")
+    telemetry = [f.id for f in lab.flows(lambda f: f.id in flows and host_matches(f.server_host or f.host, collectors))]
+    cited = telemetry + [i for i in flows if i not in telemetry]
+    sent = f", {counted(len(telemetry), 'flow')} of them to the telemetry collector" if telemetry else ""
+    details = (f"{counted(len(flows), 'flow')} of the browser were decrypted through the lab's proxy{sent}; no pin met "
+               f"(unpin hooked {', '.join(hooks[:4])}{', ...' if len(hooks) > 4 else ''}: no unpin:bypassed event, "
+               "no certificate rejected)")
+    return ClaimResult(claim, True, details, cited, "tls.pinning", {"flows": len(flows), "telemetry": len(telemetry)})
 
 
 # -- (c) searches are never restricted ---------------------------------------------------------------
