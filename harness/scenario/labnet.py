@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
-from harness.parsing import quote, read_bytes, short_path
+from harness.parsing import quote, read_bytes
 
 #: the largest upstream CA bundle read (PEM)
 MAX_CA_BYTES = 4 << 20
@@ -41,7 +41,7 @@ def check_upstream_ca(path: str | Path, option: str = "upstream CA") -> Path:
         if data.strip():  # cryptography's first sentence, without its FAQ link (trial 6b N5)
             problem = quote(str(exc).split(". See ", 1)[0].rstrip("."), 60)
     if not certs:
-        raise UsageError(f"{option} {quote(short_path(path, 70))} holds no readable PEM certificate ({problem})",
+        raise UsageError(f"{option} '{path}' holds no readable PEM certificate ({problem})",
                          fix="give the CA certificate (PEM, '-----BEGIN CERTIFICATE-----') of the lab's servers")
     return Path(path)
 
