@@ -57,7 +57,11 @@ def quote(value: Any, limit: int = QUOTE_CHARS) -> str:
     except (RecursionError, ValueError):  # a deeply nested container or a huge int
         text = f"<{type(value).__name__}>"
     text = text.replace("\n", "\\n").replace("\r", "\\r")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str | bytes) and text[-1:] in ("'", '"'):  # a cut string stays quoted
+        return text[: limit - 4] + "..." + text[-1]
+    return text[: limit - 3] + "..."
 
 
 def short_path(path: str | os.PathLike[str], limit: int = QUOTE_CHARS) -> str:

@@ -40,7 +40,13 @@ case $answer in
         "$adb" disconnect "$address" >/dev/null 2>&1 || true
         wait_up "did not come back after adb root" ;;
     *already*) ;;
-    *) echo "emulator-intercept: warning: adb root refused ($answer): the CA goes to the user store, which most apps ignore" >&2 ;;
+    *)  # harness's own root check (harness/device/root.py): su -c 'id -u' answering 0
+        uid=$("$adb" -s "$address" shell "su -c 'id -u'" 2>/dev/null | tr -d '\r\n ' || true)
+        if [ "$uid" = 0 ]; then
+            echo "emulator-intercept: note: adb root refused ($answer); the device has su, so harness installs the CA in the system store through su" >&2
+        else
+            echo "emulator-intercept: warning: adb root refused ($answer) and the device has no su: --ca auto puts the CA in the user store, which most apps ignore (--ca system fails)" >&2
+        fi ;;
 esac
 echo "emulator-intercept: $address booted; adb root: ${answer:-?}" >&2
 if [ "${1:-}" = restore ]; then

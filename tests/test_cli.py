@@ -155,3 +155,14 @@ def test_a_long_output_path_is_quoted_to_about_80_characters(tmp_path, finished_
     quoted = err.split("-o ", 1)[1].split(" is a folder")[0]
     assert code == ExitStatus.ERROR and quoted.startswith("...") and quoted.endswith("/" + "e" * 60)
     assert len(quoted) == 80
+
+
+def test_a_cut_string_stays_quoted():
+    """Trial 6b N5: ``quote`` cutting a string's repr closes the quote again, so an error line
+    quoting a long value never ends in an unclosed quote."""
+    from harness.parsing import quote
+
+    assert quote("x" * 200, 20) == "'" + "x" * 15 + "...'"
+    assert quote(b"y" * 200, 20) == "b'" + "y" * 14 + "...'"
+    assert quote("short", 20) == "'short'"
+    assert quote(list(range(100)), 20) == "[0, 1, 2, 3, 4, 5..."  # not a string: no quote to close

@@ -40,6 +40,19 @@ def test_image_never_copies_the_hosts_environment():
     assert {".venv/", "agents/node_modules/"} <= set(ignored)
 
 
+
+def test_image_and_git_never_take_evidence_but_the_image_keeps_its_location_data():
+    """Trial 6b N3: runs of the pytest plugin's default ``--harness-out`` (``harness-runs/``) and
+    evidence bundles hold device identifiers: never in the image's build context, nor in git. The
+    location data (``geodata/``) stays in the context: the runtime stage has no npm to fetch it."""
+    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    docker = {line for line in lines if line and not line.startswith("#")}
+    assert {"harness-runs/", "**/harness-runs/", "*.evidence.zip", "**/*.evidence.zip"} <= docker
+    assert not any(p.strip("/*").startswith("geodata") for p in docker)
+    git = set((ROOT / ".gitignore").read_text().split())
+    assert {"harness-runs/", "*.evidence.zip"} <= git
+
+
 def test_license_is_an_spdx_expression_the_build_backend_reads_without_warning():
     """``project.license`` as a TOML table makes setuptools 77+ print a deprecation banner on every
     install (``make demo`` showed it 3 times, trial report item 12); PEP 639's SPDX string needs

@@ -18,6 +18,7 @@ from harness.analysis import frames as F
 from harness.analysis.batches import FlowFrames, frames
 from harness.analysis.geo import GeoResolver
 from harness.analysis.policy import Policy
+from harness.analysis.rules import UNDELIVERED_KINDS
 
 #: joins a destination's host and server IP into one key column (an IP address holds no NUL, so
 #: the key is unique for each pair)
@@ -34,6 +35,34 @@ def destination_key_columns(flows: pd.DataFrame) -> tuple[pa.ChunkedArray, pa.Ch
     server's host, else the request's host."""
     host = pc.coalesce(_arrow(flows, "server_host"), _arrow(flows, "host"), pa.scalar("", pa.string()))
     return host, pc.coalesce(_arrow(flows, "server_ip"), pa.scalar("", pa.string()))
+
+
+def never_connected(flows: pd.DataFrame) -> pa.ChunkedArray:
+    """Per flow, whether it never reached a server: no server IP recorded and a kind of
+    :data:`harness.analysis.rules.UNDELIVERED_KINDS` (a failed connect, a refused TLS handshake, a
+    client that closed before a complete request; trial 6b N1). Such a flow is not a destination
+    (nothing reached a server, so there is no address to locate); :func:`not_connected` counts it.
+    A delivered flow without an address (a HAR without ``serverIPAddress``) stays a destination."""
+    no_ip = pc.equal(pc.coalesce(_arrow(flows, "server_ip"), pa.scalar("", pa.string())), "")
+    undelivered = pc.is_in(_arrow(flows, "kind"), value_set=pa.array(UNDELIVERED_KINDS, pa.string()))
+    return pc.fill_null(pc.and_(no_ip, undelivered), False)
+
+
+def not_connected(flows: FlowFrames) -> list[dict[str, Any]]:
+    """The flows that never reached a server (:func:`never_connected`), per host name:
+    ``[{"host": str | None, "flows": int, "flow_ids": [str]}]`` sorted by host. They are not in
+    :func:`destinations`: a reader must not see an unlocated destination beside the host's
+    located row, nor a transfer where no server was reached."""
+    per_host: dict[str, list[str]] = {}
+    for batch in frames(flows):
+        if batch.empty:
+            continue
+        mask = never_connected(batch)
+        host, _ = destination_key_columns(batch)
+        ids = _arrow(batch, "id")
+        for h, i in zip(pc.filter(host, mask).to_pylist(), pc.filter(ids, mask).to_pylist(), strict=True):
+            per_host.setdefault(h or "", []).append(str(i))
+    return [{"host": h or None, "flows": len(ids), "flow_ids": ids} for h, ids in sorted(per_host.items())]
 
 
 def destination_key(host: str, server_ip: str) -> str:
@@ -60,7 +89,8 @@ def destinations(flows: FlowFrames, geo: GeoResolver, policy: Policy,
     """Group ``flows`` (a frame or its batches, :mod:`harness.analysis.batches`; body columns not
     read) by destination; add country, ASN, jurisdiction. ``bytes_sent``/``bytes_received`` are
     the request/response bodies plus the WebSocket and TCP message bytes ``message_bytes`` gives
-    per ``(host, server IP)`` (sent, received).
+    per ``(host, server IP)`` (sent, received). Flows that never reached a server
+    (:func:`never_connected`) are left out: :func:`not_connected` lists them.
 
     Each batch is grouped by (host, server IP, step) on its own; the partial groups (a few per
     destination and step) are then summed, so memory grows with destinations, not flows."""
@@ -68,6 +98,7 @@ def destinations(flows: FlowFrames, geo: GeoResolver, policy: Policy,
     for batch in frames(flows):
         if batch.empty:
             continue
+        keep = pc.invert(never_connected(batch))
         host, ip = destination_key_columns(batch)
         base = pa.table({
             "host": host, "server_ip": ip,
@@ -76,7 +107,9 @@ def destinations(flows: FlowFrames, geo: GeoResolver, policy: Policy,
             "started_at": _arrow(batch, "started_at").cast(pa.float64()),
             "step_id": _arrow(batch, "step_id").cast(pa.string()),
             "pii": pc.greater(_arrow(batch, "pii_hits"), 0).cast(pa.int64()),
-        })
+        }).filter(keep)
+        if not base.num_rows:
+            continue
         parts.append(base.group_by(["host", "server_ip", "step_id"]).aggregate([
             ("sent", "count", pc.CountOptions(mode="all")), ("sent", "sum"), ("received", "sum"),
             ("started_at", "min"), ("started_at", "max"), ("pii", "sum")]))

@@ -11,8 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.destinations import not_connected
 from harness.analysis.pipeline import Analysis
 from harness.analysis.policy import home_label, jurisdiction_label
+from harness.wording import counted
 
 #: finding kinds about personal data (rules ``pii.known_value`` and ``pii.third_country``)
 PII_KINDS = ("pii_sent", "pii_abroad")
@@ -27,7 +29,8 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
     ``counts`` (flows, agent_events, crypto_plaintext_events, steps, destinations, pii_hits, lists,
     findings, known_values, skipped_records), ``destinations`` (the destinations frame's rows),
     ``destinations_by_country`` (``{country, jurisdiction, hosts: [names], flows}``, ``??`` for an
-    unknown country), ``config_lists`` (one row per distinct list version: ``downloads`` counts
+    unknown country), ``not_connected`` (flows that never reached a server, per host:
+    harness.analysis.destinations.not_connected; not destinations), ``config_lists`` (one row per distinct list version: ``downloads`` counts
     repeated fetches), ``personal_data``, ``filtering`` (the ``filtered`` findings), ``comparisons``
     (the experiment/control numbers), ``pinning``, ``dns`` (:func:`_dns`), ``coverage``, ``geo``, ``findings``,
     ``max_severity``, ``jurisdiction_home`` (the display word of class ``domestic``, e.g. ``EEA``;
@@ -53,6 +56,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
                    "lists": len(a.lists), "findings": len(a.finding_list), "known_values": a.known_values,
                    "skipped_records": a.meta.get("skipped_records", 0)},
         "destinations": destinations,
+        "not_connected": [{k: r[k] for k in ("host", "flows", "flow_ids")} for r in not_connected(a.flows)],
         "destinations_by_country": [{"country": c, "jurisdiction": j, "hosts": sorted(r["hosts"]), "flows": r["flows"]}
                                     for (c, j), r in sorted(by_country.items())],
         "config_lists": _config_lists(a),
@@ -151,6 +155,7 @@ def summary_text(a: Analysis) -> str:
         table = pd.DataFrame([{**r, "jurisdiction": jurisdiction_label(r["jurisdiction"], d["jurisdiction_home"]),
                                "hosts": len(r["hosts"])} for r in d["destinations_by_country"]])
         lines.append(table.to_string(index=False))
+    lines += not_connected_lines(d)
     lines += _geo_notes(d)
     findings = d["findings"]
     pii = [f for f in findings if f["kind"] in PII_KINDS]
@@ -211,6 +216,21 @@ def _evidence(f: dict[str, Any]) -> str:
             more = len(ids) - MAX_LISTED_IDS
             parts.append(f"{word}: {', '.join(ids[:MAX_LISTED_IDS])}" + (f" (+{more} more)" if more > 0 else ""))
     return "; ".join(parts)
+
+
+def not_connected_text(rows: list[dict[str, Any]]) -> str:
+    """``tracking.example (1 flow), ? (2 flows)``: the ``not_connected`` rows of the summary in words."""
+    return ", ".join(f"{r.get('host') or '?'} ({counted(int(r.get('flows') or 0), 'flow')})" for r in rows)
+
+
+def not_connected_lines(d: dict[str, Any]) -> list[str]:
+    """The console's note on flows that never reached a server (no address, so not located and
+    not a destination: trial 6b N1); ``[]`` when there are none."""
+    rows = d.get("not_connected") or []
+    if not rows:
+        return []
+    return [f"Not connected (the connection ended before a server was reached; not destinations): "
+            f"{not_connected_text(rows)}"]
 
 
 def _geo_notes(d: dict[str, Any]) -> list[str]:

@@ -26,10 +26,20 @@ def _not_attached(serial: str, env: Env, exc: DeviceError) -> int:
     the serial must not look like "nothing to restore")."""
     others = [f"{s} ({n} change(s))" if n >= 0 else f"{s} (unreadable)" for s, n in pending_journals(env.home)]
     listed = "; pending restore journals: " + ", ".join(others) if others else "; no restore journal is pending"
-    env.err(f"harness: error: [{serial}] restore: {exc.reason}{listed} "
-            "(fix: `harness devices` lists attached serials; run `harness restore --device SERIAL` "
-            "with one of them)")
+    if _tcp_serial(serial):  # a TCP device the adb server dropped (adb kill-server, a restart): re-attach it
+        fix = (f"if the device is running, `adb connect {serial}` (or `harness devices --connect {serial}`) "
+               f"attaches it; then run `harness restore --device {serial}` again")
+    else:
+        fix = "`harness devices` lists attached serials; run `harness restore --device SERIAL` with one of them"
+    env.err(f"harness: error: [{serial}] restore: {exc.reason}{listed} (fix: {fix})")
     return int(ExitStatus.ERROR)
+
+
+def _tcp_serial(serial: str) -> bool:
+    """Whether ``serial`` is a TCP device's (``HOST:PORT``, ``[IPv6]:PORT``): one the adb server
+    knows only after `adb connect`, and forgets when it restarts (trial 6b N4)."""
+    host, sep, port = serial.rpartition(":")
+    return bool(sep and host and port.isdigit() and (":" not in host or host.startswith("[")))
 
 
 def run(args: argparse.Namespace, env: Env) -> int:

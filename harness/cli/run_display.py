@@ -93,7 +93,9 @@ class RunState:
             self.verdicts[verdict] += 1
             return f"{prefix}  -> {verdict}: {record.get('claim') or record.get('nodeid')}"
         if event == "lab-close":
-            return f"{prefix}lab closed: {record.get('module')} ({record.get('status')})"
+            line = f"{prefix}lab closed: {record.get('module')} ({record.get('status')})"
+            restore = record.get("restore")  # the lab's restore line (harness.report.labels.restore_text)
+            return line + (f"; restore of {record.get('device') or '?'}: {restore}" if restore else "")
         if event == "session-end":
             self.findings = record.get("findings")
             if self.findings:

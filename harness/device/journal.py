@@ -13,11 +13,15 @@ record). Records:
 A lock file next to it (``flock``) is held while a session runs, so a journal whose lock can be
 taken but which still has changes not undone is *stale*: its run died (SIGKILL, power loss) and
 the next run, or ``harness restore``, replays it. The journal is deleted only after a restore
-that verified the device is back to its snapshot; otherwise it is kept.
+that verified the device is back to its snapshot; otherwise it is kept. The lock file goes with
+it: removed (while still held) when a session closes with no journal left, so ``journals/`` does
+not keep one per serial ever used; a process that opened it just before checks, once it holds the
+lock, that the file is still the one at the path, and otherwise takes the new one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,6 +35,9 @@ from typing import Any
 from harness.device.journal_check import Where, check_record, describe_undo
 from harness.errors import JournalError
 from harness.fsutil import FILE_MODE, private_dir
+
+#: tries to lock a journal whose lock file another process removes meanwhile (Journal._take_lock)
+LOCK_ATTEMPTS = 20
 
 
 def journal_dir(home: Path) -> Path:
@@ -214,23 +221,41 @@ class Journal:
         self.serial = serial
         self.path = journal_path(home, serial)
         private_dir(self.path.parent)
-        lock_path = self.path.with_suffix(".lock")
-        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            os.close(self._lock_fd)
-            raise JournalError(
-                "another harness run is using this device", serial=serial,
-                attempted="lock the device journal",
-                fix="wait for the other run to finish (or stop it); then retry",
-            ) from exc
+        self._lock_path = self.path.with_suffix(".lock")
+        self._lock_fd = self._take_lock()
         self._fd: int | None = None
         try:
             self._seq = max((c.seq for c in self.read().changes), default=0)
         except BaseException:
             self.close()
             raise
+
+    def _take_lock(self) -> int:
+        """Open and ``flock`` the lock file; JournalError when another process holds it. The lock
+        file is removed by :meth:`close` once no journal is left (trial 6b N6), so a lock taken on
+        a file that was unlinked meanwhile (opened just before the holder removed it) is no lock:
+        it is dropped and taken again on the file now at the path."""
+        for _ in range(LOCK_ATTEMPTS):
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                os.close(fd)
+                raise JournalError(
+                    "another harness run is using this device", serial=self.serial,
+                    attempted="lock the device journal",
+                    fix="wait for the other run to finish (or stop it); then retry",
+                ) from exc
+            try:
+                same = os.stat(self._lock_path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return fd
+            os.close(fd)  # the file was removed (or replaced) after we opened it: try the one there now
+        raise JournalError("the device journal's lock file keeps being replaced", serial=self.serial,
+                           attempted="lock the device journal",
+                           fix="check that nothing but harness writes to HARNESS_HOME/journals; then retry")
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -292,6 +317,10 @@ class Journal:
             os.close(self._fd)
             self._fd = None
         if self._lock_fd >= 0:
+            if not self.path.exists():  # no journal left (restored, or nothing recorded): no lock file either;
+                # removed while still held, so a process that opened it meanwhile sees it gone (_take_lock)
+                with contextlib.suppress(OSError):
+                    self._lock_path.unlink()
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = -1

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.analysis.policy import jurisdiction_label
+from harness.analysis.summary import not_connected_text
 from harness.errors import UsageError
 from harness.report.charts import destinations_chart, timeline_chart
 from harness.report.evidence import NOT_FOUND, Evidence, as_evidence
@@ -274,6 +275,7 @@ def build_context(doc: dict[str, Any], store: Any = None, source: str = "",
         "matrix": _matrix(doc),
         "destinations": summary.get("destinations") or [],
         "destinations_svg": destinations_chart(summary.get("destinations") or []),
+        "not_connected": not_connected_text(summary.get("not_connected") or []),
         "lists": [{**lst, "enforced": _enforcement(findings, [str(i) for i in lst.get("flow_ids") or []
                                                              if i] or [str(lst.get("flow_id"))])["text"]}
                   for lst in summary.get("config_lists") or []],
@@ -320,7 +322,9 @@ def geo_note(doc: dict[str, Any]) -> str:
         named = [f"{t.get('file')} (SHA-256 {t.get('sha256')})" for t in tables if isinstance(t, dict)]
         parts.append(("the override table " if len(named) == 1 else "the override tables ") + ", ".join(named)
                      if named else "an override table (its file was not recorded)")
-    parts += [f"{layer} ({db})" if db else layer for layer, db in sorted(layers.items()) if layer != "override"]
+    # "none" is no layer: an address no source could place (its row says "?"), not a geo source
+    parts += [f"{layer} ({db})" if db else layer for layer, db in sorted(layers.items())
+              if layer not in ("override", "none")]
     return "; ".join(parts) or "no geolocation recorded"
 
 

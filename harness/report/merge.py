@@ -131,7 +131,7 @@ def _summary(docs: list[dict[str, Any]]) -> dict[str, Any]:
     homes = {(d.get("summary") or {}).get("jurisdiction_home") for d in docs}
     if len(homes) == 1:  # one policy: class "domestic" reads as the home it means, as in each run's report
         out["jurisdiction_home"] = homes.pop()
-    for key in ("destinations", "config_lists", "personal_data", "filtering"):
+    for key in ("destinations", "not_connected", "config_lists", "personal_data", "filtering"):
         out[key] = [{**row, "device": _serial(d), "run_id": str(d["run_id"])}
                     for d in docs for row in (d.get("summary") or {}).get(key) or []]
     by_country: dict[tuple[str, str], dict[str, Any]] = {}

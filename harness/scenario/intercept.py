@@ -136,9 +136,7 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
                 _keyboard(mark, emit)
             if opts.ready_file is not None:  # a script's signal to start the app (docs/lab-guide.md §4)
                 host, port = lab.capture.address
-                # the pid: a file a kill -9 left behind is told from a live session (`kill -0 PID`)
-                write_private(opts.ready_file, json.dumps({"run_dir": str(run_dir), "serial": lab.serial,
-                                                           "proxy": f"{host}:{port}", "pid": os.getpid()}) + "\n")
+                write_private(opts.ready_file, json.dumps(ready_info(run_dir, lab.serial, f"{host}:{port}")) + "\n")
             emit("intercepting; press Ctrl-C to stop" + ("; type a step name + Enter to mark a step"
                                                          if opts.keyboard_marks else "")
                  + "; `harness mark NAME` marks a step from another shell")
@@ -172,6 +170,21 @@ def run_intercept(target: Any, home: Path, opts: InterceptOptions, emit: Callabl
     live.drain()
     result.flows = live.count
     return result
+
+
+def ready_info(run_dir: Path, serial: str, proxy: str) -> dict[str, Any]:
+    """The ``--ready-file`` record (docs/lab-guide.md section 4): ``run_dir``, ``serial``, ``proxy``
+    (``HOST:PORT``), ``pid`` (this process, so a file a ``kill -9`` left behind is told from a live
+    session with ``kill -0 PID``) and ``pid_namespace`` (``readlink /proc/self/ns/pid``, e.g.
+    ``pid:[4026531836]``; None where unreadable): the pid is as that namespace numbers it — ``1``
+    under ``unshare -pf`` or a container's init — so a script compares it with its own before
+    ``kill -0`` (trial 6b N6)."""
+    try:
+        namespace: str | None = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = None
+    return {"run_dir": str(run_dir), "serial": serial, "proxy": proxy, "pid": os.getpid(),
+            "pid_namespace": namespace}
 
 
 def _gone(serial: str, why: str, emit: Callable[[str], None]) -> None:

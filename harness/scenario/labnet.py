@@ -33,13 +33,15 @@ def check_upstream_ca(path: str | Path, option: str = "upstream CA") -> Path:
     from cryptography import x509
 
     data = read_bytes(path, option, MAX_CA_BYTES, UsageError)
-    problem = "no certificate"
+    problem = "the file is empty" if not data.strip() else "no certificate"
     try:
         certs = x509.load_pem_x509_certificates(data)  # raises ValueError when there is none
     except ValueError as exc:
-        certs, problem = [], str(exc)
+        certs = []
+        if data.strip():  # cryptography's first sentence, without its FAQ link (trial 6b N5)
+            problem = quote(str(exc).split(". See ", 1)[0].rstrip("."), 60)
     if not certs:
-        raise UsageError(f"{option} '{path}' holds no readable PEM certificate ({quote(problem, 60)})",
+        raise UsageError(f"{option} '{path}' holds no readable PEM certificate ({problem})",
                          fix="give the CA certificate (PEM, '-----BEGIN CERTIFICATE-----') of the lab's servers")
     return Path(path)
 

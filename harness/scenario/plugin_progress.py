@@ -9,7 +9,7 @@ Every pytest process (the xdist controller and each worker) appends JSON lines t
 ``session-start {target, world, profile, out}``, ``lab-open {module, device, run_dir}``,
 ``test-start {nodeid, claim}``, ``step-start {nodeid, step_id, name}``,
 ``step-end {step_id, flows, settled_by}``, ``flow {count}`` (the lab's running total, at most every
-0.5 s), ``test-end {nodeid, claim, verdict, evidence}``, ``lab-close {module, status}``,
+0.5 s), ``test-end {nodeid, claim, verdict, evidence}``, ``lab-close {module, status, device, restore}`` (``restore``: the restore's one line, harness.report.labels.restore_text),
 ``session-end {findings, exitstatus}`` (written by ``main`` only: the controller under xdist).
 ``session-start`` comes once the tests were collected without an error (the session's folder
 ``out`` then exists); a session stopped by bad input at collection has none.

@@ -275,7 +275,9 @@ class HarnessSession:
             try:
                 if self.interrupted is not None:  # a signal while the lab closed: one status everywhere
                     self._stopped(record)
-                self.progress.emit("lab-close", module=module, status=record.status)
+                # the restore's one line (harness.report.labels.restore_text), so the console says it (trial 6b N7)
+                self.progress.emit("lab-close", module=module, status=record.status, device=record.device,
+                                   restore=(record.restore or {}).get("text"))
                 if run_dir.is_dir():
                     self._findings(record, scenario or module)
             finally:

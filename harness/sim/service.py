@@ -118,8 +118,8 @@ def start(folder: Path, *, personality: str | None = None, port: int = 0, state_
     private_dir(folder)
     running = status(folder)
     if running is not None:
-        raise SimError(f"handset already running as {running.serial} (pid {running.pid})",
-                       fix="use it, or `harness sim stop` first")
+        raise SimError(f"handset already running as {running.serial} (pid {running.pid} where it started)",
+                       fix=_stop_fix(folder, running))
     if statelock.held(state_dir or folder / "state"):  # running, but its record is gone or elsewhere
         raise SimError(f"a handset is already running on the state folder {state_dir or folder / 'state'} "
                        "(its lock is held)", fix="use it, or stop it first (`harness sim stop`)")
@@ -205,6 +205,16 @@ def _end(proc: subprocess.Popen[bytes], ready: Path) -> None:
     record = HandsetRecord.read(ready)
     if record is not None and record.pid == proc.pid:
         ready.unlink(missing_ok=True)
+
+
+def _stop_fix(folder: Path, record: HandsetRecord) -> str:
+    """The fix for "already running": `harness sim stop` where this PID namespace sees the handset's
+    process, else where it runs (`sim stop` is refused here: trial 6b N6)."""
+    state = _state_of(folder, record)
+    if statelock.lock_path(state).exists() and statelock.holder(state) is None:
+        return ("use it; it runs in another PID namespace (a container?), so to replace it run "
+                "`harness sim stop` there first")
+    return "use it, or `harness sim stop` first"
 
 
 def stop(folder: Path) -> HandsetRecord | None:

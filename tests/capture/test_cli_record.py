@@ -87,6 +87,11 @@ def test_record_refuses_an_upstream_ca_it_cannot_read_before_recording(tmp_path,
     assert (code, out.getvalue()) == (2, "") and err.getvalue().count("\n") == 1, err.getvalue()
     assert err.getvalue().startswith("harness: error: ") and ca in err.getvalue() and "(fix: " in err.getvalue()
     assert not (tmp_path / "run").exists() and not (tmp_path / "home" / "runs").exists()  # nothing started
+    # trial 6b N5: the reason is whole and its quote closed (no cut library text, no FAQ link)
+    said = {"empty.pem": "holds no readable PEM certificate (the file is empty) (fix: ",
+            "notes.txt": "holds no readable PEM certificate ('Unable to load PEM file') (fix: "}
+    assert ca not in said or said[ca] in err.getvalue(), err.getvalue()
+    assert "https://" not in err.getvalue()
 
 
 def test_record_port_in_use_is_one_line_error(tmp_path):

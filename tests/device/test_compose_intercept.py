@@ -89,3 +89,23 @@ def test_restore_argument_restores_after_a_sigkilled_run(a14: VirtualHandset, ho
     done = subprocess.run(["sh", str(SCRIPT), "restore"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "undone:" in done.stdout and "http_proxy" not in sim_settings(a14)["global"], done.stdout
+
+
+@pytest.mark.parametrize(("fixture", "said"), [
+    ("a10", "note: adb root refused (adbd cannot run as root in production builds); the device has su, "
+            "so harness installs the CA in the system store through su"),
+    ("noroot", "warning: adb root refused (adbd cannot run as root in production builds) and the device has no su: "
+               "--ca auto puts the CA in the user store"),
+])
+def test_a_refused_adb_root_says_where_the_ca_goes(fixture: str, said: str, home: Path, tmp_path: Path,
+                                                    request: pytest.FixtureRequest):
+    """Trial 6b N2: on a device rooted by su the script warned "the CA goes to the user store" while
+    harness put it in the system store through su. It now asks su as harness does. harness
+    intercept is then refused by its own bad ``--duration`` (exit 2), so nothing is changed."""
+    handset: VirtualHandset = request.getfixturevalue(fixture)
+    env = {**os.environ, "HARNESS_HOME": str(home), "EMULATOR_ADB": handset.serial, "BOOT_TIMEOUT": "60",
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    proc = subprocess.run(["sh", str(SCRIPT), "--duration", "-5"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "positive number of seconds" in proc.stderr, proc.stderr
+    assert f"emulator-intercept: {said}" in proc.stderr, proc.stderr

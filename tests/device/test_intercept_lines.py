@@ -108,3 +108,33 @@ def test_bad_geo_inputs(tmp_path):
     status, err = _cli(tmp_path / "hh", "--upstream-ca", str(not_pem))
     assert status == 2 and "no readable PEM certificate" in err, err
     assert not (tmp_path / "hh" / "journals").exists()
+
+
+def test_the_ready_record_says_which_pid_namespace_numbers_its_pid(tmp_path):
+    """Trial 6b N6: a namespaced intercept's ready file said ``"pid": 1`` with nothing to tell it
+    from a pid outside; ``pid_namespace`` says which namespace numbers it. The namespace is a real
+    one (``unshare -pf --mount-proc``) where the machine allows it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    from harness.scenario.intercept import ready_info
+
+    info = ready_info(tmp_path / "run", "127.0.0.1:5555", "127.0.0.1:8080")
+    ours = os.readlink("/proc/self/ns/pid")
+    assert info == {"run_dir": str(tmp_path / "run"), "serial": "127.0.0.1:5555", "proxy": "127.0.0.1:8080",
+                    "pid": os.getpid(), "pid_namespace": ours}
+    code = ("import json; from pathlib import Path; from harness.scenario.intercept import ready_info; "
+            "print(json.dumps(ready_info(Path('/r'), 's', 'p')))")
+    try:
+        proc = subprocess.run(["unshare", "-pf", "--mount-proc", sys.executable, "-c", code],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        pytest.skip("needs `unshare -pf --mount-proc` to make a PID namespace")
+    if proc.returncode != 0 and "unshare" in proc.stderr:
+        pytest.skip("needs `unshare -pf --mount-proc` (root or user namespaces) to make a PID namespace")
+    inside = json.loads(proc.stdout)
+    assert inside["pid"] == 1 and inside["pid_namespace"].startswith("pid:[") and inside["pid_namespace"] != ours

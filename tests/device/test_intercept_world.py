@@ -116,14 +116,16 @@ def test_handset_seen_from_another_pid_namespace(world_handset: HandsetRecord, w
     """Trial 6 finding 4, as the trial did it: harness in its own PID namespace (``unshare -pf
     --mount-proc``, as a container sharing HARNESS_HOME) sees the handset running and its world
     (what ``harness intercept --device`` uses), never deletes its record, and refuses to stop a
-    process it cannot see."""
+    process it cannot see, nor sends ``sim start`` to that refused ``sim stop``."""
     if not _unshare_works():
         pytest.skip("needs `unshare -pf --mount-proc` (root or user namespaces) to make a PID namespace")
     code = ("import sys; from pathlib import Path; from harness.scenario.virtual import serial_target; "
             "from harness.cli.main import main; "
             "print(type(serial_target(Path(sys.argv[1]), sys.argv[2])).__name__, flush=True); "
             "main(['sim', 'status', '--name', 'w']); sys.stdout.flush(); "
-            "sys.exit(main(['sim', 'stop', '--name', 'w']))")
+            "rc = main(['sim', 'stop', '--name', 'w']); sys.stderr.flush(); "
+            "started = main(['sim', 'start', '--name', 'w']); sys.stderr.flush(); "
+            "sys.exit(rc if started == 2 else 99)")
     env = {**os.environ, "HARNESS_HOME": str(world_home)}
     proc = subprocess.run(["unshare", "-pf", "--mount-proc", sys.executable, "-c", code, str(world_home),
                            world_handset.serial], capture_output=True, text=True, env=env, timeout=120)
@@ -131,6 +133,11 @@ def test_handset_seen_from_another_pid_namespace(world_handset: HandsetRecord, w
     assert lines[:1] == ["RunningVirtual"], proc.stdout + proc.stderr
     assert f"running as {world_handset.serial}" in proc.stdout, proc.stdout
     assert proc.returncode == 2 and "not visible from here" in proc.stderr, proc.stderr
+    # `sim start` there is refused too, and its fix does not send the user to the refused `sim stop`
+    # (trial 6b N6)
+    start_line = [line for line in proc.stderr.splitlines() if "already running" in line]
+    assert len(start_line) == 1 and "run `harness sim stop` there first" in start_line[0], proc.stderr
+    assert "or `harness sim stop` first" not in start_line[0]
     assert (world_home / "sim" / "w" / "handset.json").exists()
     assert Device.open(world_handset.serial) is not None  # still attached: nothing stopped it
 

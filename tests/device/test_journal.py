@@ -59,6 +59,50 @@ def test_discard_removes_file(tmp_path):
         assert not j.stale
 
 
+def test_the_lock_file_goes_with_the_journal(tmp_path):
+    """Trial 6b N6: ``journals/`` kept an empty ``SERIAL.lock`` for every serial ever used. A
+    session that ends with no journal (restored and discarded) removes its lock file; one whose
+    journal is kept (not restored) leaves both for ``harness restore``."""
+    with Journal(tmp_path, "127.0.0.1:40001") as j:
+        j.begin({})
+        j.record("file", "a", {"path": "/data/local/tmp/harness"})
+        j.discard()
+    assert sorted(p.name for p in journal_path(tmp_path, "x").parent.iterdir()) == []
+    with Journal(tmp_path, "kept") as j:
+        j.begin({})
+        j.record("file", "a", {"path": "/data/local/tmp/harness"})
+    assert sorted(p.name for p in journal_path(tmp_path, "x").parent.iterdir()) == ["kept.jsonl", "kept.lock"]
+    with Journal(tmp_path, "kept") as j:  # the next session takes it over, as after a crash
+        assert j.stale
+
+
+def test_a_lock_on_a_removed_lock_file_is_taken_again(tmp_path, monkeypatch):
+    """The race removing lock files could open: a process opens ``SERIAL.lock``, the holder then
+    removes it (its session closed with no journal) and unlocks, and the first one's ``flock``
+    succeeds on a file no longer at the path, while a third creates and locks a new one. The
+    interleaving of those processes is played here by a wrapper of ``flock`` that removes the file
+    between open and lock (a test double for the other process; flock itself is real)."""
+    import fcntl
+
+    from harness.device import journal as journal_mod
+
+    real = fcntl.flock
+    removed = []
+
+    def flock_after_removal(fd, op):
+        if not removed and op & fcntl.LOCK_EX:
+            removed.append(True)
+            journal_path(tmp_path, "raced").with_suffix(".lock").unlink()  # the holder's close, meanwhile
+        return real(fd, op)
+
+    monkeypatch.setattr(journal_mod.fcntl, "flock", flock_after_removal)
+    with Journal(tmp_path, "raced") as j:
+        lock = journal_path(tmp_path, "raced").with_suffix(".lock")
+        assert removed and os.stat(lock).st_ino == os.fstat(j._lock_fd).st_ino  # the lock is the file at the path
+        with pytest.raises(JournalError, match="another harness run"):
+            Journal(tmp_path, "raced")
+
+
 def test_second_live_session_is_refused(tmp_path):
     with Journal(tmp_path, "busy"):
         with pytest.raises(JournalError) as info:

@@ -43,3 +43,13 @@ def test_typo_names_the_pending_journal_and_exits_2(a10, home):
 def test_serial_not_attached_without_journals_exits_2(adb_server, home):
     code, out, err = _restore("127.0.0.1:9", home)
     assert code == 2 and "no restore journal is pending" in err and err.count("\n") == 1
+    # a TCP serial the adb server does not list (e.g. after `adb kill-server`): the one step is
+    # `adb connect` (trial 6b N4)
+    assert "(fix: if the device is running, `adb connect 127.0.0.1:9`" in err
+    assert "then run `harness restore --device 127.0.0.1:9` again)" in err
+
+
+def test_a_usb_serial_not_attached_is_told_to_check_harness_devices(adb_server, home):
+    code, out, err = _restore("R58M1234ABC", home)
+    assert code == 2 and err.count("\n") == 1 and "adb connect R58M1234ABC" not in err
+    assert "(fix: `harness devices` lists attached serials" in err

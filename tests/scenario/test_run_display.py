@@ -91,6 +91,28 @@ def test_workers_are_named_and_their_flows_added(tmp_path: Path):
     assert state.flow_total == 9
 
 
+def test_lab_closed_says_whether_the_device_was_restored():
+    """Trial 6b N7: the console's lab-closed line carries the lab's restore line, from the same
+    record findings.json keeps (harness.scenario.labdevice.restore_record)."""
+    from harness.report.labels import restore_text
+    from harness.scenario.labdevice import restore_record
+
+    state = RunState()
+    done = restore_text({"serial": "127.0.0.1:40001", "verified": True, "undone": 4})
+    assert state.apply({"event": "lab-close", "module": "test_claims", "status": "complete",
+                        "device": "127.0.0.1:40001", "restore": done}) == (
+        "lab closed: test_claims (complete); restore of 127.0.0.1:40001: "
+        "yes: 4 change(s) undone, verified against its snapshot")
+    kept = restore_record(None, "127.0.0.1:40001", "the device went away")
+    line = state.apply({"event": "lab-close", "module": "test_claims", "status": "incomplete",
+                        "device": "127.0.0.1:40001", "restore": kept["text"]})
+    assert line is not None and line.startswith("lab closed: test_claims (incomplete); restore of 127.0.0.1:40001: ")
+    assert line.endswith("NOT restored: journal kept (the device went away); "
+                         "run `harness restore --device 127.0.0.1:40001`")
+    # a record without a restore line (no lab was opened) says only that the lab closed
+    assert state.apply({"event": "lab-close", "module": "m", "status": "incomplete"}) == "lab closed: m (incomplete)"
+
+
 def test_the_session_directory_comes_from_the_stream(tmp_path: Path):
     out = tmp_path / "out"
     (out / "s1" / "gw0" / "mod").mkdir(parents=True)
