@@ -81,8 +81,8 @@ def compile_parser() -> str:
                               capture_output=True, text=True, check=False)
         made = glob.glob(os.path.join(dest, "*" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so")))
         if proc.returncode or len(made) < 2 * len(MODULES):
-            errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "error" in line.lower()]
-            last = (errors or (proc.stdout + proc.stderr).strip().splitlines() or ["no output"])[0][:80]
+            lines = (proc.stdout + "\n" + proc.stderr).strip().splitlines() or ["no output"]
+            last = ([line for line in lines if "error:" in line.lower()] or lines[-1:])[0].strip()[:80]
             clean()  # stale extensions would shadow the changed source
             return f"mypyc failed ({last}): the pure-Python parser is used"
         for path in made:  # a new file renamed over the old: a running process keeps the one it loaded

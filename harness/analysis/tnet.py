@@ -15,6 +15,10 @@ writes: a length prefix is ASCII digits only (mitmproxy's ``int()`` also takes a
 (mitmproxy's recursion ends in ``RecursionError`` near 500); a dict key that cannot be hashed (a
 list or dict) is refused. Every malformed input is a ``ValueError``, never another exception, and
 nothing is allocated beyond the bytes given.
+
+This module and :mod:`harness.analysis.tnetflow` may run compiled by mypyc (scripts/compile_parser.py,
+docs/analysis.md "The compiled parser"): hence ``Final`` constants and concrete types on the hot
+locals; the same source runs uncompiled, with the same results (tests/analysis/test_tnet_compiled.py).
 """
 
 from __future__ import annotations
