@@ -56,6 +56,10 @@ if ! $PY -c 'import harness, mitmproxy, frida, adbutils, pytest, xdist' >/dev/nu
     touch "$STAMP"
 fi
 
+# Optional: the tnetstring parser compiled with mypyc (test extra) next to its source, about twice as
+# fast (docs/analysis.md); without gcc or mypyc, or when it fails: one line, the pure-Python parser.
+$PY scripts/compile_parser.py || echo "setup: the compiled parser was not built; the pure-Python parser is used"
+
 # Frida agents: node is only needed to rebuild bundles (the compiled bundles ship in the package).
 if [ -z "$RUNTIME" ] && [ -f agents/package-lock.json ] && command -v npm >/dev/null 2>&1 && [ ! -d agents/node_modules ]; then
     echo "setup: installing agent build dependencies (npm ci in agents/)"

@@ -9,6 +9,12 @@ import socket
 import tempfile
 from pathlib import Path
 
+# the pure-Python tnetstring parser even where a compiled one is built (tests/analysis/test_tnet_compiled.py)
+if os.environ.get("HARNESS_TEST_PARSER") == "pure":
+    from harness.testing.parsers import force_pure
+
+    force_pure()
+
 
 def _free_port() -> int:
     with socket.socket() as s:

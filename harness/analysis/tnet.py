@@ -15,28 +15,43 @@ writes: a length prefix is ASCII digits only (mitmproxy's ``int()`` also takes a
 (mitmproxy's recursion ends in ``RecursionError`` near 500); a dict key that cannot be hashed (a
 list or dict) is refused. Every malformed input is a ``ValueError``, never another exception, and
 nothing is allocated beyond the bytes given.
+
+This module and :mod:`harness.analysis.tnetflow` may run compiled by mypyc (scripts/compile_parser.py,
+docs/analysis.md "The compiled parser"): hence ``Final`` constants and concrete types on the hot
+locals; the same source runs uncompiled, with the same results (tests/analysis/test_tnet_compiled.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
+
+if TYPE_CHECKING:  # a protocol: mypyc checks nothing at the call, ``bytes(data)`` converts as uncompiled
+    from typing_extensions import Buffer
 
 #: containers (lists, dicts) nest at most this deep; a flow state needs 5 (state, request, headers, pair)
-MAX_DEPTH = 100
+MAX_DEPTH: Final = 100
 #: digits in a length prefix (mitmproxy's ``load`` allows 12; a file is never near 10**20 bytes)
-MAX_PREFIX = 20
+MAX_PREFIX: Final = 20
 
-_COMMA, _SEMI, _HASH, _CARET, _BANG, _TILDE, _RBRACKET, _RBRACE = b",;#^!~]}"
+# type bytes (``Final``: mypyc, docs/analysis.md, inlines them as constants)
+_COMMA: Final = 44  # ,
+_SEMI: Final = 59  # ;
+_HASH: Final = 35  # #
+_CARET: Final = 94  # ^
+_BANG: Final = 33  # !
+_TILDE: Final = 126  # ~
+_RBRACKET: Final = 93  # ]
+_RBRACE: Final = 125  # }
 
 #: short lists of leaves (header pairs, addresses) by their payload bytes: a capture repeats the
 #: same header pairs in most flows (issue 17). A hit gives a new list equal to the one parsing the
 #: same bytes gives; at most _MEMO_LISTS lists of at most _MEMO_BYTES bytes, all dropped when full.
 #: Only below MAX_DEPTH, so a list too deep is refused as before.
-_LEAF_LISTS: dict[bytes, tuple[Any, ...]] = {}
-_MEMO_LISTS = 4096
-_MEMO_BYTES = 256
-_LEAF_TYPES = (bytes, str, int, float, bool, type(None))
+_LEAF_LISTS: Final[dict[bytes, tuple[Any, ...]]] = {}
+_MEMO_LISTS: Final = 4096
+_MEMO_BYTES: Final = 256
+_LEAF_TYPES: Final = (bytes, str, int, float, bool, type(None))
 
 
 def read_tnetstring(fh: BinaryIO, size: int, parser: Callable[[int, bytes], Any] | None = None) -> Any:
@@ -71,26 +86,27 @@ def read_tnetstring(fh: BinaryIO, size: int, parser: Callable[[int, bytes], Any]
     return (parser or parse)(tag[0], data)
 
 
-def loads(data: bytes) -> Any:
-    """The value of the one tnetstring that is all of ``data`` (``ValueError`` if malformed or
-    followed by anything)."""
-    data = bytes(data)
-    value, i = _pop(data, 0, len(data), 0)
-    if i != len(data):
-        raise ValueError(f"not a tnetstring: {len(data) - i} bytes after the value")
+def loads(data: Buffer) -> Any:
+    """The value of the one tnetstring that is all of ``data`` (bytes or any buffer; ``ValueError``
+    if malformed or followed by anything)."""
+    raw = bytes(data)
+    value, i = _pop(raw, 0, len(raw), 0)
+    if i != len(raw):
+        raise ValueError(f"not a tnetstring: {len(raw) - i} bytes after the value")
     return value
 
 
-def parse(tag: int, data: bytes) -> Any:
+def parse(tag: int, data: Buffer) -> Any:
     """The value of a tnetstring whose payload is ``data`` and whose type byte is ``tag``
     (mitmproxy's ``tnetstring.parse`` signature, over ``bytes``); ``ValueError`` if malformed."""
-    return _value(tag, bytes(data), 0, len(data), 0)
+    raw = bytes(data)
+    return _value(tag, raw, 0, len(raw), 0)
 
 
 def _pop(data: bytes, i: int, end: int, depth: int) -> tuple[Any, int]:
     """The value whose tnetstring starts at ``data[i]`` (within ``end``) and the index after it."""
     colon = data.find(b":", i, end)
-    prefix = data[i:colon]
+    prefix = data[i:colon] if colon >= 0 else b""  # never data[i:-1]: a SystemError in mypyc
     if colon < 0 or colon - i > MAX_PREFIX or not prefix.isdigit():
         raise ValueError(f"not a tnetstring: missing or invalid length prefix at byte {i}")
     start = colon + 1
@@ -141,11 +157,9 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
     if depth > MAX_DEPTH:
         raise ValueError(f"not a tnetstring: containers nested deeper than {MAX_DEPTH}")
     items: list[Any] = []
-    append = items.append
-    find = data.find
     while i < end:
-        colon = find(b":", i, end)
-        prefix = data[i:colon]
+        colon = data.find(b":", i, end)
+        prefix = data[i:colon] if colon >= 0 else b""  # never data[i:-1]: a SystemError in mypyc
         if colon < 0 or colon - i > 20 or not prefix.isdigit():  # 20: MAX_PREFIX
             raise ValueError(f"not a tnetstring: missing or invalid length prefix at byte {i}")
         start = colon + 1
@@ -154,18 +168,18 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
             raise ValueError(f"not a tnetstring: length prefix {int(prefix)} at byte {i} runs past its container")
         t = data[stop]  # type tags as literals, not globals: this loop runs ~170 times per flow
         if t == 44:  # ,
-            append(data[start:stop])
+            items.append(data[start:stop])
         elif t == 59:  # ;
-            append(data[start:stop].decode("utf8"))
+            items.append(data[start:stop].decode("utf8"))
         elif t == 126 and stop == start:  # ~ (null); a payload after it is _scalar's error
-            append(None)
+            items.append(None)
         elif t == 35 and data[start:stop].isdigit():  # a non-negative int (ASCII digits: int() takes them)
-            append(int(data[start:stop]))
+            items.append(int(data[start:stop]))
         elif t == 94:  # ^ a float; a bad literal: _scalar's error
             try:
-                append(float(data[start:stop]))
+                items.append(float(data[start:stop]))
             except ValueError:
-                append(_scalar(t, data[start:stop]))
+                items.append(_scalar(t, data[start:stop]))
         elif t == 93 and depth < MAX_DEPTH and stop - start <= _MEMO_BYTES:  # a short list: memo first
             payload = data[start:stop]
             got = _LEAF_LISTS.get(payload)
@@ -175,13 +189,13 @@ def _container(tag: int, data: bytes, i: int, end: int, depth: int) -> list[Any]
                     if len(_LEAF_LISTS) >= _MEMO_LISTS:
                         _LEAF_LISTS.clear()
                     _LEAF_LISTS[payload] = tuple(value)
-                append(value)
+                items.append(value)
             else:
-                append(list(got))
+                items.append(list(got))
         elif t == 125 or t == 93:  # } ]
-            append(_container(t, data, start, stop, depth + 1))
+            items.append(_container(t, data, start, stop, depth + 1))
         else:
-            append(_scalar(t, data[start:stop]))
+            items.append(_scalar(t, data[start:stop]))
         i = stop + 1
     if tag == _RBRACKET:
         return items

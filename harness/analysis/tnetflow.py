@@ -28,26 +28,28 @@ bytes give the same key through the generic path, so the result does not depend 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mitmproxy.version import FLOW_FORMAT_VERSION
 
-from harness.analysis import tnet
-from harness.analysis.tnet import MAX_PREFIX, parse
+from harness.analysis.tnet import _LEAF_LISTS, MAX_PREFIX, _container, _scalar, _value, parse
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 #: keys of a flow state the analysis never reads, per level: the state, its client and server
 #: connections, its request and response. Found by reading every access in loaders.py, validate.py
 #: (flow_state, _conn, _message), dnsflow.py and foreign.py; tests/analysis/test_tnetflow.py checks
 #: the analysis of every flow file under tests/ is the same with and without skipping.
-UNREAD = {
+UNREAD: Final = {
     "state": frozenset({"backup", "comment", "intercepted", "is_replay", "marked"}),
     "conn": frozenset({"id", "alpn_offers", "certificate_list", "cipher", "cipher_list", "error", "mitmcert",
                        "proxy_mode", "tls", "timestamp_tcp_setup", "via", "tls_extensions"}),
     "message": frozenset({"trailers"}),
 }
-_TAGS = frozenset(b",;#^!~]}")
+_TAGS: Final = frozenset(b",;#^!~]}")
 #: expected-key chains hold at most this many keys per level (a fuzzed file's random keys: cleared)
-_CHAIN_KEYS = 256
+_CHAIN_KEYS: Final = 256
 
 
 class _Level:
@@ -62,24 +64,24 @@ class _Level:
         self.chain: dict[Any, tuple[bytes, str]] = {}
 
 
-_CONN = _Level(UNREAD["conn"])
-_MESSAGE = _Level(UNREAD["message"])
-_STATE = _Level(UNREAD["state"], {"client_conn": _CONN, "server_conn": _CONN, "request": _MESSAGE,
+_CONN: Final = _Level(UNREAD["conn"])
+_MESSAGE: Final = _Level(UNREAD["message"])
+_STATE: Final = _Level(UNREAD["state"], {"client_conn": _CONN, "server_conn": _CONN, "request": _MESSAGE,
                                   "response": _MESSAGE})
 
 
-def parse_flow(tag: int, data: bytes) -> Any:
+def parse_flow(tag: int, data: Buffer) -> Any:
     """The value of one ``.mitm`` record (type byte ``tag``, payload ``data``), as
     :func:`~harness.analysis.tnet.parse` gives it but without the :data:`UNREAD` keys when it is a
     flow state of the current format. ``ValueError`` for what ``parse`` refuses, but a malformed
     payload inside a skipped value (see the module docstring)."""
-    data = bytes(data)
+    raw = bytes(data)
     if tag != 125:  # not a dict: not a flow state; parse reports what it is
-        return parse(tag, data)
-    state = _dict(data, 0, len(data), 1, _STATE)
+        return parse(tag, raw)
+    state = _dict(raw, 0, len(raw), 1, _STATE)
     version = state.get("version")
     if type(version) is not int or version != FLOW_FORMAT_VERSION:  # a migration reads every key
-        return parse(tag, data)
+        return parse(tag, raw)
     return state
 
 
@@ -95,18 +97,17 @@ def _dict(data: bytes, i: int, end: int, depth: int, level: _Level) -> dict[Any,
     """The dict whose items are ``data[i:end]`` at nesting ``depth`` (the state is 1), without
     the values of ``level.skip``'s keys; values are made as ``tnet._container`` makes them."""
     out: dict[Any, Any] = {}
-    find, startswith = data.find, data.startswith
     skip, children, chain = level.skip, level.children, level.chain
-    container, memo = tnet._container, tnet._LEAF_LISTS
     prev: Any = None
+    key: Any  # a str through the chain, any leaf through the generic path (typed: mypyc would check str)
     while i < end:
         expected = chain.get(prev)
-        if expected is not None and startswith(expected[0], i, end):
+        if expected is not None and data.startswith(expected[0], i, end):
             key = expected[1]
             i += len(expected[0])
         else:  # the key parsed as _container parses an item
-            colon = find(b":", i, end)
-            prefix = data[i:colon]
+            colon = data.find(b":", i, end)
+            prefix = data[i:colon] if colon >= 0 else b""  # never data[i:-1]: a SystemError in mypyc
             if colon < 0 or colon - i > MAX_PREFIX or not prefix.isdigit():
                 raise _bad_prefix(i)
             start = colon + 1
@@ -122,10 +123,10 @@ def _dict(data: bytes, i: int, end: int, depth: int, level: _Level) -> dict[Any,
                 except TypeError:  # prev is a list or dict: refused below, when it was stored
                     pass
             else:
-                key = tnet._value(data[stop], data, start, stop, depth)
+                key = _value(data[stop], data, start, stop, depth)
             i = stop + 1
-        colon = find(b":", i, end)
-        prefix = data[i:colon]
+        colon = data.find(b":", i, end)
+        prefix = data[i:colon] if colon >= 0 else b""  # never data[i:-1]: a SystemError in mypyc
         if colon < 0 or colon - i > MAX_PREFIX or not prefix.isdigit():
             raise _bad_prefix(i) if i < end else ValueError("not a tnetstring: a dict key without a value")
         start = colon + 1
@@ -150,20 +151,20 @@ def _dict(data: bytes, i: int, end: int, depth: int, level: _Level) -> dict[Any,
         elif t == 126 and stop == start:  # ~
             value = None
         elif t == 125:  # }
-            value = _dict(data, start, stop, depth + 1, sub) if sub is not None else container(t, data, start, stop,
-                                                                                                depth + 1)
+            value = _dict(data, start, stop, depth + 1, sub) if sub is not None else _container(t, data, start, stop,
+                                                                                                 depth + 1)
         elif t == 93:  # ] (an address seen before: from tnet's memo of short lists)
-            got = memo.get(data[start:stop])
-            value = list(got) if got is not None else container(t, data, start, stop, depth + 1)
+            got = _LEAF_LISTS.get(data[start:stop])
+            value = list(got) if got is not None else _container(t, data, start, stop, depth + 1)
         elif t == 35 and data[start:stop].isdigit():  # a non-negative int
             value = int(data[start:stop])
         elif t == 94:  # ^ a float (a timestamp); a bad literal: _scalar's error
             try:
                 value = float(data[start:stop])
             except ValueError:
-                value = tnet._scalar(t, data[start:stop])
+                value = _scalar(t, data[start:stop])
         else:
-            value = tnet._scalar(t, data[start:stop])
+            value = _scalar(t, data[start:stop])
         out[key] = value
         prev = key
     return out

@@ -8,6 +8,7 @@ input is a ``ValueError``, never another exception; a deep nesting is refused, n
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from mitmproxy.io import tnetstring
 from harness.analysis import tnet
 from harness.analysis.tnet import MAX_DEPTH, loads, read_tnetstring
 from harness.testing.fuzz import MITM
+from harness.testing.parsers import pure_modules
 
 TESTS = Path(__file__).resolve().parents[1]
 #: exceptions mitmproxy's parser raises on malformed input (its own contract is looser than ours)
@@ -100,9 +102,12 @@ def test_mutated_bytes_agree_with_mitmproxy(data: bytes) -> None:
 
 def test_the_mutation_comparison_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     """A parser that read ints as floats would be caught by the comparison above (negative ints:
-    non-negative ones in a container are read inline, without ``_scalar``)."""
-    real = tnet._scalar
-    monkeypatch.setattr(tnet, "_scalar", lambda tag, p: float(p) if tag == ord("#") else real(tag, p))
+    non-negative ones in a container are read inline, without ``_scalar``). On the pure-Python
+    module: a compiled one (scripts/compile_parser.py) calls its own ``_scalar`` directly."""
+    pure, _ = pure_modules()
+    real = pure._scalar
+    monkeypatch.setattr(pure, "_scalar", lambda tag, p: float(p) if tag == ord("#") else real(tag, p))
+    monkeypatch.setattr(sys.modules[__name__], "loads", pure.loads)
     with pytest.raises(AssertionError):
         agree(tnetstring.dumps([-1, 2]))
 
