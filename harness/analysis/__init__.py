@@ -19,6 +19,28 @@ if TYPE_CHECKING:
 
 __all__ = ["Analysis", "Finding", "Options", "Severity", "analyze"]
 
+
+
+def _compiled_parser_is_stale(here: Any = None) -> bool:
+    """True when a mypyc build of the tnetstring parser (scripts/compile_parser.py) is older than
+    the source it was built from: it would run old code, so the ``.py`` modules are used instead."""
+    import sysconfig
+    from pathlib import Path
+
+    here = Path(here or Path(__file__).parent)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    for name in ("tnet", "tnetflow"):
+        built = here / f"{name}{suffix}"
+        if built.exists() and built.stat().st_mtime < (here / f"{name}.py").stat().st_mtime:
+            return True
+    return False
+
+
+if _compiled_parser_is_stale():
+    from harness.testing.parsers import force_pure
+
+    force_pure()
+
 _HOME = {"Finding": "findings", "Severity": "findings", "Analysis": "pipeline", "Options": "pipeline",
          "analyze": "pipeline"}
 

@@ -173,3 +173,23 @@ def test_the_differential_suites_pass_against_the_pure_parser() -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and " failed" not in proc.stdout
+
+
+def test_a_compiled_parser_older_than_its_source_is_not_used(tmp_path):
+    """A build left from before an edit of tnet.py would run old code: harness.analysis then
+    imports the .py modules (the check runs on a folder of stand-in files with set mtimes)."""
+    import sysconfig
+
+    from harness.analysis import _compiled_parser_is_stale
+
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    for name in ("tnet", "tnetflow"):
+        (tmp_path / f"{name}.py").write_text("")
+    assert not _compiled_parser_is_stale(tmp_path)  # nothing built: nothing stale
+    for name in ("tnet", "tnetflow"):
+        (tmp_path / f"{name}{suffix}").write_bytes(b"")
+        os.utime(tmp_path / f"{name}.py", (1_000, 1_000))
+        os.utime(tmp_path / f"{name}{suffix}", (2_000, 2_000))
+    assert not _compiled_parser_is_stale(tmp_path)  # built after the sources
+    os.utime(tmp_path / "tnetflow.py", (3_000, 3_000))
+    assert _compiled_parser_is_stale(tmp_path)  # tnetflow.py edited after the build
