@@ -12,6 +12,7 @@ in their last component, so a planted link cannot make the harness overwrite its
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import stat
@@ -199,3 +200,20 @@ def write_output(path: str | os.PathLike[str], data: bytes | str, option: str) -
     except OSError as exc:
         raise UsageError(f"{option}: cannot write {short_path(path)}: {exc.strerror or type(exc).__name__}",
                          fix="choose a writable output path (a file in an existing folder)") from None
+
+
+def flock_held(path: str | os.PathLike[str]) -> bool:
+    """True while some other open file description holds an exclusive ``flock`` on ``path`` (a
+    writer, a session, a handset); False when the file is missing or nobody holds it. Probes with a
+    shared, non-blocking lock, dropped at once."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a lock taken here
+    return False

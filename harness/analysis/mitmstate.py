@@ -6,11 +6,11 @@ docs/dev/contracts.md) and its WebSocket/TCP messages. Used by :func:`harness.an
 from __future__ import annotations
 
 import functools
-import ipaddress
 from typing import Any
 
 from harness.analysis.dnsflow import fill_dns
 from harness.analysis.hosts import netloc, normalise_host, split_authority
+from harness.analysis.jsonfields import is_ip
 from harness.capture.records import FlowRecord, WsMessage
 
 #: TLS failure wording in mitmproxy error messages
@@ -31,15 +31,8 @@ def _headers(raw: Any) -> list[tuple[str, str]]:
     return [(_s(k) or "", _s(v) or "") for k, v in (raw or ())]
 
 
-@functools.lru_cache(maxsize=4096)  # a capture's addresses repeat (issue 17)
-def _is_ip(text: str | None) -> bool:
-    if not text:
-        return False
-    try:
-        ipaddress.ip_address(text.split("%", 1)[0])
-        return True
-    except ValueError:
-        return False
+#: a capture's addresses repeat (issue 17)
+_is_ip = functools.lru_cache(maxsize=4096)(is_ip)
 
 
 def _step_from_metadata(meta: dict[str, Any]) -> str | None:

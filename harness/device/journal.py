@@ -34,7 +34,7 @@ from typing import Any
 
 from harness.device.journal_check import Where, check_record, describe_undo
 from harness.errors import JournalError
-from harness.fsutil import FILE_MODE, private_dir
+from harness.fsutil import FILE_MODE, flock_held, private_dir
 
 #: tries to lock a journal whose lock file another process removes meanwhile (Journal._take_lock)
 LOCK_ATTEMPTS = 20
@@ -178,18 +178,7 @@ def pending_journals(home: Path) -> list[tuple[str, int]]:
 
 def in_use(home: Path, serial: str) -> bool:
     """True while a live harness process holds the device's journal lock (its session runs)."""
-    lock_path = journal_path(home, serial).with_suffix(".lock")
-    try:
-        fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing drops a lock taken here
-    return False
+    return flock_held(journal_path(home, serial).with_suffix(".lock"))
 
 
 def left_changed(home: Path, since: float | None = None, serial: str | None = None) -> list[tuple[str, int]]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import hmac
 import json
 import os
@@ -67,20 +66,9 @@ def door_path(home: Path, serial: str) -> Path:
 
 def journal_held(home: Path, serial: str) -> bool:
     """True while some process holds the device's journal lock (a lab is running on it)."""
-    from harness.device.journal import journal_path
+    from harness.device.journal import in_use
 
-    lock = journal_path(Path(home), serial).with_suffix(".lock")
-    try:
-        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing releases a lock taken just now
-    return False
+    return in_use(Path(home), serial)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.capture.store.schema import LOCK_NAME
 from harness.errors import StoreError
-from harness.fsutil import FILE_MODE
+from harness.fsutil import FILE_MODE, flock_held
 
 
 class WriterLock:
@@ -52,14 +52,4 @@ class WriterLock:
         """True while some process (this one included) holds the lock."""
         if self._fd is not None:
             return True
-        try:
-            fd = os.open(self.run_dir / LOCK_NAME, os.O_RDONLY)
-        except OSError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
-        return False
+        return flock_held(self.run_dir / LOCK_NAME)
