@@ -108,11 +108,10 @@ def dockerfile_entrypoints(text: str) -> dict[str, list[str]]:
 def shell_runs_harness_without_exec(script: str) -> list[str]:
     """The commands of a shell script that start ``harness`` as a child instead of exec'ing it:
     a ``harness`` command word not directly preceded by ``exec`` (dash does not exec the last
-    command of ``a && b``; trial 6, finding F). Comment lines are skipped."""
+    command of ``a && b``; trial 6, finding F). Comments (whole lines, or after code) are skipped."""
     bad = []
     for line in script.splitlines():
-        if line.lstrip().startswith("#"):
-            continue
+        line = re.sub(r"(?:^|\s)#.*$", "", line)
         for m in re.finditer(r"(?:^|[;&|(]|\b(?:then|do|else)\b)\s*(exec\s+)?harness\b([^;&|]*)", line):
             if not m.group(1):
                 bad.append(("harness" + m.group(2)).strip())

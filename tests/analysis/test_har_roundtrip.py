@@ -157,7 +157,11 @@ def test_failed_connect_survives_the_har_export(tmp_path: Path) -> None:
     [rec] = list(load_har(har).flows)
     assert (rec.kind, rec.method, rec.server_host, rec.server_port, rec.error) == (
         "error", "CONNECT", "nx.invalid", 8443, row.error)
-    assert list(analyze(har).destinations["host"]) == ["nx.invalid"]
+    a = analyze(har)  # the failed connect reached no server: not a destination, but not lost
+    from harness.analysis.destinations import not_connected
+
+    assert list(a.destinations["host"]) == [] and not_connected(a.flows) == [
+        {"host": "nx.invalid", "flows": 1, "flow_ids": [rec.id]}]
 
 
 def test_steps_and_filtering_probes_survive_the_har_export(tmp_path: Path) -> None:
