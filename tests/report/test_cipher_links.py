@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,9 @@ from harness.analysis.geo import GeoResolver, load_overrides
 from harness.report.contract import validation_errors
 from harness.report.document import build_findings, save_claim, write_findings
 from harness.report.html import write_report
+from harness.testing.chromium import CHROMIUM, headless_chromium
 from harness.testing.flows import agent_event, http_flow, make_run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IMEI = "867932040000001"
 HOST = "tracking.intl.vendor.test"
 
@@ -84,26 +83,18 @@ def test_a_schema_invalid_tie_is_caught(tmp_path):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (scripts/setup.sh installs it)")
 def test_report_in_headless_chromium_shows_the_tie_beside_the_flow_and_the_event(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     run, _, flow_id, event_id, at = _report(tmp_path)
     expected = (f"event {event_id} ↔ flow {flow_id}: the ciphertext the app encrypted with AES/CBC/PKCS5Padding "
                 f"(this event) is in the flow's request body, base64-encoded from byte {at}; "
                 "imei was in the plaintext field “imei”")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto((run / "report.html").as_uri())
-            # the claim's evidence rows: the flow's and the event's each say how they are tied
-            for anchor in (f"ev-flow-{flow_id}", f"ev-event-{event_id}"):
-                assert expected in page.locator(f'[id="{anchor}"]').inner_text(), anchor
-            # each finding of the transfer says it beside its summary, outside the folded evidence table
-            ties = page.locator("#findings li.tie").all_inner_texts()
-            assert len(ties) == 2 and all(t == expected for t in ties), ties  # pii_sent and pii_abroad
-            text = page.locator("#findings").inner_text()
-            assert "as-is in the decrypted body; carried base64>AES/CBC/PKCS5Padding" in text and "(plain;" not in text
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        page = browser.new_page()
+        page.goto((run / "report.html").as_uri())
+        # the claim's evidence rows: the flow's and the event's each say how they are tied
+        for anchor in (f"ev-flow-{flow_id}", f"ev-event-{event_id}"):
+            assert expected in page.locator(f'[id="{anchor}"]').inner_text(), anchor
+        # each finding of the transfer says it beside its summary, outside the folded evidence table
+        ties = page.locator("#findings li.tie").all_inner_texts()
+        assert len(ties) == 2 and all(t == expected for t in ties), ties  # pii_sent and pii_abroad
+        text = page.locator("#findings").inner_text()
+        assert "as-is in the decrypted body; carried base64>AES/CBC/PKCS5Padding" in text and "(plain;" not in text

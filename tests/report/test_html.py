@@ -7,7 +7,6 @@ import io
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,9 @@ import pytest
 from harness.cli.context import Env
 from harness.cli.main import main
 from harness.report.html import render_report, write_report
+from harness.testing.chromium import CHROMIUM, headless_chromium
 from harness.testing.flows import http_flow, make_run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CLAIM = "Our devices never restrict searches"
 HOSTILE = "<script>console.error('injected')</script>"
 
@@ -166,39 +165,31 @@ def test_cli_report_and_its_errors(run_dir, tmp_path):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (scripts/setup.sh installs it)")
 def test_report_renders_in_headless_chromium_offline(run_dir, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     path = write_report(run_dir)
     console: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            assert page.locator("#chart-destinations svg").count() == 1
-            assert page.locator("#chart-timeline svg").count() == 1
-            rows = page.locator("#claim-table tr")
-            assert rows.count() == 3 and CLAIM in rows.nth(1).inner_text() and "violated" in rows.nth(1).inner_text()
-            assert page.locator("#finding-F2 details").get_attribute("open") is not None  # high severity shown open
-            # what a reader sees: seconds in UTC, nouns in their number, rounded ratios, the adb serial named so
-            assert "created 2026-12-01T10:00:09Z" in page.locator("header").inner_text()
-            assert "body length ratio: 0.82 · rendered ratio: 0.44" in page.locator("#finding-F2").inner_text()
-            assert "evidence: 1 flow, 1 agent event" in page.locator("#finding-F2 summary").inner_text()
-            assert "adb serial 127.0.0.1:40001 (the adb transport)" in page.locator("#summary").inner_text()
-            assert page.locator("#tools").inner_text().startswith("adb 36.0.0 (binary /opt/sdk/adb) · ")
-            shot = Path(os.environ.get("HARNESS_TEST_ARTIFACTS", tmp_path)) / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-            pdf = page.pdf()  # the print stylesheet: "print to PDF" works
-            assert pdf.startswith(b"%PDF")
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        assert page.locator("#chart-destinations svg").count() == 1
+        assert page.locator("#chart-timeline svg").count() == 1
+        rows = page.locator("#claim-table tr")
+        assert rows.count() == 3 and CLAIM in rows.nth(1).inner_text() and "violated" in rows.nth(1).inner_text()
+        assert page.locator("#finding-F2 details").get_attribute("open") is not None  # high severity shown open
+        # what a reader sees: seconds in UTC, nouns in their number, rounded ratios, the adb serial named so
+        assert "created 2026-12-01T10:00:09Z" in page.locator("header").inner_text()
+        assert "body length ratio: 0.82 · rendered ratio: 0.44" in page.locator("#finding-F2").inner_text()
+        assert "evidence: 1 flow, 1 agent event" in page.locator("#finding-F2 summary").inner_text()
+        assert "adb serial 127.0.0.1:40001 (the adb transport)" in page.locator("#summary").inner_text()
+        assert page.locator("#tools").inner_text().startswith("adb 36.0.0 (binary /opt/sdk/adb) · ")
+        shot = Path(os.environ.get("HARNESS_TEST_ARTIFACTS", tmp_path)) / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        pdf = page.pdf()  # the print stylesheet: "print to PDF" works
+        assert pdf.startswith(b"%PDF")
     assert console == []  # no errors, and the hostile text did not run
     assert requests == [path.as_uri()]  # offline: the page loads nothing else
 

@@ -23,9 +23,9 @@ from harness.report.contract import validation_errors
 from harness.report.document import build_findings, claim_record, save_claim, write_findings
 from harness.report.evidence import NOT_FOUND
 from harness.scenario import ClaimResult
+from harness.testing.chromium import CHROMIUM, headless_chromium
 from harness.testing.flows import agent_event, http_flow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SESSION = "20261201T094314Z-c799aa"
 NOT_FOUND_HTML = NOT_FOUND.replace("'", "&#39;")
 
@@ -114,25 +114,17 @@ def test_a_report_without_its_recordings_still_says_what_is_missing(tmp_path):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (scripts/setup.sh installs it)")
 def test_the_session_report_in_headless_chromium_names_every_cited_flow(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     session = tmp_path / "runs" / SESSION
     labs = [_lab(session, w, f"127.0.0.1:{40001 + i}", f"search{i}.vendor.test") for i, w in enumerate(("gw0", "gw1"))]
     assert cli("report", str(session), home=tmp_path / "home")[0] == 0
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto((session / "report.html").as_uri())
-            text = page.locator("body").inner_text()
-            assert NOT_FOUND not in text
-            for i, (_, flow_id, _) in enumerate(labs):
-                row = page.locator(f'[id="ev-flow-{flow_id}"]').inner_text()
-                assert f"GET https://search{i}.vendor.test/v1/suggest?q=Free+Tibet" in row and "127.77.231.12:443" in row
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        page = browser.new_page()
+        page.goto((session / "report.html").as_uri())
+        text = page.locator("body").inner_text()
+        assert NOT_FOUND not in text
+        for i, (_, flow_id, _) in enumerate(labs):
+            row = page.locator(f'[id="ev-flow-{flow_id}"]').inner_text()
+            assert f"GET https://search{i}.vendor.test/v1/suggest?q=Free+Tibet" in row and "127.77.231.12:443" in row
 
 
 def _har(path: Path) -> Path:
